@@ -1,0 +1,34 @@
+import { resolve } from 'node:path'
+import { defineConfig } from 'electron-vite'
+import react from '@vitejs/plugin-react'
+
+// One build for every host: the Electron main process, and the plain-Node entry points
+// (web host, CLI) that share its bundle of core. They all run on Node, so they are built
+// together as "main" entries; the renderer is the same bundle for Electron and the web host.
+export default defineConfig({
+  main: {
+    build: {
+      rollupOptions: {
+        input: {
+          index: resolve(__dirname, 'src/main/index.ts'),
+          cli: resolve(__dirname, 'src/cli/index.ts'),
+          web: resolve(__dirname, 'src/web/index.ts'),
+        },
+      },
+    },
+  },
+  preload: {
+    // A sandboxed preload cannot require() from node_modules: bundle everything it uses.
+    build: {
+      externalizeDeps: false,
+      rollupOptions: { input: { index: resolve(__dirname, 'src/preload/index.ts') } },
+    },
+  },
+  renderer: {
+    root: resolve(__dirname, 'src/renderer'),
+    plugins: [react()],
+    build: {
+      rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } },
+    },
+  },
+})

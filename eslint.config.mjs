@@ -1,0 +1,82 @@
+// Lint, and above all the layering rule of DESIGN.md: arrows only point down.
+//   renderer → shared;  main, web, cli → core → shared;  server → shared.
+// typescript-eslint needs the TypeScript JS API, which TypeScript 7 (native) no longer
+// has: that is why package.json pins typescript 5.9.
+import js from '@eslint/js'
+import tseslint from 'typescript-eslint'
+
+const NODE_BUILTINS = [
+  'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises', 'http', 'http2',
+  'https', 'module', 'net', 'os', 'path', 'perf_hooks', 'process', 'readline', 'stream', 'stream/promises', 'tls', 'url',
+  'util', 'v8', 'vm', 'worker_threads', 'zlib',
+]
+
+const layer = (name, dirs) => dirs.map((d) => `**/${d}/**`).concat(dirs.map((d) => `**/${d}`))
+
+/** Import patterns a layer may not use, with the reason shown in the lint message. */
+const forbid = (groups) => ({
+  'no-restricted-imports': [
+    'error',
+    {
+      paths: groups.flatMap((g) => (g.paths ?? []).map((name) => ({ name, message: g.message }))),
+      patterns: groups.filter((g) => g.patterns).map((g) => ({ group: g.patterns, message: g.message })),
+    },
+  ],
+})
+
+const nodeOnly = {
+  message: 'renderer and shared run in a browser: no Node built-ins or Node-only packages',
+  paths: [...NODE_BUILTINS, 'electron', 'better-sqlite3', 'drizzle-orm', 'hono', '@hono/node-server', 'commander'],
+  patterns: ['node:*', 'drizzle-orm/*', 'electron/*'],
+}
+
+export default tseslint.config(
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'resources/**', 'test-results/**', 'playwright-report/**', 'scripts/**/*.mjs', 'bin/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'off',
+    },
+  },
+  {
+    files: ['src/shared/**/*.{ts,tsx}'],
+    rules: forbid([
+      { message: 'shared is the contract: it imports nothing of ours', patterns: layer('x', ['core', 'main', 'preload', 'renderer', 'web', 'cli', 'server']) },
+      nodeOnly,
+      { message: 'shared is UI-free', paths: ['react', 'react-dom'] },
+    ]),
+  },
+  {
+    files: ['src/renderer/**/*.{ts,tsx}'],
+    rules: forbid([
+      { message: 'the renderer talks only to window.tinjau / the web API; it imports src/shared, never core or a host', patterns: layer('x', ['core', 'main', 'preload', 'web', 'cli', 'server']) },
+      nodeOnly,
+    ]),
+  },
+  {
+    files: ['src/preload/**/*.{ts,tsx}'],
+    rules: forbid([
+      { message: 'preload exposes the contract only: no core, no host code', patterns: layer('x', ['core', 'main', 'renderer', 'web', 'cli', 'server']) },
+    ]),
+  },
+  {
+    files: ['src/core/**/*.{ts,tsx}'],
+    rules: forbid([
+      { message: 'core is plain Node: never Electron, React or the DOM', paths: ['electron', 'react', 'react-dom', 'react-i18next'], patterns: ['electron/*', 'react-dom/*'] },
+      { message: 'core sits below the hosts and the UI', patterns: layer('x', ['main', 'preload', 'renderer', 'web', 'cli', 'server']) },
+    ]),
+  },
+  {
+    files: ['src/web/**/*.{ts,tsx}', 'src/cli/**/*.{ts,tsx}'],
+    rules: forbid([
+      { message: 'the web host and CLI run in plain Node: no Electron', paths: ['electron'], patterns: ['electron/*'] },
+      { message: 'hosts use core and shared, not each other or the UI', patterns: layer('x', ['main', 'preload', 'renderer', 'server']) },
+    ]),
+  },
+  {
+    files: ['src/main/**/*.{ts,tsx}'],
+    rules: forbid([{ message: 'main binds core to Electron; it never imports the UI or other hosts', patterns: layer('x', ['renderer', 'web', 'cli', 'server']) }]),
+  },
+)

@@ -1,0 +1,155 @@
+import type Database from 'better-sqlite3'
+import { v7 as uuidv7 } from 'uuid'
+import type { DecisionRecord } from '../shared/domain'
+import { TinjauError } from '../shared/errors'
+import { checkDecisionAgainstPolicy, describeProblem, ESCALATE_ACTION, type DecisionDraft, type Policy } from '../shared/policy'
+import { appendAudit } from './audit'
+import type { Identity } from './settings'
+
+/**
+ * Recording decisions. The decision row, its outbox entry, the clip's new status and the
+ * audit entry are one transaction: the caller hears "saved" only after it commits, and a
+ * crash at any point leaves either all four or none.
+ */
+
+interface DecisionRow {
+  id: string
+  clip_id: string
+  revises_id: string | null
+  policy_id: string
+  policy_version: string
+  categories: string
+  action: string
+  escalation_target: string | null
+  ranges: string
+  rationale: string
+  reviewer_id: string
+  device_id: string
+  decided_at: string
+  acked_at: string | null
+}
+
+const SELECT_DECISION = `SELECT d.*, o.acked_at FROM decisions d LEFT JOIN outbox o ON o.decision_id = d.id`
+
+export function toDecisionRecord(row: DecisionRow): DecisionRecord {
+  return {
+    id: row.id,
+    clipId: row.clip_id,
+    revisesId: row.revises_id,
+    policyId: row.policy_id,
+    policyVersion: row.policy_version,
+    categories: JSON.parse(row.categories) as string[],
+    action: row.action,
+    escalationTarget: row.escalation_target,
+    ranges: JSON.parse(row.ranges) as DecisionRecord['ranges'],
+    rationale: row.rationale,
+    reviewerId: row.reviewer_id,
+    deviceId: row.device_id,
+    decidedAt: row.decided_at,
+    syncState: row.acked_at ? 'acked' : 'pending',
+  }
+}
+
+export class DecisionLog {
+  private readonly stmts
+
+  constructor(
+    private readonly sqlite: Database.Database,
+    private readonly policy: Policy,
+    private readonly identity: Identity,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.stmts = {
+      clip: sqlite.prepare('SELECT id, duration_ms FROM clips WHERE id = ?'),
+      latest: sqlite.prepare(
+        'SELECT id FROM decisions d WHERE clip_id = ? AND NOT EXISTS (SELECT 1 FROM decisions r WHERE r.revises_id = d.id)',
+      ),
+      byId: sqlite.prepare(`${SELECT_DECISION} WHERE d.id = ?`),
+      insert: sqlite.prepare(`INSERT INTO decisions (id, clip_id, revises_id, policy_id, policy_version, categories, action,
+        escalation_target, ranges, rationale, reviewer_id, device_id, decided_at)
+        VALUES (@id, @clipId, @revisesId, @policyId, @policyVersion, @categories, @action, @escalationTarget, @ranges,
+        @rationale, @reviewerId, @deviceId, @decidedAt)`),
+      enqueue: sqlite.prepare('INSERT INTO outbox (decision_id, enqueued_at) VALUES (?, ?)'),
+      status: sqlite.prepare('UPDATE clips SET status = ? WHERE id = ?'),
+      forClip: sqlite.prepare(`${SELECT_DECISION} WHERE d.clip_id = ? ORDER BY d.decided_at, d.id`),
+      page: sqlite.prepare(`${SELECT_DECISION} ORDER BY d.decided_at DESC, d.id DESC LIMIT ? OFFSET ?`),
+      pageForClip: sqlite.prepare(`${SELECT_DECISION} WHERE d.clip_id = ? ORDER BY d.decided_at DESC, d.id DESC LIMIT ? OFFSET ?`),
+      count: sqlite.prepare('SELECT count(*) FROM decisions').pluck(),
+      countForClip: sqlite.prepare('SELECT count(*) FROM decisions WHERE clip_id = ?').pluck(),
+    }
+  }
+
+  record(draft: DecisionDraft): DecisionRecord {
+    const run = this.sqlite.transaction((): DecisionRecord => {
+      const clip = this.stmts.clip.get(draft.clipId) as { id: string; duration_ms: number | null } | undefined
+      if (!clip) throw new TinjauError('not_found', `no clip with id "${draft.clipId}"`, [{ path: 'clipId', message: 'unknown clip' }])
+      const problems = checkDecisionAgainstPolicy(this.policy, draft, clip.duration_ms ?? undefined)
+      if (problems.length > 0) {
+        throw new TinjauError(
+          'policy_violation',
+          `the decision breaks policy ${this.policy.id} ${this.policy.version}: ${problems.map(describeProblem).join('; ')}`,
+          problems.map((p) => ({ path: p.field, message: describeProblem(p) })),
+        )
+      }
+      const latest = (this.stmts.latest.all(draft.clipId) as { id: string }[]).map((r) => r.id)
+      const inForce = latest[0] ?? null
+      if (draft.revisesId === null && inForce !== null) {
+        throw new TinjauError('conflict', `clip "${draft.clipId}" already has decision ${inForce}; a new decision must revise it`, [
+          { path: 'revisesId', message: `must be ${inForce}` },
+        ])
+      }
+      if (draft.revisesId !== null && draft.revisesId !== inForce) {
+        throw new TinjauError(
+          'conflict',
+          inForce === null
+            ? `decision ${draft.revisesId} is not a decision on clip "${draft.clipId}"`
+            : `decision ${draft.revisesId} is not the one in force on clip "${draft.clipId}" (that is ${inForce})`,
+          [{ path: 'revisesId', message: 'not the decision in force' }],
+        )
+      }
+      const decidedAt = this.now().toISOString()
+      const id = uuidv7()
+      this.stmts.insert.run({
+        id,
+        clipId: draft.clipId,
+        revisesId: draft.revisesId,
+        policyId: this.policy.id,
+        policyVersion: this.policy.version,
+        categories: JSON.stringify(draft.categories),
+        action: draft.action,
+        escalationTarget: draft.escalationTarget,
+        ranges: JSON.stringify(draft.ranges),
+        rationale: draft.rationale,
+        reviewerId: this.identity.reviewerId,
+        deviceId: this.identity.deviceId,
+        decidedAt,
+      })
+      this.stmts.enqueue.run(id, decidedAt)
+      this.stmts.status.run(draft.action === ESCALATE_ACTION ? 'escalated' : 'decided', draft.clipId)
+      appendAudit(this.sqlite, {
+        at: decidedAt,
+        actor: this.identity.reviewerId,
+        deviceId: this.identity.deviceId,
+        kind: draft.revisesId ? 'decision.revised' : 'decision.recorded',
+        subject: draft.clipId,
+        payload: { decisionId: id, revisesId: draft.revisesId, action: draft.action, categories: draft.categories },
+      })
+      return toDecisionRecord(this.stmts.byId.get(id) as DecisionRow)
+    })
+    // IMMEDIATE: take the write lock before reading "the decision in force", so two
+    // writers cannot both revise the same decision.
+    return run.immediate()
+  }
+
+  forClip(clipId: string): DecisionRecord[] {
+    return (this.stmts.forClip.all(clipId) as DecisionRow[]).map(toDecisionRecord)
+  }
+
+  list(opts: { clipId?: string | undefined; limit: number; offset: number }): { items: DecisionRecord[]; total: number } {
+    const rows = opts.clipId
+      ? (this.stmts.pageForClip.all(opts.clipId, opts.limit, opts.offset) as DecisionRow[])
+      : (this.stmts.page.all(opts.limit, opts.offset) as DecisionRow[])
+    const total = (opts.clipId ? this.stmts.countForClip.get(opts.clipId) : this.stmts.count.get()) as number
+    return { items: rows.map(toDecisionRecord), total }
+  }
+}

@@ -1,0 +1,111 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
+import { open, rename, unlink } from 'node:fs/promises'
+import path from 'node:path'
+import { Transform } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+
+/**
+ * Content-addressed media: `media/<first two hex>/<sha256>`. Files are written under a
+ * temporary name, hashed while streaming, synced, and only then renamed into place, so a
+ * file at its final name is always whole. Hosts look media up by hash only: no path from
+ * outside ever reaches the file system.
+ */
+
+const SHA256 = /^[0-9a-f]{64}$/
+
+export function isSha256(value: string): boolean {
+  return SHA256.test(value)
+}
+
+export interface StagedMedia {
+  sha256: string
+  bytes: number
+  tmpPath: string
+}
+
+export class MediaStore {
+  constructor(
+    readonly root: string,
+    readonly tmpDir: string,
+  ) {
+    mkdirSync(root, { recursive: true })
+    mkdirSync(tmpDir, { recursive: true })
+  }
+
+  /** Where an object lives, or null for anything that is not a sha256. */
+  pathFor(sha256: string): string | null {
+    if (!isSha256(sha256)) return null
+    return path.join(this.root, sha256.slice(0, 2), sha256)
+  }
+
+  has(sha256: string): boolean {
+    const p = this.pathFor(sha256)
+    return p !== null && existsSync(p)
+  }
+
+  /**
+   * Copy a file to a temporary name while hashing it. `maxBytes` stops a file that
+   * grows (or lies about its size) from filling the disk.
+   */
+  async stage(source: NodeJS.ReadableStream | string, maxBytes: number): Promise<StagedMedia> {
+    const tmpPath = path.join(this.tmpDir, `stage-${randomBytes(8).toString('hex')}`)
+    const hash = createHash('sha256')
+    let bytes = 0
+    const tap = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        bytes += chunk.length
+        if (bytes > maxBytes) return done(new Error(`more than ${maxBytes} bytes`))
+        hash.update(chunk)
+        done(null, chunk)
+      },
+    })
+    const input = typeof source === 'string' ? createReadStream(source) : source
+    try {
+      await pipeline(input, tap, createWriteStream(tmpPath, { flags: 'wx' }))
+      const fh = await open(tmpPath, 'r+')
+      try {
+        await fh.sync()
+      } finally {
+        await fh.close()
+      }
+    } catch (err) {
+      await unlink(tmpPath).catch(() => {})
+      throw err
+    }
+    return { sha256: hash.digest('hex'), bytes, tmpPath }
+  }
+
+  /**
+   * Move a staged file into place. Returns false (and drops the staged copy) when the
+   * object was already there: content addressing makes the two identical.
+   */
+  async commit(staged: StagedMedia): Promise<boolean> {
+    const final = this.pathFor(staged.sha256)
+    if (!final) throw new Error('staged media has no valid hash')
+    if (existsSync(final)) {
+      await unlink(staged.tmpPath).catch(() => {})
+      return false
+    }
+    mkdirSync(path.dirname(final), { recursive: true })
+    await rename(staged.tmpPath, final)
+    return true
+  }
+
+  async discard(staged: StagedMedia): Promise<void> {
+    await unlink(staged.tmpPath).catch(() => {})
+  }
+
+  /** Remove an object this process just placed, when the import that placed it failed. */
+  async removeObject(sha256: string): Promise<void> {
+    const p = this.pathFor(sha256)
+    if (p) await unlink(p).catch(() => {})
+  }
+
+  /** Leftovers of an import that crashed before rename; safe since nothing refers to them. */
+  clearStaging(): void {
+    for (const name of readdirSync(this.tmpDir)) {
+      if (name.startsWith('stage-')) rmSync(path.join(this.tmpDir, name), { force: true })
+    }
+  }
+}

@@ -1,0 +1,85 @@
+import os from 'node:os'
+import type Database from 'better-sqlite3'
+import { v7 as uuidv7 } from 'uuid'
+import { LOCALES, type Locale } from '../shared/policy'
+
+/** Profile settings, kept in the profile database so they travel with it. */
+
+export function getSetting(sqlite: Database.Database, key: string): string | undefined {
+  const row = sqlite.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined
+  return row?.value
+}
+
+export function setSetting(sqlite: Database.Database, key: string, value: string): void {
+  sqlite.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value)
+}
+
+export interface Identity {
+  deviceId: string
+  reviewerId: string
+}
+
+/**
+ * Who decides, and on which device. The device id is made once per profile; the reviewer
+ * id defaults to the OS account name until enrollment (sync) gives a real one.
+ */
+export function ensureIdentity(sqlite: Database.Database): Identity {
+  return sqlite.transaction(() => {
+    let deviceId = getSetting(sqlite, 'device_id')
+    if (!deviceId) {
+      deviceId = uuidv7()
+      setSetting(sqlite, 'device_id', deviceId)
+    }
+    let reviewerId = getSetting(sqlite, 'reviewer_id')
+    if (!reviewerId) {
+      reviewerId = safeUserName()
+      setSetting(sqlite, 'reviewer_id', reviewerId)
+    }
+    return { deviceId, reviewerId }
+  })()
+}
+
+function safeUserName(): string {
+  try {
+    const name = os.userInfo().username.trim()
+    return name.length > 0 ? name : 'reviewer'
+  } catch {
+    return 'reviewer'
+  }
+}
+
+export function getLocale(sqlite: Database.Database): Locale {
+  const v = getSetting(sqlite, 'locale')
+  return (LOCALES as readonly string[]).includes(v ?? '') ? (v as Locale) : 'en'
+}
+
+export interface ImportSettings {
+  allowUnsigned: boolean
+  /** pack.json larger than this is refused before it is read. */
+  maxManifestBytes: number
+  /** One media file larger than this is refused. */
+  maxMediaBytes: number
+  /** All media of one pack together. */
+  maxPackMediaBytes: number
+}
+
+export const DEFAULT_IMPORT_SETTINGS: ImportSettings = {
+  allowUnsigned: true,
+  maxManifestBytes: 512 * 1024 * 1024,
+  maxMediaBytes: 4 * 1024 * 1024 * 1024,
+  maxPackMediaBytes: 64 * 1024 * 1024 * 1024,
+}
+
+export function getImportSettings(sqlite: Database.Database): ImportSettings {
+  const num = (key: string, fallback: number) => {
+    const v = Number(getSetting(sqlite, key))
+    return Number.isFinite(v) && v > 0 ? v : fallback
+  }
+  const allow = getSetting(sqlite, 'import.allow_unsigned')
+  return {
+    allowUnsigned: allow === undefined ? DEFAULT_IMPORT_SETTINGS.allowUnsigned : allow === 'true',
+    maxManifestBytes: num('import.max_manifest_bytes', DEFAULT_IMPORT_SETTINGS.maxManifestBytes),
+    maxMediaBytes: num('import.max_media_bytes', DEFAULT_IMPORT_SETTINGS.maxMediaBytes),
+    maxPackMediaBytes: num('import.max_pack_media_bytes', DEFAULT_IMPORT_SETTINGS.maxPackMediaBytes),
+  }
+}

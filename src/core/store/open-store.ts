@@ -1,0 +1,48 @@
+import { mkdirSync } from 'node:fs'
+import Database from 'better-sqlite3'
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
+import { dataPaths, type DataPaths } from '../paths'
+import * as schema from './schema'
+
+export type Db = BetterSQLite3Database<typeof schema>
+
+export interface Store {
+  db: Db
+  sqlite: Database.Database
+  paths: DataPaths
+  close(): void
+}
+
+export interface OpenStoreOptions {
+  dataDir: string
+  migrationsDir: string
+  /** Electron loads an Electron-ABI build of better-sqlite3 from here (see DESIGN.md). */
+  nativeBinding?: string
+}
+
+/**
+ * Open (creating if needed) the profile database and bring it to the current schema.
+ * Migrations run in drizzle's transaction, so a failed one leaves the old schema and every
+ * decision in place.
+ */
+export function openStore(opts: OpenStoreOptions): Store {
+  const paths = dataPaths(opts.dataDir)
+  mkdirSync(paths.root, { recursive: true })
+  mkdirSync(paths.media, { recursive: true })
+  mkdirSync(paths.tmp, { recursive: true })
+  const sqlite = new Database(paths.database, opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {})
+  try {
+    sqlite.pragma('journal_mode = WAL')
+    // FULL: a decision the UI was told is saved survives power loss, not only a crash.
+    sqlite.pragma('synchronous = FULL')
+    sqlite.pragma('foreign_keys = ON')
+    sqlite.pragma('busy_timeout = 5000')
+    const db = drizzle(sqlite, { schema })
+    migrate(db, { migrationsFolder: opts.migrationsDir })
+    return { db, sqlite, paths, close: () => sqlite.close() }
+  } catch (err) {
+    sqlite.close()
+    throw err
+  }
+}

@@ -1,0 +1,144 @@
+import { sql } from 'drizzle-orm'
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+
+/**
+ * The profile database. Migrations are generated from this file by drizzle-kit
+ * (`npm run db:generate`) into resources/migrations and applied at start. Times are
+ * ISO-8601 UTC text; `*_ms` columns are numbers kept for sorting.
+ * Decisions and the audit log are append-only: triggers (in a hand-written migration)
+ * refuse UPDATE and DELETE on them.
+ */
+
+export const packs = sqliteTable('packs', {
+  id: text('id').primaryKey(),
+  /** sha256 of the exact pack.json bytes: the same bytes again is a no-op. */
+  manifestSha256: text('manifest_sha256').notNull(),
+  createdAt: text('created_at').notNull(),
+  issuerName: text('issuer_name'),
+  issuerKey: text('issuer_key'),
+  policyId: text('policy_id'),
+  policyVersion: text('policy_version'),
+  signed: integer('signed', { mode: 'boolean' }).notNull(),
+  clipCount: integer('clip_count').notNull(),
+  /** pack.json without its clips, unknown fields included, for round-tripping. */
+  headerJson: text('header_json').notNull(),
+  importedAt: text('imported_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+})
+
+export const mediaObjects = sqliteTable('media_objects', {
+  sha256: text('sha256').primaryKey(),
+  bytes: integer('bytes').notNull(),
+  mime: text('mime').notNull(),
+  createdAt: text('created_at').notNull(),
+})
+
+/** Sort key for clips without a due time: after every real one. */
+export const NO_DUE_SORT = 8_640_000_000_000_000
+
+export const clips = sqliteTable(
+  'clips',
+  {
+    id: text('id').primaryKey(),
+    packId: text('pack_id')
+      .notNull()
+      .references(() => packs.id),
+    status: text('status', { enum: ['pending', 'decided', 'escalated', 'skipped', 'synced'] })
+      .notNull()
+      .default('pending'),
+    capturedAt: text('captured_at').notNull(),
+    dueAt: text('due_at'),
+    dueSort: integer('due_sort').notNull(),
+    priority: real('priority'),
+    mediaSha256: text('media_sha256')
+      .notNull()
+      .references(() => mediaObjects.sha256),
+    posterSha256: text('poster_sha256').references(() => mediaObjects.sha256),
+    durationMs: integer('duration_ms'),
+    streamTitle: text('stream_title'),
+    accountHandle: text('account_handle'),
+    region: text('region'),
+    commerce: integer('commerce', { mode: 'boolean' }).notNull(),
+    /** JSON arrays of distinct flag labels and sources, for the queue row. */
+    flagLabels: text('flag_labels').notNull(),
+    flagSources: text('flag_sources').notNull(),
+    /** The clip object exactly as the pack gave it (unknown fields included). */
+    rawJson: text('raw_json').notNull(),
+    importedAt: text('imported_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [index('clips_status_due').on(t.status, t.dueSort, t.id), index('clips_due').on(t.dueSort, t.id), index('clips_pack').on(t.packId)],
+)
+
+export const clipFlags = sqliteTable(
+  'clip_flags',
+  {
+    clipId: text('clip_id')
+      .notNull()
+      .references(() => clips.id),
+    idx: integer('idx').notNull(),
+    source: text('source').notNull(),
+    label: text('label').notNull(),
+    score: real('score'),
+    atMs: integer('at_ms'),
+    count: integer('count'),
+    reference: text('reference'),
+    dueAt: text('due_at'),
+  },
+  (t) => [primaryKey({ columns: [t.clipId, t.idx] }), index('clip_flags_label').on(t.label), index('clip_flags_source').on(t.source)],
+)
+
+export const decisions = sqliteTable(
+  'decisions',
+  {
+    /** UUIDv7, made on the device, so the same decision pushed twice is one decision. */
+    id: text('id').primaryKey(),
+    clipId: text('clip_id')
+      .notNull()
+      .references(() => clips.id),
+    /** The decision this one revises; a decision is revised at most once (a chain, never a fork). */
+    revisesId: text('revises_id').references((): any => decisions.id),
+    policyId: text('policy_id').notNull(),
+    policyVersion: text('policy_version').notNull(),
+    categories: text('categories').notNull(),
+    action: text('action').notNull(),
+    escalationTarget: text('escalation_target'),
+    ranges: text('ranges').notNull(),
+    rationale: text('rationale').notNull(),
+    reviewerId: text('reviewer_id').notNull(),
+    deviceId: text('device_id').notNull(),
+    decidedAt: text('decided_at').notNull(),
+  },
+  (t) => [index('decisions_clip').on(t.clipId, t.decidedAt), uniqueIndex('decisions_revises').on(t.revisesId).where(sql`${t.revisesId} IS NOT NULL`), index('decisions_time').on(t.decidedAt)],
+)
+
+/** Decisions waiting for the sync service, written in the same transaction as the decision. */
+export const outbox = sqliteTable('outbox', {
+  seq: integer('seq').primaryKey({ autoIncrement: true }),
+  decisionId: text('decision_id')
+    .notNull()
+    .unique()
+    .references(() => decisions.id),
+  enqueuedAt: text('enqueued_at').notNull(),
+  attempts: integer('attempts').notNull().default(0),
+  lastError: text('last_error'),
+  ackedAt: text('acked_at'),
+})
+
+/** Append-only, hash-chained: each entry's hash covers the previous hash and its own fields. */
+export const auditLog = sqliteTable('audit_log', {
+  seq: integer('seq').primaryKey(),
+  at: text('at').notNull(),
+  actor: text('actor').notNull(),
+  deviceId: text('device_id').notNull(),
+  kind: text('kind').notNull(),
+  subject: text('subject').notNull(),
+  payload: text('payload').notNull(),
+  prevHash: text('prev_hash').notNull(),
+  hash: text('hash').notNull(),
+})
+
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+})

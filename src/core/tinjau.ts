@@ -1,0 +1,114 @@
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import type { ApiEvent } from '../shared/api-methods'
+import type { EventPayload, Handlers } from '../shared/contract'
+import type { Policy } from '../shared/policy'
+import { verifyAudit } from './audit'
+import { DecisionLog } from './decisions'
+import { MediaStore } from './media-store'
+import { importDirectoryPack } from './pack-import/import-pack'
+import { loadPolicy } from './policy-loader'
+import { Queue } from './queue'
+import { ensureIdentity, getImportSettings, getLocale, setSetting, type Identity } from './settings'
+import { openStore, type Store } from './store/open-store'
+
+/**
+ * One open profile: the store, the policy, and the contract's handlers bound to them.
+ * Every host (Electron, web, CLI) opens exactly this and adds only transport.
+ */
+
+export interface OpenTinjauOptions {
+  dataDir: string
+  resourcesDir: string
+  host: 'electron' | 'web'
+  version: string
+  nativeBinding?: string
+  now?: () => Date
+}
+
+type Listener = <E extends ApiEvent>(event: E, payload: EventPayload<E>) => void
+
+export interface Tinjau {
+  store: Store
+  media: MediaStore
+  policy: Policy
+  identity: Identity
+  decisions: DecisionLog
+  queue: Queue
+  handlers: Handlers
+  demoDir: string
+  onEvent(listener: Listener): () => void
+  close(): void
+}
+
+export function openTinjau(opts: OpenTinjauOptions): Tinjau {
+  const policy = loadPolicy(opts.resourcesDir)
+  const store = openStore({
+    dataDir: opts.dataDir,
+    migrationsDir: path.join(opts.resourcesDir, 'migrations'),
+    ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
+  })
+  const { sqlite } = store
+  const media = new MediaStore(store.paths.media, store.paths.tmp)
+  media.clearStaging()
+  const identity = ensureIdentity(sqlite)
+  const decisions = new DecisionLog(sqlite, policy, identity, opts.now)
+  const queue = new Queue(sqlite, decisions)
+  const demoDir = path.join(opts.resourcesDir, 'demo')
+  const listeners = new Set<Listener>()
+  const emit: Listener = (event, payload) => {
+    for (const l of listeners) l(event, payload)
+  }
+  const clipCount = sqlite.prepare('SELECT count(*) FROM clips').pluck()
+
+  const importPack = async (dir: string) => {
+    const summary = await importDirectoryPack({ store, media, identity, settings: getImportSettings(sqlite), ...(opts.now ? { now: opts.now } : {}) }, dir)
+    if (!summary.alreadyImported) emit('queue.changed', { reason: 'import' })
+    return summary
+  }
+
+  const handlers: Handlers = {
+    'app.info': () => ({
+      version: opts.version,
+      host: opts.host,
+      dataDir: store.paths.root,
+      locale: getLocale(sqlite),
+      reviewerId: identity.reviewerId,
+      deviceId: identity.deviceId,
+      clipCount: clipCount.get() as number,
+      demoAvailable: existsSync(path.join(demoDir, 'pack.json')),
+    }),
+    'settings.setLocale': ({ locale }) => {
+      setSetting(sqlite, 'locale', locale)
+      return { locale }
+    },
+    'policy.get': () => policy,
+    'queue.list': (q) => queue.page(q),
+    'clip.get': ({ clipId }) => queue.clip(clipId),
+    'decision.record': (draft) => {
+      const record = decisions.record(draft)
+      emit('queue.changed', { reason: 'decision' })
+      return record
+    },
+    'decision.list': (q) => decisions.list(q),
+    'pack.importDemo': () => importPack(demoDir),
+    'pack.importDirectory': ({ path: dir }) => importPack(dir),
+    'audit.verify': () => verifyAudit(sqlite),
+  }
+
+  return {
+    store,
+    media,
+    policy,
+    identity,
+    decisions,
+    queue,
+    handlers,
+    demoDir,
+    onEvent(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    close: () => store.close(),
+  }
+}

@@ -1,0 +1,38 @@
+import type { ApiEvent, ApiMethod } from './api-methods'
+import type { Result } from './errors'
+
+/**
+ * What the Electron preload exposes as `window.tinjau`, and nothing more: one way to call
+ * a contract method (main validates), one way to hear contract events, and the URL scheme
+ * media is served under. The renderer wraps it (or HTTP, in the web host) as `TinjauApi`.
+ */
+export interface TinjauBridge {
+  invoke(method: ApiMethod, input: unknown): Promise<Result<unknown>>
+  on(event: ApiEvent, listener: (payload: unknown) => void): () => void
+  mediaUrl(sha256: string): string
+}
+
+/** Custom protocol of the Electron host: `tinjau-media://media/<sha256>`. */
+export const MEDIA_PROTOCOL = 'tinjau-media'
+
+/**
+ * The web host's wire format, shared by the host and the renderer's HTTP transport.
+ * - `POST /api/<method>` with the input as JSON body and `Authorization: Bearer <secret>`;
+ *   answers `{ ok: true, value }` or `{ ok: false, error }` with the status below.
+ * - `GET /api/events?k=<secret>`: server-sent events, `event: <name>` / `data: <json>`.
+ * - `GET /media/<sha256>?k=<secret>`: the media object, with Range support.
+ * The page itself is opened as `/?k=<secret>`; the renderer keeps the secret in
+ * sessionStorage and drops it from the address bar.
+ */
+export const WEB_SECRET_PARAM = 'k'
+export const WEB_SECRET_STORAGE_KEY = 'tinjau.secret'
+
+export const HTTP_STATUS_FOR_ERROR = {
+  invalid_input: 400,
+  unauthorized: 401,
+  not_found: 404,
+  conflict: 409,
+  invalid_pack: 422,
+  policy_violation: 422,
+  internal: 500,
+} as const

@@ -1,0 +1,45 @@
+import type { z } from 'zod'
+import { API_METHODS, type ApiMethod } from './api-methods'
+import { contract, type Handlers } from './contract'
+import { TinjauError, type ErrorDetail, type Result } from './errors'
+
+/** zod issues as `path: message` details, so an error says where as well as what. */
+export function zodDetails(error: z.ZodError): ErrorDetail[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }))
+}
+
+export function isApiMethod(name: unknown): name is ApiMethod {
+  return typeof name === 'string' && (API_METHODS as readonly string[]).includes(name)
+}
+
+/**
+ * Validate, call, and wrap: the single path from untrusted payload to handler. Never
+ * throws; an unexpected exception becomes an `internal` error (logged by `onInternal`).
+ */
+export async function dispatch(
+  handlers: Handlers,
+  method: unknown,
+  payload: unknown,
+  onInternal: (err: unknown) => void = () => {},
+): Promise<Result<unknown>> {
+  if (!isApiMethod(method)) {
+    return { ok: false, error: { code: 'invalid_input', message: `unknown method ${JSON.stringify(String(method)).slice(0, 80)}` } }
+  }
+  const parsed = contract[method].input.safeParse(payload ?? {})
+  if (!parsed.success) {
+    const details = zodDetails(parsed.error)
+    return {
+      ok: false,
+      error: { code: 'invalid_input', message: `invalid input for ${method}: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details },
+    }
+  }
+  try {
+    const handler = handlers[method] as (input: unknown) => unknown
+    const value = await handler(parsed.data)
+    return { ok: true, value }
+  } catch (err) {
+    if (err instanceof TinjauError) return { ok: false, error: err.toApiError() }
+    onInternal(err)
+    return { ok: false, error: { code: 'internal', message: err instanceof Error ? err.message : String(err) } }
+  }
+}

@@ -1,0 +1,163 @@
+import { z } from 'zod'
+import { DecisionDraft, LOCALES } from './policy'
+import { FlagSource } from './field-pack'
+
+/** Shapes that cross the contract: what the UI sees of clips, decisions and imports. */
+
+export const CLIP_STATUSES = ['pending', 'decided', 'escalated', 'skipped', 'synced'] as const
+export const ClipStatus = z.enum(CLIP_STATUSES)
+export type ClipStatus = z.infer<typeof ClipStatus>
+
+export const Locale = z.enum(LOCALES)
+
+const IsoTime = z.string()
+
+export const QueueItem = z.object({
+  id: z.string(),
+  status: ClipStatus,
+  priority: z.number().nullable(),
+  dueAt: IsoTime.nullable(),
+  capturedAt: IsoTime,
+  durationMs: z.number().nullable(),
+  streamTitle: z.string().nullable(),
+  accountHandle: z.string().nullable(),
+  region: z.string().nullable(),
+  commerce: z.boolean(),
+  flagLabels: z.array(z.string()),
+  flagSources: z.array(FlagSource),
+})
+export type QueueItem = z.infer<typeof QueueItem>
+
+export const StatusCounts = z.record(ClipStatus, z.number().int())
+export type StatusCounts = z.infer<typeof StatusCounts>
+
+export const QueueQuery = z.object({
+  status: z.array(ClipStatus).max(CLIP_STATUSES.length).optional(),
+  limit: z.number().int().min(1).max(500).default(100),
+  offset: z.number().int().min(0).default(0),
+})
+export type QueueQuery = z.infer<typeof QueueQuery>
+export type QueueQueryInput = z.input<typeof QueueQuery>
+
+export const QueuePage = z.object({
+  items: z.array(QueueItem),
+  /** Rows matching the filter, for paging. */
+  total: z.number().int(),
+  counts: StatusCounts,
+})
+export type QueuePage = z.infer<typeof QueuePage>
+
+export const ClipFlag = z.object({
+  source: FlagSource,
+  label: z.string(),
+  score: z.number().nullable(),
+  atMs: z.number().nullable(),
+  count: z.number().nullable(),
+  reference: z.string().nullable(),
+  dueAt: IsoTime.nullable(),
+})
+export type ClipFlag = z.infer<typeof ClipFlag>
+
+export const TimedLine = z.object({ atMs: z.number(), endMs: z.number().nullable(), text: z.string(), author: z.string().nullable() })
+export type TimedLine = z.infer<typeof TimedLine>
+
+export const MediaInfo = z.object({
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  mime: z.string(),
+  bytes: z.number().int(),
+  durationMs: z.number().nullable(),
+  width: z.number().nullable(),
+  height: z.number().nullable(),
+})
+export type MediaInfo = z.infer<typeof MediaInfo>
+
+export const DecisionRange = z.object({ startMs: z.number(), endMs: z.number(), label: z.string(), note: z.string() })
+
+export const DecisionRecord = z.object({
+  id: z.string(),
+  clipId: z.string(),
+  revisesId: z.string().nullable(),
+  policyId: z.string(),
+  policyVersion: z.string(),
+  categories: z.array(z.string()),
+  action: z.string(),
+  escalationTarget: z.string().nullable(),
+  ranges: z.array(DecisionRange),
+  rationale: z.string(),
+  reviewerId: z.string(),
+  deviceId: z.string(),
+  decidedAt: IsoTime,
+  /** `pending` until the sync service acknowledges it. */
+  syncState: z.enum(['pending', 'acked']),
+})
+export type DecisionRecord = z.infer<typeof DecisionRecord>
+
+export const ClipDetail = z.object({
+  id: z.string(),
+  packId: z.string(),
+  status: ClipStatus,
+  capturedAt: IsoTime,
+  dueAt: IsoTime.nullable(),
+  priority: z.number().nullable(),
+  media: MediaInfo,
+  poster: MediaInfo.nullable(),
+  stream: z.object({
+    id: z.string(),
+    title: z.string().nullable(),
+    startedAt: IsoTime.nullable(),
+    region: z.string().nullable(),
+    language: z.string().nullable(),
+    commerce: z.boolean(),
+    viewerPeak: z.number().nullable(),
+  }),
+  account: z.object({
+    id: z.string(),
+    handle: z.string().nullable(),
+    displayName: z.string().nullable(),
+    type: z.enum(['business', 'private']),
+    followers: z.number().nullable(),
+    priorStrikes: z.number().nullable(),
+  }),
+  segment: z.object({ startMs: z.number(), endMs: z.number() }),
+  flags: z.array(ClipFlag),
+  transcript: z.array(TimedLine),
+  chat: z.array(TimedLine),
+  /** Every decision on the clip, oldest first; the last one is in force. */
+  decisions: z.array(DecisionRecord),
+})
+export type ClipDetail = z.infer<typeof ClipDetail>
+
+export const ImportSummary = z.object({
+  packId: z.string(),
+  clips: z.number().int(),
+  added: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int(),
+  mediaAdded: z.number().int(),
+  mediaBytesAdded: z.number().int(),
+  /** True when this exact pack.json had been imported before: nothing changed. */
+  alreadyImported: z.boolean(),
+})
+export type ImportSummary = z.infer<typeof ImportSummary>
+
+export const AppInfo = z.object({
+  version: z.string(),
+  host: z.enum(['electron', 'web']),
+  dataDir: z.string(),
+  locale: Locale,
+  reviewerId: z.string(),
+  deviceId: z.string(),
+  clipCount: z.number().int(),
+  demoAvailable: z.boolean(),
+})
+export type AppInfo = z.infer<typeof AppInfo>
+
+export const AuditCheck = z.object({
+  ok: z.boolean(),
+  entries: z.number().int(),
+  /** Sequence number of the first entry whose hash does not follow from the chain. */
+  brokenAt: z.number().int().nullable(),
+})
+export type AuditCheck = z.infer<typeof AuditCheck>
+
+export { DecisionDraft }
