@@ -1,0 +1,131 @@
+import { cpSync, readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import Database from 'better-sqlite3'
+import { describe, expect, test } from 'vitest'
+import { DecisionDraft } from '../../shared/policy'
+import { verifyAudit } from '../audit'
+import { makePack, tempDir } from '../testing/make-pack'
+import { openTestTinjau } from '../testing/open-test-tinjau'
+import { openStore } from './open-store'
+
+const MIGRATIONS = path.resolve('resources/migrations')
+
+/** A copy of the migrations folder holding only the first `count` journal entries (plus `extra`). */
+function migrationsUpTo(count: number, extra?: { tag: string; sql: string }): string {
+  const dir = tempDir('tinjau-migrations-')
+  cpSync(MIGRATIONS, dir, { recursive: true })
+  const journalPath = path.join(dir, 'meta', '_journal.json')
+  const journal = JSON.parse(readFileSync(journalPath, 'utf8'))
+  journal.entries = journal.entries.slice(0, count)
+  if (extra) {
+    journal.entries.push({ idx: journal.entries.length, version: '6', when: Date.now(), tag: extra.tag, breakpoints: true })
+    writeFileSync(path.join(dir, `${extra.tag}.sql`), extra.sql)
+  }
+  writeFileSync(journalPath, JSON.stringify(journal))
+  return dir
+}
+
+describe('the store', () => {
+  test('opens in WAL mode with foreign keys on and every migration applied', () => {
+    const store = openStore({ dataDir: tempDir(), migrationsDir: MIGRATIONS })
+    expect(store.sqlite.pragma('journal_mode', { simple: true })).toBe('wal')
+    expect(store.sqlite.pragma('foreign_keys', { simple: true })).toBe(1)
+    expect(store.sqlite.pragma('synchronous', { simple: true })).toBe(2)
+    const journal = JSON.parse(readFileSync(path.join(MIGRATIONS, 'meta', '_journal.json'), 'utf8'))
+    expect(store.sqlite.prepare('SELECT count(*) FROM __drizzle_migrations').pluck().get()).toBe(journal.entries.length)
+    store.close()
+  })
+
+  test('data survives closing and reopening the profile', async () => {
+    const dataDir = tempDir()
+    const a = openTestTinjau(dataDir)
+    await a.handlers['pack.importDirectory']({ path: makePack(3) })
+    const d = a.handlers['decision.record'](DecisionDraft.parse({ clipId: 'clip-000001', categories: ['ok.commerce'], action: 'allow' }))
+    const deviceId = a.identity.deviceId
+    a.close()
+    const b = openTestTinjau(dataDir)
+    expect(b.identity.deviceId).toBe(deviceId)
+    expect(b.handlers['clip.get']({ clipId: 'clip-000001' }).decisions.map((x) => x.id)).toEqual([d.id])
+    b.close()
+  })
+
+  test('foreign keys are enforced: no decision for a clip that does not exist', () => {
+    const store = openStore({ dataDir: tempDir(), migrationsDir: MIGRATIONS })
+    expect(() =>
+      store.sqlite
+        .prepare("INSERT INTO decisions (id, clip_id, policy_id, policy_version, categories, action, ranges, rationale, reviewer_id, device_id, decided_at) VALUES ('x', 'ghost', 'p', '1', '[]', 'allow', '[]', '', 'r', 'd', 't')")
+        .run(),
+    ).toThrow(/FOREIGN KEY/)
+    store.close()
+  })
+
+  test('upgrading an older profile keeps every decision', async () => {
+    const dataDir = tempDir()
+    const t = openTestTinjau(dataDir)
+    await t.handlers['pack.importDirectory']({ path: makePack(2) })
+    t.handlers['decision.record'](DecisionDraft.parse({ clipId: 'clip-000000', categories: ['violence.arson'], action: 'remove', rationale: 'r' }))
+    const before = t.store.sqlite.prepare('SELECT * FROM decisions').all()
+    t.close()
+    // Roll the profile back to the first schema version, then let the app upgrade it.
+    const raw = new Database(path.join(dataDir, 'tinjau.sqlite'))
+    raw.exec('DROP TRIGGER decisions_no_update; DROP TRIGGER decisions_no_delete; DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete')
+    raw.prepare('DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)').run()
+    raw.close()
+    const upgraded = openStore({ dataDir, migrationsDir: MIGRATIONS })
+    expect(upgraded.sqlite.prepare('SELECT * FROM decisions').all()).toEqual(before)
+    expect(() => upgraded.sqlite.prepare('DELETE FROM decisions').run()).toThrow(/append-only/)
+    upgraded.close()
+  })
+
+  test('a migration that fails leaves the old schema and every decision in place', async () => {
+    const dataDir = tempDir()
+    const t = openTestTinjau(dataDir)
+    await t.handlers['pack.importDirectory']({ path: makePack(2) })
+    t.handlers['decision.record'](DecisionDraft.parse({ clipId: 'clip-000000', categories: ['ok.news'], action: 'allow' }))
+    const before = t.store.sqlite.prepare('SELECT * FROM decisions').all()
+    t.close()
+    const broken = migrationsUpTo(99, { tag: '9999_broken', sql: 'ALTER TABLE decisions ADD COLUMN note text;\n--> statement-breakpoint\nTHIS IS NOT SQL;' })
+    expect(() => openStore({ dataDir, migrationsDir: broken })).toThrow()
+    const after = openStore({ dataDir, migrationsDir: MIGRATIONS })
+    expect(after.sqlite.prepare('SELECT * FROM decisions').all()).toEqual(before)
+    const columns = (after.sqlite.prepare('PRAGMA table_info(decisions)').all() as { name: string }[]).map((c) => c.name)
+    expect(columns).not.toContain('note')
+    after.close()
+  })
+})
+
+describe('the audit trail', () => {
+  test('refuses updates and deletes, and detects rows edited behind its back', async () => {
+    const dataDir = tempDir()
+    const t = openTestTinjau(dataDir)
+    await t.handlers['pack.importDirectory']({ path: makePack(3) })
+    for (const id of ['clip-000000', 'clip-000001', 'clip-000002']) {
+      t.handlers['decision.record'](DecisionDraft.parse({ clipId: id, categories: ['ok.commerce'], action: 'allow' }))
+    }
+    expect(verifyAudit(t.store.sqlite)).toEqual({ ok: true, entries: 4, brokenAt: null })
+    expect(() => t.store.sqlite.prepare("UPDATE audit_log SET actor = 'someone else' WHERE seq = 2").run()).toThrow(/append-only/)
+    expect(() => t.store.sqlite.prepare('DELETE FROM audit_log WHERE seq = 4').run()).toThrow(/append-only/)
+    t.close()
+
+    // Someone with the file and a SQLite shell drops the trigger and edits history.
+    const raw = new Database(path.join(dataDir, 'tinjau.sqlite'))
+    raw.exec('DROP TRIGGER audit_log_no_update')
+    raw.prepare(`UPDATE audit_log SET payload = replace(payload, '"allow"', '"remove"') WHERE seq = 3`).run()
+    expect(verifyAudit(raw)).toEqual({ ok: false, entries: 3, brokenAt: 3 })
+    raw.close()
+  })
+
+  test('a deleted entry breaks the chain too', async () => {
+    const dataDir = tempDir()
+    const t = openTestTinjau(dataDir)
+    await t.handlers['pack.importDirectory']({ path: makePack(2) })
+    t.handlers['decision.record'](DecisionDraft.parse({ clipId: 'clip-000000', categories: ['ok.commerce'], action: 'allow' }))
+    t.handlers['decision.record'](DecisionDraft.parse({ clipId: 'clip-000001', categories: ['ok.commerce'], action: 'allow' }))
+    t.close()
+    const raw = new Database(path.join(dataDir, 'tinjau.sqlite'))
+    raw.exec('DROP TRIGGER audit_log_no_delete')
+    raw.prepare('DELETE FROM audit_log WHERE seq = 2').run()
+    expect(verifyAudit(raw)).toMatchObject({ ok: false, brokenAt: 3 })
+    raw.close()
+  })
+})

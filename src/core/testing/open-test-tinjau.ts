@@ -1,0 +1,9 @@
+import path from 'node:path'
+import { openTinjau, type Tinjau } from '../tinjau'
+import { tempDir } from './make-pack'
+
+/** A real profile on a fresh temp data dir, with the real resources (policy, migrations, demo). */
+export function openTestTinjau(dataDir = tempDir('tinjau-data-')): Tinjau & { dataDir: string } {
+  const t = openTinjau({ dataDir, resourcesDir: path.resolve(__dirname, '../../../resources'), host: 'web', version: '0.0.0-test' })
+  return Object.assign(t, { dataDir })
+}
