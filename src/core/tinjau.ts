@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import path from 'node:path'
-import type { ApiEvent } from '../shared/api-methods'
-import type { EventPayload, Handlers } from '../shared/contract'
+import type { ApiEvent, ApiMethod } from '../shared/api-methods'
+import type { EventPayload, Handlers, MethodOutput, ParsedInput } from '../shared/contract'
 import type { Policy } from '../shared/policy'
 import { verifyAudit } from './audit'
 import { DecisionLog } from './decisions'
@@ -26,6 +26,13 @@ export interface OpenTinjauOptions {
   now?: () => Date
 }
 
+/** Methods that do file I/O and so answer asynchronously; all others answer at once. */
+type AsyncMethod = 'pack.importDemo' | 'pack.importDirectory'
+/** The contract with concrete return types, so core callers (CLI, tests) need not await sync methods. */
+export type CoreHandlers = { [M in Exclude<ApiMethod, AsyncMethod>]: (input: ParsedInput<M>) => MethodOutput<M> } & {
+  [M in AsyncMethod]: (input: ParsedInput<M>) => Promise<MethodOutput<M>>
+}
+
 type Listener = <E extends ApiEvent>(event: E, payload: EventPayload<E>) => void
 
 export interface Tinjau {
@@ -35,7 +42,8 @@ export interface Tinjau {
   identity: Identity
   decisions: DecisionLog
   queue: Queue
-  handlers: Handlers
+  /** The contract bound to this profile. */
+  handlers: CoreHandlers
   demoDir: string
   onEvent(listener: Listener): () => void
   close(): void
@@ -67,7 +75,7 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     return summary
   }
 
-  const handlers: Handlers = {
+  const handlers = {
     'app.info': () => ({
       version: opts.version,
       host: opts.host,
@@ -94,7 +102,7 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     'pack.importDemo': () => importPack(demoDir),
     'pack.importDirectory': ({ path: dir }) => importPack(dir),
     'audit.verify': () => verifyAudit(sqlite),
-  }
+  } satisfies Handlers & CoreHandlers
 
   return {
     store,

@@ -1,0 +1,144 @@
+import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
+import { tempDir } from '../core/testing/make-pack'
+import { API_METHODS, IPC_PREFIX } from '../shared/api-methods'
+import { runApp, type RunningApp } from './app'
+import { parseDataDirFlag } from './data-dir'
+import { findNativeBinding } from './native-binding'
+import { fake, resetFakeElectron } from './testing/fake-electron'
+
+vi.mock('electron', async () => (await import('./testing/fake-electron')).electronModule)
+
+/**
+ * An app folder as the packaged layout has it: resources/ and .electron-native/. The
+ * "Electron build" here is the Node build of better-sqlite3 (the ABI vitest runs on),
+ * which is exactly what lets the real openTinjau run behind the fake Electron.
+ */
+function makeAppRoot(withNative = true): string {
+  const root = tempDir('tinjau-approot-')
+  symlinkSync(path.resolve('resources'), path.join(root, 'resources'), 'dir')
+  if (withNative) {
+    const nodeBuild = createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node')
+    mkdirSync(path.join(root, '.electron-native'))
+    copyFileSync(nodeBuild, path.join(root, '.electron-native', 'better_sqlite3.node'))
+  }
+  return root
+}
+
+let running: RunningApp | null = null
+beforeEach(() => {
+  resetFakeElectron()
+  vi.spyOn(console, 'error').mockImplementation(() => {})
+})
+afterEach(() => {
+  fake.app.emit('will-quit')
+  running = null
+  vi.restoreAllMocks()
+})
+
+describe('lifecycle', () => {
+  test('before ready: lock, sandbox, privileged scheme, profile-scoped userData; nothing opened yet', () => {
+    fake.app.appPath = makeAppRoot()
+    const dataDir = tempDir('tinjau-data-')
+    running = runApp({ argv: ['electron', '.', '--data-dir', dataDir], env: {} })
+    expect(running).not.toBeNull()
+    expect(fake.app.lockRequested).toBe(true)
+    expect(fake.app.sandboxEnabled).toBe(true)
+    expect(fake.app.paths.userData).toBe(path.join(dataDir, 'electron'))
+    expect(fake.state.privilegedSchemes).toHaveLength(1)
+    expect(fake.app.count('web-contents-created')).toBe(1)
+    expect(fake.state.windows).toHaveLength(0)
+    expect(fake.state.ipcHandlers.size).toBe(0)
+  })
+
+  test('on ready: the profile opens with the Electron binding, then protocol, IPC and one hardened window', async () => {
+    const appRoot = makeAppRoot()
+    fake.app.appPath = appRoot
+    fake.app.version = '1.2.3'
+    const dataDir = tempDir('tinjau-data-')
+    running = runApp({ argv: ['electron', '.'], env: { TINJAU_DATA_DIR: dataDir } })!
+    await fake.app.becomeReady()
+    const tinjau = await running.ready
+    expect(tinjau).not.toBeNull()
+    expect(tinjau!.store.paths.root).toBe(dataDir)
+    expect(await tinjau!.handlers['app.info']({})).toMatchObject({ host: 'electron', version: '1.2.3' })
+    expect(fake.session.permissionRequestHandler).toBeDefined()
+    expect(fake.session.headersReceived).toBeDefined()
+    expect(fake.state.protocolHandlers.has('tinjau-media')).toBe(true)
+    expect([...fake.state.ipcHandlers.keys()].sort()).toEqual(API_METHODS.map((m) => IPC_PREFIX + m).sort())
+    expect(fake.state.windows).toHaveLength(1)
+    const win = fake.state.windows[0]!
+    expect(win.options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, devTools: true })
+    expect(win.loaded).toEqual({ file: path.join(appRoot, 'out', 'renderer', 'index.html') })
+    win.emit('ready-to-show')
+    expect(win.visible).toBe(true)
+
+    // A second launch focuses the first window.
+    win.minimized = true
+    win.focused = false
+    fake.app.emit('second-instance', {}, ['electron', '.'], '/')
+    expect([win.minimized, win.focused]).toEqual([false, true])
+
+    // Quitting closes the store and unbinds IPC.
+    fake.app.emit('will-quit')
+    expect(tinjau!.store.sqlite.open).toBe(false)
+    expect(fake.state.ipcHandlers.size).toBe(0)
+  })
+
+  test('a second instance quits at once without registering anything', () => {
+    fake.app.lockGranted = false
+    fake.app.appPath = makeAppRoot()
+    expect(runApp({ argv: [], env: { TINJAU_DATA_DIR: tempDir() } })).toBeNull()
+    expect(fake.app.quitCalled).toBe(true)
+    expect(fake.state.privilegedSchemes).toHaveLength(0)
+    expect(fake.app.count('web-contents-created')).toBe(0)
+  })
+
+  test('without the Electron build of better-sqlite3: a clear dialog, exit 1, no window', async () => {
+    fake.app.appPath = makeAppRoot(false)
+    running = runApp({ argv: [], env: { TINJAU_DATA_DIR: tempDir() } })!
+    await fake.app.becomeReady()
+    expect(await running.ready).toBeNull()
+    expect(fake.state.errorBoxes).toHaveLength(1)
+    expect(fake.state.errorBoxes[0]!.content).toContain('npm run electron:native')
+    expect(fake.app.exitCode).toBe(1)
+    expect(fake.state.windows).toHaveLength(0)
+  })
+
+  test('closing the last window quits (except on macOS)', async () => {
+    fake.app.appPath = makeAppRoot()
+    running = runApp({ argv: [], env: { TINJAU_DATA_DIR: tempDir() } })!
+    await fake.app.becomeReady()
+    await running.ready
+    fake.state.windows[0]!.close()
+    fake.app.emit('window-all-closed')
+    expect(fake.app.quitCalled).toBe(process.platform !== 'darwin')
+  })
+})
+
+describe('native binding', () => {
+  test('found when present; refused with the fix when built for another Electron', () => {
+    const root = makeAppRoot()
+    expect(findNativeBinding(root, '45.5.0')).toEqual({ ok: true, path: path.join(root, '.electron-native', 'better_sqlite3.node') })
+    writeFileSync(path.join(root, '.electron-native', 'build-info.json'), JSON.stringify({ electron: '44.0.0' }))
+    const stale = findNativeBinding(root, '45.5.0')
+    expect(stale.ok).toBe(false)
+    expect(!stale.ok && stale.message).toMatch(/built for Electron 44\.0\.0.*npm run electron:native/s)
+    expect(findNativeBinding(root, '44.0.0').ok).toBe(true)
+  })
+})
+
+describe('--data-dir', () => {
+  test.each([
+    [['electron', '.', '--data-dir', '/a'], '/a'],
+    [['electron', '.', '--data-dir=/b'], '/b'],
+    [['tinjau', '--data-dir=/b', '--data-dir', '/c'], '/c'],
+    [['electron', '.', '--data-dir'], undefined],
+    [['electron', '.', '--data-dir', '--inspect'], undefined],
+    [['electron', '.'], undefined],
+  ])('%j → %s', (argv, expected) => {
+    expect(parseDataDirFlag(argv)).toBe(expected)
+  })
+})

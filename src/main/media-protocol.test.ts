@@ -1,0 +1,163 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
+import { openTinjau, type Tinjau } from '../core/tinjau'
+import { makePack, sha256, tempDir } from '../core/testing/make-pack'
+import { MEDIA_PROTOCOL } from '../shared/bridge'
+import { mediaShaFromUrl, parseRange, registerMediaProtocol, registerMediaScheme, safeMime } from './media-protocol'
+import { fake, resetFakeElectron } from './testing/fake-electron'
+
+vi.mock('electron', async () => (await import('./testing/fake-electron')).electronModule)
+
+test('the scheme is registered as privileged (standard, secure, stream, fetch)', () => {
+  resetFakeElectron()
+  registerMediaScheme()
+  expect(fake.state.privilegedSchemes).toEqual([
+    { scheme: 'tinjau-media', privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true } },
+  ])
+})
+
+describe('parseRange', () => {
+  test.each([
+    [undefined, 100, null],
+    ['', 100, null],
+    ['bytes=0-9', 100, { start: 0, end: 9 }],
+    ['bytes=10-', 100, { start: 10, end: 99 }],
+    ['bytes=90-200', 100, { start: 90, end: 99 }],
+    ['bytes=-10', 100, { start: 90, end: 99 }],
+    ['bytes=-500', 100, { start: 0, end: 99 }],
+    ['bytes=99-99', 100, { start: 99, end: 99 }],
+    ['bytes=100-', 100, 'unsatisfiable'],
+    ['bytes=100-200', 100, 'unsatisfiable'],
+    ['bytes=-0', 100, 'unsatisfiable'],
+    ['bytes=0-', 0, 'unsatisfiable'],
+    ['bytes=9-0', 100, null], // last < first: invalid, ignored
+    ['bytes=-', 100, null],
+    ['bytes=0-1,5-6', 100, null], // multiple ranges: served whole
+    ['items=0-9', 100, null],
+    ['bytes=a-b', 100, null],
+    ['bytes=99999999999999999999-', 100, null],
+  ] as const)('%s of %i bytes → %o', (header, size, expected) => {
+    expect(parseRange(header, size)).toEqual(expected)
+  })
+})
+
+describe('mediaShaFromUrl', () => {
+  const sha = 'ab'.repeat(32)
+  test('accepts exactly tinjau-media://media/<64 lowercase hex>', () => {
+    expect(mediaShaFromUrl(`tinjau-media://media/${sha}`)).toBe(sha)
+  })
+  test.each([
+    'tinjau-media://media/../../etc/passwd',
+    'tinjau-media://media/%2e%2e/%2e%2e/etc/passwd',
+    `tinjau-media://media/${sha.toUpperCase()}`,
+    `tinjau-media://media/${sha}/extra`,
+    `tinjau-media://media/${sha}/`,
+    `tinjau-media://media/x/${sha}`,
+    `tinjau-media://media/${sha}?x=1`,
+    `tinjau-media://media/${sha}#t=1`,
+    `tinjau-media://other/${sha}`,
+    `tinjau-media://media:80/${sha}`,
+    `tinjau-media://u@media/${sha}`,
+    `tinjau-media://media/${sha.slice(1)}`,
+    `tinjau-media://media/${sha}0`,
+    `https://media/${sha}`,
+    `file:///media/${sha}`,
+  ])('refuses %s', (url) => {
+    expect(mediaShaFromUrl(url)).toBeNull()
+  })
+})
+
+describe('safeMime', () => {
+  test('media types pass, documents and scripts do not', () => {
+    expect(safeMime('video/webm')).toBe('video/webm')
+    expect(safeMime('video/mp4')).toBe('video/mp4')
+    expect(safeMime('image/jpeg')).toBe('image/jpeg')
+    for (const m of ['text/html', 'image/svg+xml', 'application/javascript', 'video/webm; codecs=vp9\r\nX: y', undefined, '']) {
+      expect(safeMime(m)).toBe('application/octet-stream')
+    }
+  })
+})
+
+describe('the registered protocol', () => {
+  let tinjau: Tinjau
+  let serve: (request: Request) => Response | Promise<Response>
+  let sha: string
+  let bytes: Buffer
+
+  beforeAll(async () => {
+    resetFakeElectron()
+    vi.spyOn(console, 'error').mockImplementation(() => {})
+    tinjau = openTinjau({ dataDir: tempDir('tinjau-data-'), resourcesDir: path.resolve('resources'), host: 'electron', version: '0.0.0' })
+    const pack = makePack(1)
+    bytes = readFileSync(path.join(pack, 'media', 'clip-0.webm'))
+    sha = sha256(bytes)
+    await tinjau.handlers['pack.importDirectory']({ path: pack })
+    registerMediaProtocol(tinjau)
+    serve = fake.state.protocolHandlers.get(MEDIA_PROTOCOL)!
+  })
+  afterAll(() => {
+    tinjau.close()
+    vi.restoreAllMocks()
+  })
+
+  const get = (url: string, headers: Record<string, string> = {}, method = 'GET') => Promise.resolve(serve(new Request(url, { method, headers })))
+
+  test('serves a whole object with its recorded type', async () => {
+    const res = await get(`tinjau-media://media/${sha}`)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('video/webm')
+    expect(res.headers.get('accept-ranges')).toBe('bytes')
+    expect(res.headers.get('content-length')).toBe(String(bytes.length))
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(Buffer.from(await res.arrayBuffer())).toEqual(bytes)
+  })
+
+  test('serves a Range with 206 and Content-Range (video seeking)', async () => {
+    const res = await get(`tinjau-media://media/${sha}`, { Range: 'bytes=10-29' })
+    expect(res.status).toBe(206)
+    expect(res.headers.get('content-range')).toBe(`bytes 10-29/${bytes.length}`)
+    expect(res.headers.get('content-length')).toBe('20')
+    expect(Buffer.from(await res.arrayBuffer())).toEqual(bytes.subarray(10, 30))
+
+    const tail = await get(`tinjau-media://media/${sha}`, { Range: 'bytes=-5' })
+    expect(tail.status).toBe(206)
+    expect(Buffer.from(await tail.arrayBuffer())).toEqual(bytes.subarray(bytes.length - 5))
+  })
+
+  test('a range past the end is 416 with the size', async () => {
+    const res = await get(`tinjau-media://media/${sha}`, { Range: `bytes=${bytes.length}-` })
+    expect(res.status).toBe(416)
+    expect(res.headers.get('content-range')).toBe(`bytes */${bytes.length}`)
+  })
+
+  test('HEAD answers headers only', async () => {
+    const res = await get(`tinjau-media://media/${sha}`, {}, 'HEAD')
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-length')).toBe(String(bytes.length))
+  })
+
+  test.each([
+    'tinjau-media://media/../../etc/passwd',
+    'tinjau-media://media/%2e%2e/%2e%2e/etc/passwd',
+    'tinjau-media://media/etc/passwd',
+  ])('refuses %s with 400 and never touches the file system outside the store', async (url) => {
+    expect((await get(url)).status).toBe(400)
+  })
+
+  test('refuses uppercase hex, extra segments, queries and other hosts', async () => {
+    for (const url of [
+      `tinjau-media://media/${sha.toUpperCase()}`,
+      `tinjau-media://media/${sha}/x`,
+      `tinjau-media://media/${sha}?download=1`,
+      `tinjau-media://elsewhere/${sha}`,
+    ]) {
+      expect((await get(url)).status, url).toBe(400)
+    }
+  })
+
+  test('an unknown hash is 404, a non-GET is 405', async () => {
+    expect((await get(`tinjau-media://media/${'0'.repeat(64)}`)).status).toBe(404)
+    expect((await get(`tinjau-media://media/${sha}`, {}, 'POST')).status).toBe(405)
+  })
+})
