@@ -1,0 +1,68 @@
+import { useCallback, useEffect, useRef, useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import type { AppInfo } from '../shared/domain'
+import type { ApiError } from '../shared/errors'
+import type { Locale, Policy } from '../shared/policy'
+import { toApiError } from './api/api-error'
+import { useApi } from './api/api-context'
+import { ErrorAlert } from './components/ErrorAlert'
+import { Workspace } from './components/Workspace'
+import { isLocale } from './i18n/i18n'
+
+type Boot = { state: 'loading' } | { state: 'failed'; error: ApiError } | { state: 'ready'; info: AppInfo; policy: Policy }
+
+/** Start: ask the host who we are and which policy applies, then hand over to the workspace. */
+export function App() {
+  const api = useApi()
+  const { t, i18n } = useTranslation()
+  const [boot, setBoot] = useState<Boot>({ state: 'loading' })
+  const [locale, setLocale] = useState<Locale>(() => (isLocale(i18n.language) ? i18n.language : 'en'))
+
+  // useTranslation hands out a new `i18n` object on every language change; keep the
+  // first (it forwards to the same instance) so that changing language never looks like
+  // a reason to start over.
+  const i18nRef = useRef(i18n)
+  const applyLocale = useCallback((next: Locale) => {
+    setLocale(next)
+    void i18nRef.current.changeLanguage(next)
+  }, [])
+
+  const start = useCallback(async () => {
+    setBoot({ state: 'loading' })
+    try {
+      const [info, policy] = await Promise.all([api.call('app.info', {}), api.call('policy.get', {})])
+      applyLocale(info.locale)
+      setBoot({ state: 'ready', info, policy })
+    } catch (err) {
+      setBoot({ state: 'failed', error: toApiError(err) })
+    }
+  }, [api, applyLocale])
+
+  useEffect(() => {
+    void start()
+  }, [start])
+
+  useEffect(() => {
+    document.documentElement.lang = locale
+  }, [locale])
+
+  if (boot.state === 'ready') {
+    return <Workspace info={boot.info} policy={boot.policy} locale={locale} onLocaleChange={applyLocale} />
+  }
+  return (
+    <div className="boot">
+      <h1>{t('app.name')}</h1>
+      {boot.state === 'loading' ? (
+        <p role="status">{t('app.loading')}</p>
+      ) : (
+        <>
+          <h2>{t('app.startFailed')}</h2>
+          <ErrorAlert error={boot.error} />
+          <button type="button" onClick={() => void start()}>
+            {t('app.retry')}
+          </button>
+        </>
+      )}
+    </div>
+  )
+}

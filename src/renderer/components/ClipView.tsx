@@ -1,0 +1,191 @@
+import { useCallback, useEffect, useRef, useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import type { ClipDetail } from '../../shared/domain'
+import type { DecisionDraftInput, Locale, Policy } from '../../shared/policy'
+import { formatBytes, formatClipTime, formatDateTime, formatNumber, timeLeft } from '../i18n/format'
+import { decisionInForce } from '../state/decision-form'
+import { DecisionForm } from './DecisionForm'
+import { DecisionHistory } from './DecisionHistory'
+import { FlagList } from './FlagList'
+import { activeLineIndex, TimedLines } from './TimedLines'
+
+interface Props {
+  clip: ClipDetail
+  policy: Policy
+  locale: Locale
+  mediaUrl: (sha256: string) => string
+  onSave: (draft: DecisionDraftInput) => Promise<boolean>
+  /** Changes when the heading should take focus (after moving on from a save). */
+  focusToken: number
+}
+
+/** One clip: the video, what it is and why it was flagged, what was said, and the form. */
+export function ClipView({ clip, policy, locale, mediaUrl, onSave, focusToken }: Props) {
+  const { t } = useTranslation()
+  const videoRef = useRef<HTMLVideoElement>(null)
+  const titleRef = useRef<HTMLHeadingElement>(null)
+  const [playheadMs, setPlayheadMs] = useState(0)
+
+  useEffect(() => {
+    if (focusToken > 0) titleRef.current?.focus()
+  }, [focusToken, clip.id])
+
+  const seek = useCallback((ms: number) => {
+    const video = videoRef.current
+    if (!video) return
+    video.currentTime = ms / 1000
+    setPlayheadMs(ms)
+  }, [])
+  const getPlayheadMs = useCallback(() => Math.round((videoRef.current?.currentTime ?? 0) * 1000), [])
+  const onTime = () => setPlayheadMs(getPlayheadMs())
+
+  const title = clip.stream.title ?? t('queue.untitled')
+  const due = clip.status === 'decided' || clip.status === 'synced' ? null : timeLeft(clip.dueAt, Date.now(), locale)
+  const inForce = decisionInForce(clip.decisions)
+  const unknown = t('clip.unknown')
+
+  return (
+    <article className="clip-view" aria-labelledby="clip-title">
+      <header className="clip-head">
+        <h2 id="clip-title" ref={titleRef} tabIndex={-1} data-testid="clip-title" data-clip-id={clip.id}>
+          {title}
+        </h2>
+        <span className={`badge status-badge status-${clip.status}`}>{t(`status.${clip.status}`)}</span>
+        {clip.stream.commerce && <span className="badge commerce">{t('queue.commerce')}</span>}
+        <span className="muted">{clip.id}</span>
+      </header>
+
+      <div className="clip-columns">
+        <div className="clip-main">
+          <video
+            key={clip.media.sha256}
+            ref={videoRef}
+            className="clip-video"
+            controls
+            preload="metadata"
+            src={mediaUrl(clip.media.sha256)}
+            poster={clip.poster ? mediaUrl(clip.poster.sha256) : undefined}
+            aria-label={t('clip.video')}
+            data-testid="clip-video"
+            onTimeUpdate={onTime}
+            onSeeked={onTime}
+          />
+
+          <section aria-labelledby="details-heading">
+            <h3 id="details-heading" className="visually-hidden">
+              {t('clip.details')}
+            </h3>
+            <dl className="meta">
+              <div>
+                <dt>{t('clip.account')}</dt>
+                <dd>
+                  {clip.account.handle ? `@${clip.account.handle.replace(/^@/, '')}` : clip.account.id}
+                  {clip.account.displayName && <span className="muted"> ({clip.account.displayName})</span>} · {t(`clip.accountType.${clip.account.type}`)}
+                </dd>
+              </div>
+              <div>
+                <dt>{t('clip.followers')}</dt>
+                <dd>{clip.account.followers !== null ? formatNumber(clip.account.followers, locale) : unknown}</dd>
+              </div>
+              <div>
+                <dt>{t('clip.priorStrikes')}</dt>
+                <dd>{clip.account.priorStrikes !== null ? formatNumber(clip.account.priorStrikes, locale) : unknown}</dd>
+              </div>
+              <div>
+                <dt>{t('clip.region')}</dt>
+                <dd>{clip.stream.region ?? unknown}</dd>
+              </div>
+              <div>
+                <dt>{t('clip.language')}</dt>
+                <dd>{clip.stream.language ?? unknown}</dd>
+              </div>
+              <div>
+                <dt>{t('clip.commerce')}</dt>
+                <dd>{clip.stream.commerce ? t('clip.yes') : t('clip.no')}</dd>
+              </div>
+              <div>
+                <dt>{t('clip.capturedAt')}</dt>
+                <dd>{formatDateTime(clip.capturedAt, locale)}</dd>
+              </div>
+              <div>
+                <dt>{t('clip.due')}</dt>
+                <dd className={due?.overdue ? 'is-overdue' : undefined}>
+                  {clip.dueAt ? formatDateTime(clip.dueAt, locale) : t('queue.noDue')}
+                  {due && <> · {due.overdue ? t('queue.overdue', { span: due.span }) : t('queue.dueIn', { span: due.span })}</>}
+                </dd>
+              </div>
+              <div>
+                <dt>{t('clip.priority')}</dt>
+                <dd>{clip.priority !== null ? formatNumber(clip.priority, locale) : unknown}</dd>
+              </div>
+              <div>
+                <dt>{t('clip.viewerPeak')}</dt>
+                <dd>{clip.stream.viewerPeak !== null ? formatNumber(clip.stream.viewerPeak, locale) : unknown}</dd>
+              </div>
+              <div>
+                <dt>{t('clip.segment')}</dt>
+                <dd>
+                  {formatClipTime(clip.segment.startMs, locale)}–{formatClipTime(clip.segment.endMs, locale)}
+                </dd>
+              </div>
+              <div>
+                <dt>{t('clip.media')}</dt>
+                <dd>
+                  {clip.media.mime} · {formatBytes(clip.media.bytes, locale)}
+                  {clip.media.durationMs !== null && <> · {formatClipTime(clip.media.durationMs, locale)}</>}
+                </dd>
+              </div>
+            </dl>
+          </section>
+
+          <section aria-labelledby="flags-heading">
+            <h3 id="flags-heading">{t('clip.flags')}</h3>
+            <FlagList flags={clip.flags} policy={policy} locale={locale} onSeek={seek} />
+          </section>
+
+          <div className="lines-columns">
+            <section aria-labelledby="transcript-heading">
+              <h3 id="transcript-heading">{t('clip.transcript')}</h3>
+              <TimedLines
+                lines={clip.transcript}
+                locale={locale}
+                activeIndex={activeLineIndex(clip.transcript, playheadMs)}
+                emptyText={t('clip.noTranscript')}
+                label={t('clip.transcript')}
+                onSeek={seek}
+              />
+            </section>
+            <section aria-labelledby="chat-heading">
+              <h3 id="chat-heading">{t('clip.chat')}</h3>
+              <TimedLines
+                lines={clip.chat}
+                locale={locale}
+                activeIndex={activeLineIndex(clip.chat, playheadMs)}
+                emptyText={t('clip.noChat')}
+                label={t('clip.chat')}
+                onSeek={seek}
+              />
+            </section>
+          </div>
+
+          <section aria-labelledby="history-heading">
+            <h3 id="history-heading">{t('clip.history')}</h3>
+            <DecisionHistory decisions={clip.decisions} policy={policy} locale={locale} />
+          </section>
+        </div>
+
+        <div className="clip-side">
+          <DecisionForm
+            key={`${clip.id}:${inForce?.id ?? 'new'}`}
+            clip={clip}
+            policy={policy}
+            locale={locale}
+            playheadMs={playheadMs}
+            getPlayheadMs={getPlayheadMs}
+            onSave={onSave}
+          />
+        </div>
+      </div>
+    </article>
+  )
+}

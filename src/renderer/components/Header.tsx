@@ -1,0 +1,53 @@
+import { useTranslation } from 'react-i18next'
+import { CLIP_STATUSES, type StatusCounts } from '../../shared/domain'
+import { LOCALES, type Locale, type Policy } from '../../shared/policy'
+import { formatNumber } from '../i18n/format'
+
+/** Language names are written in their own language, so anyone can find theirs. */
+const LOCALE_NAMES: Record<Locale, string> = { en: 'English', id: 'Bahasa Indonesia' }
+
+interface Props {
+  policy: Policy
+  locale: Locale
+  counts: StatusCounts | null
+  reviewerId: string
+  onLocaleChange: (locale: Locale) => void
+}
+
+export function Header({ policy, locale, counts, reviewerId, onLocaleChange }: Props) {
+  const { t } = useTranslation()
+  return (
+    <header className="app-header">
+      <div className="brand">
+        <h1>{t('app.name')}</h1>
+        <span className="muted">{t('app.policy', { name: policy.name[locale], version: policy.version })}</span>
+        <span className="muted">{t('app.reviewer', { id: reviewerId })}</span>
+      </div>
+      <ul className="status-counts" aria-label={t('header.counts')}>
+        {CLIP_STATUSES.map((s) => {
+          const n = counts?.[s] ?? 0
+          return (
+            <li key={s} className={`status-count status-${s}`} data-testid={`count-${s}`} data-count={n}>
+              <span className="status-count-label">{t(`status.${s}`)}</span>{' '}
+              <strong className="status-count-value">{formatNumber(n, locale)}</strong>
+            </li>
+          )
+        })}
+      </ul>
+      <label className="locale-switch">
+        <span>{t('header.language')}</span>
+        <select
+          data-testid="locale-switch"
+          value={locale}
+          onChange={(e) => onLocaleChange(e.target.value as Locale)}
+        >
+          {LOCALES.map((l) => (
+            <option key={l} value={l} lang={l}>
+              {LOCALE_NAMES[l]}
+            </option>
+          ))}
+        </select>
+      </label>
+    </header>
+  )
+}

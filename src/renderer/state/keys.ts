@@ -1,0 +1,106 @@
+/**
+ * The keyboard scheme (documented in src/renderer/README.md), as a pure function from a
+ * key press to a command, so it is tested without a DOM:
+ *
+ * - Ctrl+Enter / Cmd+Enter: save, wherever focus is.
+ * - Enter: save, unless focus is on something Enter already means something for
+ *   (textarea, button, link, select, queue row).
+ * - Outside text fields only:
+ *   - the policy's action keys (`a`, `w`, `g`, ...): choose that action;
+ *   - `1`–`9`: toggle the 1st–9th category of the active group, Shift+`1`–`9` the
+ *     10th–18th; `0` switches the active group (violation / no violation);
+ *   - `n` / `p`: next / previous clip in the queue list.
+ * Digits and `n`/`p` are reserved: a policy action key that collides with them is ignored.
+ */
+
+export type KeyCommand =
+  | { type: 'save' }
+  | { type: 'next' }
+  | { type: 'prev' }
+  | { type: 'action'; id: string }
+  | { type: 'category'; index: number }
+  | { type: 'switchKind' }
+
+export interface KeyTarget {
+  tag: string
+  type?: string | undefined
+  role?: string | null | undefined
+  editable?: boolean | undefined
+}
+
+export interface KeyPress {
+  key: string
+  code?: string | undefined
+  ctrlKey: boolean
+  metaKey: boolean
+  altKey: boolean
+  shiftKey: boolean
+  target: KeyTarget | null
+}
+
+export const RESERVED_KEYS = new Set(['n', 'p', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'])
+
+const TEXT_INPUT_TYPES = new Set(['text', 'search', 'number', 'email', 'url', 'tel', 'password', 'date', 'time', 'datetime-local', 'month', 'week'])
+
+/** Where typing a character enters text, so single-key shortcuts must stay away. */
+export function isTextField(t: KeyTarget | null): boolean {
+  if (!t) return false
+  if (t.editable) return true
+  const tag = t.tag.toLowerCase()
+  if (tag === 'textarea' || tag === 'select') return true
+  if (tag === 'input') return TEXT_INPUT_TYPES.has((t.type ?? 'text').toLowerCase())
+  return false
+}
+
+/** Where Enter already has a meaning of its own. */
+function enterIsTaken(t: KeyTarget | null): boolean {
+  if (!t) return false
+  const tag = t.tag.toLowerCase()
+  return ['textarea', 'button', 'a', 'select', 'summary'].includes(tag) || t.role === 'option' || t.role === 'button' || t.editable === true
+}
+
+export function describeTarget(el: EventTarget | null): KeyTarget | null {
+  if (!el || typeof (el as Element).tagName !== 'string') return null
+  const e = el as HTMLElement
+  return { tag: e.tagName, type: (e as HTMLInputElement).type, role: e.getAttribute('role'), editable: e.isContentEditable }
+}
+
+/** Action id per lowercase key, without keys the scheme reserves. */
+export function actionKeyMap(actions: readonly { id: string; key: string }[]): Map<string, string> {
+  const map = new Map<string, string>()
+  for (const a of actions) {
+    const k = a.key.toLowerCase()
+    if (!RESERVED_KEYS.has(k) && !map.has(k)) map.set(k, a.id)
+  }
+  return map
+}
+
+export function interpretKey(e: KeyPress, actionKeys: ReadonlyMap<string, string>): KeyCommand | null {
+  if (e.key === 'Enter') {
+    if ((e.ctrlKey || e.metaKey) && !e.altKey) return { type: 'save' }
+    if (e.ctrlKey || e.metaKey || e.altKey || e.shiftKey) return null
+    return enterIsTaken(e.target) ? null : { type: 'save' }
+  }
+  if (e.ctrlKey || e.metaKey || e.altKey) return null
+  if (isTextField(e.target)) return null
+
+  const digit = /^(?:Digit|Numpad)([0-9])$/.exec(e.code ?? '')?.[1] ?? (/^[0-9]$/.test(e.key) ? e.key : null)
+  if (digit !== null) {
+    const n = Number(digit)
+    if (n === 0) return e.shiftKey ? null : { type: 'switchKind' }
+    return { type: 'category', index: n - 1 + (e.shiftKey ? 9 : 0) }
+  }
+  if (e.shiftKey || e.key.length !== 1) return null
+  const key = e.key.toLowerCase()
+  if (key === 'n') return { type: 'next' }
+  if (key === 'p') return { type: 'prev' }
+  const action = actionKeys.get(key)
+  return action ? { type: 'action', id: action } : null
+}
+
+/** The hint shown beside the category at `index` of the active group ("1"…"9", "⇧1"…). */
+export function categoryKeyHint(index: number): string | null {
+  if (index < 9) return String(index + 1)
+  if (index < 18) return `⇧${index - 8}`
+  return null
+}
