@@ -20,7 +20,7 @@ import { openStore, type Store } from './store/open-store'
 export interface OpenTinjauOptions {
   dataDir: string
   resourcesDir: string
-  host: 'electron' | 'web'
+  host: 'electron' | 'web' | 'cli'
   version: string
   nativeBinding?: string
   now?: () => Date

@@ -142,7 +142,7 @@ export type ImportSummary = z.infer<typeof ImportSummary>
 
 export const AppInfo = z.object({
   version: z.string(),
-  host: z.enum(['electron', 'web']),
+  host: z.enum(['electron', 'web', 'cli']),
   dataDir: z.string(),
   locale: Locale,
   reviewerId: z.string(),

@@ -1,0 +1,23 @@
+/**
+ * What the CLI touches of its process, passed in so `main` runs in-process in tests:
+ * output writers, environment, working folder, and (for `serve`) a stop signal.
+ */
+export interface CliIo {
+  stdout(text: string): void
+  stderr(text: string): void
+  env?: Record<string, string | undefined>
+  cwd?: string
+  /** Ends `tinjau serve` like SIGINT does. */
+  signal?: AbortSignal
+  /** The built renderer `serve` hands out (default: <package root>/out/renderer). */
+  rendererDir?: string
+}
+
+export function processIo(): CliIo {
+  return {
+    stdout: (text) => void process.stdout.write(text),
+    stderr: (text) => void process.stderr.write(text),
+    env: process.env,
+    cwd: process.cwd(),
+  }
+}

@@ -1,0 +1,32 @@
+import type { Hono } from 'hono'
+import type { Tinjau } from '../core/tinjau'
+import { HTTP_STATUS_FOR_ERROR } from '../shared/bridge'
+import { dispatch } from '../shared/dispatch'
+import { requireSecret } from './auth'
+import { readJsonBody } from './json-body'
+
+/**
+ * `POST /api/<method>`: the contract over HTTP. Order matters: the secret is checked
+ * before the body is even read, and the payload goes through the same `dispatch` (and so
+ * the same zod schemas) as Electron's IPC handlers.
+ */
+
+export interface ApiRouteOptions {
+  tinjau: Tinjau
+  secret: string
+  maxBodyBytes: number
+  onInternal: (err: unknown) => void
+  /** Calls still running, so closing the host can wait for them before the store closes. */
+  inflight: Set<Promise<unknown>>
+}
+
+export function addApiRoute(app: Hono, opts: ApiRouteOptions): void {
+  app.post('/api/:method', requireSecret(opts.secret, { allowQuery: false }), async (c) => {
+    const body = await readJsonBody(c.req.raw, opts.maxBodyBytes)
+    if (!body.ok) return c.json({ ok: false, error: body.error }, body.status)
+    const call = dispatch(opts.tinjau.handlers, c.req.param('method'), body.value, opts.onInternal)
+    opts.inflight.add(call)
+    const result = await call.finally(() => opts.inflight.delete(call))
+    return c.json(result, result.ok ? 200 : HTTP_STATUS_FOR_ERROR[result.error.code])
+  })
+}

@@ -1,0 +1,47 @@
+import { Hono } from 'hono'
+import type { Tinjau } from '../core/tinjau'
+import { addApiRoute } from './api-route'
+import { addEventsRoute } from './events-route'
+import { addMediaRoute } from './media-route'
+import { jsonError } from './responses'
+import { loopbackOnly, securityHeaders } from './security'
+import { addStaticRoute } from './static-route'
+
+/** The web host's routes, without a socket: `server.ts` binds it to 127.0.0.1. */
+
+export interface WebAppOptions {
+  tinjau: Tinjau
+  rendererDir: string
+  secret: string
+  /** The bound port, known only once listening; the Host check needs it. */
+  port: () => number
+  keepAliveMs: number
+  maxBodyBytes: number
+  openStreams: Set<() => void>
+  inflight: Set<Promise<unknown>>
+  log: (message: string, err?: unknown) => void
+}
+
+export function createWebApp(opts: WebAppOptions): Hono {
+  const app = new Hono()
+  app.use('*', securityHeaders())
+  app.use('*', loopbackOnly(opts.port))
+
+  addEventsRoute(app, { tinjau: opts.tinjau, secret: opts.secret, keepAliveMs: opts.keepAliveMs, open: opts.openStreams })
+  addApiRoute(app, {
+    tinjau: opts.tinjau,
+    secret: opts.secret,
+    maxBodyBytes: opts.maxBodyBytes,
+    inflight: opts.inflight,
+    onInternal: (err) => opts.log('internal error in an API call', err),
+  })
+  addMediaRoute(app, { tinjau: opts.tinjau, secret: opts.secret })
+  addStaticRoute(app, opts.rendererDir)
+
+  app.notFound((c) => jsonError(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path.slice(0, 200)}`))
+  app.onError((err, c) => {
+    opts.log(`error serving ${c.req.method} ${c.req.path}`, err)
+    return jsonError(c, 500, 'internal', 'internal error')
+  })
+  return app
+}

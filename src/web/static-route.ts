@@ -1,0 +1,60 @@
+import { realpathSync } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import path from 'node:path'
+import type { Hono } from 'hono'
+import { getMimeType } from 'hono/utils/mime'
+import { fileBody } from './file-response'
+import { jsonError } from './responses'
+
+/**
+ * The built renderer (index.html and assets/). A request path is decoded once, resolved
+ * under the root and confined with path.relative — before and after resolving links — so
+ * `..`, encoded slashes or a link out of the folder cannot reach any other file. Dot
+ * files (e.g. vite's .vite/manifest.json) are not served.
+ */
+
+export function confine(root: string, requestPath: string): string | null {
+  let decoded: string
+  try {
+    decoded = decodeURIComponent(requestPath)
+  } catch {
+    return null
+  }
+  if (decoded.includes('\0') || decoded.includes('\\')) return null
+  const rel = decoded.replace(/^\/+/, '') || 'index.html'
+  if (rel.split('/').some((segment) => segment.startsWith('.'))) return null
+  const full = path.resolve(root, rel)
+  return inside(root, full) ? full : null
+}
+
+function inside(root: string, candidate: string): boolean {
+  const rel = path.relative(root, candidate)
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)
+}
+
+export function addStaticRoute(app: Hono, rendererDir: string): void {
+  const root = realpathSync(rendererDir)
+  app.get('*', async (c) => {
+    const notFound = () => jsonError(c, 404, 'not_found', `no such page: ${c.req.path.slice(0, 200)}`)
+    // The raw, still-encoded path: decoding is confine's job, done exactly once.
+    const full = confine(root, new URL(c.req.url).pathname)
+    if (!full) return notFound()
+    let real: string
+    try {
+      real = realpathSync(full)
+    } catch {
+      return notFound()
+    }
+    if (!inside(root, real)) return notFound()
+    const info = await stat(real).catch(() => null)
+    if (!info?.isFile()) return notFound()
+    const rel = path.relative(root, real).split(path.sep).join('/')
+    const headers = {
+      'Content-Type': getMimeType(real) ?? 'application/octet-stream',
+      'Content-Length': String(info.size),
+      // Vite fingerprints assets/: they never change under one name. index.html does.
+      'Cache-Control': rel.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+    }
+    return new Response(c.req.method === 'HEAD' ? null : fileBody(real), { status: 200, headers })
+  })
+}
