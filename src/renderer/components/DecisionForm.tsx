@@ -126,10 +126,14 @@ export function DecisionForm({ clip, policy, locale, playheadMs, getPlayheadMs, 
             >
               <legend>
                 {t(`kind.${k}`)}
-                {active && <span className="group-keys">{t('form.activeGroup')}</span>}
+                <span className={active ? 'group-keys' : 'group-keys is-hidden'} aria-hidden={!active}>
+                  {t('form.activeGroup')}
+                </span>
               </legend>
               {categoriesOfKind(policy, k).map((c, i) => {
-                const hint = active ? categoryKeyHint(i) : null
+                // Hints are always laid out and only hidden in the inactive group: focusing a
+                // group must not move the rows, or the click that focused it misses its box.
+                const hint = categoryKeyHint(i)
                 return (
                   <label key={c.id} className="option" title={c.help[locale]}>
                     <input
@@ -140,7 +144,11 @@ export function DecisionForm({ clip, policy, locale, playheadMs, getPlayheadMs, 
                       value={c.id}
                     />
                     <span className="option-name">{c.name[locale]}</span>
-                    {hint && <kbd aria-hidden="true">{hint}</kbd>}
+                    {hint && (
+                      <kbd aria-hidden="true" className={active ? undefined : 'is-hidden'}>
+                        {hint}
+                      </kbd>
+                    )}
                   </label>
                 )
               })}

@@ -1,0 +1,118 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import os from 'node:os'
+import path from 'node:path'
+import { test as base, _electron, type Page, type ElectronApplication } from '@playwright/test'
+
+/**
+ * `tinjau` is the app under test, whichever host runs it: a page, the data dir it uses,
+ * and `restart()` that stops the host and starts it again on the same data dir.
+ * Every test gets a fresh data dir.
+ */
+
+const ROOT = path.resolve(__dirname, '..')
+
+export interface TinjauApp {
+  page: Page
+  dataDir: string
+  restart(): Promise<Page>
+}
+
+/**
+ * Why Electron cannot run here, or null when its binary is present. Reads what the
+ * electron package recorded instead of require('electron'), which would try to download.
+ */
+export function electronUnavailableReason(): string | null {
+  const override = process.env.ELECTRON_OVERRIDE_DIST_PATH
+  let binary: string | null = null
+  if (override) {
+    binary = path.join(override, process.platform === 'win32' ? 'electron.exe' : process.platform === 'darwin' ? 'Electron.app/Contents/MacOS/Electron' : 'electron')
+  } else {
+    const pkgDir = path.dirname(createRequire(path.join(ROOT, 'package.json')).resolve('electron/package.json'))
+    const pathFile = path.join(pkgDir, 'path.txt')
+    if (existsSync(pathFile)) binary = path.join(pkgDir, 'dist', readFileSync(pathFile, 'utf8').trim())
+  }
+  if (!binary || !existsSync(binary)) {
+    return 'no Electron binary (electron downloads it on first launch, and this machine cannot reach its download site)'
+  }
+  if (!existsSync(path.join(ROOT, '.electron-native', 'better_sqlite3.node'))) {
+    return 'no Electron-ABI build of better-sqlite3 (run npm run electron:native)'
+  }
+  return null
+}
+
+interface WebHost {
+  url: string
+  child: ChildProcess
+}
+
+function startWebHost(dataDir: string): Promise<WebHost> {
+  const entry = path.join(ROOT, 'out', 'main', 'web.js')
+  if (!existsSync(entry)) throw new Error('out/main/web.js is missing: run "npm run build" before the end-to-end tests')
+  const child = spawn(process.execPath, [entry, '--data-dir', dataDir, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  return new Promise((resolve, reject) => {
+    let out = ''
+    let err = ''
+    const timer = setTimeout(() => reject(new Error(`web host did not start in 20 s\n${out}\n${err}`)), 20_000)
+    child.stderr!.on('data', (d) => (err += d))
+    child.stdout!.on('data', (d) => {
+      out += d
+      const m = /Tinjau web host: (http:\/\/127\.0\.0\.1:\d+\/\?k=[A-Za-z0-9_-]+)/.exec(out)
+      if (m?.[1]) {
+        clearTimeout(timer)
+        resolve({ url: m[1], child })
+      }
+    })
+    child.on('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`web host exited with ${code}\n${out}\n${err}`))
+    })
+  })
+}
+
+async function stopWebHost(host: WebHost): Promise<void> {
+  if (host.child.exitCode !== null) return
+  const exited = new Promise((r) => host.child.once('exit', r))
+  host.child.kill('SIGTERM')
+  await exited
+}
+
+export const test = base.extend<{ tinjau: TinjauApp }>({
+  // Built on `playwright`, not `page`: the Electron project must not launch a browser.
+  tinjau: async ({ playwright }, use, testInfo) => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tinjau-e2e-'))
+    if (testInfo.project.name === 'electron') {
+      const reason = electronUnavailableReason()
+      test.skip(reason !== null, `Electron project skipped: ${reason}`)
+      let app: ElectronApplication = await _electron.launch({ args: [ROOT, '--data-dir', dataDir], cwd: ROOT })
+      const restart = async () => {
+        await app.close()
+        app = await _electron.launch({ args: [ROOT, '--data-dir', dataDir], cwd: ROOT })
+        return app.firstWindow()
+      }
+      await use({ page: await app.firstWindow(), dataDir, restart })
+      await app.close()
+    } else {
+      const browser = await playwright.chromium.launch(testInfo.project.use.launchOptions)
+      let host = await startWebHost(dataDir)
+      let current = await browser.newPage()
+      await current.goto(host.url)
+      const restart = async () => {
+        await stopWebHost(host)
+        host = await startWebHost(dataDir)
+        // A new host has a new secret: open it in a fresh page, as a reviewer would.
+        await current.close()
+        current = await browser.newPage()
+        await current.goto(host.url)
+        return current
+      }
+      await use({ page: current, dataDir, restart })
+      await stopWebHost(host)
+      await browser.close()
+    }
+    rmSync(dataDir, { recursive: true, force: true })
+  },
+})
+
+export { expect } from '@playwright/test'
