@@ -25,6 +25,16 @@ const QUEUE_COLUMNS =
   'id, status, priority, due_at, captured_at, duration_ms, stream_title, account_handle, region, commerce, flag_labels, flag_sources'
 const ORDER = 'ORDER BY due_sort, id'
 
+/**
+ * One page, in two steps: the subquery walks the index alone (clips_due, or clips_status_due
+ * with a status filter) past OFFSET and picks the page's rowids; only those rows are then read
+ * whole. Selecting the columns directly made SQLite sort every matching row whole when more
+ * than one status was asked for. Same rows, same order: (due_sort, id) is unique.
+ */
+function pageSql(where: string): string {
+  return `SELECT ${QUEUE_COLUMNS} FROM clips WHERE rowid IN (SELECT rowid FROM clips ${where} ${ORDER} LIMIT ? OFFSET ?) ${ORDER}`
+}
+
 function toQueueItem(r: QueueRow): QueueItem {
   return {
     id: r.id,
@@ -45,19 +55,37 @@ function toQueueItem(r: QueueRow): QueueItem {
 export class Queue {
   private readonly stmts
   private readonly byStatusCount = new Map<number, Database.Statement>()
+  /** The last counts, and the database version they were counted at (see `counts`). */
+  private cachedCounts: { version: string; counts: Record<ClipStatus, number> } | null = null
 
   constructor(
     private readonly sqlite: Database.Database,
     private readonly decisions: DecisionLog,
   ) {
     this.stmts = {
-      all: sqlite.prepare(`SELECT ${QUEUE_COLUMNS} FROM clips ${ORDER} LIMIT ? OFFSET ?`),
+      all: sqlite.prepare(pageSql('')),
       counts: sqlite.prepare('SELECT status, count(*) AS n FROM clips GROUP BY status'),
+      // data_version moves when another connection commits; total_changes() when this one
+      // changes a row. Together they say whether anything may have changed since last time.
+      version: sqlite.prepare("SELECT (SELECT data_version FROM pragma_data_version) || ':' || total_changes()").pluck(),
       clip: sqlite.prepare('SELECT id, pack_id, status, raw_json FROM clips WHERE id = ?'),
     }
   }
 
+  /**
+   * Clips per status. Counting walks an index over every clip, and every page asks for the
+   * counts, so they are kept until the database changes (by this connection or another).
+   * Inside a transaction they are always counted afresh: a rollback undoes rows without
+   * moving either version number.
+   */
   counts(): Record<ClipStatus, number> {
+    if (this.sqlite.inTransaction) return this.countNow()
+    const version = this.stmts.version.get() as string
+    if (this.cachedCounts?.version !== version) this.cachedCounts = { version, counts: this.countNow() }
+    return { ...this.cachedCounts.counts }
+  }
+
+  private countNow(): Record<ClipStatus, number> {
     const counts = Object.fromEntries(CLIP_STATUSES.map((s) => [s, 0])) as Record<ClipStatus, number>
     for (const row of this.stmts.counts.all() as { status: ClipStatus; n: number }[]) counts[row.status] = row.n
     return counts
@@ -82,7 +110,7 @@ export class Queue {
     let s = this.byStatusCount.get(n)
     if (!s) {
       const marks = Array.from({ length: n }, () => '?').join(', ')
-      s = this.sqlite.prepare(`SELECT ${QUEUE_COLUMNS} FROM clips WHERE status IN (${marks}) ${ORDER} LIMIT ? OFFSET ?`)
+      s = this.sqlite.prepare(pageSql(`WHERE status IN (${marks})`))
       this.byStatusCount.set(n, s)
     }
     return s

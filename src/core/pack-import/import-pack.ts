@@ -139,16 +139,20 @@ function writeRows(
       header_json = excluded.header_json, updated_at = excluded.updated_at`)
   const insertMedia = sqlite.prepare('INSERT OR IGNORE INTO media_objects (sha256, bytes, mime, created_at) VALUES (?, ?, ?, ?)')
   const findClip = sqlite.prepare('SELECT raw_json FROM clips WHERE id = ?').pluck()
-  const upsertClip = sqlite.prepare(`
-    INSERT INTO clips (id, pack_id, captured_at, due_at, due_sort, priority, media_sha256, poster_sha256, duration_ms,
-      stream_title, account_handle, region, commerce, flag_labels, flag_sources, raw_json, imported_at, updated_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT(id) DO UPDATE SET pack_id = excluded.pack_id, captured_at = excluded.captured_at, due_at = excluded.due_at,
-      due_sort = excluded.due_sort, priority = excluded.priority, media_sha256 = excluded.media_sha256,
-      poster_sha256 = excluded.poster_sha256, duration_ms = excluded.duration_ms, stream_title = excluded.stream_title,
-      account_handle = excluded.account_handle, region = excluded.region, commerce = excluded.commerce,
-      flag_labels = excluded.flag_labels, flag_sources = excluded.flag_sources, raw_json = excluded.raw_json,
-      updated_at = excluded.updated_at`)
+  // Whether the clip is new is already known (findClip, in this same write transaction), so
+  // a plain INSERT or UPDATE does it: an upsert (INSERT … ON CONFLICT DO UPDATE) made SQLite
+  // insert each new clip almost twice as slowly. A new clip starts pending; an updated one
+  // keeps its status and imported_at. Both take the values of writeClip's `columns`, then
+  // (insert) imported_at and id, or (update) id.
+  const insertClip = sqlite.prepare(`
+    INSERT INTO clips (pack_id, captured_at, due_at, due_sort, priority, media_sha256, poster_sha256, duration_ms,
+      stream_title, account_handle, region, commerce, flag_labels, flag_sources, raw_json, updated_at, imported_at, id)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+  const updateClip = sqlite.prepare(`
+    UPDATE clips SET pack_id = ?, captured_at = ?, due_at = ?, due_sort = ?, priority = ?, media_sha256 = ?, poster_sha256 = ?,
+      duration_ms = ?, stream_title = ?, account_handle = ?, region = ?, commerce = ?, flag_labels = ?, flag_sources = ?,
+      raw_json = ?, updated_at = ?
+    WHERE id = ?`)
   const deleteFlags = sqlite.prepare('DELETE FROM clip_flags WHERE clip_id = ?')
   const insertFlag = sqlite.prepare(
     'INSERT INTO clip_flags (clip_id, idx, source, label, score, at_ms, count, reference, due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -177,7 +181,7 @@ function writeRows(
       if (before === raw) continue
       if (before === undefined) added++
       else updated++
-      writeClip(clip, raw)
+      writeClip(clip, raw, before === undefined)
     }
     const summary: ImportSummary = {
       packId: manifest.pack_id,
@@ -200,9 +204,8 @@ function writeRows(
     return summary
   })
 
-  function writeClip(clip: PackClip, raw: string) {
-    upsertClip.run(
-      clip.id,
+  function writeClip(clip: PackClip, raw: string, isNew: boolean) {
+    const columns = [
       manifest.pack_id,
       clip.captured_at,
       clip.due_at ?? null,
@@ -219,8 +222,9 @@ function writeRows(
       JSON.stringify(distinct(clip.flags.map((f) => f.source))),
       raw,
       now,
-      now,
-    )
+    ]
+    if (isNew) insertClip.run(...columns, now, clip.id)
+    else updateClip.run(...columns, clip.id)
     deleteFlags.run(clip.id)
     clip.flags.forEach((f, i) => {
       insertFlag.run(clip.id, i, f.source, f.label, f.score ?? null, f.at_ms ?? null, f.count ?? null, f.reference ?? null, f.due_at ?? null)

@@ -36,6 +36,12 @@ export function openStore(opts: OpenStoreOptions): Store {
     sqlite.pragma('journal_mode = WAL')
     // FULL: a decision the UI was told is saved survives power loss, not only a crash.
     sqlite.pragma('synchronous = FULL')
+    // Checkpoint (copy the WAL into the database, two more fsyncs) every ~16 MB of WAL rather
+    // than SQLite's default ~4 MB. A decision writes ~12 pages, so at the default one decision
+    // in ~80 paid for a checkpoint, which set the p99 of "record a decision"; now one in ~320
+    // does, and pages written again and again (index and log tails) are copied once per batch.
+    // Durability is unchanged: a commit is on disk once the WAL is synced.
+    sqlite.pragma('wal_autocheckpoint = 4000')
     sqlite.pragma('foreign_keys = ON')
     sqlite.pragma('busy_timeout = 5000')
     const db = drizzle(sqlite, { schema })
