@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer'
 import { createHash } from 'node:crypto'
 import { lstatSync, readFileSync, realpathSync, type Stats } from 'node:fs'
 import path from 'node:path'
@@ -52,12 +53,12 @@ export function readDirectoryManifest(dir: string, settings: ImportSettings): Re
 }
 
 export function parseManifest(bytes: Buffer, sigBytes: Buffer | null, settings: ImportSettings): Omit<ReadManifest, 'root'> {
-  let text: string
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
-  } catch {
-    throw packError('pack.json is not valid UTF-8 text')
-  }
+  // isUtf8 (simdutf) then toString is several times faster than a fatal TextDecoder on a
+  // pack.json of 100+ MB, and refuses the same bytes. A leading BOM is dropped, as
+  // TextDecoder would.
+  if (!isUtf8(bytes)) throw packError('pack.json is not valid UTF-8 text')
+  let text = bytes.toString('utf8')
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
   let raw: unknown
   try {
     raw = JSON.parse(text)
