@@ -61,8 +61,10 @@ function findElectron() {
   })
   if (probe.error?.code === 'ETIMEDOUT') return { reason: `download did not finish in ${timeout / 1000} s` }
   if (probe.status !== 0) {
-    const last = (probe.stderr || '').trim().split('\n').filter(Boolean).pop() ?? `exit ${probe.status}`
-    return { reason: last.replace(/^Error: /, '').slice(0, 160) }
+    // Node ends a crash report with its version line: the error line says what happened.
+    const lines = (probe.stderr || '').split('\n').map((l) => l.trim()).filter(Boolean)
+    const line = lines.find((l) => /^(\w*Error|Error):/.test(l)) ?? lines[0] ?? `exit ${probe.status}`
+    return { reason: `it is fetched on first launch, and the download failed: ${line.replace(/^\w*Error: /, '')}`.slice(0, 200) }
   }
   const exe = probe.stdout.trim()
   return existsSync(exe) ? { path: exe } : { reason: `no binary at ${exe}` }
