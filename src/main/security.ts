@@ -1,4 +1,6 @@
 import { app, shell, type Session, type WebContents } from 'electron'
+import { MEDIA_PROTOCOL } from '../shared/bridge'
+import { rendererCsp } from '../shared/csp'
 import { isAppUrl, type RendererTarget } from './renderer-target'
 
 /**
@@ -27,19 +29,8 @@ export function isAllowedExternalUrl(url: string, allowlist: readonly string[] =
   })
 }
 
-/** The renderer's CSP, the same as the meta tag in src/renderer/index.html. */
-export const APP_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: tinjau-media:",
-  "media-src 'self' tinjau-media: blob:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ')
+/** The renderer's CSP (src/shared/csp.ts), with media from our own scheme. */
+export const APP_CSP = rendererCsp([MEDIA_PROTOCOL])
 
 /**
  * The dev server (development only, loopback only) needs two loosenings: Vite's React

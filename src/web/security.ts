@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from 'hono'
+import { rendererCsp } from '../shared/csp'
 import { jsonError } from './responses'
 
 /**
@@ -7,18 +8,7 @@ import { jsonError } from './responses'
  * in a browser.
  */
 
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "media-src 'self' blob:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ')
+export const CONTENT_SECURITY_POLICY = rendererCsp()
 
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,

@@ -1,0 +1,21 @@
+/**
+ * The renderer's Content-Security-Policy, one definition for every host. Only where media
+ * come from differs: the Electron host serves them over its own scheme, the web host from
+ * its own origin. The meta tag in src/renderer/index.html carries the Electron variant
+ * (less frame-ancestors, which a meta tag cannot carry); a test keeps the two equal.
+ */
+export function rendererCsp(mediaSchemes: readonly string[] = []): string {
+  const media = mediaSchemes.map((s) => ` ${s}:`).join('')
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    `img-src 'self' data:${media}`,
+    `media-src 'self'${media} blob:`,
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ')
+}
