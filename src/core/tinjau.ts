@@ -6,6 +6,7 @@ import type { Policy } from '../shared/policy'
 import { verifyAudit } from './audit'
 import { DecisionLog } from './decisions'
 import { MediaStore } from './media-store'
+import { servableMediaType } from './media-type'
 import { importDirectoryPack } from './pack-import/import-pack'
 import { loadPolicy } from './policy-loader'
 import { Queue } from './queue'
@@ -45,6 +46,8 @@ export interface Tinjau {
   /** The contract bound to this profile. */
   handlers: CoreHandlers
   demoDir: string
+  /** The type a host serves a media object as (see servableMediaType). */
+  mediaType(sha256: string): string
   onEvent(listener: Listener): () => void
   close(): void
 }
@@ -68,6 +71,7 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     for (const l of listeners) l(event, payload)
   }
   const clipCount = sqlite.prepare('SELECT count(*) FROM clips').pluck()
+  const mediaMime = sqlite.prepare('SELECT mime FROM media_objects WHERE sha256 = ?').pluck()
 
   const importPack = async (dir: string) => {
     const summary = await importDirectoryPack({ store, media, identity, settings: getImportSettings(sqlite), ...(opts.now ? { now: opts.now } : {}) }, dir)
@@ -113,6 +117,7 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     queue,
     handlers,
     demoDir,
+    mediaType: (sha256) => servableMediaType(mediaMime.get(sha256) as string | undefined),
     onEvent(listener) {
       listeners.add(listener)
       return () => listeners.delete(listener)

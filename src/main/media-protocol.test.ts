@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { openTinjau, type Tinjau } from '../core/tinjau'
 import { makePack, sha256, tempDir } from '../core/testing/make-pack'
 import { MEDIA_PROTOCOL } from '../shared/bridge'
-import { mediaShaFromUrl, parseRange, registerMediaProtocol, registerMediaScheme, safeMime } from './media-protocol'
+import { mediaShaFromUrl, registerMediaProtocol, registerMediaScheme } from './media-protocol'
 import { fake, resetFakeElectron } from './testing/fake-electron'
 
 vi.mock('electron', async () => (await import('./testing/fake-electron')).electronModule)
@@ -15,31 +15,6 @@ test('the scheme is registered as privileged (standard, secure, stream, fetch)',
   expect(fake.state.privilegedSchemes).toEqual([
     { scheme: 'tinjau-media', privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true } },
   ])
-})
-
-describe('parseRange', () => {
-  test.each([
-    [undefined, 100, null],
-    ['', 100, null],
-    ['bytes=0-9', 100, { start: 0, end: 9 }],
-    ['bytes=10-', 100, { start: 10, end: 99 }],
-    ['bytes=90-200', 100, { start: 90, end: 99 }],
-    ['bytes=-10', 100, { start: 90, end: 99 }],
-    ['bytes=-500', 100, { start: 0, end: 99 }],
-    ['bytes=99-99', 100, { start: 99, end: 99 }],
-    ['bytes=100-', 100, 'unsatisfiable'],
-    ['bytes=100-200', 100, 'unsatisfiable'],
-    ['bytes=-0', 100, 'unsatisfiable'],
-    ['bytes=0-', 0, 'unsatisfiable'],
-    ['bytes=9-0', 100, null], // last < first: invalid, ignored
-    ['bytes=-', 100, null],
-    ['bytes=0-1,5-6', 100, null], // multiple ranges: served whole
-    ['items=0-9', 100, null],
-    ['bytes=a-b', 100, null],
-    ['bytes=99999999999999999999-', 100, null],
-  ] as const)('%s of %i bytes → %o', (header, size, expected) => {
-    expect(parseRange(header, size)).toEqual(expected)
-  })
 })
 
 describe('mediaShaFromUrl', () => {
@@ -65,17 +40,6 @@ describe('mediaShaFromUrl', () => {
     `file:///media/${sha}`,
   ])('refuses %s', (url) => {
     expect(mediaShaFromUrl(url)).toBeNull()
-  })
-})
-
-describe('safeMime', () => {
-  test('media types pass, documents and scripts do not', () => {
-    expect(safeMime('video/webm')).toBe('video/webm')
-    expect(safeMime('video/mp4')).toBe('video/mp4')
-    expect(safeMime('image/jpeg')).toBe('image/jpeg')
-    for (const m of ['text/html', 'image/svg+xml', 'application/javascript', 'video/webm; codecs=vp9\r\nX: y', undefined, '']) {
-      expect(safeMime(m)).toBe('application/octet-stream')
-    }
   })
 })
 

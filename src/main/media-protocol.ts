@@ -2,6 +2,7 @@ import { open } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import { protocol } from 'electron'
 import { MEDIA_PROTOCOL } from '../shared/bridge'
+import { parseByteRange } from '../shared/byte-range'
 import type { Tinjau } from '../core/tinjau'
 
 /**
@@ -38,58 +39,16 @@ export function mediaShaFromUrl(raw: string): string | null {
   return m[1]!
 }
 
-export type ByteRange = { start: number; end: number }
-
-/**
- * One `Range: bytes=...` header against a file of `size` bytes (RFC 9110 §14).
- * - `null`: no usable range, serve the whole file (absent, malformed, or several ranges,
- *   which a server may ignore);
- * - `'unsatisfiable'`: answer 416;
- * - `{ start, end }`: inclusive byte positions, clamped to the file.
- */
-export function parseRange(header: string | null | undefined, size: number): ByteRange | 'unsatisfiable' | null {
-  if (!header) return null
-  const m = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header)
-  if (!m) return null
-  const [, a = '', b = ''] = m
-  if (a === '' && b === '') return null
-  const first = a === '' ? null : Number(a)
-  const last = b === '' ? null : Number(b)
-  if ((first !== null && !Number.isSafeInteger(first)) || (last !== null && !Number.isSafeInteger(last))) return null
-  if (first === null) {
-    // Suffix range: the last `last` bytes.
-    if (last === 0 || size === 0) return 'unsatisfiable'
-    return { start: Math.max(0, size - last!), end: size - 1 }
-  }
-  if (last !== null && last < first) return null
-  if (first >= size) return 'unsatisfiable'
-  return { start: first, end: last === null ? size - 1 : Math.min(last, size - 1) }
-}
-
-/**
- * Mime types we let a pack declare. Anything else (text/html, image/svg+xml, ...) is
- * served as an opaque download type, so a hostile pack cannot get a document or script
- * rendered from our scheme.
- */
-export function safeMime(mime: string | null | undefined): string {
-  if (!mime) return 'application/octet-stream'
-  const m = mime.trim().toLowerCase()
-  if (/^(video|audio)\/[a-z0-9][a-z0-9.+-]*$/.test(m)) return m
-  if (/^image\/(png|jpeg|gif|webp|avif)$/.test(m)) return m
-  return 'application/octet-stream'
-}
-
 /** What serving needs from the profile: a path for a hash, and the recorded mime. */
 export interface MediaSource {
   pathFor(sha256: string): string | null
-  mimeFor(sha256: string): string | undefined
+  mimeFor(sha256: string): string
 }
 
 export function mediaSourceFor(tinjau: Tinjau): MediaSource {
-  const mime = tinjau.store.sqlite.prepare('SELECT mime FROM media_objects WHERE sha256 = ?').pluck()
   return {
     pathFor: (sha) => tinjau.media.pathFor(sha),
-    mimeFor: (sha) => mime.get(sha) as string | undefined,
+    mimeFor: (sha) => tinjau.mediaType(sha),
   }
 }
 
@@ -116,14 +75,14 @@ export async function serveMedia(request: Request, source: MediaSource): Promise
     if (!stat.isFile()) return text(404, 'no such media')
     const size = stat.size
     const headers: Record<string, string> = {
-      'Content-Type': safeMime(source.mimeFor(sha)),
+      'Content-Type': source.mimeFor(sha),
       'Accept-Ranges': 'bytes',
       // Content-addressed: the bytes behind a hash never change.
       'Cache-Control': 'private, max-age=31536000, immutable',
       'X-Content-Type-Options': 'nosniff',
       'Content-Security-Policy': "default-src 'none'; sandbox",
     }
-    const range = parseRange(request.headers.get('range'), size)
+    const range = parseByteRange(request.headers.get('range'), size)
     if (range === 'unsatisfiable') return text(416, 'range not satisfiable', { 'Content-Range': `bytes */${size}` })
     const { start, end } = range ?? { start: 0, end: size - 1 }
     const length = size === 0 ? 0 : end - start + 1

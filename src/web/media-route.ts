@@ -1,9 +1,9 @@
 import { stat } from 'node:fs/promises'
 import type { Hono } from 'hono'
 import type { Tinjau } from '../core/tinjau'
+import { parseByteRange } from '../shared/byte-range'
 import { requireSecret } from './auth'
 import { fileBody } from './file-response'
-import { parseRange } from './range'
 import { jsonError } from './responses'
 
 /**
@@ -13,15 +13,13 @@ import { jsonError } from './responses'
  */
 
 export interface MediaRouteOptions {
-  tinjau: Pick<Tinjau, 'media' | 'store'>
+  tinjau: Pick<Tinjau, 'media' | 'mediaType'>
   secret: string
 }
 
 const SHA256 = /^[0-9a-f]{64}$/
 
 export function addMediaRoute(app: Hono, opts: MediaRouteOptions): void {
-  const mimeOf = opts.tinjau.store.sqlite.prepare('SELECT mime FROM media_objects WHERE sha256 = ?').pluck()
-
   app.get('/media/:sha', requireSecret(opts.secret, { allowQuery: true }), async (c) => {
     const sha = c.req.param('sha')
     const file = SHA256.test(sha) ? opts.tinjau.media.pathFor(sha) : null
@@ -31,18 +29,18 @@ export function addMediaRoute(app: Hono, opts: MediaRouteOptions): void {
 
     const size = info.size
     const headers: Record<string, string> = {
-      'Content-Type': (mimeOf.get(sha) as string | undefined) ?? 'application/octet-stream',
+      'Content-Type': opts.tinjau.mediaType(sha),
       'Accept-Ranges': 'bytes',
       // The address is the content's hash: it can never change.
       'Cache-Control': 'private, max-age=31536000, immutable',
       ETag: `"${sha}"`,
     }
-    const range = parseRange(c.req.header('range'), size)
-    if (range.kind === 'unsatisfiable') {
+    const range = parseByteRange(c.req.header('range'), size)
+    if (range === 'unsatisfiable') {
       return new Response(null, { status: 416, headers: { ...headers, 'Content-Range': `bytes */${size}` } })
     }
     const head = c.req.method === 'HEAD'
-    if (range.kind === 'none') {
+    if (range === null) {
       return new Response(head ? null : fileBody(file), { status: 200, headers: { ...headers, 'Content-Length': String(size) } })
     }
     return new Response(head ? null : fileBody(file, range), {

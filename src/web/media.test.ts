@@ -61,15 +61,15 @@ describe('GET /media/:sha', () => {
   })
 
   it('answers an unsatisfiable range with 416', async () => {
-    for (const range of [`bytes=${bytes.length}-`, `bytes=${bytes.length + 5}-${bytes.length + 9}`, 'bytes=-0', 'bytes=20-10']) {
+    for (const range of [`bytes=${bytes.length}-`, `bytes=${bytes.length + 5}-${bytes.length + 9}`, 'bytes=-0']) {
       const res = await media(sha, { headers: { Range: range } })
       expect(res.status, range).toBe(416)
       expect(res.headers.get('content-range')).toBe(`bytes */${bytes.length}`)
     }
   })
 
-  it('ignores a range it does not serve (multi-range, other units) and sends it all', async () => {
-    for (const range of ['bytes=0-1,4-5', 'items=0-1', 'bytes=abc']) {
+  it('ignores a range it does not serve (multi-range, other units, last before first) and sends it all', async () => {
+    for (const range of ['bytes=0-1,4-5', 'items=0-1', 'bytes=abc', 'bytes=20-10']) {
       const res = await media(sha, { headers: { Range: range } })
       expect(res.status, range).toBe(200)
       expect(Buffer.from(await res.arrayBuffer())).toEqual(bytes)
