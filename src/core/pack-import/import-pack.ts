@@ -42,7 +42,7 @@ export async function importDirectoryPack(ctx: ImportContext, dir: string): Prom
 
   const uses = collectMedia(manifest)
   const staged: StagedMedia[] = []
-  const placed: string[] = []
+  const placed: StagedMedia[] = []
   try {
     let total = 0
     for (const use of uses.values()) {
@@ -53,12 +53,12 @@ export async function importDirectoryPack(ctx: ImportContext, dir: string): Prom
       staged.push(await stageFromDirectory(ctx, read.root, use))
     }
     for (const s of staged) {
-      if (await ctx.media.commit(s)) placed.push(s.sha256)
+      if (await ctx.media.commit(s)) placed.push(s)
     }
     return writeRows(ctx, read.sha256, read.signed, manifest, uses, placed)
   } catch (err) {
     for (const s of staged) await ctx.media.discard(s)
-    for (const sha of placed) await ctx.media.removeObject(sha)
+    for (const p of placed) await ctx.media.removeObject(p.sha256)
     throw err
   }
 }
@@ -125,7 +125,7 @@ function writeRows(
   signed: boolean,
   manifest: PackManifest,
   uses: Map<string, MediaUse>,
-  placed: string[],
+  placed: StagedMedia[],
 ): ImportSummary {
   const { sqlite } = ctx.store
   const now = (ctx.now ?? (() => new Date()))().toISOString()
@@ -190,7 +190,7 @@ function writeRows(
       updated,
       unchanged: clips.length - added - updated,
       mediaAdded: placed.length,
-      mediaBytesAdded: placed.reduce((sum, sha) => sum + (findUse(uses, sha)?.ref.bytes ?? 0), 0),
+      mediaBytesAdded: placed.reduce((sum, p) => sum + p.bytes, 0),
       alreadyImported: false,
     }
     appendAudit(sqlite, {
@@ -232,9 +232,4 @@ function writeRows(
   }
 
   return run()
-}
-
-function findUse(uses: Map<string, MediaUse>, sha: string): MediaUse | undefined {
-  for (const u of uses.values()) if (u.ref.sha256 === sha) return u
-  return undefined
 }
