@@ -17,9 +17,16 @@ export async function runMethod<M extends ApiMethod>(
   input: MethodInput<M>,
   hint?: (error: ApiError) => Promise<string | undefined> | string | undefined,
 ): Promise<MethodOutput<M>> {
-  const result = await dispatch(ctx.profile().handlers, method, input, (err) => {
-    ctx.io.stderr(`tinjau: internal error in ${method}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
-  })
+  const profile = ctx.profile()
+  const result = await dispatch(
+    profile.handlers,
+    method,
+    input,
+    (err) => {
+      ctx.io.stderr(`tinjau: internal error in ${method}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
+    },
+    profile.gate,
+  )
   if (result.ok) return result.value as MethodOutput<M>
   reportError(ctx.io, result.error, hint ? await hint(result.error) : undefined)
   throw new CliExit(exitCodeFor(result.error))

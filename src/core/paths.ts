@@ -67,6 +67,8 @@ export interface DataPaths {
   root: string
   database: string
   media: string
+  /** Imported pack.json files, by sha256: clips are read from them by byte range. */
+  packs: string
   tmp: string
 }
 
@@ -75,6 +77,7 @@ export function dataPaths(root: string): DataPaths {
     root,
     database: path.join(root, 'tinjau.sqlite'),
     media: path.join(root, 'media'),
+    packs: path.join(root, 'packs'),
     tmp: path.join(root, 'tmp'),
   }
 }

@@ -3,6 +3,7 @@ import { CLIP_STATUSES, type ClipDetail, type ClipStatus, type QueueItem, type Q
 import { TinjauError } from '../shared/errors'
 import type { PackClip } from '../shared/field-pack'
 import type { DecisionLog } from './decisions'
+import type { ManifestStore } from './manifest-store'
 
 /** Reading the queue: pages ordered by due time (no due time last), and one clip in full. */
 
@@ -52,6 +53,16 @@ function toQueueItem(r: QueueRow): QueueItem {
   }
 }
 
+interface ClipJsonRow {
+  id: string
+  pack_id: string
+  status: ClipStatus
+  raw_json: string
+  manifest_sha256: string | null
+  json_offset: number | null
+  json_length: number | null
+}
+
 export class Queue {
   private readonly stmts
   private readonly byStatusCount = new Map<number, Database.Statement>()
@@ -61,6 +72,7 @@ export class Queue {
   constructor(
     private readonly sqlite: Database.Database,
     private readonly decisions: DecisionLog,
+    private readonly manifests: ManifestStore,
   ) {
     this.stmts = {
       all: sqlite.prepare(pageSql('')),
@@ -68,7 +80,7 @@ export class Queue {
       // data_version moves when another connection commits; total_changes() when this one
       // changes a row. Together they say whether anything may have changed since last time.
       version: sqlite.prepare("SELECT (SELECT data_version FROM pragma_data_version) || ':' || total_changes()").pluck(),
-      clip: sqlite.prepare('SELECT id, pack_id, status, raw_json FROM clips WHERE id = ?'),
+      clip: sqlite.prepare('SELECT id, pack_id, status, raw_json, manifest_sha256, json_offset, json_length FROM clips WHERE id = ?'),
     }
   }
 
@@ -116,10 +128,25 @@ export class Queue {
     return s
   }
 
-  clip(clipId: string): ClipDetail {
-    const row = this.stmts.clip.get(clipId) as { id: string; pack_id: string; status: ClipStatus; raw_json: string } | undefined
+  /** The clip's JSON as the pack gave it: from its stored pack.json by byte range, or from the row itself. */
+  clipJson(row: ClipJsonRow): PackClip {
+    if (row.manifest_sha256 !== null && row.json_offset !== null && row.json_length !== null) {
+      return JSON.parse(this.manifests.read(row.manifest_sha256, row.json_offset, row.json_length).toString('utf8')) as PackClip
+    }
+    return JSON.parse(row.raw_json) as PackClip
+  }
+
+  /** The clip exactly as its pack gave it, unknown fields included (exports round-trip these). */
+  packClip(clipId: string): PackClip {
+    const row = this.stmts.clip.get(clipId) as ClipJsonRow | undefined
     if (!row) throw new TinjauError('not_found', `no clip with id "${clipId}"`, [{ path: 'clipId', message: 'unknown clip' }])
-    const c = JSON.parse(row.raw_json) as PackClip
+    return this.clipJson(row)
+  }
+
+  clip(clipId: string): ClipDetail {
+    const row = this.stmts.clip.get(clipId) as ClipJsonRow | undefined
+    if (!row) throw new TinjauError('not_found', `no clip with id "${clipId}"`, [{ path: 'clipId', message: 'unknown clip' }])
+    const c = this.clipJson(row)
     const media = (ref: PackClip['media'] | undefined): MediaInfo | null =>
       ref
         ? {

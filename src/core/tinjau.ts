@@ -7,11 +7,13 @@ import { verifyAudit } from './audit'
 import { DecisionLog } from './decisions'
 import { MediaStore } from './media-store'
 import { servableMediaType } from './media-type'
+import { ManifestStore } from './manifest-store'
 import { importDirectoryPack } from './pack-import/import-pack'
 import { loadPolicy } from './policy-loader'
 import { Queue } from './queue'
 import { ensureIdentity, getImportSettings, getLocale, setSetting, type Identity } from './settings'
 import { openStore, type Store } from './store/open-store'
+import { WriteGate } from './write-gate'
 
 /**
  * One open profile: the store, the policy, and the contract's handlers bound to them.
@@ -25,6 +27,10 @@ export interface OpenTinjauOptions {
   version: string
   nativeBinding?: string
   now?: () => Date
+  /** Worker threads an import parses clips on (0: none); default by core count for large packs. */
+  importThreads?: number
+  /** Clips per chunk of an import (tests only). */
+  importChunkClips?: number
 }
 
 /** Methods that do file I/O and so answer asynchronously; all others answer at once. */
@@ -39,6 +45,9 @@ type Listener = <E extends ApiEvent>(event: E, payload: EventPayload<E>) => void
 export interface Tinjau {
   store: Store
   media: MediaStore
+  manifests: ManifestStore
+  /** Held while an import writes; hosts wait for it before each call (see dispatch). */
+  gate: WriteGate
   policy: Policy
   identity: Identity
   decisions: DecisionLog
@@ -62,9 +71,11 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
   const { sqlite } = store
   const media = new MediaStore(store.paths.media, store.paths.tmp)
   media.clearStaging()
+  const manifests = new ManifestStore(store.paths.packs, store.paths.tmp)
+  const gate = new WriteGate()
   const identity = ensureIdentity(sqlite)
   const decisions = new DecisionLog(sqlite, policy, identity, opts.now)
-  const queue = new Queue(sqlite, decisions)
+  const queue = new Queue(sqlite, decisions, manifests)
   const demoDir = path.join(opts.resourcesDir, 'demo')
   const listeners = new Set<Listener>()
   const emit: Listener = (event, payload) => {
@@ -73,9 +84,32 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
   const clipCount = sqlite.prepare('SELECT count(*) FROM clips').pluck()
   const mediaMime = sqlite.prepare('SELECT mime FROM media_objects WHERE sha256 = ?').pluck()
 
+  // The import's WAL is copied into the database right after it returns (see import-pack.ts),
+  // unless another import holds the connection by then; that one will ask again.
+  const checkpointSoon = () =>
+    setImmediate(() => {
+      if (sqlite.open && !gate.busy) sqlite.pragma('wal_checkpoint(PASSIVE)')
+    })
+
   const importPack = async (dir: string) => {
-    const summary = await importDirectoryPack({ store, media, identity, settings: getImportSettings(sqlite), ...(opts.now ? { now: opts.now } : {}) }, dir)
-    if (!summary.alreadyImported) emit('queue.changed', { reason: 'import' })
+    const summary = await importDirectoryPack(
+      {
+        store,
+        media,
+        manifests,
+        gate,
+        identity,
+        settings: getImportSettings(sqlite),
+        ...(opts.now ? { now: opts.now } : {}),
+        ...(opts.importThreads !== undefined ? { threads: opts.importThreads } : {}),
+        ...(opts.importChunkClips !== undefined ? { chunkClips: opts.importChunkClips } : {}),
+      },
+      dir,
+    )
+    if (!summary.alreadyImported) {
+      emit('queue.changed', { reason: 'import' })
+      checkpointSoon()
+    }
     return summary
   }
 
@@ -108,9 +142,22 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     'audit.verify': () => verifyAudit(sqlite),
   } satisfies Handlers & CoreHandlers
 
+  // Every method but the imports (which take the gate themselves) refuses to run while an
+  // import holds the connection; hosts never get here then, since they wait for the gate.
+  for (const name of Object.keys(handlers) as (keyof typeof handlers)[]) {
+    if (name === 'pack.importDemo' || name === 'pack.importDirectory') continue
+    const inner = handlers[name] as (input: unknown) => unknown
+    ;(handlers as Record<string, (input: unknown) => unknown>)[name] = (input) => {
+      gate.assertFree()
+      return inner(input)
+    }
+  }
+
   return {
     store,
     media,
+    manifests,
+    gate,
     policy,
     identity,
     decisions,

@@ -44,7 +44,7 @@ export function registerIpc(tinjau: Tinjau, windows: AppWindows, target: Rendere
         console.warn(`tinjau: refused ${channel} from ${event.senderFrame?.url ?? 'a gone frame'}`)
         return UNAUTHORIZED
       }
-      return dispatch(tinjau.handlers, method, input, (err) => console.error(`tinjau: ${method} failed:`, err))
+      return dispatch(tinjau.handlers, method, input, (err) => console.error(`tinjau: ${method} failed:`, err), tinjau.gate)
     })
     return channel
   })

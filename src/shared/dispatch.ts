@@ -16,11 +16,18 @@ export function isApiMethod(name: unknown): name is ApiMethod {
  * Validate, call, and wrap: the single path from untrusted payload to handler. Never
  * throws; an unexpected exception becomes an `internal` error (logged by `onInternal`).
  */
+/** Something that can hold the handlers' store for a while (core's WriteGate), seen from here. */
+export interface CallGate {
+  readonly busy: boolean
+  idle(): Promise<void>
+}
+
 export async function dispatch(
   handlers: Handlers,
   method: unknown,
   payload: unknown,
   onInternal: (err: unknown) => void = () => {},
+  gate?: CallGate,
 ): Promise<Result<unknown>> {
   if (!isApiMethod(method)) {
     return { ok: false, error: { code: 'invalid_input', message: `unknown method ${JSON.stringify(String(method)).slice(0, 80)}` } }
@@ -34,6 +41,8 @@ export async function dispatch(
     }
   }
   try {
+    // Wait until no import holds the store; checked again after every wake-up, right before the call.
+    while (gate?.busy) await gate.idle()
     const handler = handlers[method] as (input: unknown) => unknown
     const value = await handler(parsed.data)
     return { ok: true, value }

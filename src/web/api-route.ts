@@ -24,7 +24,7 @@ export function addApiRoute(app: Hono, opts: ApiRouteOptions): void {
   app.post('/api/:method', requireSecret(opts.secret, { allowQuery: false }), async (c) => {
     const body = await readJsonBody(c.req.raw, opts.maxBodyBytes)
     if (!body.ok) return c.json({ ok: false, error: body.error }, body.status)
-    const call = dispatch(opts.tinjau.handlers, c.req.param('method'), body.value, opts.onInternal)
+    const call = dispatch(opts.tinjau.handlers, c.req.param('method'), body.value, opts.onInternal, opts.tinjau.gate)
     opts.inflight.add(call)
     const result = await call.finally(() => opts.inflight.delete(call))
     return c.json(result, result.ok ? 200 : HTTP_STATUS_FOR_ERROR[result.error.code])

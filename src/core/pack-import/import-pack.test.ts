@@ -70,7 +70,7 @@ describe('importing a valid directory pack', () => {
       ;(clips[0]!.media as any).x_codec = 'vp9'
     }, { x_tool: 'packer 2' })
     await importDir(t, dir)
-    const raw = JSON.parse(t.store.sqlite.prepare("SELECT raw_json FROM clips WHERE id = 'clip-a'").pluck().get() as string)
+    const raw = t.queue.packClip('clip-a') as Record<string, any>
     expect(raw.x_vendor).toEqual({ note: 'kept' })
     expect(raw.media.x_codec).toBe('vp9')
     const header = JSON.parse(t.store.sqlite.prepare('SELECT header_json FROM packs').pluck().get() as string)

@@ -1,194 +1,164 @@
-import { lstatSync, realpathSync } from 'node:fs'
+import { lstatSync, realpathSync, statSync } from 'node:fs'
 import path from 'node:path'
-import type { PackClip, PackManifest, MediaRef } from '../../shared/field-pack'
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import type { ImportSummary } from '../../shared/domain'
 import { appendAudit } from '../audit'
+import type { ManifestStore } from '../manifest-store'
 import type { MediaStore, StagedMedia } from '../media-store'
 import type { ImportSettings, Identity } from '../settings'
-import type { Store } from '../store/open-store'
-import { NO_DUE_SORT } from '../store/schema'
+import { WAL_AUTOCHECKPOINT_PAGES, type Store } from '../store/open-store'
+import type { WriteGate } from '../write-gate'
+import { rowsFromManifest, type ChunkResult } from './clip-chunk'
+import { PackWideRules, type MediaDeclaration } from './manifest-rules'
 import { packError } from './pack-errors'
-import { readDirectoryManifest } from './read-manifest'
+import { defaultThreads, JobFeed, ParsePool } from './parse-pool'
+import { PackWriter } from './pack-writer'
+import { parseWholeManifest, planManifest, readDirectoryPack, type ManifestPlan, type PackFile } from './read-manifest'
 
 /**
- * Import a field pack, all or nothing: every check runs and every media file is staged
- * and hash-verified before anything is placed; media is moved into the store and rows are
- * written in one transaction; if that transaction fails, the media this import placed is
- * removed again. Clip metadata is updated by a newer pack; decisions are never touched.
+ * Import a field pack, all or nothing.
+ *
+ * pack.json is read once into shared memory and hashed; the same bytes again are a no-op.
+ * Its header and signature are checked, then its clips are parsed and checked in chunks on
+ * worker threads while this thread writes their rows, in document order, inside one
+ * transaction (the write gate keeps every other use of the connection out meanwhile). Media
+ * files are staged and hash-checked as clips name them; pack.json itself is stored whole,
+ * since clip rows point into it. Only when every clip and every file has passed are media
+ * placed and the transaction committed; any failure rolls back and removes what this import
+ * put in the data directory. Clip metadata is updated by a newer pack; decisions are never
+ * touched.
  */
 
 export interface ImportContext {
   store: Store
   media: MediaStore
+  manifests: ManifestStore
+  gate: WriteGate
   identity: Identity
   settings: ImportSettings
   now?: () => Date
+  /** Worker threads for parsing clips; 0 parses on this thread. Default: by core count (up to 4) for large packs, none for small ones. */
+  threads?: number
+  /** Clips per chunk handed to a thread (tests make it small to get many chunks). */
+  chunkClips?: number
 }
 
-interface MediaUse {
-  ref: MediaRef
-  where: string
-}
+const CHUNK_CLIPS = 2_000
+/** Below this size of pack.json (~5,000 clips), starting worker threads costs more than it saves. */
+const THREADS_FROM_BYTES = 8 * 1024 * 1024
+const STAGING_CONCURRENCY = 4
 
 export async function importDirectoryPack(ctx: ImportContext, dir: string): Promise<ImportSummary> {
-  const read = readDirectoryManifest(dir, ctx.settings)
-  const { manifest } = read
-  const existing = ctx.store.sqlite.prepare('SELECT manifest_sha256 FROM packs WHERE id = ?').get(manifest.pack_id) as
-    | { manifest_sha256: string }
-    | undefined
-  if (existing?.manifest_sha256 === read.sha256) {
-    return { packId: manifest.pack_id, clips: manifest.clips.length, added: 0, updated: 0, unchanged: manifest.clips.length, mediaAdded: 0, mediaBytesAdded: 0, alreadyImported: true }
+  // Workers load while pack.json is read; its size (checked properly when read) says whether to start any.
+  const pool = new ParsePool(ctx.threads ?? (sizeOrZero(path.join(dir, 'pack.json')) >= THREADS_FROM_BYTES ? defaultThreads() : 0))
+  const feed = new JobFeed()
+  const size = ctx.chunkClips ?? CHUNK_CLIPS
+  let queued = 0
+  const queue = (rangesOf: (from: number, to: number) => Float64Array, upTo: number) => {
+    while (queued < upTo) {
+      const to = Math.min(upTo, queued + size)
+      feed.add({ seq: feed.jobs.length, first: queued, ranges: rangesOf(queued, to) })
+      queued = to
+    }
+  }
+  try {
+    const file = await readDirectoryPack(dir, ctx.settings, {
+      onBuffer: (bytes) => pool.start(bytes, feed),
+      hashPiece: (from, to) => pool.hashPiece(from, to),
+      digest: () => pool.digest(),
+      // Whole chunks as the scan finds them; the last, partial one once the file is read.
+      onScanned: (scanner) => queue((from, to) => scanner.rangesOf(from, to), scanner.clips - (scanner.clips % size)),
+    })
+    const plan = planManifest(file, ctx.settings)
+    const release = await ctx.gate.acquire()
+    try {
+      let results: AsyncIterable<ChunkResult>
+      if (plan.kind === 'ranges') {
+        const ranges = plan.layout.ranges
+        // The scanner's clips are confirmed by the finished layout; queue the rest of them.
+        queue((from, to) => ranges.slice(2 * from, 2 * to), ranges.length / 2)
+        feed.close()
+        results = pool.results()
+      } else {
+        // The shape ruled out byte ranges: whatever the workers parsed is not used.
+        results = oneResult(rowsFromManifest(plan.manifest.clips))
+      }
+      return await importPlanned(ctx, file, plan, results)
+    } finally {
+      release()
+    }
+  } finally {
+    await pool.close()
+  }
+}
+
+async function* oneResult(result: ChunkResult): AsyncGenerator<ChunkResult> {
+  yield result
+}
+
+function sizeOrZero(file: string): number {
+  try {
+    return statSync(file).size
+  } catch {
+    return 0
+  }
+}
+
+async function importPlanned(ctx: ImportContext, file: PackFile, plan: ManifestPlan, results: AsyncIterable<ChunkResult>): Promise<ImportSummary> {
+  const { sqlite } = ctx.store
+  const packId = plan.header.pack_id
+  const existing = sqlite.prepare('SELECT manifest_sha256 FROM packs WHERE id = ?').pluck().get(packId) as string | undefined
+  if (existing === file.sha256) {
+    return { packId, clips: plan.clipCount, added: 0, updated: 0, unchanged: plan.clipCount, mediaAdded: 0, mediaBytesAdded: 0, alreadyImported: true }
   }
 
-  const uses = collectMedia(manifest)
-  const staged: StagedMedia[] = []
+  const now = (ctx.now ?? (() => new Date()))().toISOString()
+  const staging = new MediaStaging(ctx, file.root)
   const placed: StagedMedia[] = []
+  let saved: Promise<boolean> = Promise.resolve(false)
+  const writer = new PackWriter(ctx.store, ctx.manifests, { packId, manifestSha256: file.sha256, now })
+  sqlite.exec('BEGIN IMMEDIATE')
   try {
-    let total = 0
-    for (const use of uses.values()) {
-      total += use.ref.bytes
-      if (total > ctx.settings.maxPackMediaBytes) {
-        throw packError(`the pack's media add up to more than ${ctx.settings.maxPackMediaBytes} bytes (setting import.max_pack_media_bytes)`)
+    writer.upsertPack(plan.header, plan.clipCount, plan.signed)
+    if (plan.kind === 'ranges') saved = ctx.manifests.save(file.sha256, file.bytes)
+    saved.catch(() => {})
+
+    const wide = new PackWideRules()
+    for await (const result of results) {
+      if (result.kind === 'unparsable') {
+        // A clip is not JSON: the whole-file parse words the syntax error as JSON.parse sees it.
+        parseWholeManifest(file.bytes)
+        throw packError('pack.json could not be read as JSON')
       }
-      staged.push(await stageFromDirectory(ctx, read.root, use))
+      let m = 0
+      result.ids.forEach((id, k) => {
+        const index = result.first + k
+        wide.id(id, index)
+        for (; m < result.media.length && result.media[m]!.index === index; m++) {
+          wide.media(result.media[m]!)
+          // The row goes in before the clips that name it (foreign key); the file is placed
+          // only at the end, and a rollback takes the row back out if that fails.
+          if (staging.use(result.media[m]!)) writer.insertMedia(result.media[m]!)
+        }
+      })
+      if (result.kind === 'invalid') throw packError(result.message, result.details)
+      writer.writeChunk(result, file.bytes)
+      // A macrotask turn, so file writes, media staging and the hosts' I/O move on between chunks.
+      await yieldToEventLoop()
     }
+
+    const staged = await staging.finish()
     for (const s of staged) {
       if (await ctx.media.commit(s)) placed.push(s)
     }
-    return writeRows(ctx, read.sha256, read.signed, manifest, uses, placed)
-  } catch (err) {
-    for (const s of staged) await ctx.media.discard(s)
-    for (const p of placed) await ctx.media.removeObject(p.sha256)
-    throw err
-  }
-}
-
-/** One entry per distinct media file (clips may share one), remembering who first named it. */
-function collectMedia(manifest: PackManifest): Map<string, MediaUse> {
-  const uses = new Map<string, MediaUse>()
-  manifest.clips.forEach((clip, i) => {
-    const refs: [string, MediaRef | undefined][] = [['media', clip.media], ['poster', clip.poster]]
-    for (const [field, ref] of refs) {
-      if (ref && !uses.has(ref.path)) uses.set(ref.path, { ref, where: `clips[${i}] (id "${clip.id}") ${field}` })
-    }
-  })
-  return uses
-}
-
-function insideRoot(root: string, candidate: string): boolean {
-  const rel = path.relative(root, candidate)
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)
-}
-
-async function stageFromDirectory(ctx: ImportContext, root: string, use: MediaUse): Promise<StagedMedia> {
-  const { ref, where } = use
-  const full = path.join(root, ...ref.path.split('/'))
-  if (!insideRoot(root, full)) throw packError(`${where}.path: "${ref.path}" points outside the pack`)
-  // Every component must be a real directory or file: a link anywhere could lead outside.
-  let cursor = root
-  for (const segment of ref.path.split('/')) {
-    cursor = path.join(cursor, segment)
-    let st
-    try {
-      st = lstatSync(cursor)
-    } catch {
-      throw packError(`${where}.path: "${ref.path}" does not exist in the pack`)
-    }
-    if (st.isSymbolicLink()) throw packError(`${where}.path: "${ref.path}" goes through a symbolic link, which packs may not contain`)
-    if (cursor === full && !st.isFile()) throw packError(`${where}.path: "${ref.path}" is not a regular file`)
-  }
-  if (!insideRoot(root, realpathSync(full))) throw packError(`${where}.path: "${ref.path}" resolves outside the pack`)
-  const size = lstatSync(full).size
-  if (size !== ref.bytes) throw packError(`${where}.bytes: the file has ${size} bytes, the pack says ${ref.bytes}`)
-  if (size > ctx.settings.maxMediaBytes) {
-    throw packError(`${where}.bytes: ${size} bytes is over the per-file limit of ${ctx.settings.maxMediaBytes} (setting import.max_media_bytes)`)
-  }
-  const s = await ctx.media.stage(full, ref.bytes)
-  if (s.sha256 !== ref.sha256 || s.bytes !== ref.bytes) {
-    await ctx.media.discard(s)
-    throw packError(`${where}.sha256: the file's sha256 is ${s.sha256}, the pack says ${ref.sha256}`)
-  }
-  return s
-}
-
-function dueSort(dueAt: string | undefined): number {
-  return dueAt ? Date.parse(dueAt) : NO_DUE_SORT
-}
-
-function distinct<T>(values: T[]): T[] {
-  return [...new Set(values)]
-}
-
-function writeRows(
-  ctx: ImportContext,
-  manifestSha: string,
-  signed: boolean,
-  manifest: PackManifest,
-  uses: Map<string, MediaUse>,
-  placed: StagedMedia[],
-): ImportSummary {
-  const { sqlite } = ctx.store
-  const now = (ctx.now ?? (() => new Date()))().toISOString()
-  const { clips, ...header } = manifest
-  const upsertPack = sqlite.prepare(`
-    INSERT INTO packs (id, manifest_sha256, created_at, issuer_name, issuer_key, policy_id, policy_version, signed, clip_count, header_json, imported_at, updated_at)
-    VALUES (@id, @sha, @createdAt, @issuerName, @issuerKey, @policyId, @policyVersion, @signed, @clipCount, @headerJson, @now, @now)
-    ON CONFLICT(id) DO UPDATE SET manifest_sha256 = excluded.manifest_sha256, created_at = excluded.created_at,
-      issuer_name = excluded.issuer_name, issuer_key = excluded.issuer_key, policy_id = excluded.policy_id,
-      policy_version = excluded.policy_version, signed = excluded.signed, clip_count = excluded.clip_count,
-      header_json = excluded.header_json, updated_at = excluded.updated_at`)
-  const insertMedia = sqlite.prepare('INSERT OR IGNORE INTO media_objects (sha256, bytes, mime, created_at) VALUES (?, ?, ?, ?)')
-  const findClip = sqlite.prepare('SELECT raw_json FROM clips WHERE id = ?').pluck()
-  // Whether the clip is new is already known (findClip, in this same write transaction), so
-  // a plain INSERT or UPDATE does it: an upsert (INSERT … ON CONFLICT DO UPDATE) made SQLite
-  // insert each new clip almost twice as slowly. A new clip starts pending; an updated one
-  // keeps its status and imported_at. Both take the values of writeClip's `columns`, then
-  // (insert) imported_at and id, or (update) id.
-  const insertClip = sqlite.prepare(`
-    INSERT INTO clips (pack_id, captured_at, due_at, due_sort, priority, media_sha256, poster_sha256, duration_ms,
-      stream_title, account_handle, region, commerce, flag_labels, flag_sources, raw_json, updated_at, imported_at, id)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-  const updateClip = sqlite.prepare(`
-    UPDATE clips SET pack_id = ?, captured_at = ?, due_at = ?, due_sort = ?, priority = ?, media_sha256 = ?, poster_sha256 = ?,
-      duration_ms = ?, stream_title = ?, account_handle = ?, region = ?, commerce = ?, flag_labels = ?, flag_sources = ?,
-      raw_json = ?, updated_at = ?
-    WHERE id = ?`)
-  const deleteFlags = sqlite.prepare('DELETE FROM clip_flags WHERE clip_id = ?')
-  const insertFlag = sqlite.prepare(
-    'INSERT INTO clip_flags (clip_id, idx, source, label, score, at_ms, count, reference, due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-  )
-
-  const run = sqlite.transaction(() => {
-    upsertPack.run({
-      id: manifest.pack_id,
-      sha: manifestSha,
-      createdAt: manifest.created_at,
-      issuerName: manifest.issuer?.name ?? null,
-      issuerKey: manifest.issuer?.public_key ?? null,
-      policyId: manifest.policy?.id ?? null,
-      policyVersion: manifest.policy?.version ?? null,
-      signed: signed ? 1 : 0,
-      clipCount: clips.length,
-      headerJson: JSON.stringify(header),
-      now,
-    })
-    for (const { ref } of uses.values()) insertMedia.run(ref.sha256, ref.bytes, ref.mime, now)
-    let added = 0
-    let updated = 0
-    for (const clip of clips) {
-      const raw = JSON.stringify(clip)
-      const before = findClip.get(clip.id) as string | undefined
-      if (before === raw) continue
-      if (before === undefined) added++
-      else updated++
-      writeClip(clip, raw, before === undefined)
-    }
+    await saved
+    const counts = writer.counts()
     const summary: ImportSummary = {
-      packId: manifest.pack_id,
-      clips: clips.length,
-      added,
-      updated,
-      unchanged: clips.length - added - updated,
+      packId,
+      clips: plan.clipCount,
+      added: counts.added,
+      updated: counts.updated,
+      unchanged: plan.clipCount - counts.added - counts.updated,
       mediaAdded: placed.length,
       mediaBytesAdded: placed.reduce((sum, p) => sum + p.bytes, 0),
       alreadyImported: false,
@@ -198,38 +168,119 @@ function writeRows(
       actor: ctx.identity.reviewerId,
       deviceId: ctx.identity.deviceId,
       kind: 'pack.imported',
-      subject: manifest.pack_id,
-      payload: { ...summary, manifestSha256: manifestSha, signed },
+      subject: packId,
+      payload: { ...summary, manifestSha256: file.sha256, signed: plan.signed },
     })
+    // A big import leaves ~100 MB in the WAL, and SQLite would copy it into the database
+    // inside COMMIT (half a second for 100,000 clips). The import is durable once COMMIT has
+    // synced the WAL, so that copy is left to the checkpoint the caller runs afterwards.
+    sqlite.pragma('wal_autocheckpoint = 0')
+    try {
+      sqlite.exec('COMMIT')
+    } finally {
+      sqlite.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`)
+    }
+    await writer.tidyManifests()
     return summary
-  })
+  } catch (err) {
+    if (sqlite.inTransaction) sqlite.exec('ROLLBACK')
+    await staging.abandon()
+    for (const p of placed) await ctx.media.removeObject(p.sha256)
+    if (await saved.catch(() => false)) await ctx.manifests.remove(file.sha256)
+    throw err
+  }
+}
 
-  function writeClip(clip: PackClip, raw: string, isNew: boolean) {
-    const columns = [
-      manifest.pack_id,
-      clip.captured_at,
-      clip.due_at ?? null,
-      dueSort(clip.due_at),
-      clip.priority ?? null,
-      clip.media.sha256,
-      clip.poster?.sha256 ?? null,
-      clip.media.duration_ms ?? null,
-      clip.stream.title ?? null,
-      clip.account.handle ?? null,
-      clip.stream.region ?? null,
-      clip.stream.commerce ? 1 : 0,
-      JSON.stringify(distinct(clip.flags.map((f) => f.label))),
-      JSON.stringify(distinct(clip.flags.map((f) => f.source))),
-      raw,
-      now,
-    ]
-    if (isNew) insertClip.run(...columns, now, clip.id)
-    else updateClip.run(...columns, clip.id)
-    deleteFlags.run(clip.id)
-    clip.flags.forEach((f, i) => {
-      insertFlag.run(clip.id, i, f.source, f.label, f.score ?? null, f.at_ms ?? null, f.count ?? null, f.reference ?? null, f.due_at ?? null)
-    })
+interface Staging {
+  declaration: MediaDeclaration
+  result: Promise<StagedMedia>
+}
+
+/**
+ * Media files, staged (copied to a temporary name and hashed) as clips first name them, a
+ * few at a time, while the clips are still being parsed. A file's failure is reported only
+ * after every clip has passed, and the first failing file in document order is the one named.
+ */
+class MediaStaging {
+  private readonly byPath = new Map<string, Staging>()
+  private total = 0
+  private running = 0
+  private readonly waiting: (() => void)[] = []
+
+  constructor(
+    private readonly ctx: ImportContext,
+    private readonly root: string,
+  ) {}
+
+  /** Start staging the file `d` names; false when an earlier clip named it already. */
+  use(d: MediaDeclaration): boolean {
+    if (this.byPath.has(d.path)) return false
+    this.total += d.bytes
+    if (this.total > this.ctx.settings.maxPackMediaBytes) {
+      throw packError(`the pack's media add up to more than ${this.ctx.settings.maxPackMediaBytes} bytes (setting import.max_pack_media_bytes)`)
+    }
+    const result = this.limited(() => stageFromDirectory(this.ctx, this.root, d))
+    result.catch(() => {})
+    this.byPath.set(d.path, { declaration: d, result })
+    return true
   }
 
-  return run()
+  async finish(): Promise<StagedMedia[]> {
+    const settled = await Promise.allSettled([...this.byPath.values()].map((s) => s.result))
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')
+    if (failed) throw failed.reason
+    return settled.map((s) => (s as PromiseFulfilledResult<StagedMedia>).value)
+  }
+
+  async abandon(): Promise<void> {
+    const settled = await Promise.allSettled([...this.byPath.values()].map((s) => s.result))
+    for (const s of settled) if (s.status === 'fulfilled') await this.ctx.media.discard(s.value)
+  }
+
+  private async limited<T>(task: () => Promise<T>): Promise<T> {
+    while (this.running >= STAGING_CONCURRENCY) await new Promise<void>((resolve) => this.waiting.push(resolve))
+    this.running++
+    try {
+      return await task()
+    } finally {
+      this.running--
+      this.waiting.shift()?.()
+    }
+  }
+}
+
+function insideRoot(root: string, candidate: string): boolean {
+  const rel = path.relative(root, candidate)
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)
+}
+
+async function stageFromDirectory(ctx: ImportContext, root: string, d: MediaDeclaration): Promise<StagedMedia> {
+  const where = `clips[${d.index}] (id "${d.id}") ${d.field}`
+  const full = path.join(root, ...d.path.split('/'))
+  if (!insideRoot(root, full)) throw packError(`${where}.path: "${d.path}" points outside the pack`)
+  // Every component must be a real directory or file: a link anywhere could lead outside.
+  let cursor = root
+  for (const segment of d.path.split('/')) {
+    cursor = path.join(cursor, segment)
+    let st
+    try {
+      st = lstatSync(cursor)
+    } catch {
+      throw packError(`${where}.path: "${d.path}" does not exist in the pack`)
+    }
+    if (st.isSymbolicLink()) throw packError(`${where}.path: "${d.path}" goes through a symbolic link, which packs may not contain`)
+    if (cursor === full && !st.isFile()) throw packError(`${where}.path: "${d.path}" is not a regular file`)
+  }
+  if (!insideRoot(root, realpathSync(full))) throw packError(`${where}.path: "${d.path}" resolves outside the pack`)
+  const size = lstatSync(full).size
+  if (size !== d.bytes) throw packError(`${where}.bytes: the file has ${size} bytes, the pack says ${d.bytes}`)
+  if (size > ctx.settings.maxMediaBytes) {
+    throw packError(`${where}.bytes: ${size} bytes is over the per-file limit of ${ctx.settings.maxMediaBytes} (setting import.max_media_bytes)`)
+  }
+  const s = await ctx.media.stage(full, d.bytes)
+  if (s.sha256 !== d.sha256 || s.bytes !== d.bytes) {
+    await ctx.media.discard(s)
+    throw packError(`${where}.sha256: the file's sha256 is ${s.sha256}, the pack says ${d.sha256}`)
+  }
+  return s
 }

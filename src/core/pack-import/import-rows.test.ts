@@ -63,7 +63,16 @@ test('new clips are inserted pending; updated clips keep status and imported_at;
     ['clip-c', 'pk-2', 'pending', '2025-09-02T00:00:00.000Z', '2025-09-02T00:00:00.000Z'],
   ])
   expect(second[0]).toMatchObject({ priority: 99, stream_title: 'Renamed', region: null, commerce: 0, flag_labels: '["hate"]', flag_sources: '["keyword"]' })
-  expect(JSON.parse(second[0]!.raw_json as string)).toMatchObject({ priority: 99, stream: { title: 'Renamed' } })
+  expect(t.queue.packClip('clip-a')).toMatchObject({ priority: 99, stream: { title: 'Renamed' } })
+  // The clips' JSON is read from the stored pack.json files by byte range, not kept in the row.
+  expect(second.map((r) => [r.raw_json, typeof r.json_offset, typeof r.json_length])).toEqual([
+    ['', 'number', 'number'],
+    ['', 'number', 'number'],
+    ['', 'number', 'number'],
+  ])
+  // clip-b is unchanged, so it still points into the first pack's file, which is kept.
+  expect(new Set(second.map((r) => r.manifest_sha256)).size).toBe(2)
+  expect(t.manifests.list()).toHaveLength(2)
   expect(flags('clip-a')).toEqual([
     { clip_id: 'clip-a', idx: 0, source: 'keyword', label: 'hate', score: null, at_ms: null, count: null, reference: null, due_at: null },
   ])

@@ -25,7 +25,18 @@ export function describePackPath(pathParts: readonly PropertyKey[], raw: unknown
 const MAX_LISTED = 20
 
 export function manifestSchemaError(error: z.ZodError, raw: unknown): TinjauError {
-  const details = error.issues.slice(0, MAX_LISTED).map((i) => ({ path: describePackPath(i.path, raw), message: i.message }))
+  return schemaError(error, (p) => describePackPath(p, raw))
+}
+
+/** The same error for one clip checked on its own: paths are the clip's, `clips[index]` is added. */
+export function clipSchemaError(error: z.ZodError, index: number, clip: unknown): TinjauError {
+  const sparse: unknown[] = []
+  sparse[index] = clip
+  return schemaError(error, (p) => describePackPath(['clips', index, ...p], { clips: sparse }))
+}
+
+function schemaError(error: z.ZodError, describe: (p: readonly PropertyKey[]) => string): TinjauError {
+  const details = error.issues.slice(0, MAX_LISTED).map((i) => ({ path: describe(i.path), message: i.message }))
   const more = error.issues.length > MAX_LISTED ? ` (and ${error.issues.length - MAX_LISTED} more)` : ''
   const first = details[0]
   return packError(`pack.json does not follow field pack v1: ${first ? `${first.path}: ${first.message}` : 'invalid'}${more}`, details)

@@ -69,7 +69,9 @@ describe('the store', () => {
     // Roll the profile back to the first schema version, then let the app upgrade it.
     const raw = new Database(path.join(dataDir, 'tinjau.sqlite'))
     raw.exec('DROP TRIGGER decisions_no_update; DROP TRIGGER decisions_no_delete; DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete')
-    raw.prepare('DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)').run()
+    raw.exec('ALTER TABLE clips DROP COLUMN manifest_sha256; ALTER TABLE clips DROP COLUMN json_offset; ALTER TABLE clips DROP COLUMN json_length')
+    raw.exec('CREATE INDEX clip_flags_label ON clip_flags (label); CREATE INDEX clip_flags_source ON clip_flags (source)')
+    raw.prepare('DELETE FROM __drizzle_migrations WHERE created_at > (SELECT min(created_at) FROM __drizzle_migrations)').run()
     raw.close()
     const upgraded = openStore({ dataDir, migrationsDir: MIGRATIONS })
     expect(upgraded.sqlite.prepare('SELECT * FROM decisions').all()).toEqual(before)

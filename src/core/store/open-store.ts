@@ -7,6 +7,8 @@ import * as schema from './schema'
 
 export type Db = BetterSQLite3Database<typeof schema>
 
+export const WAL_AUTOCHECKPOINT_PAGES = 4000
+
 export interface Store {
   db: Db
   sqlite: Database.Database
@@ -41,7 +43,7 @@ export function openStore(opts: OpenStoreOptions): Store {
     // in ~80 paid for a checkpoint, which set the p99 of "record a decision"; now one in ~320
     // does, and pages written again and again (index and log tails) are copied once per batch.
     // Durability is unchanged: a commit is on disk once the WAL is synced.
-    sqlite.pragma('wal_autocheckpoint = 4000')
+    sqlite.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`)
     sqlite.pragma('foreign_keys = ON')
     sqlite.pragma('busy_timeout = 5000')
     const db = drizzle(sqlite, { schema })
