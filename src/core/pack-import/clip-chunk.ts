@@ -86,18 +86,9 @@ let fastCheck: FastCheck | null = null
 export function compileFastCheck(): FastCheck {
   if (!fastCheck) {
     const schema = z.toJSONSchema(PackClip, { io: 'input', unrepresentable: 'any' })
-    // unicode: false counts string length in UTF-16 code units, as zod's .max() does.
-    // Formats are not checked by ajv: zod's patterns for them are in the schema already.
-    // ajv calls `unicode` deprecated and says so on every compile; the option still works and
-    // is the one this needs, so only that notice is dropped.
-    const logger = {
-      log: console.log,
-      error: console.error,
-      warn: (...args: unknown[]) => {
-        if (!String(args[0]).includes('option unicode')) console.warn(...args)
-      },
-    }
-    const ajv = new Ajv2020({ strict: false, allErrors: false, unicode: false, validateFormats: false, logger })
+    // ajv counts string length in code points, as zod's .min()/.max() do. Formats are not
+    // checked by ajv: zod's patterns for them are in the schema already.
+    const ajv = new Ajv2020({ strict: false, allErrors: false, validateFormats: false })
     fastCheck = ajv.compile(schema) as FastCheck
   }
   return fastCheck

@@ -338,7 +338,7 @@ describe('scanClips on plain manifests', () => {
 
   test('a very long top-level key is not a reason to throw', () => {
     // Unknown extra fields are allowed anywhere; a long key must give a layout (or null), not an exception.
-    for (const n of [1_000, 100_000, 300_000]) {
+    for (const n of [1_000, 100_000, 1_000_000, 4_000_000]) {
       const clips = [{ a: 1 }]
       const buf = Buffer.from(JSON.stringify({ ['k'.repeat(n)]: 1, clips }))
       let layout = null as ClipLayout | null
