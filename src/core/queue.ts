@@ -1,13 +1,33 @@
 import type Database from 'better-sqlite3'
-import { CLIP_STATUSES, type ClipDetail, type ClipStatus, type QueueItem, type QueuePage, type QueueQuery, type MediaInfo } from '../shared/domain'
+import {
+  CLIP_STATUSES,
+  type ClipDetail,
+  type ClipStatus,
+  type MediaInfo,
+  type QueueItem,
+  type QueuePage,
+  type QueueQueryInput,
+  type QueueSort,
+} from '../shared/domain'
 import { TinjauError } from '../shared/errors'
 import type { PackClip } from '../shared/field-pack'
 import type { DecisionLog } from './decisions'
 import type { ManifestStore } from './manifest-store'
+import { QueueFacets } from './queue-facets'
+import { orderBy, segments, statusOnly, statusSql, whereClause, type FilterSql } from './queue-order'
+import type { SearchIndex } from './search-index'
+import { parseSearch } from './search-query'
 
-/** Reading the queue: pages ordered by due time (no due time last), and one clip in full. */
+/** Reading the queue: filtered, ordered pages (the order is defined in queue-order.ts), and one clip in full. */
+
+export interface QueueOptions {
+  now?: () => Date
+  /** The full-text index, whose progress every page reports; without one, search sees what is indexed. */
+  search?: SearchIndex
+}
 
 interface QueueRow {
+  rid: number
   id: string
   status: ClipStatus
   priority: number | null
@@ -20,21 +40,13 @@ interface QueueRow {
   commerce: number
   flag_labels: string
   flag_sources: string
+  authority: number
 }
 
 const QUEUE_COLUMNS =
-  'id, status, priority, due_at, captured_at, duration_ms, stream_title, account_handle, region, commerce, flag_labels, flag_sources'
-const ORDER = 'ORDER BY due_sort, id'
-
-/**
- * One page, in two steps: the subquery walks the index alone (clips_due, or clips_status_due
- * with a status filter) past OFFSET and picks the page's rowids; only those rows are then read
- * whole. Selecting the columns directly made SQLite sort every matching row whole when more
- * than one status was asked for. Same rows, same order: (due_sort, id) is unique.
- */
-function pageSql(where: string): string {
-  return `SELECT ${QUEUE_COLUMNS} FROM clips WHERE rowid IN (SELECT rowid FROM clips ${where} ${ORDER} LIMIT ? OFFSET ?) ${ORDER}`
-}
+  'rowid AS rid, id, status, priority, due_at, captured_at, duration_ms, stream_title, account_handle, region, commerce, flag_labels, flag_sources, authority'
+/** Prepared statements kept per SQL text; queries come in a bounded number of shapes, but cap it anyway. */
+const MAX_CACHED_STATEMENTS = 256
 
 function toQueueItem(r: QueueRow): QueueItem {
   return {
@@ -50,6 +62,7 @@ function toQueueItem(r: QueueRow): QueueItem {
     commerce: r.commerce === 1,
     flagLabels: JSON.parse(r.flag_labels) as string[],
     flagSources: JSON.parse(r.flag_sources) as QueueItem['flagSources'],
+    authority: r.authority === 1,
   }
 }
 
@@ -65,17 +78,27 @@ interface ClipJsonRow {
 
 export class Queue {
   private readonly stmts
-  private readonly byStatusCount = new Map<number, Database.Statement>()
+  private readonly statements = new Map<string, Database.Statement>()
+  private readonly now: () => Date
+  private readonly search: SearchIndex | null
   /** The last counts, and the database version they were counted at (see `counts`). */
   private cachedCounts: { version: string; counts: Record<ClipStatus, number> } | null = null
+  private cachedHits: { version: string; match: string; rowids: number[] } | null = null
+  private readonly facets: QueueFacets
 
   constructor(
     private readonly sqlite: Database.Database,
     private readonly decisions: DecisionLog,
     private readonly manifests: ManifestStore,
+    opts: QueueOptions = {},
   ) {
+    this.now = opts.now ?? (() => new Date())
+    this.search = opts.search ?? null
+    this.facets = new QueueFacets(sqlite)
     this.stmts = {
-      all: sqlite.prepare(pageSql('')),
+      // One statement for any page: the rowids come as a JSON array, in page order.
+      rows: sqlite.prepare(`SELECT ${QUEUE_COLUMNS} FROM clips WHERE rowid IN (SELECT value FROM json_each(?))`),
+      search: sqlite.prepare('SELECT rowid FROM clip_search WHERE clip_search MATCH ?').pluck(),
       counts: sqlite.prepare('SELECT status, count(*) AS n FROM clips GROUP BY status'),
       // data_version moves when another connection commits; total_changes() when this one
       // changes a row. Together they say whether anything may have changed since last time.
@@ -103,27 +126,98 @@ export class Queue {
     return counts
   }
 
-  page(query: QueueQuery): QueuePage {
+  /**
+   * One page of the queue: the clips the filters keep, in the query's order (queue-order.ts),
+   * with the counts per status over every clip. A search string that cannot be read gives
+   * no clips and a hint, never an error.
+   */
+  page(query: QueueQueryInput): QueuePage {
     const counts = this.counts()
-    const statuses = query.status && query.status.length > 0 ? [...new Set(query.status)] : null
-    let rows: QueueRow[]
-    let total: number
-    if (!statuses) {
-      rows = this.stmts.all.all(query.limit, query.offset) as QueueRow[]
-      total = Object.values(counts).reduce((a, b) => a + b, 0)
-    } else {
-      rows = this.statusStatement(statuses.length).all(...statuses, query.limit, query.offset) as QueueRow[]
-      total = statuses.reduce((sum, s) => sum + counts[s], 0)
+    const searchIndex = this.search?.state() ?? { complete: true, indexed: 0, waiting: 0 }
+    const parsed = parseSearch(query.search)
+    if (parsed.kind === 'invalid') return { items: [], total: 0, counts, searchHint: parsed.hint, searchIndex }
+    const nowMs = this.now().getTime()
+    const sort = query.sort ?? 'urgency'
+    const limit = query.limit ?? 100
+    const offset = query.offset ?? 0
+    try {
+      const byStatus = statusOnly(query)
+      // The first page of the list as it opens comes straight from the index (under a
+      // millisecond); deeper pages, other filters and the priority order from the facets,
+      // whose cost does not grow with the offset.
+      if (byStatus && offset === 0 && sort !== 'priority') {
+        const rowids = this.firstPage(statusSql(query), sort, nowMs, limit)
+        return { items: this.rowsInOrder(rowids), total: this.totalFromCounts(query.status, counts), counts, searchHint: null, searchIndex }
+      }
+      const version = this.sqlite.inTransaction ? `tx:${Math.random()}` : (this.stmts.version.get() as string)
+      const hits = parsed.kind === 'query' ? this.searchHits(parsed.match, version) : null
+      const page = this.facets.page(query, sort, nowMs, version, hits, offset, limit)
+      const total = byStatus ? this.totalFromCounts(query.status, counts) : page.total
+      return { items: this.rowsInOrder(page.rowids), total, counts, searchHint: null, searchIndex }
+    } catch (err) {
+      // search-query.ts hands SQLite only quoted terms, so this is a last line of defence:
+      // whatever FTS5 still refuses is a search it cannot read, not a failure of the queue.
+      if (parsed.kind === 'query' && err instanceof Error && /fts5|syntax|MATCH/i.test(err.message)) {
+        return { items: [], total: 0, counts, searchHint: 'syntax', searchIndex }
+      }
+      throw err
     }
-    return { items: rows.map(toQueueItem), total, counts }
   }
 
-  private statusStatement(n: number): Database.Statement {
-    let s = this.byStatusCount.get(n)
+  /** Load what filtered queries need ahead of the first one (see queue-facets.ts). */
+  warm(): void {
+    this.facets.warm()
+  }
+
+  /** Rowids the full-text index matches, kept while the database is unchanged (a list scrolls page after page). */
+  private searchHits(match: string, version: string): number[] {
+    if (this.cachedHits?.version !== version || this.cachedHits.match !== match) {
+      const rowids = this.stmts.search.all(match) as number[]
+      if (this.sqlite.inTransaction) return rowids
+      this.cachedHits = { version, match, rowids }
+    }
+    return this.cachedHits.rowids
+  }
+
+  /**
+   * The first page of a status-only (or unfiltered) query, in the urgency or due order: each
+   * run of the order read from the status/due-time index alone, stopping once the page is full.
+   */
+  private firstPage(filter: FilterSql, sort: QueueSort, nowMs: number, limit: number): number[] {
+    const out: number[] = []
+    for (const seg of segments(sort, nowMs)) {
+      const need = limit - out.length
+      if (need <= 0) break
+      const conditions = seg.condition ? [...filter.conditions, seg.condition] : filter.conditions
+      const rows = this.statement(`SELECT rowid FROM clips ${whereClause(conditions)} ${orderBy(sort)} LIMIT ?`)
+        .pluck()
+        .all(...filter.params, ...seg.params, need) as number[]
+      out.push(...rows)
+    }
+    return out
+  }
+
+  private rowsInOrder(rowids: number[]): QueueItem[] {
+    if (rowids.length === 0) return []
+    const byRowid = new Map<number, QueueRow>()
+    for (const r of this.stmts.rows.all(JSON.stringify(rowids)) as QueueRow[]) byRowid.set(r.rid, r)
+    return rowids.flatMap((rid) => {
+      const r = byRowid.get(rid)
+      return r ? [toQueueItem(r)] : []
+    })
+  }
+
+  private totalFromCounts(status: readonly ClipStatus[] | undefined, counts: Record<ClipStatus, number>): number {
+    const statuses: readonly ClipStatus[] = status && status.length > 0 ? [...new Set(status)] : CLIP_STATUSES
+    return statuses.reduce((sum, s) => sum + counts[s], 0)
+  }
+
+  private statement(sql: string): Database.Statement {
+    let s = this.statements.get(sql)
     if (!s) {
-      const marks = Array.from({ length: n }, () => '?').join(', ')
-      s = this.sqlite.prepare(pageSql(`WHERE status IN (${marks})`))
-      this.byStatusCount.set(n, s)
+      if (this.statements.size >= MAX_CACHED_STATEMENTS) this.statements.clear()
+      s = this.sqlite.prepare(sql)
+      this.statements.set(sql, s)
     }
     return s
   }

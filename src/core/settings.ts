@@ -1,7 +1,10 @@
 import os from 'node:os'
 import type Database from 'better-sqlite3'
 import { v7 as uuidv7 } from 'uuid'
+import { zodDetails } from '../shared/dispatch'
+import { TinjauError } from '../shared/errors'
 import { LOCALES, type Locale } from '../shared/policy'
+import { DEFAULT_WELLNESS, WellnessSettings } from '../shared/wellness'
 
 /** Profile settings, kept in the profile database so they travel with it. */
 
@@ -82,4 +85,26 @@ export function getImportSettings(sqlite: Database.Database): ImportSettings {
     maxMediaBytes: num('import.max_media_bytes', DEFAULT_IMPORT_SETTINGS.maxMediaBytes),
     maxPackMediaBytes: num('import.max_pack_media_bytes', DEFAULT_IMPORT_SETTINGS.maxPackMediaBytes),
   }
+}
+
+/** The reviewer's wellness defaults; a stored value that no longer parses falls back to the defaults. */
+export function getWellness(sqlite: Database.Database): WellnessSettings {
+  const raw = getSetting(sqlite, 'wellness')
+  if (raw === undefined) return { ...DEFAULT_WELLNESS }
+  try {
+    const parsed = WellnessSettings.safeParse({ ...DEFAULT_WELLNESS, ...(JSON.parse(raw) as object) })
+    return parsed.success ? parsed.data : { ...DEFAULT_WELLNESS }
+  } catch {
+    return { ...DEFAULT_WELLNESS }
+  }
+}
+
+/** Validated again here (core is called directly too); refuses with `invalid_input` and keeps the old value. */
+export function setWellness(sqlite: Database.Database, value: WellnessSettings): WellnessSettings {
+  const parsed = WellnessSettings.safeParse(value)
+  if (!parsed.success) {
+    throw new TinjauError('invalid_input', 'invalid wellness settings', zodDetails(parsed.error))
+  }
+  setSetting(sqlite, 'wellness', JSON.stringify(parsed.data))
+  return parsed.data
 }

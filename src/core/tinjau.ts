@@ -11,7 +11,9 @@ import { ManifestStore } from './manifest-store'
 import { importDirectoryPack } from './pack-import/import-pack'
 import { loadPolicy } from './policy-loader'
 import { Queue } from './queue'
-import { ensureIdentity, getImportSettings, getLocale, setSetting, type Identity } from './settings'
+import { SearchIndex } from './search-index'
+import { ensureIdentity, getImportSettings, getLocale, getWellness, setSetting, setWellness, type Identity } from './settings'
+import { SkipLog } from './skips'
 import { openStore, type Store } from './store/open-store'
 import { WriteGate } from './write-gate'
 
@@ -52,6 +54,8 @@ export interface Tinjau {
   identity: Identity
   decisions: DecisionLog
   queue: Queue
+  /** The full-text index, built in the background after each import (see search-index.ts). */
+  search: SearchIndex
   /** The contract bound to this profile. */
   handlers: CoreHandlers
   demoDir: string
@@ -75,7 +79,23 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
   const gate = new WriteGate()
   const identity = ensureIdentity(sqlite)
   const decisions = new DecisionLog(sqlite, policy, identity, opts.now)
-  const queue = new Queue(sqlite, decisions, manifests)
+  const search = new SearchIndex(sqlite, gate, manifests)
+  const queue = new Queue(sqlite, decisions, manifests, { search, ...(opts.now ? { now: opts.now } : {}) })
+  // Background work for a long-running host, not for the CLI, whose one command would only
+  // wait for it: the full-text index catches up (returns at once; see search-index.ts), and
+  // the queue's filter facets, ~0.5 s to load at 100,000 clips, are loaded while nobody is
+  // filtering yet (a while after start, and right after an import), not on the first filter.
+  const background = opts.host !== 'cli'
+  const warmQueue = (delayMs: number) => {
+    setTimeout(() => {
+      if (sqlite.open && !gate.busy && !sqlite.inTransaction) queue.warm()
+    }, delayMs).unref()
+  }
+  if (background) {
+    search.start()
+    warmQueue(2_000)
+  }
+  const skips = new SkipLog(sqlite, identity, opts.now)
   const demoDir = path.join(opts.resourcesDir, 'demo')
   const listeners = new Set<Listener>()
   const emit: Listener = (event, payload) => {
@@ -109,6 +129,10 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     if (!summary.alreadyImported) {
       emit('queue.changed', { reason: 'import' })
       checkpointSoon()
+      if (background) {
+        search.start()
+        warmQueue(0)
+      }
     }
     return summary
   }
@@ -128,9 +152,16 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
       setSetting(sqlite, 'locale', locale)
       return { locale }
     },
+    'settings.get': () => ({ locale: getLocale(sqlite), wellness: getWellness(sqlite) }),
+    'settings.setWellness': (wellness) => setWellness(sqlite, wellness),
     'policy.get': () => policy,
     'queue.list': (q) => queue.page(q),
     'clip.get': ({ clipId }) => queue.clip(clipId),
+    'clip.skip': (input) => {
+      const skipped = skips.skip(input)
+      emit('queue.changed', { reason: 'skip' })
+      return skipped
+    },
     'decision.record': (draft) => {
       const record = decisions.record(draft)
       emit('queue.changed', { reason: 'decision' })
@@ -162,6 +193,7 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     identity,
     decisions,
     queue,
+    search,
     handlers,
     demoDir,
     mediaType: (sha256) => servableMediaType(mediaMime.get(sha256) as string | undefined),
@@ -169,6 +201,9 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
       listeners.add(listener)
       return () => listeners.delete(listener)
     },
-    close: () => store.close(),
+    close: () => {
+      search.close()
+      store.close()
+    },
   }
 }

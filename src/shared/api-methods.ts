@@ -6,9 +6,12 @@
 export const API_METHODS = [
   'app.info',
   'settings.setLocale',
+  'settings.get',
+  'settings.setWellness',
   'policy.get',
   'queue.list',
   'clip.get',
+  'clip.skip',
   'decision.record',
   'decision.list',
   'pack.importDemo',

@@ -12,6 +12,7 @@ import {
   QueueQuery,
 } from './domain'
 import { Policy } from './policy'
+import { SkipInput, SkipRecord, WellnessSettings } from './wellness'
 
 /**
  * The API every host serves, defined once. Electron binds it to ipcMain.handle, the web
@@ -24,9 +25,12 @@ const ClipRef = z.object({ clipId: z.string().min(1).max(128) }).strict()
 export const contract = {
   'app.info': { input: Empty, output: AppInfo },
   'settings.setLocale': { input: z.object({ locale: Locale }).strict(), output: z.object({ locale: Locale }) },
+  'settings.get': { input: Empty, output: z.object({ locale: Locale, wellness: WellnessSettings }) },
+  'settings.setWellness': { input: WellnessSettings, output: WellnessSettings },
   'policy.get': { input: Empty, output: Policy },
   'queue.list': { input: QueueQuery.strict(), output: QueuePage },
   'clip.get': { input: ClipRef, output: ClipDetail },
+  'clip.skip': { input: SkipInput, output: SkipRecord },
   'decision.record': { input: DecisionDraft.strict(), output: DecisionRecord },
   'decision.list': {
     input: z
@@ -44,7 +48,7 @@ export const contract = {
 } satisfies Record<ApiMethod, { input: z.ZodType; output: z.ZodType }>
 
 export const events = {
-  'queue.changed': z.object({ reason: z.enum(['import', 'decision', 'settings']) }),
+  'queue.changed': z.object({ reason: z.enum(['import', 'decision', 'skip', 'settings']) }),
 } satisfies Record<ApiEvent, z.ZodType>
 
 type Contract = typeof contract

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { DecisionDraft, LOCALES } from './policy'
-import { FlagSource } from './field-pack'
+import { FLAG_SOURCES, FlagSource } from './field-pack'
 
 /** Shapes that cross the contract: what the UI sees of clips, decisions and imports. */
 
@@ -25,25 +25,65 @@ export const QueueItem = z.object({
   commerce: z.boolean(),
   flagLabels: z.array(z.string()),
   flagSources: z.array(FlagSource),
+  /** The clip has an authority_request flag: a takedown request with a legal deadline. */
+  authority: z.boolean(),
 })
 export type QueueItem = z.infer<typeof QueueItem>
 
 export const StatusCounts = z.record(ClipStatus, z.number().int())
 export type StatusCounts = z.infer<typeof StatusCounts>
 
+/** Orders of the queue. `urgency`: overdue and authority-request clips first (see core/queue-order.ts). */
+export const QUEUE_SORTS = ['urgency', 'due', 'priority'] as const
+export const QueueSort = z.enum(QUEUE_SORTS)
+export type QueueSort = z.infer<typeof QueueSort>
+
+export const SEARCH_MAX_LENGTH = 500
+
 export const QueueQuery = z.object({
   status: z.array(ClipStatus).max(CLIP_STATUSES.length).optional(),
+  /** Flag labels (policy category ids or unknown vendor labels): clips with a flag of any of them. */
+  categories: z.array(z.string().min(1).max(128)).max(200).optional(),
+  /** Clips with a flag from any of these sources. */
+  sources: z.array(FlagSource).max(FLAG_SOURCES.length).optional(),
+  /** The stream's region code, exactly (e.g. "ID-JK"). */
+  region: z.string().min(1).max(16).optional(),
+  /** true: live-selling streams only; false: all others. */
+  commerce: z.boolean().optional(),
+  /** Clips due at or before now + this many hours, overdue ones included; clips with no due time never match. */
+  dueWithinHours: z.number().min(0).max(24 * 365).optional(),
+  /** Full-text search over stream titles, transcripts and chat (syntax: core/search-query.ts). */
+  search: z.string().max(SEARCH_MAX_LENGTH).optional(),
+  /** Default: urgency. */
+  sort: QueueSort.optional(),
   limit: z.number().int().min(1).max(500).default(100),
   offset: z.number().int().min(0).default(0),
 })
 export type QueueQuery = z.infer<typeof QueueQuery>
 export type QueueQueryInput = z.input<typeof QueueQuery>
 
+/** Why a search string could not be read; the list is empty and the UI words a hint from this. */
+export const SEARCH_HINTS = ['unbalanced_quotes', 'unbalanced_parentheses', 'dangling_operator', 'bad_wildcard', 'no_terms', 'syntax'] as const
+export const SearchHint = z.enum(SEARCH_HINTS)
+export type SearchHint = z.infer<typeof SearchHint>
+
+export const SearchIndexState = z.object({
+  /** False while clips imported lately are still being added to the full-text index: a search may miss them. */
+  complete: z.boolean(),
+  /** Clips in the index, and clips waiting for it. */
+  indexed: z.number().int(),
+  waiting: z.number().int(),
+})
+export type SearchIndexState = z.infer<typeof SearchIndexState>
+
 export const QueuePage = z.object({
   items: z.array(QueueItem),
   /** Rows matching the filter, for paging. */
   total: z.number().int(),
   counts: StatusCounts,
+  /** Set when `search` could not be read: then items is empty and total 0. */
+  searchHint: SearchHint.nullable().optional(),
+  searchIndex: SearchIndexState.optional(),
 })
 export type QueuePage = z.infer<typeof QueuePage>
 

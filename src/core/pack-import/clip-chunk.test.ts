@@ -517,6 +517,7 @@ describe('processChunk', () => {
       flag_sources: '["classifier","user_report"]',
       json_offset: ranges[0],
       json_length: ranges[1]! - ranges[0]!,
+      authority: 0,
     })
     expect(rows[1]).toMatchObject({ due_at: null, priority: null, commerce: 1, flag_labels: '["hate"]', flag_sources: '["keyword"]' })
     expect(rows[2]).toMatchObject({ media_sha256: SHA_B, poster_sha256: SHA_P, duration_ms: 20_000 })

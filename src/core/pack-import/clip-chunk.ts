@@ -40,6 +40,7 @@ export const CLIP_COLUMNS = [
   'flag_sources',
   'json_offset',
   'json_length',
+  'authority',
 ] as const
 export const FLAG_COLUMNS = ['clip_id', 'idx', 'source', 'label', 'score', 'at_ms', 'count', 'reference', 'due_at'] as const
 
@@ -131,6 +132,11 @@ function distinctJson(flags: PackClip['flags'], field: 'label' | 'source'): stri
   return JSON.stringify(out)
 }
 
+function hasAuthorityFlag(flags: PackClip['flags']): number {
+  for (let i = 0; i < flags.length; i++) if (flags[i]!.source === 'authority_request') return 1
+  return 0
+}
+
 export function dueSort(dueAt: string | undefined): number {
   return dueAt ? Date.parse(dueAt) : NO_DUE_SORT
 }
@@ -154,6 +160,7 @@ function appendRows(clip: PackClip, offset: number | null, length: number | null
     distinctJson(clip.flags, 'source'),
     offset,
     length,
+    hasAuthorityFlag(clip.flags),
   )
   for (let i = 0; i < clip.flags.length; i++) {
     const f = clip.flags[i]!

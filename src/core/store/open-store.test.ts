@@ -71,6 +71,8 @@ describe('the store', () => {
     raw.exec('DROP TRIGGER decisions_no_update; DROP TRIGGER decisions_no_delete; DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete')
     raw.exec('ALTER TABLE clips DROP COLUMN manifest_sha256; ALTER TABLE clips DROP COLUMN json_offset; ALTER TABLE clips DROP COLUMN json_length')
     raw.exec('CREATE INDEX clip_flags_label ON clip_flags (label); CREATE INDEX clip_flags_source ON clip_flags (source)')
+    raw.exec('DROP TABLE clip_search_state; DROP TABLE clip_search; DROP INDEX clips_status_due; DROP INDEX clips_due; ALTER TABLE clips DROP COLUMN authority')
+    raw.exec('CREATE INDEX clips_status_due ON clips (status, due_sort, id); CREATE INDEX clips_due ON clips (due_sort, id)')
     raw.prepare('DELETE FROM __drizzle_migrations WHERE created_at > (SELECT min(created_at) FROM __drizzle_migrations)').run()
     raw.close()
     const upgraded = openStore({ dataDir, migrationsDir: MIGRATIONS })

@@ -1,13 +1,19 @@
-import { useCallback, useEffect, useRef, useState } from 'react'
+import { useCallback, useEffect, useEffectEvent, useLayoutEffect, useMemo, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { ClipDetail } from '../../shared/domain'
 import type { DecisionDraftInput, Locale, Policy } from '../../shared/policy'
 import { formatBytes, formatClipTime, formatDateTime, formatNumber, timeLeft } from '../i18n/format'
 import { decisionInForce } from '../state/decision-form'
+import { describeTarget } from '../state/keys'
+import { DEFAULT_FPS, markerTimes, SPEEDS, timelineDurationMs } from '../state/playback'
+import { interpretPlaybackKey } from '../state/playback-keys'
 import { DecisionForm } from './DecisionForm'
 import { DecisionHistory } from './DecisionHistory'
 import { FlagList } from './FlagList'
+import { KeyHelpButton } from './KeyHelp'
+import { Timeline } from './Timeline'
 import { activeLineIndex, TimedLines } from './TimedLines'
+import { usePlayback } from './usePlayback'
 
 interface Props {
   clip: ClipDetail
@@ -17,10 +23,12 @@ interface Props {
   onSave: (draft: DecisionDraftInput) => Promise<boolean>
   /** Changes when the heading should take focus (after moving on from a save). */
   focusToken: number
+  /** Wellness: mute the video (a protected sensitive clip); blur and grayscale are styled by the wrapper. */
+  muted?: boolean | undefined
 }
 
 /** One clip: the video, what it is and why it was flagged, what was said, and the form. */
-export function ClipView({ clip, policy, locale, mediaUrl, onSave, focusToken }: Props) {
+export function ClipView({ clip, policy, locale, mediaUrl, onSave, focusToken, muted }: Props) {
   const { t } = useTranslation()
   const videoRef = useRef<HTMLVideoElement>(null)
   const titleRef = useRef<HTMLHeadingElement>(null)
@@ -34,10 +42,44 @@ export function ClipView({ clip, policy, locale, mediaUrl, onSave, focusToken }:
     const video = videoRef.current
     if (!video) return
     video.currentTime = ms / 1000
-    setPlayheadMs(ms)
+    setPlayheadMs(Math.round(ms))
   }, [])
   const getPlayheadMs = useCallback(() => Math.round((videoRef.current?.currentTime ?? 0) * 1000), [])
   const onTime = () => setPlayheadMs(getPlayheadMs())
+
+  // Playback: keys (state/playback-keys.ts), shuttle, speed, frame steps, marker jumps.
+  const markers = useMemo(() => markerTimes(clip.flags), [clip.flags])
+  const playback = usePlayback(videoRef, clip.media.sha256, markers, seek)
+  const [videoDurationS, setVideoDurationS] = useState<number | null>(null)
+  useEffect(() => setVideoDurationS(null), [clip.media.sha256])
+  const latestMs = Math.max(0, ...markers, ...clip.transcript.map((l) => l.endMs ?? l.atMs), ...clip.chat.map((l) => l.atMs))
+  const durationMs = timelineDurationMs(clip.media.durationMs, videoDurationS, clip.segment, latestMs)
+
+  const onKey = useEffectEvent((e: KeyboardEvent) => {
+    if (e.defaultPrevented) return
+    const cmd = interpretPlaybackKey({
+      key: e.key,
+      code: e.code,
+      ctrlKey: e.ctrlKey,
+      metaKey: e.metaKey,
+      altKey: e.altKey,
+      shiftKey: e.shiftKey,
+      repeat: e.repeat,
+      target: describeTarget(e.target),
+    })
+    if (!cmd || cmd.type === 'help') return // `?` belongs to KeyHelp
+    e.preventDefault()
+    playback.run(cmd)
+  })
+  // Bound in the same commit that shows the clip, like the decision keys.
+  useLayoutEffect(() => {
+    const listener = (e: KeyboardEvent) => onKey(e)
+    window.addEventListener('keydown', listener)
+    return () => window.removeEventListener('keydown', listener)
+  }, [])
+  const rate = (r: number) => t('playback.rate', { rate: formatNumber(r, locale) })
+  const { transport } = playback
+  const shownRate = rate(playback.speed * transport.shuttle)
 
   const title = clip.stream.title ?? t('queue.untitled')
   const due = clip.status === 'decided' || clip.status === 'synced' ? null : timeLeft(clip.dueAt, Date.now(), locale)
@@ -62,13 +104,52 @@ export function ClipView({ clip, policy, locale, mediaUrl, onSave, focusToken }:
             ref={videoRef}
             className="clip-video"
             controls
-            preload="metadata"
+            preload="auto"
             src={mediaUrl(clip.media.sha256)}
             poster={clip.poster ? mediaUrl(clip.poster.sha256) : undefined}
             aria-label={t('clip.video')}
             data-testid="clip-video"
+            muted={muted}
             onTimeUpdate={onTime}
             onSeeked={onTime}
+            onDurationChange={(e) => setVideoDurationS(Number.isFinite(e.currentTarget.duration) ? e.currentTarget.duration : null)}
+            {...playback.videoEvents}
+          />
+
+          <div className="playback-bar" role="group" aria-label={t('playback.controls')}>
+            <label>
+              <span>{t('playback.speed')}</span>
+              <select data-testid="playback-speed" value={String(playback.speed)} onChange={(e) => playback.setSpeed(Number(e.target.value))} aria-keyshortcuts="- = < >">
+                {SPEEDS.map((s) => (
+                  <option key={s} value={String(s)}>
+                    {rate(s)}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <span className="playback-state muted" data-testid="playback-state" data-direction={transport.direction} aria-live="polite">
+              {transport.direction === 0
+                ? t('playback.paused')
+                : t(transport.direction > 0 ? 'playback.forward' : 'playback.reverse', { rate: shownRate })}
+            </span>
+            <span className="muted small" data-testid="playback-fps">
+              {playback.fps !== null
+                ? t('playback.fps', { fps: formatNumber(playback.fps, locale) })
+                : t('playback.fpsAssumed', { fps: formatNumber(DEFAULT_FPS, locale) })}
+            </span>
+            <KeyHelpButton />
+          </div>
+          <Timeline
+            durationMs={durationMs}
+            playheadMs={playheadMs}
+            flags={clip.flags}
+            transcript={clip.transcript}
+            chat={clip.chat}
+            policy={policy}
+            locale={locale}
+            onSeek={seek}
+            playing={transport.direction !== 0}
+            getPlayheadMs={getPlayheadMs}
           />
 
           <section aria-labelledby="details-heading">

@@ -1,4 +1,4 @@
-import { useEffectEvent, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'react'
+import { useContext, useEffectEvent, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { ClipDetail } from '../../shared/domain'
 import { CategoryKind, ESCALATE_ACTION, findAction, findCategory, type DecisionDraftInput, type Locale, type Policy } from '../../shared/policy'
@@ -17,7 +17,10 @@ import {
   type FormState,
   type RangeDraft,
 } from '../state/decision-form'
-import { actionKeyMap, categoryKeyHint, describeTarget, interpretKey } from '../state/keys'
+import { actionKeyMap, categoryKeyHint, describeTarget, interpretKey, isSkipKey } from '../state/keys'
+import { escalationTargetName } from '../i18n/policy-text'
+import { ReviewActionsContext } from './review-actions'
+import { SkipForm } from './SkipForm'
 
 interface Props {
   clip: ClipDetail
@@ -52,6 +55,11 @@ export function DecisionForm({ clip, policy, locale, playheadMs, getPlayheadMs, 
   const action = state.action ? findAction(policy, state.action) : undefined
   const unknownSelected = state.categories.filter((id) => !findCategory(policy, id))
   const canSave = problems.length === 0 && !saving
+  // Skip: only a clip without a decision in force (pending, or skipped before).
+  const reviewActions = useContext(ReviewActionsContext)
+  const canSkip = reviewActions !== null && (clip.status === 'pending' || clip.status === 'skipped') && inForce === null
+  const [skipping, setSkipping] = useState(false)
+  const escalating = state.action === ESCALATE_ACTION
 
   const save = async () => {
     if (problems.length > 0 || savingRef.current) return
@@ -67,10 +75,13 @@ export function DecisionForm({ clip, policy, locale, playheadMs, getPlayheadMs, 
 
   const onKey = useEffectEvent((e: KeyboardEvent) => {
     if (e.defaultPrevented) return
-    const cmd = interpretKey(
-      { key: e.key, code: e.code, ctrlKey: e.ctrlKey, metaKey: e.metaKey, altKey: e.altKey, shiftKey: e.shiftKey, target: describeTarget(e.target) },
-      actionKeys,
-    )
+    const press = { key: e.key, code: e.code, ctrlKey: e.ctrlKey, metaKey: e.metaKey, altKey: e.altKey, shiftKey: e.shiftKey, target: describeTarget(e.target) }
+    if (canSkip && isSkipKey(press)) {
+      e.preventDefault()
+      setSkipping(true)
+      return
+    }
+    const cmd = interpretKey(press, actionKeys)
     if (!cmd) return
     switch (cmd.type) {
       case 'save':
@@ -258,14 +269,17 @@ export function DecisionForm({ clip, policy, locale, playheadMs, getPlayheadMs, 
 
       <label className="field rationale">
         <span>
-          {t('form.rationale')} <span className="muted">({action?.rationaleRequired ? t('form.required') : t('form.optional')})</span>
+          {escalating
+            ? t('escalation.note', { target: state.escalationTarget ? escalationTargetName(policy, state.escalationTarget, locale) : t('escalation.team') })
+            : t('form.rationale')}{' '}
+          <span className="muted">({action?.rationaleRequired ? t('form.required') : t('form.optional')})</span>
         </span>
         <textarea
           rows={4}
           maxLength={5000}
           value={state.rationale}
           onChange={(e) => dispatch({ type: 'setRationale', text: e.target.value })}
-          placeholder={t('form.rationalePlaceholder')}
+          placeholder={escalating ? t('escalation.notePlaceholder') : t('form.rationalePlaceholder')}
           aria-required={action?.rationaleRequired ?? false}
           aria-invalid={invalid('rationale')}
           data-testid="rationale"
@@ -302,7 +316,15 @@ export function DecisionForm({ clip, policy, locale, playheadMs, getPlayheadMs, 
           {saving ? t('form.saving') : state.revisesId ? t('form.saveRevision') : t('form.save')}
         </button>
         <kbd aria-hidden="true">Ctrl+Enter</kbd>
+        {canSkip && !skipping && (
+          <button type="button" className="skip-open" onClick={() => setSkipping(true)} aria-keyshortcuts="S" data-testid="skip-open">
+            {t('skip.open')} <kbd aria-hidden="true">S</kbd>
+          </button>
+        )}
       </div>
+      {canSkip && skipping && reviewActions && (
+        <SkipForm onSkip={(reason) => reviewActions.skip(clip.id, reason)} onCancel={() => setSkipping(false)} />
+      )}
     </section>
   )
 }

@@ -12,9 +12,17 @@ interface Props {
   counts: StatusCounts | null
   reviewerId: string
   onLocaleChange: (locale: Locale) => void
+  /** Open the policy panel (also Shift+P). */
+  onShowPolicy?: (() => void) | undefined
+  /** Open the shift summary. */
+  onShowShift?: (() => void) | undefined
+  /** Open the wellness settings. */
+  onShowWellness?: (() => void) | undefined
+  /** True while a break is due: the shift button says so. */
+  breakDue?: boolean | undefined
 }
 
-export function Header({ policy, locale, counts, reviewerId, onLocaleChange }: Props) {
+export function Header({ policy, locale, counts, reviewerId, onLocaleChange, onShowPolicy, onShowShift, onShowWellness, breakDue }: Props) {
   const { t } = useTranslation()
   return (
     <header className="app-header">
@@ -34,6 +42,23 @@ export function Header({ policy, locale, counts, reviewerId, onLocaleChange }: P
           )
         })}
       </ul>
+      <div className="header-tools">
+        {onShowPolicy && (
+          <button type="button" onClick={onShowPolicy} aria-keyshortcuts="Shift+P" data-testid="open-policy">
+            {t('policyPanel.open')} <kbd aria-hidden="true">⇧P</kbd>
+          </button>
+        )}
+        {onShowShift && (
+          <button type="button" onClick={onShowShift} className={breakDue ? 'primary' : undefined} data-testid="open-shift">
+            {breakDue ? t('shift.openBreakDue') : t('shift.open')}
+          </button>
+        )}
+        {onShowWellness && (
+          <button type="button" onClick={onShowWellness} data-testid="open-wellness-settings">
+            {t('wellness.settings.open')}
+          </button>
+        )}
+      </div>
       <label className="locale-switch">
         <span>{t('header.language')}</span>
         <select

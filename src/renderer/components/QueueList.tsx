@@ -1,70 +1,177 @@
-import { useEffect, useRef, type KeyboardEvent, type ReactNode } from 'react'
+import { useVirtualizer } from '@tanstack/react-virtual'
+import { useEffect, useLayoutEffect, useRef, type KeyboardEvent, type ReactNode } from 'react'
 import type { QueueItem } from '../../shared/domain'
-import { neighbour } from '../state/queue-nav'
 
 /**
- * The list of queue rows, on its own so it can be replaced by a virtualized list
- * (100,000 rows) without touching anything around it. A listbox: one row is in the tab
- * order, ArrowUp/ArrowDown/Home/End move the selection (and open that clip), Enter or
- * Space opens the focused row.
+ * The queue rows, virtualized: only the rows on screen (and some either side) are in the
+ * DOM, so 100,000 clips scroll as smoothly as 17. Rows have one fixed height, so the
+ * scrollbar is exact before a row is loaded; a row whose page has not arrived yet is a
+ * placeholder. A listbox: one row is in the tab order, ArrowUp/ArrowDown/Home/End move the
+ * selection (and open that clip) across the whole queue, Enter or Space opens the focused row.
  */
 
+/** Keep in step with `.queue-vlist .queue-row` in queue.css. */
+export const QUEUE_ROW_HEIGHT = 96
+/** Rows rendered beyond each edge of the screen. */
+const OVERSCAN = 24
+
 interface Props {
-  items: readonly QueueItem[]
+  total: number
+  /** Bumped when loaded rows change (rowAt reads from a cache). */
+  version: number
+  rowAt: (index: number) => QueueItem | undefined
+  indexOf: (id: string) => number
+  /** Rows [start, end] are on screen (with overscan): load them. */
+  onRange: (start: number, end: number) => void
+  /** Changes when the view changes: the list goes back to the top. */
+  resetKey: string
   selectedId: string | null
   label: string
+  loadingLabel: string
   onSelect: (id: string) => void
   renderRow: (item: QueueItem) => ReactNode
 }
 
-export function QueueList({ items, selectedId, label, onSelect, renderRow }: Props) {
+export function QueueList(props: Props) {
+  const { total, rowAt, indexOf, selectedId, onSelect } = props
+  const scrollRef = useRef<HTMLDivElement>(null)
   const listRef = useRef<HTMLUListElement>(null)
-  const focusable = items.some((i) => i.id === selectedId) ? selectedId : (items[0]?.id ?? null)
+  /** A row the keyboard moved to whose page was not loaded yet: selected once it arrives. */
+  const pendingIndex = useRef<number | null>(null)
+  /** Focus follows the selection only when the keyboard moved it inside the list. */
+  const focusWanted = useRef(false)
 
-  // Keep focus on the selected row when the selection moves while the list has focus.
+  const virtualizer = useVirtualizer({
+    count: total,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => QUEUE_ROW_HEIGHT,
+    overscan: OVERSCAN,
+  })
+  const rows = virtualizer.getVirtualItems()
+  const first = rows[0]?.index ?? 0
+  const last = rows[rows.length - 1]?.index ?? 0
+
+  useEffect(() => {
+    if (total > 0) props.onRange(first, last)
+    // props.onRange is stable per view; the range and total are what matter.
+  }, [first, last, total, props.version, props.onRange])
+
+  useLayoutEffect(() => {
+    virtualizer.scrollToOffset(0)
+    // Only when the view changes.
+  }, [props.resetKey])
+
+  const selectedIndex = selectedId ? indexOf(selectedId) : -1
+  // Bring the selection into view when it moves (n / p, a save opening the next clip).
+  useEffect(() => {
+    if (selectedIndex >= 0) virtualizer.scrollToIndex(selectedIndex, { align: 'auto' })
+  }, [selectedIndex])
+
+  // A pending keyboard move lands once its row has loaded.
+  useEffect(() => {
+    const i = pendingIndex.current
+    if (i === null) return
+    const row = rowAt(i)
+    if (row) {
+      pendingIndex.current = null
+      onSelect(row.id)
+    }
+  })
+
+  // Keep focus on the selected row when the keyboard moved the selection.
   useEffect(() => {
     const list = listRef.current
-    if (!list || !selectedId || !list.contains(document.activeElement)) return
+    if (!list || !selectedId || !focusWanted.current) return
     const row = list.querySelector<HTMLElement>(`[data-clip-id="${CSS.escape(selectedId)}"]`)
-    if (row && row !== document.activeElement) row.focus()
-  }, [selectedId])
-
-  const onKeyDown = (e: KeyboardEvent<HTMLUListElement>) => {
-    const current = (e.target as HTMLElement).closest<HTMLElement>('[data-clip-id]')?.dataset.clipId ?? selectedId
-    let target: string | null = null
-    if (e.key === 'ArrowDown') target = neighbour(items, current ?? null, 1)
-    else if (e.key === 'ArrowUp') target = neighbour(items, current ?? null, -1)
-    else if (e.key === 'Home') target = items[0]?.id ?? null
-    else if (e.key === 'End') target = items[items.length - 1]?.id ?? null
-    else if ((e.key === 'Enter' || e.key === ' ') && current) target = current
-    else return
-    e.preventDefault()
-    if (target) {
-      onSelect(target)
-      listRef.current?.querySelector<HTMLElement>(`[data-clip-id="${CSS.escape(target)}"]`)?.focus()
+    if (row && row !== document.activeElement) {
+      row.focus({ preventScroll: true })
+      focusWanted.current = false
     }
+  })
+
+  const moveTo = (index: number) => {
+    if (total === 0) return
+    const i = Math.max(0, Math.min(total - 1, index))
+    virtualizer.scrollToIndex(i, { align: 'auto' })
+    focusWanted.current = true
+    const row = rowAt(i)
+    if (row) {
+      pendingIndex.current = null
+      onSelect(row.id)
+    } else pendingIndex.current = i
   }
 
+  const onKeyDown = (e: KeyboardEvent<HTMLUListElement>) => {
+    const el = (e.target as HTMLElement).closest<HTMLElement>('[data-index]')
+    const current = el ? Number(el.dataset.index) : selectedIndex
+    if (e.key === 'ArrowDown') moveTo(current < 0 ? 0 : current + 1)
+    else if (e.key === 'ArrowUp') moveTo(current < 0 ? 0 : current - 1)
+    else if (e.key === 'Home') moveTo(0)
+    else if (e.key === 'End') moveTo(total - 1)
+    else if (e.key === 'PageDown') moveTo(current + Math.max(1, last - first - 2 * OVERSCAN))
+    else if (e.key === 'PageUp') moveTo(current - Math.max(1, last - first - 2 * OVERSCAN))
+    else if ((e.key === 'Enter' || e.key === ' ') && el?.dataset.clipId) onSelect(el.dataset.clipId)
+    else return
+    e.preventDefault()
+  }
+
+  // The one row in the tab order: the selected one when rendered, else the first rendered.
+  const selectedRendered = selectedIndex >= first && selectedIndex <= last && selectedIndex >= 0
+  const tabbable = selectedRendered ? selectedIndex : first
+
   return (
-    <ul className="queue-list" role="listbox" aria-label={label} ref={listRef} onKeyDown={onKeyDown}>
-      {items.map((item) => {
-        const selected = item.id === selectedId
-        return (
-          <li
-            key={item.id}
-            role="option"
-            aria-selected={selected}
-            tabIndex={item.id === focusable ? 0 : -1}
-            className={`queue-row${selected ? ' is-selected' : ''}`}
-            data-testid="queue-row"
-            data-clip-id={item.id}
-            data-status={item.status}
-            onClick={() => onSelect(item.id)}
-          >
-            {renderRow(item)}
-          </li>
-        )
-      })}
-    </ul>
+    <div className="queue-vlist" ref={scrollRef}>
+      <ul
+        className="queue-list"
+        role="listbox"
+        aria-label={props.label}
+        ref={listRef}
+        onKeyDown={onKeyDown}
+        style={{ height: virtualizer.getTotalSize() }}
+      >
+        {rows.map((v) => {
+          const item = rowAt(v.index)
+          const style = { transform: `translateY(${v.start}px)`, height: QUEUE_ROW_HEIGHT }
+          if (!item) {
+            return (
+              <li
+                key={`placeholder-${v.index}`}
+                role="option"
+                aria-selected={false}
+                aria-disabled
+                aria-posinset={v.index + 1}
+                aria-setsize={total}
+                tabIndex={v.index === tabbable ? 0 : -1}
+                className="queue-row is-placeholder"
+                data-index={v.index}
+                style={style}
+              >
+                <span className="muted">{props.loadingLabel}</span>
+              </li>
+            )
+          }
+          const selected = item.id === selectedId
+          return (
+            <li
+              key={item.id}
+              role="option"
+              aria-selected={selected}
+              aria-posinset={v.index + 1}
+              aria-setsize={total}
+              tabIndex={v.index === tabbable ? 0 : -1}
+              className={`queue-row${selected ? ' is-selected' : ''}`}
+              data-testid="queue-row"
+              data-clip-id={item.id}
+              data-status={item.status}
+              data-index={v.index}
+              style={style}
+              onClick={() => onSelect(item.id)}
+            >
+              {props.renderRow(item)}
+            </li>
+          )
+        })}
+      </ul>
+    </div>
   )
 }

@@ -12,7 +12,7 @@ interface Props {
   now: number
 }
 
-/** One queue row: status, priority, time to the deadline, what it was flagged for. */
+/** One queue row: status, priority, time to the deadline, what it was flagged for and by whom. */
 export const QueueRow = memo(function QueueRow({ item, policy, locale, now }: Props) {
   const { t } = useTranslation()
   // A deadline matters until the clip is decided; after that it is history, not a warning.
@@ -27,14 +27,14 @@ export const QueueRow = memo(function QueueRow({ item, policy, locale, now }: Pr
             {t('queue.priority', { value: formatNumber(item.priority, locale) })}
           </span>
         )}
+        {item.authority && (
+          <span className="badge authority" title={t('queueView.authorityLabel')} data-testid="authority-marker">
+            {t('queueView.authority')}
+          </span>
+        )}
         {open && (
           <span className={`due${due?.overdue ? ' is-overdue' : ''}`}>
             {due ? (due.overdue ? t('queue.overdue', { span: due.span }) : t('queue.dueIn', { span: due.span })) : t('queue.noDue')}
-          </span>
-        )}
-        {item.commerce && (
-          <span className="badge commerce" title={t('queue.commerceLabel')}>
-            {t('queue.commerce')}
           </span>
         )}
       </div>
@@ -43,23 +43,35 @@ export const QueueRow = memo(function QueueRow({ item, policy, locale, now }: Pr
         <span>{item.id}</span>
         {item.accountHandle && <span>@{item.accountHandle.replace(/^@/, '')}</span>}
         {item.region && <span>{item.region}</span>}
+        {item.commerce && (
+          <span className="badge commerce" title={t('queue.commerceLabel')} data-testid="commerce-badge">
+            {t('queue.commerce')}
+          </span>
+        )}
       </div>
-      {item.flagLabels.length > 0 && (
-        <ul className="chips" aria-label={t('queue.labels')}>
-          {uniqueLabels(item.flagLabels).map((label) => {
-            const category = findCategory(policy, label)
-            return category ? (
-              <li key={label} className={`chip chip-${category.kind}`} title={category.help[locale]} data-label={label}>
-                {category.name[locale]}
-              </li>
-            ) : (
-              <li key={label} className="chip chip-unknown" title={t('queue.unknownLabel')} data-label={label}>
-                {label}
-              </li>
-            )
-          })}
-        </ul>
-      )}
+      <div className="queue-row-flags">
+        {item.flagSources.length > 0 && (
+          <span className="queue-row-sources muted" title={t('queueView.sources')} data-sources={item.flagSources.join(' ')}>
+            {item.flagSources.map((s) => t(`source.${s}`)).join(' · ')}
+          </span>
+        )}
+        {item.flagLabels.length > 0 && (
+          <ul className="chips" aria-label={t('queue.labels')}>
+            {uniqueLabels(item.flagLabels).map((label) => {
+              const category = findCategory(policy, label)
+              return category ? (
+                <li key={label} className={`chip chip-${category.kind}`} title={category.help[locale]} data-label={label}>
+                  {category.name[locale]}
+                </li>
+              ) : (
+                <li key={label} className="chip chip-unknown" title={t('queue.unknownLabel')} data-label={label}>
+                  {label}
+                </li>
+              )
+            })}
+          </ul>
+        )}
+      </div>
     </div>
   )
 })

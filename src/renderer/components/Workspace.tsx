@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useEffectEvent, useLayoutEffect, useMemo, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { TinjauApi } from '../../shared/contract'
-import type { AppInfo, ClipDetail, ImportSummary, QueueItem, StatusCounts } from '../../shared/domain'
+import type { AppInfo, ClipDetail, ImportSummary } from '../../shared/domain'
 import type { ApiError } from '../../shared/errors'
 import type { DecisionDraftInput, Locale, Policy } from '../../shared/policy'
 import { toApiError } from '../api/api-error'
@@ -11,63 +10,23 @@ import { neighbour, nextPendingAfter } from '../state/queue-nav'
 import { ClipView } from './ClipView'
 import { ErrorAlert } from './ErrorAlert'
 import { Header } from './Header'
-import { QueuePanel, type QueueFilter } from './QueuePanel'
+import { KeyHelp } from './KeyHelp'
+import { PrefetchClip } from './PrefetchClip'
+import { QueuePanel } from './QueuePanel'
+import { useQueue } from './use-queue'
+import { DEFAULT_VIEW, type QueueView } from '../state/queue-view'
 import { WelcomePanel } from './WelcomePanel'
-
-const PAGE_SIZE = 100
-/** The host serves at most this many rows per call. */
-const MAX_PER_CALL = 500
-
-interface QueueData {
-  items: QueueItem[]
-  total: number
-  counts: StatusCounts | null
-}
-
-/** The listed rows for a filter, growing by "load more", refreshed on `queue.changed`. */
-function useQueue(api: TinjauApi, filter: QueueFilter, onError: (e: ApiError) => void) {
-  const [data, setData] = useState<QueueData>({ items: [], total: 0, counts: null })
-  const [loading, setLoading] = useState(true)
-  const [count, setCount] = useState(PAGE_SIZE)
-  const generation = useRef(0)
-  const countRef = useRef(count)
-  countRef.current = count
-
-  const load = useCallback(async () => {
-    const mine = ++generation.current
-    setLoading(true)
-    try {
-      const status = filter === 'all' ? undefined : [filter]
-      const items: QueueItem[] = []
-      const wanted = countRef.current
-      let page = await api.call('queue.list', { ...(status ? { status } : {}), limit: Math.min(MAX_PER_CALL, wanted), offset: 0 })
-      items.push(...page.items)
-      while (items.length < wanted && items.length < page.total && page.items.length > 0) {
-        page = await api.call('queue.list', { ...(status ? { status } : {}), limit: Math.min(MAX_PER_CALL, wanted - items.length), offset: items.length })
-        items.push(...page.items)
-      }
-      if (mine === generation.current) setData({ items, total: page.total, counts: page.counts })
-    } catch (err) {
-      if (mine === generation.current) onError(toApiError(err))
-    } finally {
-      if (mine === generation.current) setLoading(false)
-    }
-    // onError is a state setter, so it is stable and left out of the dependencies.
-  }, [api, filter])
-
-  useEffect(() => {
-    void load()
-  }, [load, count])
-  useEffect(() => api.on('queue.changed', () => void load()), [api, load])
-
-  return {
-    ...data,
-    loading,
-    refresh: load,
-    loadMore: () => setCount((c) => c + PAGE_SIZE),
-    resetCount: () => setCount(PAGE_SIZE),
-  }
-}
+// Wellness, skip, recent decisions, policy panel, shift summary:
+import { protectionClassName } from '../state/wellness'
+import { BreakReminder } from './BreakReminder'
+import { PolicyPanel } from './PolicyPanel'
+import { RecentDecisions } from './RecentDecisions'
+import { ReviewActionsContext } from './review-actions'
+import { ShiftSummary } from './ShiftSummary'
+import { spanExposureMs } from '../state/exposure'
+import { useReviewSession } from './use-review-session'
+import { WellnessControls } from './WellnessControls'
+import { WellnessSettingsDialog } from './WellnessSettingsDialog'
 
 type SavedNotice = { savedClipId: string; nextClipId: string | null }
 
@@ -82,8 +41,8 @@ export function Workspace({ info, policy, locale, onLocaleChange }: Props) {
   const api = useApi()
   const { t } = useTranslation()
   const [error, setError] = useState<ApiError | null>(null)
-  const [filter, setFilter] = useState<QueueFilter>('all')
-  const queue = useQueue(api, filter, setError)
+  const [view, setView] = useState<QueueView>(DEFAULT_VIEW)
+  const queue = useQueue(api, view, setError)
   const [selectedId, setSelectedId] = useState<string | null>(null)
   const [clip, setClip] = useState<ClipDetail | null>(null)
   const [clipReload, setClipReload] = useState(0)
@@ -95,6 +54,8 @@ export function Workspace({ info, policy, locale, onLocaleChange }: Props) {
   const actionKeys = useMemo(() => actionKeyMap(policy.actions), [policy])
   const mainRef = useRef<HTMLElement>(null)
   const shownClipId = clip?.id ?? null
+  const session = useReviewSession(api, { deviceId: info.deviceId, policy, clip, onError: setError })
+  const [skippedClipId, setSkippedClipId] = useState<string | null>(null)
 
   // A new clip starts at the top: its video, not the bottom of the last clip's form.
   useEffect(() => {
@@ -125,6 +86,7 @@ export function Workspace({ info, policy, locale, onLocaleChange }: Props) {
   const select = useCallback((id: string) => {
     setSelectedId(id)
     setSaved(null)
+    setSkippedClipId(null)
     setError(null)
   }, [])
 
@@ -140,11 +102,6 @@ export function Workspace({ info, policy, locale, onLocaleChange }: Props) {
     } catch (err) {
       setError(toApiError(err))
     }
-  }
-
-  const changeFilter = (f: QueueFilter) => {
-    setFilter(f)
-    queue.resetCount()
   }
 
   /** The first pending clip in queue order, other than `except`. */
@@ -209,6 +166,37 @@ export function Workspace({ info, policy, locale, onLocaleChange }: Props) {
     return true
   }
 
+  /** Skip with a reason (DecisionForm asks through ReviewActionsContext), then open the next pending clip. */
+  const skip = async (clipId: string, reason: string): Promise<boolean> => {
+    setError(null)
+    setSaved(null)
+    const rows = queue.items
+    try {
+      await api.call('clip.skip', { clipId, reason })
+    } catch (err) {
+      setError(toApiError(err))
+      return false
+    }
+    session.countSkip()
+    let next = nextPendingAfter(rows, clipId)
+    if (!next) {
+      try {
+        next = await firstPending(clipId)
+      } catch {
+        next = null
+      }
+    }
+    setSkippedClipId(clipId)
+    if (next) {
+      setSelectedId(next)
+      setFocusToken((n) => n + 1)
+    } else {
+      setClipReload((n) => n + 1)
+    }
+    void queue.refresh()
+    return true
+  }
+
   const onKey = useEffectEvent((e: KeyboardEvent) => {
     if (e.defaultPrevented) return
     const cmd = interpretKey(
@@ -232,22 +220,59 @@ export function Workspace({ info, policy, locale, onLocaleChange }: Props) {
 
   return (
     <div className="app">
-      <Header policy={policy} locale={locale} counts={queue.counts} reviewerId={info.reviewerId} onLocaleChange={(l) => void changeLocale(l)} />
+      <Header
+        policy={policy}
+        locale={locale}
+        counts={queue.counts}
+        reviewerId={info.reviewerId}
+        onLocaleChange={(l) => void changeLocale(l)}
+        onShowPolicy={() => session.panels.open('policy')}
+        onShowShift={() => session.panels.open('shift')}
+        onShowWellness={() => session.panels.open('wellness')}
+        breakDue={session.exposure.breakDue}
+      />
+      {session.panels.panel === 'policy' && <PolicyPanel policy={policy} locale={locale} onClose={session.panels.close} />}
+      {session.panels.panel === 'shift' && <ShiftSummary session={session} locale={locale} onClose={session.panels.close} />}
+      {session.panels.panel === 'wellness' && (
+        <WellnessSettingsDialog settings={session.wellness.settings} onSave={session.wellness.save} onClose={session.panels.close} />
+      )}
+      <KeyHelp policy={policy} locale={locale} />
+      <PrefetchClip clipId={selectedId ? (nextPendingAfter(queue.items, selectedId) ?? neighbour(queue.items, selectedId, 1)) : null} />
       <div className="workspace">
         <QueuePanel
           policy={policy}
           locale={locale}
-          filter={filter}
-          items={queue.items}
-          total={queue.total}
-          loading={queue.loading}
+          view={view}
+          queue={queue}
           selectedId={selectedId}
-          onFilterChange={changeFilter}
+          onViewChange={setView}
           onSelect={select}
-          onLoadMore={queue.loadMore}
         />
         <main className="main" aria-label={t('app.main')} ref={mainRef}>
+          <RecentDecisions
+            entries={session.decisions.recent}
+            policy={policy}
+            locale={locale}
+            currentClipId={shownClipId}
+            onOpen={(id) => {
+              select(id)
+              setFocusToken((n) => n + 1)
+            }}
+          />
           <div className="notices">
+            {session.exposure.breakDue && (
+              <BreakReminder
+                locale={locale}
+                exposureMs={spanExposureMs(session.exposure.state, Date.now())}
+                onDismiss={session.exposure.dismiss}
+                onTakeBreak={session.exposure.takeBreak}
+              />
+            )}
+            {skippedClipId && !saved && (
+              <div className="skipped-notice" role="status" data-testid="skipped-notice" data-clip-id={skippedClipId}>
+                <strong>{t('skip.notice')}</strong>
+              </div>
+            )}
             {error && (
               <ErrorAlert
                 error={error}
@@ -263,7 +288,20 @@ export function Workspace({ info, policy, locale, onLocaleChange }: Props) {
           </div>
           {selectedId ? (
             clip ? (
-              <ClipView clip={clip} policy={policy} locale={locale} mediaUrl={api.mediaUrl} onSave={save} focusToken={focusToken} />
+              <ReviewActionsContext value={{ skip }}>
+                <div className={protectionClassName(session.protection.effective)} data-testid="clip-wellness">
+                  <WellnessControls policy={policy} locale={locale} protection={session.protection} />
+                  <ClipView
+                    clip={clip}
+                    policy={policy}
+                    locale={locale}
+                    mediaUrl={api.mediaUrl}
+                    onSave={save}
+                    focusToken={focusToken}
+                    muted={session.protection.effective.mute}
+                  />
+                </div>
+              </ReviewActionsContext>
             ) : (
               <p className="muted loading" role="status">
                 {t('clip.loading')}

@@ -10,7 +10,8 @@
  *   - `1`–`9`: toggle the 1st–9th category of the active group, Shift+`1`–`9` the
  *     10th–18th; `0` switches the active group (violation / no violation);
  *   - `n` / `p`: next / previous clip in the queue list.
- * Digits and `n`/`p` are reserved: a policy action key that collides with them is ignored.
+ * Digits, `n`/`p` and the playback keys (PLAYBACK_KEYS) are reserved: a policy action key
+ * that collides with them is ignored.
  */
 
 export type KeyCommand =
@@ -38,7 +39,16 @@ export interface KeyPress {
   target: KeyTarget | null
 }
 
-export const RESERVED_KEYS = new Set(['n', 'p', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'])
+/**
+ * The single keys of the playback scheme (`state/playback-keys.ts`, which checks it uses
+ * exactly these). They are reserved too: playback wins over a policy action key.
+ */
+export const PLAYBACK_KEYS = [' ', 'j', 'k', 'l', ',', '.', '[', ']', '-', '<', '=', '+', '>', '?'] as const
+
+/** Keys of the wellness and skip scheme (below): reveal while held, and skip. */
+export const WORKFLOW_KEYS = ['v', 's'] as const
+
+export const RESERVED_KEYS = new Set<string>(['n', 'p', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', ...PLAYBACK_KEYS, ...WORKFLOW_KEYS])
 
 const TEXT_INPUT_TYPES = new Set(['text', 'search', 'number', 'email', 'url', 'tel', 'password', 'date', 'time', 'datetime-local', 'month', 'week'])
 
@@ -103,4 +113,35 @@ export function categoryKeyHint(index: number): string | null {
   if (index < 9) return String(index + 1)
   if (index < 18) return `⇧${index - 8}`
   return null
+}
+
+// ── Wellness, skip and the policy panel (self-contained; see README "Keyboard") ──────────
+// Chosen so they collide with nothing else: digits, n/p, the policy's action letters and
+// the playback keys (Space j k l , . [ ] < > ?) are taken. Matched on `key`, not `code`,
+// like the action letters, so they follow the reviewer's keyboard layout.
+
+/** Held to reveal a protected (blurred / grayscale / muted) clip. */
+export const REVEAL_KEY = 'v'
+/** Opens the skip form (a reason is asked for before anything is recorded). */
+export const SKIP_KEY = 's'
+/** With Shift: opens and closes the policy panel (plain `p` is "previous clip"). */
+export const POLICY_PANEL_KEY = 'p'
+
+function plainKey(e: KeyPress): boolean {
+  return !e.ctrlKey && !e.metaKey && !e.altKey && !isTextField(e.target)
+}
+
+/** True for a press (or release) of the reveal key outside text fields, without modifiers. */
+export function isRevealKey(e: KeyPress): boolean {
+  return plainKey(e) && !e.shiftKey && e.key.toLowerCase() === REVEAL_KEY
+}
+
+/** True for the key that opens the skip form. */
+export function isSkipKey(e: KeyPress): boolean {
+  return plainKey(e) && !e.shiftKey && e.key.toLowerCase() === SKIP_KEY
+}
+
+/** True for Shift+P outside text fields. */
+export function isPolicyPanelKey(e: KeyPress): boolean {
+  return plainKey(e) && e.shiftKey && e.key.toLowerCase() === POLICY_PANEL_KEY
 }

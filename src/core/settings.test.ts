@@ -1,0 +1,75 @@
+import { afterEach, describe, expect, test } from 'vitest'
+import { dispatch } from '../shared/dispatch'
+import { TinjauError } from '../shared/errors'
+import { DEFAULT_WELLNESS, type WellnessSettings } from '../shared/wellness'
+import { getWellness, setSetting } from './settings'
+import { openTestTinjau } from './testing/open-test-tinjau'
+import { snapshotRows } from './testing/store-snapshot'
+import type { Tinjau } from './tinjau'
+
+let open: (Tinjau & { dataDir: string })[] = []
+afterEach(() => {
+  for (const t of open) t.close()
+  open = []
+})
+
+function profile(dataDir?: string) {
+  const t = openTestTinjau(dataDir)
+  open.push(t)
+  return t
+}
+
+describe('wellness settings', () => {
+  test('start at the defaults: blur, grayscale and mute on, a break after 50 minutes', () => {
+    const t = profile()
+    expect(t.handlers['settings.get']({})).toEqual({ locale: 'en', wellness: DEFAULT_WELLNESS })
+    expect(DEFAULT_WELLNESS).toEqual({ blur: true, grayscale: true, mute: true, breakAfterMinutes: 50 })
+  })
+
+  test('round-trip, and survive closing and reopening the profile', () => {
+    const t = profile()
+    const mine: WellnessSettings = { blur: true, grayscale: false, mute: false, breakAfterMinutes: 30 }
+    expect(t.handlers['settings.setWellness'](mine)).toEqual(mine)
+    t.handlers['settings.setLocale']({ locale: 'id' })
+    expect(t.handlers['settings.get']({})).toEqual({ locale: 'id', wellness: mine })
+    t.close()
+    open = []
+    const again = profile(t.dataDir)
+    expect(again.handlers['settings.get']({}).wellness).toEqual(mine)
+  })
+
+  test('invalid values are refused with details and change nothing', async () => {
+    const t = profile()
+    t.handlers['settings.setWellness']({ blur: false, grayscale: true, mute: true, breakAfterMinutes: 45 })
+    const rows = snapshotRows(t.store.sqlite)
+    const bad: unknown[] = [
+      { blur: false, grayscale: true, mute: true, breakAfterMinutes: 0 },
+      { blur: false, grayscale: true, mute: true, breakAfterMinutes: 481 },
+      { blur: false, grayscale: true, mute: true, breakAfterMinutes: 12.5 },
+      { blur: 'yes', grayscale: true, mute: true, breakAfterMinutes: 45 },
+      { blur: false, grayscale: true, mute: true },
+      { blur: false, grayscale: true, mute: true, breakAfterMinutes: 45, extra: true },
+    ]
+    for (const payload of bad) {
+      const r = await dispatch(t.handlers, 'settings.setWellness', payload)
+      expect(r.ok, JSON.stringify(payload)).toBe(false)
+      if (!r.ok) {
+        expect(r.error.code).toBe('invalid_input')
+        expect(r.error.details?.length).toBeGreaterThan(0)
+      }
+      // Core checks again when called directly.
+      expect(() => t.handlers['settings.setWellness'](payload as WellnessSettings)).toThrow(TinjauError)
+    }
+    expect(snapshotRows(t.store.sqlite)).toEqual(rows)
+  })
+
+  test('a stored value that no longer parses reads as the defaults, a partial one is completed', () => {
+    const t = profile()
+    setSetting(t.store.sqlite, 'wellness', '{not json')
+    expect(getWellness(t.store.sqlite)).toEqual(DEFAULT_WELLNESS)
+    setSetting(t.store.sqlite, 'wellness', JSON.stringify({ breakAfterMinutes: 'soon' }))
+    expect(getWellness(t.store.sqlite)).toEqual(DEFAULT_WELLNESS)
+    setSetting(t.store.sqlite, 'wellness', JSON.stringify({ mute: false }))
+    expect(getWellness(t.store.sqlite)).toEqual({ ...DEFAULT_WELLNESS, mute: false })
+  })
+})

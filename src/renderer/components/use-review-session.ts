@@ -1,0 +1,233 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import type { TinjauApi } from '../../shared/contract'
+import type { ClipDetail, DecisionRecord } from '../../shared/domain'
+import type { ApiError } from '../../shared/errors'
+import type { Policy } from '../../shared/policy'
+import { DEFAULT_WELLNESS, type WellnessSettings } from '../../shared/wellness'
+import { toApiError } from '../api/api-error'
+import {
+  countSensitiveClip,
+  createExposure,
+  dismissReminder,
+  isBreakDue,
+  msUntilBreakDue,
+  setExposed,
+  takeBreak,
+  type ExposureState,
+} from '../state/exposure'
+import { describeTarget, isPolicyPanelKey, isRevealKey, type KeyPress } from '../state/keys'
+import { recentEntries, sessionDecisionCount, type RecentEntry } from '../state/recent'
+import {
+  clickReveal,
+  effectiveProtection,
+  initialProtection,
+  sensitiveCategories,
+  toggleProtection,
+  type Protection,
+  type ProtectionKind,
+} from '../state/wellness'
+
+/**
+ * The reviewer's session (shift), for the wellness features, the recent decisions strip
+ * and the shift summary. All rules are pure (state/exposure.ts, state/wellness.ts,
+ * state/recent.ts); this only keeps the state and talks to the host.
+ */
+
+const RECENT_FETCH = 60
+
+function press(e: KeyboardEvent): KeyPress {
+  return { key: e.key, code: e.code, ctrlKey: e.ctrlKey, metaKey: e.metaKey, altKey: e.altKey, shiftKey: e.shiftKey, target: describeTarget(e.target) }
+}
+
+function useDocumentVisible(): boolean {
+  const [visible, setVisible] = useState(() => typeof document === 'undefined' || document.visibilityState !== 'hidden')
+  useEffect(() => {
+    const update = () => setVisible(document.visibilityState !== 'hidden')
+    document.addEventListener('visibilitychange', update)
+    return () => document.removeEventListener('visibilitychange', update)
+  }, [])
+  return visible
+}
+
+/** The reviewer's wellness defaults, loaded from and saved to the profile. */
+function useWellnessSettings(api: TinjauApi, onError: (e: ApiError) => void) {
+  const [settings, setSettings] = useState<WellnessSettings>(DEFAULT_WELLNESS)
+  const [loaded, setLoaded] = useState(false)
+  useEffect(() => {
+    let cancelled = false
+    api.call('settings.get', {}).then(
+      (s) => {
+        if (!cancelled) {
+          setSettings(s.wellness)
+          setLoaded(true)
+        }
+      },
+      (err: unknown) => {
+        if (!cancelled) {
+          setLoaded(true)
+          onError(toApiError(err))
+        }
+      },
+    )
+    return () => {
+      cancelled = true
+    }
+    // onError is a state setter: stable.
+  }, [api])
+  const save = useCallback(
+    async (next: WellnessSettings): Promise<boolean> => {
+      try {
+        setSettings(await api.call('settings.setWellness', next))
+        return true
+      } catch (err) {
+        onError(toApiError(err))
+        return false
+      }
+    },
+    [api],
+  )
+  return { settings, loaded, save }
+}
+
+/** Protections of the clip on screen: reset to the defaults whenever another clip opens. */
+function useClipProtection(clip: ClipDetail | null, policy: Policy, settings: WellnessSettings, settingsLoaded: boolean) {
+  const sensitive = useMemo(() => (clip ? sensitiveCategories(policy, clip.flags) : []), [clip, policy])
+  const isSensitive = sensitive.length > 0
+  const clipId = clip?.id ?? null
+  const defaults = useMemo(() => initialProtection(isSensitive, settings), [isSensitive, settings])
+  const [state, setState] = useState<{ clipId: string | null; protection: Protection }>({ clipId: null, protection: defaults })
+  const [held, setHeld] = useState(false)
+  // Until the stored defaults are known, a sensitive clip is fully protected.
+  const fallback = settingsLoaded ? defaults : initialProtection(isSensitive, DEFAULT_WELLNESS)
+  const protection = state.clipId === clipId ? state.protection : fallback
+
+  useEffect(() => {
+    const down = (e: KeyboardEvent) => {
+      if (e.defaultPrevented || !isRevealKey(press(e))) return
+      e.preventDefault()
+      if (!e.repeat) setHeld(true)
+    }
+    const up = (e: KeyboardEvent) => {
+      if (e.key.toLowerCase() === 'v' || e.code === 'KeyV') setHeld(false)
+    }
+    const blur = () => setHeld(false)
+    window.addEventListener('keydown', down)
+    window.addEventListener('keyup', up)
+    window.addEventListener('blur', blur)
+    return () => {
+      window.removeEventListener('keydown', down)
+      window.removeEventListener('keyup', up)
+      window.removeEventListener('blur', blur)
+    }
+  }, [])
+
+  const toggle = (kind: ProtectionKind) => setState({ clipId, protection: toggleProtection(protection, kind) })
+  const reveal = () => setState({ clipId, protection: clickReveal(protection, defaults) })
+  return { sensitive, protection, effective: effectiveProtection(protection, held), held, toggle, reveal }
+}
+
+export type ClipProtection = ReturnType<typeof useClipProtection>
+
+/** Exposure to sensitive clips, with the break reminder; times from the real clock. */
+function useExposure(exposed: boolean, clipId: string | null, breakAfterMinutes: number) {
+  const [state, setState] = useState<ExposureState>(() => createExposure(Date.now()))
+  const [, setTick] = useState(0)
+  const spanMs = breakAfterMinutes * 60_000
+  const counted = useRef<string | null>(null)
+
+  useEffect(() => {
+    setState((s) => setExposed(s, exposed, Date.now()))
+  }, [exposed])
+  useEffect(() => {
+    if (exposed && clipId && counted.current !== clipId) {
+      counted.current = clipId
+      setState((s) => countSensitiveClip(s))
+    }
+  }, [exposed, clipId])
+  // Wake up when the reminder becomes due.
+  useEffect(() => {
+    const ms = msUntilBreakDue(state, Date.now(), spanMs)
+    if (ms === null || ms === 0) return
+    const id = window.setTimeout(() => setTick((n) => n + 1), Math.min(ms + 250, 2 ** 31 - 1))
+    return () => window.clearTimeout(id)
+  })
+
+  return {
+    state,
+    spanMs,
+    breakDue: isBreakDue(state, Date.now(), spanMs),
+    dismiss: () => setState((s) => dismissReminder(s, Date.now())),
+    takeBreak: () => setState((s) => takeBreak(s, Date.now())),
+  }
+}
+
+/** This session's decisions: the recent strip, and the count for the shift summary. */
+function useSessionDecisions(api: TinjauApi, deviceId: string, sessionStartMs: number) {
+  const [recent, setRecent] = useState<RecentEntry[]>([])
+  const [count, setCount] = useState(0)
+  const baseline = useRef<number | null>(null)
+  const generation = useRef(0)
+
+  const load = useCallback(async () => {
+    const mine = ++generation.current
+    try {
+      const page = await api.call('decision.list', { limit: RECENT_FETCH, offset: 0 })
+      if (mine !== generation.current) return
+      const items: DecisionRecord[] = page.items
+      if (baseline.current === null) {
+        // The first answer sets the baseline: decisions made since are this session's.
+        baseline.current = page.total - items.filter((d) => Date.parse(d.decidedAt) >= sessionStartMs && d.deviceId === deviceId).length
+      }
+      setCount(sessionDecisionCount(page.total, baseline.current))
+      setRecent(recentEntries(items, sessionStartMs, deviceId))
+    } catch {
+      // The strip is a convenience: a failed refresh keeps what it showed; the next event retries.
+    }
+  }, [api, deviceId, sessionStartMs])
+
+  useEffect(() => {
+    void load()
+  }, [load])
+  useEffect(() => api.on('queue.changed', () => void load()), [api, load])
+  return { recent, count, refresh: load }
+}
+
+export type SessionPanel = 'policy' | 'shift' | 'wellness'
+
+/** Which of the session's dialogs is open; Shift+P opens and closes the policy panel. */
+function usePanels() {
+  const [panel, setPanel] = useState<SessionPanel | null>(null)
+  useEffect(() => {
+    const down = (e: KeyboardEvent) => {
+      if (e.defaultPrevented || e.repeat || !isPolicyPanelKey(press(e))) return
+      e.preventDefault()
+      setPanel((p) => (p === 'policy' ? null : 'policy'))
+    }
+    window.addEventListener('keydown', down)
+    return () => window.removeEventListener('keydown', down)
+  }, [])
+  return { panel, open: (p: SessionPanel) => setPanel(p), close: () => setPanel(null) }
+}
+
+export function useReviewSession(api: TinjauApi, opts: { deviceId: string; policy: Policy; clip: ClipDetail | null; onError: (e: ApiError) => void }) {
+  const [sessionStartMs] = useState(() => Date.now())
+  const wellness = useWellnessSettings(api, opts.onError)
+  const protection = useClipProtection(opts.clip, opts.policy, wellness.settings, wellness.loaded)
+  const visible = useDocumentVisible()
+  const exposure = useExposure(visible && protection.sensitive.length > 0, opts.clip?.id ?? null, wellness.settings.breakAfterMinutes)
+  const decisions = useSessionDecisions(api, opts.deviceId, sessionStartMs)
+  const [skips, setSkips] = useState(0)
+  const panels = usePanels()
+  return {
+    panels,
+    sessionStartMs,
+    wellness,
+    protection,
+    exposure,
+    decisions,
+    skips,
+    countSkip: () => setSkips((n) => n + 1),
+  }
+}
+
+export type ReviewSession = ReturnType<typeof useReviewSession>

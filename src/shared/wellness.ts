@@ -1,0 +1,49 @@
+import { z } from 'zod'
+
+/**
+ * The reviewer's own wellness defaults, kept in the profile (`settings.get` /
+ * `settings.setWellness`). They apply to clips whose flags fall in a category the policy
+ * marks `blurByDefault`; the reviewer can still lift each protection clip by clip.
+ */
+
+export const BREAK_MINUTES_MIN = 5
+export const BREAK_MINUTES_MAX = 480
+
+export const WellnessSettings = z
+  .object({
+    /** Blur sensitive clips when they open. */
+    blur: z.boolean(),
+    /** Show sensitive clips in grayscale when they open. */
+    grayscale: z.boolean(),
+    /** Mute sensitive clips when they open. */
+    mute: z.boolean(),
+    /** Minutes of exposure to sensitive clips before a break reminder. */
+    breakAfterMinutes: z.number().int().min(BREAK_MINUTES_MIN).max(BREAK_MINUTES_MAX),
+  })
+  .strict()
+export type WellnessSettings = z.infer<typeof WellnessSettings>
+
+export const DEFAULT_WELLNESS: WellnessSettings = { blur: true, grayscale: true, mute: true, breakAfterMinutes: 50 }
+
+/** Skipping a clip: a first-class step with a reason, kept in the audit trail. */
+export const SKIP_REASON_MAX = 500
+
+export const SkipInput = z
+  .object({
+    clipId: z.string().min(1).max(128),
+    reason: z
+      .string()
+      .max(SKIP_REASON_MAX)
+      .refine((s) => s.trim().length > 0, { message: 'a reason is required' }),
+  })
+  .strict()
+export type SkipInput = z.infer<typeof SkipInput>
+
+export const SkipRecord = z.object({
+  clipId: z.string(),
+  reason: z.string(),
+  skippedAt: z.string(),
+  /** The status the clip had before (pending or skipped). */
+  previousStatus: z.string(),
+})
+export type SkipRecord = z.infer<typeof SkipRecord>
