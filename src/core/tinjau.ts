@@ -85,6 +85,8 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
   // wait for it: the full-text index catches up (returns at once; see search-index.ts), and
   // the queue's filter facets, ~0.5 s to load at 100,000 clips, are loaded while nobody is
   // filtering yet (a while after start, and right after an import), not on the first filter.
+  // Not sooner than 10 s after start: at 2 s the load stalled the first page of a starting
+  // UI by half a second (measured with bench/console.bench.ts).
   const background = opts.host !== 'cli'
   const warmQueue = (delayMs: number) => {
     setTimeout(() => {
@@ -93,7 +95,7 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
   }
   if (background) {
     search.start()
-    warmQueue(2_000)
+    warmQueue(10_000)
   }
   const skips = new SkipLog(sqlite, identity, opts.now)
   const demoDir = path.join(opts.resourcesDir, 'demo')
