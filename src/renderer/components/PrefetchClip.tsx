@@ -1,10 +1,13 @@
 import { useEffect, useState } from 'react'
 import { preload } from 'react-dom'
+import type { ClipDetail } from '../../shared/domain'
 import { useApi } from '../api/api-context'
 
 interface Props {
   /** The clip the reviewer will most likely open next (null: nothing to prefetch). */
   clipId: string | null
+  /** Its details, once fetched, so opening it needs no round trip. */
+  onDetail?: (clip: ClipDetail) => void
 }
 
 /**
@@ -13,7 +16,7 @@ interface Props {
  * preload of its poster (react-dom's `preload`). Media URLs are immutable and cacheable, so the clip's own
  * `<video>` is then served from the cache.
  */
-export function PrefetchClip({ clipId }: Props) {
+export function PrefetchClip({ clipId, onDetail }: Props) {
   const api = useApi()
   const [urls, setUrls] = useState<{ clipId: string; media: string; poster: string | null } | null>(null)
 
@@ -22,13 +25,16 @@ export function PrefetchClip({ clipId }: Props) {
     let cancelled = false
     api.call('clip.get', { clipId }).then(
       (c) => {
-        if (!cancelled) setUrls({ clipId, media: api.mediaUrl(c.media.sha256), poster: c.poster ? api.mediaUrl(c.poster.sha256) : null })
+        if (cancelled) return
+        onDetail?.(c)
+        setUrls({ clipId, media: api.mediaUrl(c.media.sha256), poster: c.poster ? api.mediaUrl(c.poster.sha256) : null })
       },
       () => undefined, // a prefetch that fails costs nothing: the clip loads when opened
     )
     return () => {
       cancelled = true
     }
+    // onDetail is left out on purpose: a new callback must not fetch the clip again.
   }, [api, clipId])
 
   if (!urls || urls.clipId !== clipId) return null

@@ -53,6 +53,12 @@ export function Workspace({ info, policy, locale, onLocaleChange }: Props) {
   const [allDone, setAllDone] = useState(false)
   const actionKeys = useMemo(() => actionKeyMap(policy.actions), [policy])
   const mainRef = useRef<HTMLElement>(null)
+  /** The prefetched next clip's details (see PrefetchClip), used when it opens. */
+  const prefetched = useRef<ClipDetail | null>(null)
+  const rememberPrefetched = useCallback((c: ClipDetail) => {
+    prefetched.current = c
+  }, [])
+
   const shownClipId = clip?.id ?? null
   const session = useReviewSession(api, { deviceId: info.deviceId, policy, clip, onError: setError })
   const [skippedClipId, setSkippedClipId] = useState<string | null>(null)
@@ -68,7 +74,9 @@ export function Workspace({ info, policy, locale, onLocaleChange }: Props) {
       return
     }
     let cancelled = false
-    setClip((c) => (c?.id === selectedId ? c : null))
+    // The next clip's details were prefetched: show them at once, then take the fresh copy.
+    const ahead = prefetched.current?.id === selectedId ? prefetched.current : null
+    setClip((c) => (c?.id === selectedId ? c : ahead))
     api.call('clip.get', { clipId: selectedId }).then(
       (c) => {
         if (!cancelled) setClip(c)
@@ -161,8 +169,9 @@ export function Workspace({ info, policy, locale, onLocaleChange }: Props) {
     } else {
       setClipReload((n) => n + 1)
     }
-    // Also refresh without waiting for `queue.changed`, in case the event is lost.
-    void queue.refresh()
+    // Also refresh without waiting for `queue.changed`, in case the event is lost; a moment
+    // later, so the next clip's media gets the host first.
+    setTimeout(() => void queue.refresh(), 200)
     return true
   }
 
@@ -237,7 +246,10 @@ export function Workspace({ info, policy, locale, onLocaleChange }: Props) {
         <WellnessSettingsDialog settings={session.wellness.settings} onSave={session.wellness.save} onClose={session.panels.close} />
       )}
       <KeyHelp policy={policy} locale={locale} />
-      <PrefetchClip clipId={selectedId ? (nextPendingAfter(queue.items, selectedId) ?? neighbour(queue.items, selectedId, 1)) : null} />
+      <PrefetchClip
+        clipId={selectedId ? (nextPendingAfter(queue.items, selectedId) ?? neighbour(queue.items, selectedId, 1)) : null}
+        onDetail={rememberPrefetched}
+      />
       <div className="workspace">
         <QueuePanel
           policy={policy}
