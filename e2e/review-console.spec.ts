@@ -119,4 +119,7 @@ test('skip with a reason, then revise a decision from the recent strip', async (
   await expect(page.getByTestId('saved-notice')).toHaveAttribute('data-clip-id', decided!)
   // Still one decided clip: the revision replaced the first decision in force, and kept it.
   await expect(page.getByTestId('count-decided')).toHaveAttribute('data-count', '1')
+  // Two saves this session (the decision and its revision), each timed from shown to saved.
+  await expect(page.getByTestId('status-decisions')).toHaveAttribute('data-count', '2')
+  await expect(page.getByTestId('status-median')).toHaveAttribute('data-seconds', /^\d+(\.\d+)?$/)
 })

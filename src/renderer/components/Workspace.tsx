@@ -7,6 +7,7 @@ import { toApiError } from '../api/api-error'
 import { useApi } from '../api/api-context'
 import { actionKeyMap, describeTarget, interpretKey } from '../state/keys'
 import { neighbour, nextPendingAfter } from '../state/queue-nav'
+import { EMPTY_SESSION, recordClipTime, type SessionStats } from '../state/session-stats'
 import { ClipView } from './ClipView'
 import { ErrorAlert } from './ErrorAlert'
 import { Header } from './Header'
@@ -23,6 +24,7 @@ import { PolicyPanel } from './PolicyPanel'
 import { RecentDecisions } from './RecentDecisions'
 import { ReviewActionsContext } from './review-actions'
 import { ShiftSummary } from './ShiftSummary'
+import { StatusBar } from './StatusBar'
 import { spanExposureMs } from '../state/exposure'
 import { useReviewSession } from './use-review-session'
 import { WellnessControls } from './WellnessControls'
@@ -66,6 +68,13 @@ export function Workspace({ info, policy, locale, onLocaleChange }: Props) {
   // A new clip starts at the top: its video, not the bottom of the last clip's form.
   useEffect(() => {
     if (shownClipId && mainRef.current) mainRef.current.scrollTop = 0
+  }, [shownClipId])
+
+  // Session figures for the status bar: how long each clip took, from shown to saved.
+  const [sessionStats, setSessionStats] = useState<SessionStats>(EMPTY_SESSION)
+  const shownAt = useRef<{ clipId: string | null; at: number }>({ clipId: null, at: Date.now() })
+  useEffect(() => {
+    shownAt.current = { clipId: shownClipId, at: Date.now() }
   }, [shownClipId])
 
   useEffect(() => {
@@ -153,6 +162,10 @@ export function Workspace({ info, policy, locale, onLocaleChange }: Props) {
     } catch (err) {
       setError(toApiError(err))
       return false
+    }
+    if (shownAt.current.clipId === draft.clipId) {
+      const took = Date.now() - shownAt.current.at
+      setSessionStats((st) => recordClipTime(st, took))
     }
     let next = nextPendingAfter(rows, draft.clipId)
     if (!next) {
@@ -337,6 +350,7 @@ export function Workspace({ info, policy, locale, onLocaleChange }: Props) {
           )}
         </main>
       </div>
+      <StatusBar stats={sessionStats} locale={locale} />
     </div>
   )
 }
