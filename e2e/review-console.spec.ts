@@ -3,7 +3,7 @@ import { expect, test } from './fixtures'
 
 /**
  * The review console beyond the first slice (issue 3), on the demo pack: searching and
- * filtering the queue, playback from the keyboard, the key overlay, a sensitive clip that
+ * filtering the queue, the policy's watch-list terms marked, playback from the keyboard, the key overlay, a sensitive clip that
  * opens protected, skipping with a reason, and revising a decision from the recent strip.
  */
 
@@ -18,7 +18,7 @@ async function blur(page: Page): Promise<void> {
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur())
 }
 
-test('search and filters narrow the queue, and a malformed search gets a hint, not an error', async ({ tinjau }) => {
+test('search and filters narrow the queue, watch-list terms are marked, and a malformed search gets a hint, not an error', async ({ tinjau }) => {
   const page = tinjau.page
   await loadDemo(page)
   const total = page.getByTestId('queue-total')
@@ -29,6 +29,10 @@ test('search and filters narrow the queue, and a malformed search gets a hint, n
   const hits = Number(await total.getAttribute('data-total'))
   expect(hits).toBeGreaterThan(0)
   await expect(page.getByTestId('queue-row')).toHaveCount(hits)
+  // The policy's watch list marks the calls to burn in what was said, and their moments.
+  await page.getByTestId('queue-row').first().click()
+  await expect(page.locator('[data-testid="watch-term"][data-group="burn"]').first()).toBeVisible()
+  expect(await page.getByTestId('timeline-watch').count()).toBeGreaterThan(0)
 
   await page.getByTestId('queue-search').fill('"unclosed')
   await expect(page.getByTestId('queue-search-hint')).toHaveAttribute('data-hint', 'unbalanced_quotes')

@@ -54,6 +54,18 @@ export type PolicyAction = z.infer<typeof PolicyAction>
 
 export const EscalationTarget = z.object({ id: z.string().regex(/^[a-z_]+$/), name: localized })
 
+/**
+ * Words a reviewer should not miss (calls to burn, gather, attack, loot — in Indonesian, its
+ * slang and English). Kept in the policy file, not in code, so leads can change them with
+ * the policy. A term matches as a whole word (or words), whatever its case.
+ */
+export const WatchGroup = z.object({
+  id: z.string().regex(/^[a-z0-9_.-]{1,64}$/),
+  name: localized,
+  terms: z.array(z.string().trim().min(2).max(64)).min(1).max(500),
+})
+export type WatchGroup = z.infer<typeof WatchGroup>
+
 export const Policy = z.object({
   id: z.string().min(1),
   version: z.string().min(1),
@@ -61,6 +73,7 @@ export const Policy = z.object({
   categories: z.array(PolicyCategory).min(1),
   actions: z.array(PolicyAction).min(1),
   escalationTargets: z.array(EscalationTarget),
+  watchList: z.array(WatchGroup).max(100).optional(),
 })
 export type Policy = z.infer<typeof Policy>
 

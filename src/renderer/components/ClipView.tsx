@@ -7,6 +7,7 @@ import { decisionInForce } from '../state/decision-form'
 import { describeTarget } from '../state/keys'
 import { DEFAULT_FPS, markerTimes, SPEEDS, timelineDurationMs } from '../state/playback'
 import { interpretPlaybackKey } from '../state/playback-keys'
+import { compileWatchList, findWatchHits } from '../../shared/watch-terms'
 import { DecisionForm } from './DecisionForm'
 import { DecisionHistory } from './DecisionHistory'
 import { FlagList } from './FlagList'
@@ -54,6 +55,19 @@ export function ClipView({ clip, policy, locale, mediaUrl, onSave, focusToken, m
   useEffect(() => setVideoDurationS(null), [clip.media.sha256])
   const latestMs = Math.max(0, ...markers, ...clip.transcript.map((l) => l.endMs ?? l.atMs), ...clip.chat.map((l) => l.atMs))
   const durationMs = timelineDurationMs(clip.media.durationMs, videoDurationS, clip.segment, latestMs)
+  // The policy's watch-list terms: highlighted in transcript and chat, marked on the timeline.
+  const watch = useMemo(() => compileWatchList(policy.watchList), [policy])
+  const watchName = useCallback((group: string) => policy.watchList?.find((g) => g.id === group)?.name[locale] ?? group, [policy, locale])
+  const watchMoments = useMemo(
+    () =>
+      [...clip.transcript, ...clip.chat].flatMap((line) => {
+        const hits = findWatchHits(line.text, watch)
+        if (hits.length === 0) return []
+        const names = [...new Set(hits.map((h) => watchName(h.group)))].join(', ')
+        return [{ atMs: line.atMs, label: t('watch.moment', { names, time: formatClipTime(line.atMs, locale), text: line.text }) }]
+      }),
+    [clip.transcript, clip.chat, watch, watchName, t, locale],
+  )
 
   const onKey = useEffectEvent((e: KeyboardEvent) => {
     if (e.defaultPrevented) return
@@ -145,6 +159,7 @@ export function ClipView({ clip, policy, locale, mediaUrl, onSave, focusToken, m
             flags={clip.flags}
             transcript={clip.transcript}
             chat={clip.chat}
+            watchMoments={watchMoments}
             policy={policy}
             locale={locale}
             onSeek={seek}
@@ -234,6 +249,8 @@ export function ClipView({ clip, policy, locale, mediaUrl, onSave, focusToken, m
                 emptyText={t('clip.noTranscript')}
                 label={t('clip.transcript')}
                 onSeek={seek}
+                watch={watch}
+                watchName={watchName}
               />
             </section>
             <section aria-labelledby="chat-heading">
@@ -245,6 +262,8 @@ export function ClipView({ clip, policy, locale, mediaUrl, onSave, focusToken, m
                 emptyText={t('clip.noChat')}
                 label={t('clip.chat')}
                 onSeek={seek}
+                watch={watch}
+                watchName={watchName}
               />
             </section>
           </div>

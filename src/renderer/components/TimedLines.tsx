@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next'
 import type { TimedLine } from '../../shared/domain'
 import type { Locale } from '../../shared/policy'
 import { formatClipTime } from '../i18n/format'
+import { findWatchHits, splitByHits, type WatchMatcher } from '../../shared/watch-terms'
 
 interface Props {
   lines: readonly TimedLine[]
@@ -12,10 +13,33 @@ interface Props {
   emptyText: string
   label: string
   onSeek: (ms: number) => void
+  /** The policy's watch-list terms, highlighted where they occur. */
+  watch?: WatchMatcher | undefined
+  /** A watch group's name, in the reviewer's language. */
+  watchName?: ((group: string) => string) | undefined
+}
+
+/** The line's text with watch-list terms marked. */
+function LineText({ text, watch, watchName }: { text: string; watch?: WatchMatcher | undefined; watchName?: ((group: string) => string) | undefined }) {
+  const hits = watch ? findWatchHits(text, watch) : []
+  if (hits.length === 0) return <span className="text">{text}</span>
+  return (
+    <span className="text">
+      {splitByHits(text, hits).map((part, i) =>
+        part.group ? (
+          <mark key={i} className="watch-term" data-testid="watch-term" data-group={part.group} title={watchName?.(part.group)}>
+            {part.text}
+          </mark>
+        ) : (
+          part.text
+        ),
+      )}
+    </span>
+  )
 }
 
 /** Transcript or chat: each line is a button that plays the clip from that moment. */
-export const TimedLines = memo(function TimedLines({ lines, locale, activeIndex, emptyText, label, onSeek }: Props) {
+export const TimedLines = memo(function TimedLines({ lines, locale, activeIndex, emptyText, label, onSeek, watch, watchName }: Props) {
   const { t } = useTranslation()
   if (lines.length === 0) return <p className="muted">{emptyText}</p>
   return (
@@ -30,7 +54,7 @@ export const TimedLines = memo(function TimedLines({ lines, locale, activeIndex,
           >
             <span className="time">{formatClipTime(line.atMs, locale)}</span>
             {line.author && <span className="author">{line.author}</span>}
-            <span className="text">{line.text}</span>
+            <LineText text={line.text} watch={watch} watchName={watchName} />
           </button>
         </li>
       ))}

@@ -18,6 +18,8 @@ interface Props {
   /** While playing (either way), the playhead follows this every animation frame. */
   playing?: boolean | undefined
   getPlayheadMs?: (() => number) | undefined
+  /** Moments whose transcript or chat line holds a watch-list term (see state/watch-terms.ts). */
+  watchMoments?: readonly { atMs: number; label: string }[] | undefined
 }
 
 /**
@@ -25,7 +27,7 @@ interface Props {
  * transcript lines and chat bursts, with the flagged moments as labelled buttons above
  * it (outside the slider, whose children are presentational).
  */
-export const Timeline = memo(function Timeline({ durationMs, playheadMs, flags, transcript, chat, policy, locale, onSeek, playing, getPlayheadMs }: Props) {
+export const Timeline = memo(function Timeline({ durationMs, playheadMs, flags, transcript, chat, policy, locale, onSeek, playing, getPlayheadMs, watchMoments }: Props) {
   const { t } = useTranslation()
   const trackRef = useRef<HTMLDivElement>(null)
   const playheadRef = useRef<HTMLSpanElement>(null)
@@ -130,11 +132,20 @@ export const Timeline = memo(function Timeline({ durationMs, playheadMs, flags, 
         {markers.map((f, i) => (
           <span key={i} className="timeline-flag" style={{ left: `${percentOf(f.atMs ?? 0, durationMs)}%` }} />
         ))}
+        {(watchMoments ?? []).map((w, i) => (
+          <span key={`w${i}`} className="timeline-watch" data-testid="timeline-watch" data-at-ms={w.atMs} title={w.label} style={{ left: `${percentOf(w.atMs, durationMs)}%` }} />
+        ))}
         <span ref={playheadRef} className="timeline-playhead" style={{ left: `${percentOf(playheadMs, durationMs)}%` }} />
       </div>
       <p className="timeline-legend muted small" aria-hidden="true">
         <span className="swatch swatch-flag" /> {t('playback.markers')} <span className="swatch swatch-transcript" /> {t('playback.transcriptLane')}{' '}
         <span className="swatch swatch-chat" /> {t('playback.chatLane')}
+        {(watchMoments?.length ?? 0) > 0 && (
+          <>
+            {' '}
+            <span className="swatch swatch-watch" /> {t('watch.legend')}
+          </>
+        )}
       </p>
     </div>
   )
