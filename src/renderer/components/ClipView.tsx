@@ -4,7 +4,7 @@ import type { ClipDetail } from '../../shared/domain'
 import type { DecisionDraftInput, Locale, Policy } from '../../shared/policy'
 import { formatBytes, formatClipTime, formatDateTime, formatNumber, timeLeft } from '../i18n/format'
 import { decisionInForce } from '../state/decision-form'
-import { describeTarget } from '../state/keys'
+import { keyPressOf } from '../state/keys'
 import { DEFAULT_FPS, markerTimes, SPEEDS, timelineDurationMs } from '../state/playback'
 import { interpretPlaybackKey } from '../state/playback-keys'
 import { compileWatchList, findWatchHits } from '../../shared/watch-terms'
@@ -71,16 +71,7 @@ export function ClipView({ clip, policy, locale, mediaUrl, onSave, focusToken, m
 
   const onKey = useEffectEvent((e: KeyboardEvent) => {
     if (e.defaultPrevented) return
-    const cmd = interpretPlaybackKey({
-      key: e.key,
-      code: e.code,
-      ctrlKey: e.ctrlKey,
-      metaKey: e.metaKey,
-      altKey: e.altKey,
-      shiftKey: e.shiftKey,
-      repeat: e.repeat,
-      target: describeTarget(e.target),
-    })
+    const cmd = interpretPlaybackKey(keyPressOf(e))
     if (!cmd || cmd.type === 'help') return // `?` belongs to KeyHelp
     e.preventDefault()
     playback.run(cmd)

@@ -17,7 +17,7 @@ import {
   type FormState,
   type RangeDraft,
 } from '../state/decision-form'
-import { actionKeyMap, categoryKeyHint, describeTarget, interpretKey, isSkipKey } from '../state/keys'
+import { actionKeyMap, categoryKeyHint, interpretKey, isSkipKey, keyPressOf } from '../state/keys'
 import { escalationTargetName } from '../i18n/policy-text'
 import { ReviewActionsContext } from './review-actions'
 import { SkipForm } from './SkipForm'
@@ -75,7 +75,7 @@ export function DecisionForm({ clip, policy, locale, playheadMs, getPlayheadMs, 
 
   const onKey = useEffectEvent((e: KeyboardEvent) => {
     if (e.defaultPrevented) return
-    const press = { key: e.key, code: e.code, ctrlKey: e.ctrlKey, metaKey: e.metaKey, altKey: e.altKey, shiftKey: e.shiftKey, target: describeTarget(e.target) }
+    const press = keyPressOf(e)
     if (canSkip && isSkipKey(press)) {
       e.preventDefault()
       setSkipping(true)

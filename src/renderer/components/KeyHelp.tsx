@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next'
 import type { Locale, Policy } from '../../shared/policy'
 import { formatNumber } from '../i18n/format'
 import { keyHelpSections, SPACE } from '../state/key-help'
-import { describeTarget } from '../state/keys'
+import { keyPressOf } from '../state/keys'
 import { MAX_SPEED, MIN_SPEED, SHUTTLE_STEPS } from '../state/playback'
 import { interpretPlaybackKey } from '../state/playback-keys'
 import './playback.css'
@@ -62,16 +62,7 @@ export function KeyHelp({ policy, locale }: Props) {
 
   const onKey = useEffectEvent((e: KeyboardEvent) => {
     if (e.defaultPrevented || open) return
-    const cmd = interpretPlaybackKey({
-      key: e.key,
-      code: e.code,
-      ctrlKey: e.ctrlKey,
-      metaKey: e.metaKey,
-      altKey: e.altKey,
-      shiftKey: e.shiftKey,
-      repeat: e.repeat,
-      target: describeTarget(e.target),
-    })
+    const cmd = interpretPlaybackKey(keyPressOf(e))
     if (cmd?.type !== 'help') return
     e.preventDefault()
     show()

@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next'
 import { CategoryKind, type Locale, type Policy } from '../../shared/policy'
-import { describeTarget, isPolicyPanelKey } from '../state/keys'
+import { isPolicyPanelKey, keyPressOf } from '../state/keys'
 import { Dialog } from './Dialog'
 
 interface Props {
@@ -9,8 +9,7 @@ interface Props {
   onClose: () => void
 }
 
-const closeKey = (e: KeyboardEvent) =>
-  isPolicyPanelKey({ key: e.key, ctrlKey: e.ctrlKey, metaKey: e.metaKey, altKey: e.altKey, shiftKey: e.shiftKey, target: describeTarget(e.target) })
+const closeKey = (e: KeyboardEvent) => isPolicyPanelKey(keyPressOf(e))
 
 /** The whole policy in the reviewer's language: categories by kind, actions, escalation targets. */
 export function PolicyPanel({ policy, locale, onClose }: Props) {

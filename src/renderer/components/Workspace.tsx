@@ -5,7 +5,7 @@ import type { ApiError } from '../../shared/errors'
 import type { DecisionDraftInput, Locale, Policy } from '../../shared/policy'
 import { toApiError } from '../api/api-error'
 import { useApi } from '../api/api-context'
-import { actionKeyMap, describeTarget, interpretKey } from '../state/keys'
+import { actionKeyMap, interpretKey, keyPressOf } from '../state/keys'
 import { neighbour, nextPendingAfter } from '../state/queue-nav'
 import { EMPTY_SESSION, recordClipTime, type SessionStats } from '../state/session-stats'
 import { ClipView } from './ClipView'
@@ -221,10 +221,7 @@ export function Workspace({ info, policy, locale, onLocaleChange }: Props) {
 
   const onKey = useEffectEvent((e: KeyboardEvent) => {
     if (e.defaultPrevented) return
-    const cmd = interpretKey(
-      { key: e.key, code: e.code, ctrlKey: e.ctrlKey, metaKey: e.metaKey, altKey: e.altKey, shiftKey: e.shiftKey, target: describeTarget(e.target) },
-      actionKeys,
-    )
+    const cmd = interpretKey(keyPressOf(e), actionKeys)
     if (cmd?.type !== 'next' && cmd?.type !== 'prev') return
     e.preventDefault()
     const id = neighbour(queue.items, selectedId, cmd.type === 'next' ? 1 : -1)

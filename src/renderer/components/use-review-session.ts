@@ -15,7 +15,7 @@ import {
   takeBreak,
   type ExposureState,
 } from '../state/exposure'
-import { describeTarget, isPolicyPanelKey, isRevealKey, type KeyPress } from '../state/keys'
+import { isPolicyPanelKey, isRevealKey, keyPressOf } from '../state/keys'
 import { recentEntries, sessionDecisionCount, type RecentEntry } from '../state/recent'
 import {
   clickReveal,
@@ -34,10 +34,6 @@ import {
  */
 
 const RECENT_FETCH = 60
-
-function press(e: KeyboardEvent): KeyPress {
-  return { key: e.key, code: e.code, ctrlKey: e.ctrlKey, metaKey: e.metaKey, altKey: e.altKey, shiftKey: e.shiftKey, target: describeTarget(e.target) }
-}
 
 function useDocumentVisible(): boolean {
   const [visible, setVisible] = useState(() => typeof document === 'undefined' || document.visibilityState !== 'hidden')
@@ -103,7 +99,7 @@ function useClipProtection(clip: ClipDetail | null, policy: Policy, settings: We
 
   useEffect(() => {
     const down = (e: KeyboardEvent) => {
-      if (e.defaultPrevented || !isRevealKey(press(e))) return
+      if (e.defaultPrevented || !isRevealKey(keyPressOf(e))) return
       e.preventDefault()
       if (!e.repeat) setHeld(true)
     }
@@ -199,7 +195,7 @@ function usePanels() {
   const [panel, setPanel] = useState<SessionPanel | null>(null)
   useEffect(() => {
     const down = (e: KeyboardEvent) => {
-      if (e.defaultPrevented || e.repeat || !isPolicyPanelKey(press(e))) return
+      if (e.defaultPrevented || e.repeat || !isPolicyPanelKey(keyPressOf(e))) return
       e.preventDefault()
       setPanel((p) => (p === 'policy' ? null : 'policy'))
     }

@@ -1,4 +1,4 @@
-import { actionKeyMap, isPolicyPanelKey, isRevealKey, isSkipKey, POLICY_PANEL_KEY, REVEAL_KEY, SKIP_KEY, type KeyCommand, type KeyPress } from './keys'
+import { actionKeyMap, isPolicyPanelKey, isRevealKey, isSkipKey, plainPress, POLICY_PANEL_KEY, REVEAL_KEY, SKIP_KEY, type KeyCommand, type KeyPress } from './keys'
 import { PLAYBACK_BINDINGS, type PlaybackCommand } from './playback-keys'
 
 /**
@@ -38,16 +38,7 @@ export interface KeyHelpSection {
 /** A key name the overlay translates (`keyHelp.keyName.<name>`), written `{name}`. */
 export const SPACE = '{space}'
 
-const press = (key: string, mods: Partial<KeyPress> = {}): KeyPress => ({
-  key,
-  code: /^[0-9]$/.test(key) ? `Digit${key}` : undefined,
-  ctrlKey: false,
-  metaKey: false,
-  altKey: false,
-  shiftKey: false,
-  target: { tag: 'BODY' },
-  ...mods,
-})
+const press = plainPress
 
 /** How a binding's key is shown: Space by name, letters upper-case as on the keycap. */
 export function keyLabel(key: string): string {

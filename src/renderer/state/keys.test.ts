@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { actionKeyMap, categoryKeyHint, interpretKey, type KeyPress, type KeyTarget } from './keys'
+import { actionKeyMap, categoryKeyHint, interpretKey, plainPress } from './keys'
 
 const keys = actionKeyMap([
   { id: 'allow', key: 'a' },
   { id: 'remove', key: 'r' },
   { id: 'clash', key: 'n' },
 ])
-const body: KeyTarget = { tag: 'BODY' }
-const press = (key: string, over: Partial<KeyPress> = {}): KeyPress => ({
-  key,
-  code: /^[0-9]$/.test(key) ? `Digit${key}` : undefined,
-  ctrlKey: false,
-  metaKey: false,
-  altKey: false,
-  shiftKey: false,
-  target: body,
-  ...over,
-})
+const press = plainPress
 
 describe('keyboard scheme', () => {
   it('maps policy action keys, never over reserved keys', () => {

@@ -37,6 +37,8 @@ export interface KeyPress {
   altKey: boolean
   shiftKey: boolean
   target: KeyTarget | null
+  /** `KeyboardEvent.repeat`: the key is being held down. */
+  repeat?: boolean | undefined
 }
 
 /**
@@ -73,6 +75,25 @@ export function describeTarget(el: EventTarget | null): KeyTarget | null {
   if (!el || typeof (el as Element).tagName !== 'string') return null
   const e = el as HTMLElement
   return { tag: e.tagName, type: (e as HTMLInputElement).type, role: e.getAttribute('role'), editable: e.isContentEditable }
+}
+
+/** A DOM key event as the key schemes read it. */
+export function keyPressOf(e: KeyboardEvent): KeyPress {
+  return { key: e.key, code: e.code, ctrlKey: e.ctrlKey, metaKey: e.metaKey, altKey: e.altKey, shiftKey: e.shiftKey, repeat: e.repeat, target: describeTarget(e.target) }
+}
+
+/** A press of `key` alone on the page (a digit with its Digit code), for key tables and tests. */
+export function plainPress(key: string, over: Partial<KeyPress> = {}): KeyPress {
+  return {
+    key,
+    code: /^[0-9]$/.test(key) ? `Digit${key}` : undefined,
+    ctrlKey: false,
+    metaKey: false,
+    altKey: false,
+    shiftKey: false,
+    target: { tag: 'BODY' },
+    ...over,
+  }
 }
 
 /** Action id per lowercase key, without keys the scheme reserves. */

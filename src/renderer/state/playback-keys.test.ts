@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import policyJson from '../../../resources/policy/live-safety.json'
-import { actionKeyMap, interpretKey, PLAYBACK_KEYS, type KeyTarget } from './keys'
-import { interpretPlaybackKey, PLAYBACK_BINDINGS, spaceIsTaken, type PlaybackKeyPress } from './playback-keys'
+import { actionKeyMap, interpretKey, plainPress, PLAYBACK_KEYS } from './keys'
+import { interpretPlaybackKey, PLAYBACK_BINDINGS, spaceIsTaken } from './playback-keys'
 
-const body: KeyTarget = { tag: 'BODY' }
-const press = (key: string, over: Partial<PlaybackKeyPress> = {}): PlaybackKeyPress => ({
-  key,
-  code: /^[0-9]$/.test(key) ? `Digit${key}` : undefined,
-  ctrlKey: false,
-  metaKey: false,
-  altKey: false,
-  shiftKey: false,
-  target: body,
-  ...over,
-})
+const press = plainPress
 
 describe('playback keys', () => {
   it('maps the scheme', () => {

@@ -55,10 +55,8 @@ export function spaceIsTaken(t: KeyTarget | null): boolean {
   )
 }
 
-export interface PlaybackKeyPress extends KeyPress {
-  /** `KeyboardEvent.repeat`: the key is being held down. */
-  repeat?: boolean | undefined
-}
+/** A key press; playback also reads `repeat` (a held frame-step key repeats). */
+export type PlaybackKeyPress = KeyPress
 
 /** The binding a key press means, or null (modifiers, text fields, held keys that do not repeat). */
 export function playbackBindingFor(e: PlaybackKeyPress): PlaybackBinding | null {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { Policy } from '../../shared/policy'
 import { DEFAULT_WELLNESS } from '../../shared/wellness'
 import policyJson from '../../../resources/policy/live-safety.json'
-import { isPolicyPanelKey, isRevealKey, isSkipKey, interpretKey, actionKeyMap, RESERVED_KEYS, type KeyPress } from './keys'
+import { isPolicyPanelKey, isRevealKey, isSkipKey, interpretKey, actionKeyMap, RESERVED_KEYS, plainPress } from './keys'
 import {
   clickReveal,
   effectiveProtection,
@@ -64,15 +64,7 @@ describe('protections', () => {
 })
 
 describe('wellness, skip and policy panel keys', () => {
-  const press = (key: string, over: Partial<KeyPress> = {}): KeyPress => ({
-    key,
-    ctrlKey: false,
-    metaKey: false,
-    altKey: false,
-    shiftKey: false,
-    target: { tag: 'BODY' },
-    ...over,
-  })
+  const press = plainPress
   const actionKeys = actionKeyMap(policy.actions)
 
   it('v reveals, s skips, Shift+P opens the policy panel', () => {
