@@ -18,6 +18,7 @@ import { openStore } from '../src/core/store/open-store'
 import { NO_DUE_SORT } from '../src/core/store/schema'
 import { scanClips } from '../src/core/pack-import/scan-clips'
 import { tempDir, writeMedia, type FakeMedia } from '../src/core/testing/make-pack'
+import { mulberry32 } from '../src/core/testing/prng'
 import type { ParsedInput } from '../src/shared/contract'
 
 const CLIPS = Number(process.env.BENCH_CLIPS ?? 100_000)
@@ -47,17 +48,8 @@ const BENCH_NOW = Date.UTC(2025, 7, 29, 6, 0, 0) + (CLIPS / 2) * 7_000 + 4 * 360
 
 // ---------------------------------------------------------------- helpers
 
-/** Small deterministic PRNG (mulberry32), so two runs page through the same offsets. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** Deterministic, so two runs page through the same offsets. */
+const rng = mulberry32
 
 interface Stats {
   n: number

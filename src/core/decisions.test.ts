@@ -4,7 +4,8 @@ import { TinjauError } from '../shared/errors'
 import { DecisionDraft, type DecisionDraftInput } from '../shared/policy'
 import { makePack } from './testing/make-pack'
 import { openTestTinjau } from './testing/open-test-tinjau'
-import { snapshotFiles, snapshotRows } from './testing/store-snapshot'
+import { refusedWithoutChange } from './testing/expect-refused'
+import { snapshotRows } from './testing/store-snapshot'
 import type { Tinjau } from './tinjau'
 
 let open: (Tinjau & { dataDir: string })[] = []
@@ -24,18 +25,7 @@ const record = (t: Tinjau, input: DecisionDraftInput) => t.handlers['decision.re
 const removal: DecisionDraftInput = { clipId: 'clip-000000', categories: ['violence.arson'], action: 'remove', rationale: 'calls to burn the market' }
 
 function refusal(t: Tinjau & { dataDir: string }, input: DecisionDraftInput): TinjauError {
-  const rows = snapshotRows(t.store.sqlite)
-  const files = snapshotFiles(t.dataDir)
-  let caught: unknown
-  try {
-    record(t, input)
-  } catch (err) {
-    caught = err
-  }
-  expect(caught).toBeInstanceOf(TinjauError)
-  expect(snapshotRows(t.store.sqlite)).toEqual(rows)
-  expect(snapshotFiles(t.dataDir)).toEqual(files)
-  return caught as TinjauError
+  return refusedWithoutChange(t, () => record(t, input))
 }
 
 describe('recording a decision', () => {

@@ -5,7 +5,8 @@ import { DecisionDraft } from '../shared/policy'
 import { SKIP_REASON_MAX, type SkipInput } from '../shared/wellness'
 import { makePack } from './testing/make-pack'
 import { openTestTinjau } from './testing/open-test-tinjau'
-import { snapshotFiles, snapshotRows } from './testing/store-snapshot'
+import { refusedWithoutChange } from './testing/expect-refused'
+import { snapshotRows } from './testing/store-snapshot'
 import type { Tinjau } from './tinjau'
 
 let open: (Tinjau & { dataDir: string })[] = []
@@ -29,18 +30,7 @@ const skipAudit = (t: Tinjau) =>
 
 /** Calls the handler directly; expects a TinjauError and no change to any row or file. */
 function refusedDirectly(t: Tinjau & { dataDir: string }, input: SkipInput): TinjauError {
-  const rows = snapshotRows(t.store.sqlite)
-  const files = snapshotFiles(t.dataDir)
-  let caught: unknown
-  try {
-    t.handlers['clip.skip'](input)
-  } catch (err) {
-    caught = err
-  }
-  expect(caught).toBeInstanceOf(TinjauError)
-  expect(snapshotRows(t.store.sqlite)).toEqual(rows)
-  expect(snapshotFiles(t.dataDir)).toEqual(files)
-  return caught as TinjauError
+  return refusedWithoutChange(t, () => t.handlers['clip.skip'](input))
 }
 
 describe('skipping a clip', () => {

@@ -5,7 +5,8 @@ import { dispatch } from '../../shared/dispatch'
 import { TinjauError } from '../../shared/errors'
 import { makeClip, makeManifest, sha256, tempDir, writeManifest, writeMedia, type FakeMedia } from '../testing/make-pack'
 import { openTestTinjau } from '../testing/open-test-tinjau'
-import { snapshotFiles, snapshotRows } from '../testing/store-snapshot'
+import { refusedWithoutChangeAsync } from '../testing/expect-refused'
+import { snapshotRows } from '../testing/store-snapshot'
 import type { Tinjau } from '../tinjau'
 
 /**
@@ -41,17 +42,8 @@ function packOf(n: number, mutate: (clips: Record<string, any>[], media: FakeMed
 
 const importDir = (t: Tinjau, dir: string) => t.handlers['pack.importDirectory']({ path: dir })
 
-async function refusal(t: TestTinjau, dir: string): Promise<TinjauError> {
-  const rows = snapshotRows(t.store.sqlite)
-  const files = snapshotFiles(t.dataDir)
-  const err = await importDir(t, dir).then(
-    () => null,
-    (e: unknown) => e,
-  )
-  expect(err).toBeInstanceOf(TinjauError)
-  expect(snapshotRows(t.store.sqlite)).toEqual(rows)
-  expect(snapshotFiles(t.dataDir)).toEqual(files)
-  return err as TinjauError
+function refusal(t: TestTinjau, dir: string): Promise<TinjauError> {
+  return refusedWithoutChangeAsync(t, () => importDir(t, dir))
 }
 
 const tables = (t: Tinjau) => {

@@ -2,11 +2,11 @@ import { generateKeyPairSync, sign } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterEach, describe, expect, test } from 'vitest'
-import { TinjauError } from '../../shared/errors'
 import { DecisionDraft } from '../../shared/policy'
 import { setSetting } from '../settings'
 import { makeClip, makeManifest, makePack, sha256, tempDir, writeManifest, writeMedia } from '../testing/make-pack'
 import { openTestTinjau } from '../testing/open-test-tinjau'
+import { refusedWithoutChangeAsync } from '../testing/expect-refused'
 import { snapshotFiles, snapshotRows } from '../testing/store-snapshot'
 import type { Tinjau } from '../tinjau'
 
@@ -34,17 +34,9 @@ function packWith(mutate: (clips: Record<string, any>[], root: string) => unknow
 }
 
 async function expectRefused(t: Tinjau & { dataDir: string }, dir: string, message: RegExp) {
-  const rows = snapshotRows(t.store.sqlite)
-  const files = snapshotFiles(t.dataDir)
-  const err = await importDir(t, dir).then(
-    () => null,
-    (e: unknown) => e,
-  )
-  expect(err).toBeInstanceOf(TinjauError)
-  expect((err as TinjauError).code).toBe('invalid_pack')
-  expect((err as TinjauError).message).toMatch(message)
-  expect(snapshotRows(t.store.sqlite)).toEqual(rows)
-  expect(snapshotFiles(t.dataDir)).toEqual(files)
+  const err = await refusedWithoutChangeAsync(t, () => importDir(t, dir))
+  expect(err.code).toBe('invalid_pack')
+  expect(err.message).toMatch(message)
 }
 
 describe('importing a valid directory pack', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { ClipScanner, scanClips, type ClipLayout } from './scan-clips'
+import { mulberry32 } from '../testing/prng'
 
 /**
  * The scanner's contract: for a plain pack.json it gives the exact byte range of each clip
@@ -11,17 +12,7 @@ import { ClipScanner, scanClips, type ClipLayout } from './scan-clips'
 // Helpers
 // ---------------------------------------------------------------------------------------
 
-/** A small deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+const prng = mulberry32
 
 interface PlainLayout {
   arrayStart: number
