@@ -237,14 +237,17 @@ export class Queue {
 
   /** The clip exactly as its pack gave it, unknown fields included (exports round-trip these). */
   packClip(clipId: string): PackClip {
+    return this.clipJson(this.clipRow(clipId))
+  }
+
+  private clipRow(clipId: string): ClipJsonRow {
     const row = this.stmts.clip.get(clipId) as ClipJsonRow | undefined
     if (!row) throw new TinjauError('not_found', `no clip with id "${clipId}"`, [{ path: 'clipId', message: 'unknown clip' }])
-    return this.clipJson(row)
+    return row
   }
 
   clip(clipId: string): ClipDetail {
-    const row = this.stmts.clip.get(clipId) as ClipJsonRow | undefined
-    if (!row) throw new TinjauError('not_found', `no clip with id "${clipId}"`, [{ path: 'clipId', message: 'unknown clip' }])
+    const row = this.clipRow(clipId)
     const c = this.clipJson(row)
     const media = (ref: PackClip['media'] | undefined): MediaInfo | null =>
       ref

@@ -119,7 +119,7 @@ async function importPlanned(ctx: ImportContext, file: PackFile, plan: ManifestP
   const writer = new PackWriter(ctx.store, ctx.manifests, { packId, manifestSha256: file.sha256, now })
   sqlite.exec('BEGIN IMMEDIATE')
   try {
-    writer.upsertPack(plan.header, plan.clipCount, plan.signed)
+    writer.upsertPack(plan.header, plan.clipCount, plan.signed, existing)
     if (plan.kind === 'ranges') saved = ctx.manifests.save(file.sha256, file.bytes)
     saved.catch(() => {})
 

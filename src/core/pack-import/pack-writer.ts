@@ -68,8 +68,8 @@ export class PackWriter {
     this.storeHadClips = sqlite.prepare('SELECT EXISTS (SELECT 1 FROM clips)').pluck().get() === 1
   }
 
-  upsertPack(header: PackHeaderData, clipCount: number, signed: boolean): void {
-    const previous = this.store.sqlite.prepare('SELECT manifest_sha256 FROM packs WHERE id = ?').pluck().get(this.opts.packId) as string | undefined
+  /** `previous`: the pack.json this pack id had until now, if any (a candidate for removal after commit). */
+  upsertPack(header: PackHeaderData, clipCount: number, signed: boolean, previous: string | undefined): void {
     if (previous) this.replacedManifests.add(previous)
     this.stmts.upsertPack.run({
       id: this.opts.packId,
