@@ -2,20 +2,7 @@ import { readdirSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { makeClip, makeManifest, makePack, tempDir, writeManifest, writeMedia } from '../core/testing/make-pack'
-import { main } from './program'
-
-/** Run `tinjau <args>` in-process on the test's profile; collect output and exit code. */
-async function tinjau(dataDir: string, ...args: string[]) {
-  let stdout = ''
-  let stderr = ''
-  const code = await main(['--data-dir', dataDir, ...args], {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    env: {},
-    cwd: process.cwd(),
-  })
-  return { code, stdout, stderr }
-}
+import { storeRows, tinjau } from './testing/run-tinjau'
 
 let dataDir: string
 let packDir: string
@@ -193,6 +180,70 @@ describe('tinjau decide / decisions', () => {
     expect(JSON.parse((await tinjau(other, 'queue', '--json')).stdout).total).toBe(0)
     const list = JSON.parse((await tinjau(dataDir, 'decisions', '--json')).stdout)
     expect(list.items.map((d: { clipId: string }) => d.clipId)).toEqual([CLIP])
+  })
+})
+
+describe('tinjau skip', () => {
+  const skipped = async () => (JSON.parse((await tinjau(dataDir, 'queue', '--status', 'skipped', '--json')).stdout) as { items: { id: string }[] }).items
+  const lastAudit = () => storeRows(dataDir)['audit_log']!.at(-1) as { kind: string; subject: string; payload: string }
+
+  it('sets a clip aside with its reason: the queue shows it skipped, the audit trail keeps why', async () => {
+    await imported()
+    const r = await tinjau(dataDir, 'skip', CLIP, '--reason', 'needs the  whole stream\nfor context')
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toBe(`Skipped clip ${CLIP}: needs the whole stream for context\n`)
+    expect(r.stderr).toBe('')
+    expect((await skipped()).map((i) => i.id)).toEqual([CLIP])
+    const page = JSON.parse((await tinjau(dataDir, 'queue', '--json')).stdout)
+    expect(page.counts).toMatchObject({ pending: 2, skipped: 1 })
+    expect(page.items.find((i: { id: string }) => i.id === CLIP).status).toBe('skipped')
+    expect(lastAudit()).toMatchObject({ kind: 'clip.skipped', subject: CLIP })
+    expect(JSON.parse(lastAudit().payload)).toEqual({ reason: 'needs the  whole stream\nfor context', previousStatus: 'pending' })
+    expect((await tinjau(dataDir, 'audit', 'verify')).code).toBe(0)
+  })
+
+  it('prints the skip as JSON, and records a new reason on a clip skipped already (core/skips.ts allows it)', async () => {
+    await imported()
+    const first = await tinjau(dataDir, 'skip', CLIP, '--reason', 'conflict of interest', '--json')
+    expect(first.code, first.stderr).toBe(0)
+    expect(JSON.parse(first.stdout)).toMatchObject({ clipId: CLIP, reason: 'conflict of interest', previousStatus: 'pending' })
+    const again = await tinjau(dataDir, 'skip', CLIP, '--reason', 'still unsure')
+    expect(again.code, again.stderr).toBe(0)
+    expect(again.stdout).toBe(`Skipped clip ${CLIP} again (new reason recorded): still unsure\n`)
+    expect(JSON.parse(lastAudit().payload)).toEqual({ reason: 'still unsure', previousStatus: 'skipped' })
+    expect((await skipped()).map((i) => i.id)).toEqual([CLIP])
+  })
+
+  it('refuses a decided clip, an unknown clip and an empty, blank or too long reason with 2, changing nothing', async () => {
+    await imported()
+    expect((await tinjau(dataDir, 'decide', ...decideArgs)).code).toBe(0)
+    const before = storeRows(dataDir)
+
+    const decided = await tinjau(dataDir, 'skip', CLIP, '--reason', 'changed my mind')
+    expect(decided.code).toBe(2)
+    expect(decided.stderr).toBe(`tinjau: clip "${CLIP}" is decided: only a clip without a decision can be skipped\n  clipId: clip is decided\n`)
+    const unknown = await tinjau(dataDir, 'skip', 'no-such-clip', '--reason', 'x')
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toBe('tinjau: no clip with id "no-such-clip"\n  clipId: unknown clip\n')
+    for (const reason of ['', '   ', 'x'.repeat(501)]) {
+      const r = await tinjau(dataDir, 'skip', 'clip-000001', '--reason', reason)
+      expect(r.code, reason).toBe(2)
+      expect(r.stderr).toMatch(/^tinjau: invalid input for clip\.skip: reason: /)
+      expect(r.stdout).toBe('')
+    }
+    expect(storeRows(dataDir)).toEqual(before)
+    expect(await skipped()).toEqual([])
+  })
+
+  it('needs --reason and a clip (usage, 1); a skipped clip can still be decided', async () => {
+    await imported()
+    const noReason = await tinjau(dataDir, 'skip', CLIP)
+    expect(noReason.code).toBe(1)
+    expect(noReason.stderr).toMatch(/required option '--reason <text>' not specified/)
+    expect((await tinjau(dataDir, 'skip', '--reason', 'why')).code).toBe(1)
+    expect((await tinjau(dataDir, 'skip', CLIP, '--reason', 'later')).code).toBe(0)
+    expect((await tinjau(dataDir, 'decide', ...decideArgs)).code).toBe(0)
+    expect(await skipped()).toEqual([])
   })
 })
 

@@ -6,6 +6,7 @@ import { registerDecisions } from './commands/decisions'
 import { registerImport } from './commands/import'
 import { registerQueue } from './commands/queue'
 import { registerServe } from './commands/serve'
+import { registerSkip } from './commands/skip'
 import { CliContext } from './context'
 import { CliExit, EXIT, exitCodeFor, type ExitCode } from './exit-codes'
 import type { CliIo } from './io'
@@ -19,9 +20,10 @@ import { reportError } from './report'
 const EXIT_HELP = `
 Exit codes:
   0  success
-  1  usage error (unknown command or option, missing argument)
-  2  refused: invalid input, unknown clip, conflict, invalid pack, policy violation,
-     broken audit trail
+  1  usage error (unknown command, option or choice, missing argument, a --due-within
+     that is not a number of hours)
+  2  refused: invalid input, unknown clip, conflict (e.g. skipping a decided clip),
+     invalid pack, policy violation, broken audit trail
   3  internal error`
 
 function buildProgram(ctx: CliContext, version: () => string): Command {
@@ -39,6 +41,7 @@ function buildProgram(ctx: CliContext, version: () => string): Command {
     })
   registerImport(program, ctx)
   registerQueue(program, ctx)
+  registerSkip(program, ctx)
   registerDecide(program, ctx)
   registerDecisions(program, ctx)
   registerAudit(program, ctx)
