@@ -1,6 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs'
-import path from 'node:path'
 import { currentPlatformEnv, findResourcesDir, resolveDataDir } from './paths'
+import { findPackageRoot, packageVersion } from './package-root'
 import { openTinjau, type Tinjau } from './tinjau'
 
 /**
@@ -9,28 +8,7 @@ import { openTinjau, type Tinjau } from './tinjau'
  * (out/main) sit at different depths, so both walk up.
  */
 
-export const PACKAGE_NAME = 'tinjau'
-export function findPackageRoot(start: string): string {
-  let dir = path.resolve(start)
-  for (;;) {
-    const manifest = path.join(dir, 'package.json')
-    if (existsSync(manifest)) {
-      try {
-        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === PACKAGE_NAME) return dir
-      } catch {
-        // not ours; keep walking
-      }
-    }
-    const parent = path.dirname(dir)
-    if (parent === dir) throw new Error(`no ${PACKAGE_NAME} package.json above ${start}`)
-    dir = parent
-  }
-}
-
-export function packageVersion(packageRoot: string): string {
-  const pkg = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version?: unknown }
-  return typeof pkg.version === 'string' ? pkg.version : '0.0.0'
-}
+export { findPackageRoot, PACKAGE_NAME, packageVersion } from './package-root'
 
 export interface OpenProfileOptions {
   host: 'web' | 'cli'

@@ -1,7 +1,6 @@
 import type { Hono } from 'hono'
 import type { Tinjau } from '../core/tinjau'
 import { HTTP_STATUS_FOR_ERROR } from '../shared/bridge'
-import { dispatch } from '../shared/dispatch'
 import { requireSecret } from './auth'
 import { readJsonBody } from './json-body'
 
@@ -12,7 +11,8 @@ import { readJsonBody } from './json-body'
  */
 
 export interface ApiRouteOptions {
-  tinjau: Tinjau
+  /** The open profile (the host may start listening before it is open; app.ts waits for it). */
+  tinjau: () => Tinjau
   secret: string
   maxBodyBytes: number
   onInternal: (err: unknown) => void
@@ -20,11 +20,19 @@ export interface ApiRouteOptions {
   inflight: Set<Promise<unknown>>
 }
 
+/**
+ * The contract (zod schemas for every method) is loaded on the first call, not at start:
+ * the host listens, and the browser loads the renderer, while it loads.
+ */
+let contractDispatch: Promise<typeof import('../shared/dispatch').dispatch> | null = null
+const loadDispatch = () => (contractDispatch ??= import('../shared/dispatch').then((m) => m.dispatch))
+
 export function addApiRoute(app: Hono, opts: ApiRouteOptions): void {
   app.post('/api/:method', requireSecret(opts.secret, { allowQuery: false }), async (c) => {
     const body = await readJsonBody(c.req.raw, opts.maxBodyBytes)
     if (!body.ok) return c.json({ ok: false, error: body.error }, body.status)
-    const call = dispatch(opts.tinjau.handlers, c.req.param('method'), body.value, opts.onInternal, opts.tinjau.gate)
+    const dispatch = await loadDispatch()
+    const call = dispatch(opts.tinjau().handlers, c.req.param('method'), body.value, opts.onInternal, opts.tinjau().gate)
     opts.inflight.add(call)
     const result = await call.finally(() => opts.inflight.delete(call))
     return c.json(result, result.ok ? 200 : HTTP_STATUS_FOR_ERROR[result.error.code])

@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono, type MiddlewareHandler } from 'hono'
 import type { Tinjau } from '../core/tinjau'
 import { addApiRoute } from './api-route'
 import { addEventsRoute } from './events-route'
@@ -10,7 +10,11 @@ import { addStaticRoute } from './static-route'
 /** The web host's routes, without a socket: `server.ts` binds it to 127.0.0.1. */
 
 export interface WebAppOptions {
-  tinjau: Tinjau
+  /**
+   * The profile, or its opening: the host may listen (and serve the renderer) while the
+   * store opens, and calls that need it wait for it.
+   */
+  tinjau: Tinjau | Promise<Tinjau>
   rendererDir: string
   secret: string
   /** The bound port, known only once listening; the Host check needs it. */
@@ -27,15 +31,35 @@ export function createWebApp(opts: WebAppOptions): Hono {
   app.use('*', securityHeaders())
   app.use('*', loopbackOnly(opts.port))
 
-  addEventsRoute(app, { tinjau: opts.tinjau, secret: opts.secret, keepAliveMs: opts.keepAliveMs, open: opts.openStreams })
+  let profile: Tinjau | null = opts.tinjau instanceof Promise ? null : opts.tinjau
+  const opening = Promise.resolve(opts.tinjau).then((t) => (profile = t))
+  opening.catch(() => undefined) // reported by whoever opens it; calls answer 503 below
+  const open = (): Tinjau => {
+    if (!profile) throw new Error('the profile is not open yet')
+    return profile
+  }
+  const waitForProfile: MiddlewareHandler = async (c, next) => {
+    if (!profile) {
+      try {
+        await opening
+      } catch (err) {
+        return jsonError(c, 503, 'internal', `the profile could not be opened: ${err instanceof Error ? err.message : String(err)}`)
+      }
+    }
+    await next()
+  }
+  app.use('/api/*', waitForProfile)
+  app.use('/media/*', waitForProfile)
+
+  addEventsRoute(app, { tinjau: open, secret: opts.secret, keepAliveMs: opts.keepAliveMs, open: opts.openStreams })
   addApiRoute(app, {
-    tinjau: opts.tinjau,
+    tinjau: open,
     secret: opts.secret,
     maxBodyBytes: opts.maxBodyBytes,
     inflight: opts.inflight,
     onInternal: (err) => opts.log('internal error in an API call', err),
   })
-  addMediaRoute(app, { tinjau: opts.tinjau, secret: opts.secret })
+  addMediaRoute(app, { tinjau: open, secret: opts.secret })
   addStaticRoute(app, opts.rendererDir)
 
   app.notFound((c) => jsonError(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path.slice(0, 200)}`))

@@ -10,7 +10,7 @@ import { requireSecret } from './auth'
  */
 
 export interface EventsRouteOptions {
-  tinjau: Pick<Tinjau, 'onEvent'>
+  tinjau: () => Pick<Tinjau, 'onEvent'>
   secret: string
   keepAliveMs: number
   /** Open streams, so closing the host can end them (server.close waits for them otherwise). */
@@ -33,7 +33,7 @@ export function addEventsRoute(app: Hono, opts: EventsRouteOptions): void {
             end()
           }
         }
-        const unsubscribe = opts.tinjau.onEvent((event, payload) => send(`event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`))
+        const unsubscribe = opts.tinjau().onEvent((event, payload) => send(`event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`))
         const timer = setInterval(() => send(': keep-alive\n\n'), opts.keepAliveMs)
         timer.unref()
         end = () => {

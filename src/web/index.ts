@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { findPackageRoot, openProfile } from '../core/host-env'
+import { findPackageRoot } from '../core/package-root'
 import { builtRendererDir } from './host-env'
 import { resolvePort, serveUntilShutdown } from './launch'
 
@@ -19,7 +19,10 @@ async function run(argv: string[]): Promise<number> {
   try {
     const port = resolvePort(values.port, process.env)
     const rendererDir = builtRendererDir(findPackageRoot(__dirname))
-    const tinjau = openProfile({ host: 'web', dataDir: values['data-dir'], from: __dirname })
+    const dataDir = values['data-dir']
+    // The store and everything behind it load after the host listens: the browser fetches
+    // the renderer meanwhile, and calls wait for the profile (web/app.ts).
+    const tinjau = () => import('../core/host-env').then(({ openProfile }) => openProfile({ host: 'web', dataDir, from: __dirname }))
     await serveUntilShutdown({ tinjau, rendererDir, port, print: (line) => process.stdout.write(`${line}\n`) })
     return 0
   } catch (err) {

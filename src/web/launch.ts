@@ -43,23 +43,53 @@ export function untilShutdown(abort?: AbortSignal): Promise<string> {
 }
 
 export interface ServeOptions {
-  tinjau: Tinjau
+  /**
+   * The profile, or how to open it: then the URL is printed as soon as the host listens
+   * and the profile is opened after, so the browser loads the renderer while the store
+   * (and the code behind it) loads; calls wait for it. If it fails to open, the host
+   * closes and this rejects with that error.
+   */
+  tinjau: Tinjau | (() => Promise<Tinjau>)
   rendererDir: string
   port: number
   print: (line: string) => void
   abort?: AbortSignal
 }
 
-/** Start, print the URL line, wait for a shutdown signal, close the host and the profile. */
+/** Start, print the URL line, wait for a shutdown signal (or a profile that fails to open), close the host and the profile. */
 export async function serveUntilShutdown(opts: ServeOptions): Promise<void> {
-  const host = await startWebHost({ tinjau: opts.tinjau, rendererDir: opts.rendererDir, port: opts.port })
+  const given = opts.tinjau
+  const opener = typeof given === 'function' ? given : null
+  const profileGiven = typeof given === 'function' ? null : given
+  const deferred: { resolve: (t: Tinjau) => void; reject: (err: unknown) => void } = { resolve: () => {}, reject: () => {} }
+  const opening =
+    opener
+      ? new Promise<Tinjau>((resolve, reject) => Object.assign(deferred, { resolve, reject }))
+      : Promise.resolve(profileGiven as Tinjau)
+  let host: WebHost
+  try {
+    host = await startWebHost({ tinjau: opening, rendererDir: opts.rendererDir, port: opts.port })
+  } catch (err) {
+    // Nothing will serve it: close the profile if it was already open.
+    profileGiven?.close()
+    throw err
+  }
+  const failed = new AbortController()
+  let openError: unknown = null
+  opening.catch((err: unknown) => {
+    openError = err
+    failed.abort()
+  })
   try {
     // Listen for the signals before announcing: whoever reads the line may stop us at once.
-    const stopped = untilShutdown(opts.abort)
+    const stopped = untilShutdown(opts.abort ? AbortSignal.any([opts.abort, failed.signal]) : failed.signal)
     opts.print(urlLine(host))
+    if (opener) void Promise.resolve().then(opener).then(deferred.resolve, deferred.reject)
     await stopped
   } finally {
     await host.close()
-    opts.tinjau.close()
+    const profile = await opening.catch(() => null)
+    profile?.close()
   }
+  if (openError !== null) throw openError
 }

@@ -13,7 +13,7 @@ import { jsonError } from './responses'
  */
 
 export interface MediaRouteOptions {
-  tinjau: Pick<Tinjau, 'media' | 'mediaType'>
+  tinjau: () => Pick<Tinjau, 'media' | 'mediaType'>
   secret: string
 }
 
@@ -22,14 +22,14 @@ const SHA256 = /^[0-9a-f]{64}$/
 export function addMediaRoute(app: Hono, opts: MediaRouteOptions): void {
   app.get('/media/:sha', requireSecret(opts.secret, { allowQuery: true }), async (c) => {
     const sha = c.req.param('sha')
-    const file = SHA256.test(sha) ? opts.tinjau.media.pathFor(sha) : null
+    const file = SHA256.test(sha) ? opts.tinjau().media.pathFor(sha) : null
     if (!file) return jsonError(c, 400, 'invalid_input', 'a media address is a sha256: 64 lowercase hex characters')
     const info = await stat(file).catch(() => null)
     if (!info?.isFile()) return jsonError(c, 404, 'not_found', `no media object ${sha}`)
 
     const size = info.size
     const headers: Record<string, string> = {
-      'Content-Type': opts.tinjau.mediaType(sha),
+      'Content-Type': opts.tinjau().mediaType(sha),
       'Accept-Ranges': 'bytes',
       // The address is the content's hash: it can never change.
       'Cache-Control': 'private, max-age=31536000, immutable',

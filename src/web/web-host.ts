@@ -14,7 +14,8 @@ import { MAX_JSON_BODY_BYTES } from './json-body'
 export const WEB_HOST_ADDRESS = '127.0.0.1'
 
 export interface WebHostOptions {
-  tinjau: Tinjau
+  /** The open profile, or its opening (the host then listens at once; calls wait for it). */
+  tinjau: Tinjau | Promise<Tinjau>
   /** The built renderer: index.html and assets/. */
   rendererDir: string
   /** 0 (the default) picks any free port. */

@@ -1,0 +1,101 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { openTinjau, type Tinjau } from '../core/tinjau'
+import { tempDir } from '../core/testing/make-pack'
+import { serveUntilShutdown } from './launch'
+
+/**
+ * The host announces its URL before the profile is open (the browser loads the renderer
+ * meanwhile): calls made in that window wait for the profile, and a profile that cannot
+ * be opened stops the host with its error.
+ */
+
+const dirs: string[] = []
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+
+function rendererAndData(): { rendererDir: string; dataDir: string } {
+  const base = tempDir('tinjau-launch-')
+  dirs.push(base)
+  const rendererDir = path.join(base, 'renderer')
+  mkdirSync(rendererDir)
+  writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>t</title>')
+  return { rendererDir, dataDir: path.join(base, 'data') }
+}
+
+async function untilLine(lines: string[]): Promise<{ url: string; secret: string }> {
+  const deadline = Date.now() + 5000
+  while (lines.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
+  const m = /^Tinjau web host: (http:\/\/127\.0\.0\.1:\d+)\/\?k=(\S+)$/.exec(lines[0] ?? '')
+  if (!m) throw new Error(`no URL line: ${JSON.stringify(lines)}`)
+  return { url: m[1]!, secret: m[2]! }
+}
+
+describe('serveUntilShutdown with a profile still opening', () => {
+  it('prints the URL first, serves the page at once, and answers calls once the profile is open', async () => {
+    const { rendererDir, dataDir } = rendererAndData()
+    let release!: () => void
+    const gate = new Promise<void>((r) => (release = r))
+    let opened: Tinjau | null = null
+    let closed = false
+    const opener = async () => {
+      await gate
+      const t = openTinjau({ dataDir, resourcesDir: path.resolve('resources'), host: 'web', version: '0.0.0-test' })
+      opened = t
+      const close = t.close.bind(t)
+      t.close = () => {
+        closed = true
+        close()
+      }
+      return t
+    }
+    const lines: string[] = []
+    const stop = new AbortController()
+    const done = serveUntilShutdown({ tinjau: opener, rendererDir, port: 0, print: (l) => lines.push(l), abort: stop.signal })
+    const { url, secret } = await untilLine(lines)
+    expect(opened).toBeNull()
+
+    // The renderer is served while the profile is not open.
+    expect((await fetch(`${url}/`)).status).toBe(200)
+    // A call made now waits for it.
+    let answered = false
+    const call = fetch(`${url}/api/app.info`, { method: 'POST', headers: { Authorization: `Bearer ${secret}` } }).then((r) => {
+      answered = true
+      return r
+    })
+    await new Promise((r) => setTimeout(r, 100))
+    expect(answered).toBe(false)
+    release()
+    const res = await call
+    expect(res.status).toBe(200)
+    expect(((await res.json()) as { value: { dataDir: string } }).value.dataDir).toBe(dataDir)
+
+    stop.abort()
+    await done
+    expect(closed).toBe(true)
+    await expect(fetch(`${url}/`)).rejects.toThrow()
+  })
+
+  it('stops the host and rejects with the error when the profile cannot be opened; waiting calls get a 503 that says why', async () => {
+    const { rendererDir } = rendererAndData()
+    let fail!: (err: Error) => void
+    const opener = () => new Promise<Tinjau>((_, reject) => (fail = reject))
+    const lines: string[] = []
+    const done = serveUntilShutdown({ tinjau: opener, rendererDir, port: 0, print: (l) => lines.push(l) })
+    const outcome = done.then(
+      () => null,
+      (err: unknown) => err,
+    )
+    const { url, secret } = await untilLine(lines)
+    const call = fetch(`${url}/api/app.info`, { method: 'POST', headers: { Authorization: `Bearer ${secret}` } })
+    await new Promise((r) => setTimeout(r, 50))
+    fail(new Error('the profile is locked by another Tinjau'))
+    const res = await call
+    expect(res.status).toBe(503)
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/could not be opened: the profile is locked/)
+    expect(await outcome).toEqual(new Error('the profile is locked by another Tinjau'))
+    await expect(fetch(`${url}/`)).rejects.toThrow()
+  })
+})
