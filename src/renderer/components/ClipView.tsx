@@ -3,8 +3,7 @@ import { useTranslation } from 'react-i18next'
 import type { ClipDetail } from '../../shared/domain'
 import type { DecisionDraftInput, Locale, Policy } from '../../shared/policy'
 import { formatBytes, formatClipTime, formatDateTime, formatNumber, timeLeft } from '../i18n/format'
-import { decisionInForce } from '../state/decision-form'
-import { keyPressOf } from '../state/keys'
+import { keyPressOf, rangeEdgeOf } from '../state/keys'
 import { DEFAULT_FPS, markerTimes, SPEEDS, timelineDurationMs } from '../state/playback'
 import { interpretPlaybackKey } from '../state/playback-keys'
 import { compileWatchList, findWatchHits } from '../../shared/watch-terms'
@@ -15,6 +14,7 @@ import { KeyHelpButton } from './KeyHelp'
 import { Timeline } from './Timeline'
 import { activeLineIndex, TimedLines } from './TimedLines'
 import { usePlayback } from './usePlayback'
+import { decisionFormKey, useDecisionForm } from './use-decision-form'
 
 interface Props {
   clip: ClipDetail
@@ -26,10 +26,12 @@ interface Props {
   focusToken: number
   /** Wellness: mute the video (a protected sensitive clip); blur and grayscale are styled by the wrapper. */
   muted?: boolean | undefined
+  /** The media of the clip most likely opened next: loaded now in a hidden player that becomes this one's. */
+  nextMedia?: { sha256: string } | null | undefined
 }
 
 /** One clip: the video, what it is and why it was flagged, what was said, and the form. */
-export function ClipView({ clip, policy, locale, mediaUrl, onSave, focusToken, muted }: Props) {
+export function ClipView({ clip, policy, locale, mediaUrl, onSave, focusToken, muted, nextMedia }: Props) {
   const { t } = useTranslation()
   const videoRef = useRef<HTMLVideoElement>(null)
   const titleRef = useRef<HTMLHeadingElement>(null)
@@ -52,7 +54,13 @@ export function ClipView({ clip, policy, locale, mediaUrl, onSave, focusToken, m
   const markers = useMemo(() => markerTimes(clip.flags), [clip.flags])
   const playback = usePlayback(videoRef, clip.media.sha256, markers, seek)
   const [videoDurationS, setVideoDurationS] = useState<number | null>(null)
-  useEffect(() => setVideoDurationS(null), [clip.media.sha256])
+  // A new clip's player may have loaded while hidden (the prefetched next clip), so its
+  // duration and position are read from it, not waited for as events.
+  useEffect(() => {
+    const video = videoRef.current
+    setVideoDurationS(video && Number.isFinite(video.duration) ? video.duration : null)
+    setPlayheadMs(Math.round((video?.currentTime ?? 0) * 1000))
+  }, [clip.media.sha256])
   const latestMs = Math.max(0, ...markers, ...clip.transcript.map((l) => l.endMs ?? l.atMs), ...clip.chat.map((l) => l.atMs))
   const durationMs = timelineDurationMs(clip.media.durationMs, videoDurationS, clip.segment, latestMs)
   // The policy's watch-list terms: highlighted in transcript and chat, marked on the timeline.
@@ -69,9 +77,38 @@ export function ClipView({ clip, policy, locale, mediaUrl, onSave, focusToken, m
     [clip.transcript, clip.chat, watch, watchName, t, locale],
   )
 
+  // The decision form's state lives here: the timeline draws and edits its time ranges.
+  const [form, dispatchForm] = useDecisionForm(policy, clip)
+  const rangeEditing = useMemo(
+    () => ({
+      ranges: form.ranges,
+      selectedRange: form.selectedRange,
+      marks: form.marks,
+      onSelect: (key: number | null) => dispatchForm({ type: 'selectRange', key }),
+      onChange: (key: number, patch: { startMs: number; endMs: number }) => dispatchForm({ type: 'updateRange', key, patch }),
+    }),
+    [form.ranges, form.selectedRange, form.marks, dispatchForm],
+  )
+
+  // Sorted, so the two players never swap places in the DOM (moving a media element can interrupt its loading).
+  const players = [clip.media.sha256, ...(nextMedia && nextMedia.sha256 !== clip.media.sha256 ? [nextMedia.sha256] : [])].sort()
+
   const onKey = useEffectEvent((e: KeyboardEvent) => {
     if (e.defaultPrevented) return
-    const cmd = interpretPlaybackKey(keyPressOf(e))
+    const press = keyPressOf(e)
+    const edge = rangeEdgeOf(press)
+    if (edge) {
+      e.preventDefault()
+      dispatchForm({ type: 'mark', edge, atMs: getPlayheadMs() })
+      return
+    }
+    if (e.key === 'Escape' && (form.selectedRange !== null || form.marks.inMs !== null || form.marks.outMs !== null) && !press.ctrlKey && !press.altKey && !press.metaKey) {
+      // Escape lets go of the chosen range or the half-made one (dialogs handle their own Escape first).
+      e.preventDefault()
+      dispatchForm({ type: 'clearMarks' })
+      return
+    }
+    const cmd = interpretPlaybackKey(press)
     if (!cmd || cmd.type === 'help') return // `?` belongs to KeyHelp
     e.preventDefault()
     playback.run(cmd)
@@ -88,7 +125,6 @@ export function ClipView({ clip, policy, locale, mediaUrl, onSave, focusToken, m
 
   const title = clip.stream.title ?? t('queue.untitled')
   const due = clip.status === 'decided' || clip.status === 'synced' ? null : timeLeft(clip.dueAt, Date.now(), locale)
-  const inForce = decisionInForce(clip.decisions)
   const unknown = t('clip.unknown')
 
   return (
@@ -104,22 +140,32 @@ export function ClipView({ clip, policy, locale, mediaUrl, onSave, focusToken, m
 
       <div className="clip-columns">
         <div className="clip-main">
-          <video
-            key={clip.media.sha256}
-            ref={videoRef}
-            className="clip-video"
-            controls
-            preload="auto"
-            src={mediaUrl(clip.media.sha256)}
-            poster={clip.poster ? mediaUrl(clip.poster.sha256) : undefined}
-            aria-label={t('clip.video')}
-            data-testid="clip-video"
-            muted={muted}
-            onTimeUpdate={onTime}
-            onSeeked={onTime}
-            onDurationChange={(e) => setVideoDurationS(Number.isFinite(e.currentTarget.duration) ? e.currentTarget.duration : null)}
-            {...playback.videoEvents}
-          />
+          <div className="clip-player">
+            {players.map((sha) =>
+              sha === clip.media.sha256 ? (
+                <video
+                  key={sha}
+                  ref={videoRef}
+                  className="clip-video"
+                  controls
+                  preload="auto"
+                  src={mediaUrl(clip.media.sha256)}
+                  poster={clip.poster ? mediaUrl(clip.poster.sha256) : undefined}
+                  aria-label={t('clip.video')}
+                  data-testid="clip-video"
+                  muted={muted}
+                  onTimeUpdate={onTime}
+                  onSeeked={onTime}
+                  onDurationChange={(e) => setVideoDurationS(Number.isFinite(e.currentTarget.duration) ? e.currentTarget.duration : null)}
+                  {...playback.videoEvents}
+                />
+              ) : (
+                // The next clip's player, loading now; when that clip opens React keeps this
+                // element (same key), so it is ready to play at once.
+                <video key={sha} className="clip-video" src={mediaUrl(sha)} preload="auto" muted hidden tabIndex={-1} aria-hidden="true" data-testid="prefetch-video" />
+              ),
+            )}
+          </div>
 
           <div className="playback-bar" role="group" aria-label={t('playback.controls')}>
             <label>
@@ -156,6 +202,7 @@ export function ClipView({ clip, policy, locale, mediaUrl, onSave, focusToken, m
             onSeek={seek}
             playing={transport.direction !== 0}
             getPlayheadMs={getPlayheadMs}
+            rangeEditing={rangeEditing}
           />
 
           <section aria-labelledby="details-heading">
@@ -267,8 +314,10 @@ export function ClipView({ clip, policy, locale, mediaUrl, onSave, focusToken, m
 
         <div className="clip-side">
           <DecisionForm
-            key={`${clip.id}:${inForce?.id ?? 'new'}`}
+            key={decisionFormKey(clip)}
             clip={clip}
+            state={form}
+            dispatch={dispatchForm}
             policy={policy}
             locale={locale}
             playheadMs={playheadMs}

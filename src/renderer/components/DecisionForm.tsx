@@ -1,4 +1,4 @@
-import { useContext, useEffectEvent, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'react'
+import { useContext, useEffect, useEffectEvent, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { ClipDetail } from '../../shared/domain'
 import { CategoryKind, ESCALATE_ACTION, findAction, findCategory, type DecisionDraftInput, type Locale, type Policy } from '../../shared/policy'
@@ -9,21 +9,23 @@ import {
   chosenKind,
   decisionInForce,
   formProblems,
-  formReducer,
-  initialForm,
   offeredActions,
   toDraft,
   type FormEvent,
   type FormState,
   type RangeDraft,
 } from '../state/decision-form'
-import { actionKeyMap, categoryKeyHint, interpretKey, isSkipKey, keyPressOf } from '../state/keys'
+import { actionKeyMap, categoryKeyHint, interpretKey, isCategoryPickerKey, isSkipKey, keyPressOf } from '../state/keys'
 import { escalationTargetName } from '../i18n/policy-text'
 import { ReviewActionsContext } from './review-actions'
+import { CategoryPicker } from './CategoryPicker'
 import { SkipForm } from './SkipForm'
 
 interface Props {
   clip: ClipDetail
+  /** The form's state and its events: held by the clip view, which shares ranges with the timeline (use-decision-form.ts). */
+  state: FormState
+  dispatch: (event: FormEvent) => void
   policy: Policy
   locale: Locale
   /** Where the player is, for the "add range" label. */
@@ -40,11 +42,8 @@ const KINDS = CategoryKind.options
  * The decision form. All rules live in state/decision-form.ts; this renders them, says
  * what is missing, and binds the keyboard scheme (state/keys.ts) while it is shown.
  */
-export function DecisionForm({ clip, policy, locale, playheadMs, getPlayheadMs, onSave }: Props) {
+export function DecisionForm({ clip, state, dispatch, policy, locale, playheadMs, getPlayheadMs, onSave }: Props) {
   const { t } = useTranslation()
-  const [state, dispatch] = useReducer((s: FormState, e: FormEvent) => formReducer(policy, s, e), undefined, () =>
-    initialForm(policy, clip.decisions),
-  )
   const [saving, setSaving] = useState(false)
   const savingRef = useRef(false)
   const problems = useMemo(() => formProblems(policy, state, clip.media.durationMs), [policy, state, clip.media.durationMs])
@@ -59,6 +58,7 @@ export function DecisionForm({ clip, policy, locale, playheadMs, getPlayheadMs, 
   const reviewActions = useContext(ReviewActionsContext)
   const canSkip = reviewActions !== null && (clip.status === 'pending' || clip.status === 'skipped') && inForce === null
   const [skipping, setSkipping] = useState(false)
+  const [picking, setPicking] = useState(false)
   const escalating = state.action === ESCALATE_ACTION
 
   const save = async () => {
@@ -76,6 +76,12 @@ export function DecisionForm({ clip, policy, locale, playheadMs, getPlayheadMs, 
   const onKey = useEffectEvent((e: KeyboardEvent) => {
     if (e.defaultPrevented) return
     const press = keyPressOf(e)
+    if (isCategoryPickerKey(press)) {
+      // Prevented, or the C would be typed into the picker's box as it takes focus.
+      e.preventDefault()
+      setPicking(true)
+      return
+    }
     if (canSkip && isSkipKey(press)) {
       e.preventDefault()
       setSkipping(true)
@@ -112,6 +118,24 @@ export function DecisionForm({ clip, policy, locale, playheadMs, getPlayheadMs, 
     return () => window.removeEventListener('keydown', listener)
   }, [])
 
+  // A range just made (I / O, or the add button) takes focus in its label box, so the
+  // reviewer names it at once; Esc there hands the keys back to the clip.
+  const firstNextKey = useRef(state.nextKey)
+  const labelRefs = useRef(new Map<number, HTMLInputElement>())
+  const newest = state.ranges[state.ranges.length - 1]
+  useEffect(() => {
+    if (newest && newest.key >= firstNextKey.current) {
+      firstNextKey.current = newest.key + 1
+      labelRefs.current.get(newest.key)?.focus()
+    }
+  }, [newest])
+  const backToClip = (e: ReactKeyboardEvent<HTMLInputElement>) => {
+    if (e.key !== 'Escape') return
+    e.preventDefault()
+    e.stopPropagation()
+    document.getElementById('clip-title')?.focus()
+  }
+
   const updateRange = (key: number, patch: Partial<Omit<RangeDraft, 'key'>>) => dispatch({ type: 'updateRange', key, patch })
   const msValue = (n: number) => (Number.isFinite(n) ? n : '')
   const parseMs = (v: string) => (v.trim() === '' ? Number.NaN : Math.round(Number(v)))
@@ -125,6 +149,22 @@ export function DecisionForm({ clip, policy, locale, playheadMs, getPlayheadMs, 
       <fieldset className="categories" aria-invalid={invalid('categories')}>
         <legend>{t('form.categories')}</legend>
         <p className="hint">{t('form.categoriesHint')}</p>
+        <button type="button" className="picker-open" onClick={() => setPicking(true)} aria-keyshortcuts="C" data-testid="category-picker-open">
+          {t('picker.title')} <kbd aria-hidden="true">C</kbd>
+        </button>
+        {picking && (
+          <CategoryPicker
+            policy={policy}
+            locale={locale}
+            selected={state.categories}
+            onPick={(id) => dispatch({ type: 'toggleCategory', id })}
+            onClose={() => {
+              setPicking(false)
+              // Back to the clip, where single keys (an action, Enter to save) work again.
+              document.getElementById('clip-title')?.focus()
+            }}
+          />
+        )}
         {KINDS.map((k) => {
           const active = state.activeKind === k
           return (
@@ -225,12 +265,21 @@ export function DecisionForm({ clip, policy, locale, playheadMs, getPlayheadMs, 
         {state.ranges.map((r, i) => {
           const n = i + 1
           return (
-            <div key={r.key} className="range" role="group" aria-label={t('form.range', { n })} data-testid="range">
+            <div key={r.key} className={state.selectedRange === r.key ? 'range is-selected' : 'range'} role="group" aria-label={t('form.range', { n })} data-testid="range">
               <div className="range-head">
                 <strong>{t('form.range', { n })}</strong>
                 <span className="muted">
                   {formatClipTime(r.startMs, locale)}–{formatClipTime(r.endMs, locale)}
                 </span>
+                <button
+                  type="button"
+                  className="link"
+                  aria-pressed={state.selectedRange === r.key}
+                  onClick={() => dispatch({ type: 'selectRange', key: state.selectedRange === r.key ? null : r.key })}
+                  data-testid="range-select"
+                >
+                  {state.selectedRange === r.key ? t('ranges.selected') : t('ranges.select')}
+                </button>
                 <button type="button" className="link danger" onClick={() => dispatch({ type: 'removeRange', key: r.key })} aria-label={t('form.removeRange', { n })}>
                   {t('form.remove')}
                 </button>
@@ -253,11 +302,22 @@ export function DecisionForm({ clip, policy, locale, playheadMs, getPlayheadMs, 
               </div>
               <label className="field">
                 <span>{t('form.label')}</span>
-                <input type="text" maxLength={200} value={r.label} onChange={(e) => updateRange(r.key, { label: e.target.value })} />
+                <input
+                  type="text"
+                  maxLength={200}
+                  value={r.label}
+                  ref={(el) => {
+                    if (el) labelRefs.current.set(r.key, el)
+                    else labelRefs.current.delete(r.key)
+                  }}
+                  onChange={(e) => updateRange(r.key, { label: e.target.value })}
+                  onKeyDown={backToClip}
+                  data-testid="range-label"
+                />
               </label>
               <label className="field">
                 <span>{t('form.note')}</span>
-                <input type="text" maxLength={2000} value={r.note} onChange={(e) => updateRange(r.key, { note: e.target.value })} />
+                <input type="text" maxLength={2000} value={r.note} onChange={(e) => updateRange(r.key, { note: e.target.value })} onKeyDown={backToClip} data-testid="range-note" />
               </label>
             </div>
           )

@@ -4,6 +4,7 @@ import type { ClipFlag, TimedLine } from '../../shared/domain'
 import { findCategory, type Locale, type Policy } from '../../shared/policy'
 import { formatClipTime } from '../i18n/format'
 import { chatBursts, msAtPosition, percentOf, sliderKeyTarget, transcriptSpans } from '../state/playback'
+import { TimelineRanges, type RangeEditing } from './TimelineRanges'
 import './playback.css'
 
 interface Props {
@@ -20,6 +21,8 @@ interface Props {
   getPlayheadMs?: (() => number) | undefined
   /** Moments whose transcript or chat line holds a watch-list term (see state/watch-terms.ts). */
   watchMoments?: readonly { atMs: number; label: string }[] | undefined
+  /** The decision's time ranges, drawn and edited under the track. */
+  rangeEditing?: RangeEditing | undefined
 }
 
 /**
@@ -27,7 +30,7 @@ interface Props {
  * transcript lines and chat bursts, with the flagged moments as labelled buttons above
  * it (outside the slider, whose children are presentational).
  */
-export const Timeline = memo(function Timeline({ durationMs, playheadMs, flags, transcript, chat, policy, locale, onSeek, playing, getPlayheadMs, watchMoments }: Props) {
+export const Timeline = memo(function Timeline({ durationMs, playheadMs, flags, transcript, chat, policy, locale, onSeek, playing, getPlayheadMs, watchMoments, rangeEditing }: Props) {
   const { t } = useTranslation()
   const trackRef = useRef<HTMLDivElement>(null)
   const playheadRef = useRef<HTMLSpanElement>(null)
@@ -129,6 +132,15 @@ export const Timeline = memo(function Timeline({ durationMs, playheadMs, flags, 
             />
           ))}
         </div>
+        {rangeEditing?.ranges
+          .filter((r) => Number.isFinite(r.startMs) && Number.isFinite(r.endMs))
+          .map((r) => (
+            <span
+              key={`r${r.key}`}
+              className={`timeline-band${r.key === rangeEditing.selectedRange ? ' is-selected' : ''}`}
+              style={{ left: `${percentOf(r.startMs, durationMs)}%`, width: `${Math.max(0, percentOf(r.endMs, durationMs) - percentOf(r.startMs, durationMs))}%` }}
+            />
+          ))}
         {markers.map((f, i) => (
           <span key={i} className="timeline-flag" style={{ left: `${percentOf(f.atMs ?? 0, durationMs)}%` }} />
         ))}
@@ -137,6 +149,7 @@ export const Timeline = memo(function Timeline({ durationMs, playheadMs, flags, 
         ))}
         <span ref={playheadRef} className="timeline-playhead" style={{ left: `${percentOf(playheadMs, durationMs)}%` }} />
       </div>
+      {rangeEditing && <TimelineRanges {...rangeEditing} durationMs={durationMs} locale={locale} trackRef={trackRef} onSeek={onSeek} />}
       <p className="timeline-legend muted small" aria-hidden="true">
         <span className="swatch swatch-flag" /> {t('playback.markers')} <span className="swatch swatch-transcript" /> {t('playback.transcriptLane')}{' '}
         <span className="swatch swatch-chat" /> {t('playback.chatLane')}

@@ -161,6 +161,11 @@ export function usePlayback(
     setTransport(PAUSED)
     setFps(null)
     const video = videoRef.current
+    if (video) {
+      // The player may have loaded while it was the hidden next one: its metadata event is past.
+      video.defaultPlaybackRate = speedRef.current
+      video.playbackRate = speedRef.current
+    }
     if (!video || typeof video.requestVideoFrameCallback !== 'function') return
     let last: VideoFrameCallbackMetadata | null = null
     const deltas: number[] = []

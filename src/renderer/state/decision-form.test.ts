@@ -161,3 +161,74 @@ describe('revision prefill', () => {
     expect(draft.ranges[0]).toEqual({ startMs: 1000, endMs: 2500, label: 'call to burn', note: 'names the building' })
   })
 })
+
+describe('in and out points (I / O)', () => {
+  const ranges = (s: FormState) => s.ranges.map((r) => [r.startMs, r.endMs])
+
+  it('makes a range once both ends are marked, in either order, and clears the marks', () => {
+    const halfway = run([{ type: 'mark', edge: 'in', atMs: 3000.4 }])
+    expect(halfway.marks).toEqual({ inMs: 3000, outMs: null })
+    expect(halfway.ranges).toEqual([])
+    const made = run([{ type: 'mark', edge: 'out', atMs: 7000 }], halfway)
+    expect(ranges(made)).toEqual([[3000, 7000]])
+    expect(made.marks).toEqual({ inMs: null, outMs: null })
+    // Out first, then an in point after it: the range still starts at the earlier time.
+    const reversed = run([
+      { type: 'mark', edge: 'out', atMs: 9000 },
+      { type: 'mark', edge: 'in', atMs: 12000 },
+    ])
+    expect(ranges(reversed)).toEqual([[9000, 12000]])
+  })
+
+  it('marking the same end again moves the mark, and Esc (clearMarks) forgets it', () => {
+    const s = run([
+      { type: 'mark', edge: 'in', atMs: 1000 },
+      { type: 'mark', edge: 'in', atMs: 2000 },
+    ])
+    expect(s.marks.inMs).toBe(2000)
+    expect(run([{ type: 'clearMarks' }], s).marks).toEqual({ inMs: null, outMs: null })
+    expect(run([{ type: 'mark', edge: 'in', atMs: -50 }]).marks.inMs).toBe(0)
+  })
+
+  it('with a range chosen, I and O move its edges instead of marking a new range', () => {
+    const two = run([
+      { type: 'mark', edge: 'in', atMs: 1000 },
+      { type: 'mark', edge: 'out', atMs: 2000 },
+      { type: 'mark', edge: 'in', atMs: 5000 },
+      { type: 'mark', edge: 'out', atMs: 6000 },
+    ])
+    const first = two.ranges[0]!.key
+    const chosen = run([{ type: 'selectRange', key: first }], two)
+    expect(chosen.selectedRange).toBe(first)
+    const moved = run([{ type: 'mark', edge: 'out', atMs: 2500 }, { type: 'mark', edge: 'in', atMs: 500 }], chosen)
+    expect(ranges(moved)).toEqual([
+      [500, 2500],
+      [5000, 6000],
+    ])
+    // An in point after the end swaps the edges rather than inverting the range.
+    expect(ranges(run([{ type: 'mark', edge: 'in', atMs: 4000 }], moved))[0]).toEqual([2500, 4000])
+    // Letting go: the next I / O mark a new range again.
+    const released = run([{ type: 'clearMarks' }, { type: 'mark', edge: 'in', atMs: 8000 }], moved)
+    expect(released.selectedRange).toBeNull()
+    expect(released.ranges).toHaveLength(2)
+    expect(released.marks.inMs).toBe(8000)
+  })
+
+  it('cannot choose a range that does not exist; removing the chosen range lets go of it', () => {
+    expect(run([{ type: 'selectRange', key: 42 }]).selectedRange).toBeNull()
+    const one = run([{ type: 'mark', edge: 'in', atMs: 0 }, { type: 'mark', edge: 'out', atMs: 900 }])
+    const key = one.ranges[0]!.key
+    const removed = run([{ type: 'selectRange', key }, { type: 'removeRange', key }], one)
+    expect(removed.selectedRange).toBeNull()
+    expect(removed.ranges).toEqual([])
+  })
+
+  it('marks and the chosen range are not part of the decision and do not make the form dirty', () => {
+    const start = emptyForm()
+    const marked = run([{ type: 'mark', edge: 'in', atMs: 1000 }], start)
+    expect(isDirty(marked, start)).toBe(false)
+    const made = run([{ type: 'mark', edge: 'out', atMs: 1500 }], marked)
+    expect(isDirty(made, start)).toBe(true)
+    expect(toDraft(run([{ type: 'selectRange', key: made.ranges[0]!.key }], made), 'c1').ranges).toEqual([{ startMs: 1000, endMs: 1500, label: '', note: '' }])
+  })
+})

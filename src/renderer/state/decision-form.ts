@@ -39,12 +39,45 @@ export interface FormState {
   /** Which category group the digit keys address. */
   activeKind: CategoryKind
   nextKey: number
+  /**
+   * In and out points set with `I` / `O` that do not make a range yet: the range is made
+   * when both are set (in either order). Never sent.
+   */
+  marks: { inMs: number | null; outMs: number | null }
+  /** The range `I` / `O` edit instead of marking a new one (chosen on the timeline), or null. */
+  selectedRange: number | null
 }
 
 export const DEFAULT_KIND: CategoryKind = 'violation'
 
 export function emptyForm(): FormState {
-  return { categories: [], action: null, escalationTarget: null, ranges: [], rationale: '', revisesId: null, activeKind: DEFAULT_KIND, nextKey: 1 }
+  return { categories: [], action: null, escalationTarget: null, ranges: [], rationale: '', revisesId: null, activeKind: DEFAULT_KIND, nextKey: 1, ...NO_MARKS }
+}
+
+const NO_MARKS = { marks: { inMs: null, outMs: null }, selectedRange: null } as const satisfies Pick<FormState, 'marks' | 'selectedRange'>
+
+function clampMs(ms: number): number {
+  return Math.max(0, Math.round(ms))
+}
+
+/**
+ * `I` (edge 'in') or `O` (edge 'out') at `atMs`. With a range selected, moves that edge of
+ * it (swapping the edges if they cross, so a range never ends before it starts). Otherwise
+ * sets a mark; once both marks are set a new range spans them and the marks clear.
+ */
+export function markEdge(state: FormState, edge: 'in' | 'out', atMs: number): FormState {
+  const at = clampMs(atMs)
+  const selected = state.selectedRange === null ? undefined : state.ranges.find((r) => r.key === state.selectedRange)
+  if (selected) {
+    const startMs = edge === 'in' ? at : selected.startMs
+    const endMs = edge === 'out' ? at : selected.endMs
+    const patch = { startMs: Math.min(startMs, endMs), endMs: Math.max(startMs, endMs) }
+    return { ...state, ranges: state.ranges.map((r) => (r.key === selected.key ? { ...r, ...patch } : r)) }
+  }
+  const marks = edge === 'in' ? { ...state.marks, inMs: at } : { ...state.marks, outMs: at }
+  if (marks.inMs === null || marks.outMs === null) return { ...state, marks, selectedRange: null }
+  const range: RangeDraft = { key: state.nextKey, startMs: Math.min(marks.inMs, marks.outMs), endMs: Math.max(marks.inMs, marks.outMs), label: '', note: '' }
+  return { ...state, ranges: [...state.ranges, range], nextKey: state.nextKey + 1, ...NO_MARKS }
 }
 
 /** The decision in force on a clip: the last one (decisions come oldest first). */
@@ -66,6 +99,7 @@ export function initialForm(policy: Policy, decisions: readonly DecisionRecord[]
     revisesId: current.id,
     activeKind: kindOf(policy, current.categories) ?? DEFAULT_KIND,
     nextKey: ranges.length + 1,
+    ...NO_MARKS,
   }
 }
 
@@ -105,6 +139,9 @@ export type FormEvent =
   | { type: 'addRange'; atMs: number }
   | { type: 'updateRange'; key: number; patch: Partial<Omit<RangeDraft, 'key'>> }
   | { type: 'removeRange'; key: number }
+  | { type: 'mark'; edge: 'in' | 'out'; atMs: number }
+  | { type: 'selectRange'; key: number | null }
+  | { type: 'clearMarks' }
   | { type: 'reset'; state: FormState }
 
 /**
@@ -157,7 +194,13 @@ export function formReducer(policy: Policy, state: FormState, event: FormEvent):
     case 'updateRange':
       return { ...state, ranges: state.ranges.map((r) => (r.key === event.key ? { ...r, ...event.patch } : r)) }
     case 'removeRange':
-      return { ...state, ranges: state.ranges.filter((r) => r.key !== event.key) }
+      return { ...state, ranges: state.ranges.filter((r) => r.key !== event.key), selectedRange: state.selectedRange === event.key ? null : state.selectedRange }
+    case 'mark':
+      return markEdge(state, event.edge, event.atMs)
+    case 'selectRange':
+      return { ...state, selectedRange: event.key !== null && state.ranges.some((r) => r.key === event.key) ? event.key : null }
+    case 'clearMarks':
+      return { ...state, ...NO_MARKS }
     case 'reset':
       return event.state
   }
@@ -221,6 +264,7 @@ export function formProblems(policy: Policy, state: FormState, clipDurationMs?: 
 
 /** True when the form differs from the state it started from. */
 export function isDirty(state: FormState, initial: FormState): boolean {
-  const strip = (s: FormState) => JSON.stringify({ ...s, activeKind: null, nextKey: null, ranges: s.ranges.map(({ key: _key, ...r }) => r) })
+  const strip = (s: FormState) =>
+    JSON.stringify({ ...s, activeKind: null, nextKey: null, marks: null, selectedRange: null, ranges: s.ranges.map(({ key: _key, ...r }) => r) })
   return strip(state) !== strip(initial)
 }

@@ -1,4 +1,20 @@
-import { actionKeyMap, isPolicyPanelKey, isRevealKey, isSkipKey, plainPress, POLICY_PANEL_KEY, REVEAL_KEY, SKIP_KEY, type KeyCommand, type KeyPress } from './keys'
+import {
+  actionKeyMap,
+  CATEGORY_PICKER_KEY,
+  isCategoryPickerKey,
+  isPolicyPanelKey,
+  isRevealKey,
+  isSkipKey,
+  plainPress,
+  POLICY_PANEL_KEY,
+  RANGE_IN_KEY,
+  RANGE_OUT_KEY,
+  rangeEdgeOf,
+  REVEAL_KEY,
+  SKIP_KEY,
+  type KeyCommand,
+  type KeyPress,
+} from './keys'
 import { PLAYBACK_BINDINGS, type PlaybackCommand } from './playback-keys'
 
 /**
@@ -96,6 +112,7 @@ export function keyHelpSections(actions: readonly { id: string; key: string }[])
         effect: { scheme: 'decision', command: { type: 'category', index: 9 + i } },
       })),
     },
+    checked('categoryPicker', CATEGORY_PICKER_KEY, isCategoryPickerKey),
     { id: 'switchKind', keys: ['0'], presses: [{ press: press('0'), effect: { scheme: 'decision', command: { type: 'switchKind' } } }] },
     {
       id: 'saveAnywhere',
@@ -106,6 +123,8 @@ export function keyHelpSections(actions: readonly { id: string; key: string }[])
       ],
     },
     { id: 'save', keys: ['Enter'], presses: [{ press: press('Enter'), effect: { scheme: 'decision', command: { type: 'save' } } }] },
+    checked('rangeIn', RANGE_IN_KEY, (p) => rangeEdgeOf(p) === 'in'),
+    checked('rangeOut', RANGE_OUT_KEY, (p) => rangeEdgeOf(p) === 'out'),
     checked('skip', SKIP_KEY, isSkipKey),
   )
 

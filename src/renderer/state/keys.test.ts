@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { actionKeyMap, categoryKeyHint, interpretKey, plainPress } from './keys'
+import { actionKeyMap, categoryKeyHint, interpretKey, isCategoryPickerKey, plainPress, rangeEdgeOf } from './keys'
 
 const keys = actionKeyMap([
   { id: 'allow', key: 'a' },
@@ -51,5 +51,21 @@ describe('keyboard scheme', () => {
     expect(interpretKey(press('a', { ctrlKey: true }), keys)).toBeNull()
     expect(interpretKey(press('1', { altKey: true }), keys)).toBeNull()
     expect(interpretKey(press('Enter', { shiftKey: true }), keys)).toBeNull()
+  })
+
+  it('I and O mark range edges and C opens the category picker, outside text fields and without modifiers; a policy cannot take them', () => {
+    expect(rangeEdgeOf(press('i'))).toBe('in')
+    expect(rangeEdgeOf(press('O'))).toBe('out') // Caps Lock
+    expect(rangeEdgeOf(press('I', { shiftKey: true }))).toBeNull()
+    expect(rangeEdgeOf(press('i', { ctrlKey: true }))).toBeNull()
+    expect(rangeEdgeOf(press('o', { target: { tag: 'INPUT', type: 'text' } }))).toBeNull()
+    expect(isCategoryPickerKey(press('c'))).toBe(true)
+    expect(isCategoryPickerKey(press('c', { target: { tag: 'TEXTAREA' } }))).toBe(false)
+    const clashing = actionKeyMap([
+      { id: 'one', key: 'i' },
+      { id: 'two', key: 'O' },
+      { id: 'three', key: 'c' },
+    ])
+    expect(clashing.size).toBe(0)
   })
 })

@@ -47,8 +47,8 @@ export interface KeyPress {
  */
 export const PLAYBACK_KEYS = [' ', 'j', 'k', 'l', ',', '.', '[', ']', '-', '<', '=', '+', '>', '?'] as const
 
-/** Keys of the wellness and skip scheme (below): reveal while held, and skip. */
-export const WORKFLOW_KEYS = ['v', 's'] as const
+/** Keys of the workflow scheme (below): reveal while held, skip, in / out points, category picker. */
+export const WORKFLOW_KEYS = ['v', 's', 'i', 'o', 'c'] as const
 
 export const RESERVED_KEYS = new Set<string>(['n', 'p', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', ...PLAYBACK_KEYS, ...WORKFLOW_KEYS])
 
@@ -165,4 +165,22 @@ export function isSkipKey(e: KeyPress): boolean {
 /** True for Shift+P outside text fields. */
 export function isPolicyPanelKey(e: KeyPress): boolean {
   return plainKey(e) && e.shiftKey && e.key.toLowerCase() === POLICY_PANEL_KEY
+}
+
+/** In and out points of a time range (video editors' keys): `I` marks where it starts, `O` where it ends. */
+export const RANGE_IN_KEY = 'i'
+export const RANGE_OUT_KEY = 'o'
+/** Opens the category quick picker (type to filter). */
+export const CATEGORY_PICKER_KEY = 'c'
+
+/** The range edge an `I` / `O` press marks, or null for any other press. */
+export function rangeEdgeOf(e: KeyPress): 'in' | 'out' | null {
+  if (!plainKey(e) || e.shiftKey) return null
+  const key = e.key.toLowerCase()
+  return key === RANGE_IN_KEY ? 'in' : key === RANGE_OUT_KEY ? 'out' : null
+}
+
+/** True for the key that opens the category picker. */
+export function isCategoryPickerKey(e: KeyPress): boolean {
+  return plainKey(e) && !e.shiftKey && e.key.toLowerCase() === CATEGORY_PICKER_KEY
 }
