@@ -6,10 +6,15 @@ import type { Locale, Policy } from '../shared/policy'
 import { toApiError } from './api/api-error'
 import { useApi } from './api/api-context'
 import { ErrorAlert } from './components/ErrorAlert'
+import { startFirstPage, type FirstPage } from './components/use-queue'
 import { Workspace } from './components/Workspace'
+import { DEFAULT_VIEW } from './state/queue-view'
 import { isLocale } from './i18n/i18n'
 
-type Boot = { state: 'loading' } | { state: 'failed'; error: ApiError } | { state: 'ready'; info: AppInfo; policy: Policy }
+type Boot =
+  | { state: 'loading' }
+  | { state: 'failed'; error: ApiError }
+  | { state: 'ready'; info: AppInfo; policy: Policy; firstPage: { key: string; page: FirstPage } }
 
 /** Start: ask the host who we are and which policy applies, then hand over to the workspace. */
 export function App() {
@@ -30,9 +35,11 @@ export function App() {
   const start = useCallback(async () => {
     setBoot({ state: 'loading' })
     try {
+      // The queue's first page is asked for at the same time: it is what the reviewer waits for.
+      const firstPage = startFirstPage(api, DEFAULT_VIEW)
       const [info, policy] = await Promise.all([api.call('app.info', {}), api.call('policy.get', {})])
       applyLocale(info.locale)
-      setBoot({ state: 'ready', info, policy })
+      setBoot({ state: 'ready', info, policy, firstPage })
     } catch (err) {
       setBoot({ state: 'failed', error: toApiError(err) })
     }
@@ -47,7 +54,7 @@ export function App() {
   }, [locale])
 
   if (boot.state === 'ready') {
-    return <Workspace info={boot.info} policy={boot.policy} locale={locale} onLocaleChange={applyLocale} />
+    return <Workspace info={boot.info} policy={boot.policy} firstPage={boot.firstPage} locale={locale} onLocaleChange={applyLocale} />
   }
   return (
     <div className="boot">

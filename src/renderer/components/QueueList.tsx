@@ -1,6 +1,6 @@
-import { useVirtualizer } from '@tanstack/react-virtual'
 import { useEffect, useLayoutEffect, useRef, type KeyboardEvent, type ReactNode } from 'react'
 import type { QueueItem } from '../../shared/domain'
+import { useRowWindow } from './use-row-window'
 
 /**
  * The queue rows, virtualized: only the rows on screen (and some either side) are in the
@@ -41,15 +41,10 @@ export function QueueList(props: Props) {
   /** Focus follows the selection only when the keyboard moved it inside the list. */
   const focusWanted = useRef(false)
 
-  const virtualizer = useVirtualizer({
-    count: total,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => QUEUE_ROW_HEIGHT,
-    overscan: OVERSCAN,
-  })
-  const rows = virtualizer.getVirtualItems()
-  const first = rows[0]?.index ?? 0
-  const last = rows[rows.length - 1]?.index ?? 0
+  const rowWindow = useRowWindow(scrollRef, total, QUEUE_ROW_HEIGHT, OVERSCAN)
+  const { first } = rowWindow
+  const last = Math.max(first, rowWindow.last)
+  const rows = Array.from({ length: Math.max(0, rowWindow.last - first + 1) }, (_, k) => ({ index: first + k, start: (first + k) * QUEUE_ROW_HEIGHT }))
 
   useEffect(() => {
     if (total > 0) props.onRange(first, last)
@@ -57,14 +52,14 @@ export function QueueList(props: Props) {
   }, [first, last, total, props.version, props.onRange])
 
   useLayoutEffect(() => {
-    virtualizer.scrollToOffset(0)
+    rowWindow.scrollToOffset(0)
     // Only when the view changes.
   }, [props.resetKey])
 
   const selectedIndex = selectedId ? indexOf(selectedId) : -1
   // Bring the selection into view when it moves (n / p, a save opening the next clip).
   useEffect(() => {
-    if (selectedIndex >= 0) virtualizer.scrollToIndex(selectedIndex, { align: 'auto' })
+    if (selectedIndex >= 0) rowWindow.scrollToIndex(selectedIndex)
   }, [selectedIndex])
 
   // A pending keyboard move lands once its row has loaded.
@@ -92,7 +87,7 @@ export function QueueList(props: Props) {
   const moveTo = (index: number) => {
     if (total === 0) return
     const i = Math.max(0, Math.min(total - 1, index))
-    virtualizer.scrollToIndex(i, { align: 'auto' })
+    rowWindow.scrollToIndex(i)
     focusWanted.current = true
     const row = rowAt(i)
     if (row) {
@@ -127,7 +122,7 @@ export function QueueList(props: Props) {
         aria-label={props.label}
         ref={listRef}
         onKeyDown={onKeyDown}
-        style={{ height: virtualizer.getTotalSize() }}
+        style={{ height: rowWindow.totalHeight }}
       >
         {rows.map((v) => {
           const item = rowAt(v.index)

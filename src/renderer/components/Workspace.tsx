@@ -14,7 +14,7 @@ import { Header } from './Header'
 import { KeyHelp } from './KeyHelp'
 import { PrefetchClip } from './PrefetchClip'
 import { QueuePanel } from './QueuePanel'
-import { useQueue } from './use-queue'
+import { useQueue, type FirstPage } from './use-queue'
 import { DEFAULT_VIEW, type QueueView } from '../state/queue-view'
 import { WelcomePanel } from './WelcomePanel'
 // Wellness, skip, recent decisions, policy panel, shift summary:
@@ -35,16 +35,18 @@ type SavedNotice = { savedClipId: string; nextClipId: string | null }
 interface Props {
   info: AppInfo
   policy: Policy
+  /** The default view's first page, asked for while the app started. */
+  firstPage?: { key: string; page: FirstPage } | undefined
   locale: Locale
   onLocaleChange: (locale: Locale) => void
 }
 
-export function Workspace({ info, policy, locale, onLocaleChange }: Props) {
+export function Workspace({ info, policy, firstPage, locale, onLocaleChange }: Props) {
   const api = useApi()
   const { t } = useTranslation()
   const [error, setError] = useState<ApiError | null>(null)
   const [view, setView] = useState<QueueView>(DEFAULT_VIEW)
-  const queue = useQueue(api, view, setError)
+  const queue = useQueue(api, view, setError, firstPage)
   const [selectedId, setSelectedId] = useState<string | null>(null)
   const [clip, setClip] = useState<ClipDetail | null>(null)
   const [clipReload, setClipReload] = useState(0)
@@ -55,10 +57,12 @@ export function Workspace({ info, policy, locale, onLocaleChange }: Props) {
   const [allDone, setAllDone] = useState(false)
   const actionKeys = useMemo(() => actionKeyMap(policy.actions), [policy])
   const mainRef = useRef<HTMLElement>(null)
-  /** The prefetched next clip's details (see PrefetchClip), used when it opens. */
+  /** The prefetched next clip's details (see PrefetchClip), used when it opens; its media loads in ClipView's hidden player. */
   const prefetched = useRef<ClipDetail | null>(null)
+  const [aheadMedia, setAheadMedia] = useState<{ clipId: string; sha256: string } | null>(null)
   const rememberPrefetched = useCallback((c: ClipDetail) => {
     prefetched.current = c
+    setAheadMedia({ clipId: c.id, sha256: c.media.sha256 })
   }, [])
 
   const shownClipId = clip?.id ?? null
@@ -321,6 +325,7 @@ export function Workspace({ info, policy, locale, onLocaleChange }: Props) {
                     onSave={save}
                     focusToken={focusToken}
                     muted={session.protection.effective.mute}
+                    nextMedia={aheadMedia && aheadMedia.clipId !== clip.id ? aheadMedia : null}
                   />
                 </div>
               </ReviewActionsContext>

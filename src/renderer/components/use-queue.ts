@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type { TinjauApi } from '../../shared/contract'
-import type { QueueItem, QueueQueryInput, SearchHint, SearchIndexState, StatusCounts } from '../../shared/domain'
+import type { QueueItem, QueuePage, QueueQueryInput, SearchHint, SearchIndexState, StatusCounts } from '../../shared/domain'
 import type { ApiError } from '../../shared/errors'
 import { toApiError } from '../api/api-error'
 import { queryOf, type QueueView } from '../state/queue-view'
@@ -41,7 +41,22 @@ export interface QueueState extends Meta {
   version: number
 }
 
-export function useQueue(api: TinjauApi, view: QueueView, onError: (e: ApiError) => void): QueueState {
+/** The first page of the default view, asked for while the app starts (see `startFirstPage`). */
+export type FirstPage = Promise<QueuePage>
+
+/**
+ * Asks for the first page of `view` now. App calls this beside `app.info` and
+ * `policy.get`, so the queue's first rows are not a second round trip after the
+ * workspace has rendered.
+ */
+export function startFirstPage(api: TinjauApi, view: QueueView): { key: string; page: FirstPage } {
+  const query = queryOf(view)
+  const page = api.call('queue.list', { ...query, limit: QUEUE_PAGE_ROWS, offset: 0 })
+  page.catch(() => undefined) // the queue's own load reports failures
+  return { key: JSON.stringify(query), page }
+}
+
+export function useQueue(api: TinjauApi, view: QueueView, onError: (e: ApiError) => void, firstPage?: { key: string; page: FirstPage } | null): QueueState {
   const query = useMemo(() => queryOf(view), [view])
   const queryKey = JSON.stringify(query)
   const pages = useRef(new Map<number, QueueItem[]>())
@@ -53,6 +68,8 @@ export function useQueue(api: TinjauApi, view: QueueView, onError: (e: ApiError)
   const [version, setVersion] = useState(0)
   const queryRef = useRef<QueueQueryInput>(query)
   queryRef.current = query
+  /** Used once, by the first load, when it is for the same query. */
+  const early = useRef(firstPage ?? null)
 
   const applyMeta = useCallback((page: { total: number; counts: StatusCounts; searchHint?: SearchHint | null; searchIndex?: SearchIndexState }) => {
     setMeta({ total: page.total, counts: page.counts, searchHint: page.searchHint ?? null, searchIndex: page.searchIndex ?? null })
@@ -83,10 +100,14 @@ export function useQueue(api: TinjauApi, view: QueueView, onError: (e: ApiError)
     inFlight.current.clear()
     setLoading(true)
     try {
-      const first = await fetchPage(0, mine)
+      const head = early.current?.key === queryKey ? early.current.page : null
+      early.current = null
+      const first = head ? { p: 0, page: await head, mine } : await fetchPage(0, mine)
       if (mine !== generation.current) return
       const total = first.page.total
-      const wanted = pagesFor(range.current.start, range.current.end).filter((p) => p > 0 && p * QUEUE_PAGE_ROWS < total)
+      // Only pages on screen are waited for; the page either side loads after (showRange).
+      const onScreen = { first: Math.floor(range.current.start / QUEUE_PAGE_ROWS), last: Math.floor(range.current.end / QUEUE_PAGE_ROWS) }
+      const wanted = pagesFor(range.current.start, range.current.end).filter((p) => p > 0 && p >= onScreen.first && p <= onScreen.last && p * QUEUE_PAGE_ROWS < total)
       const rest = await Promise.all(wanted.map((p) => fetchPage(p, mine)))
       if (mine !== generation.current) return
       const next = new Map<number, QueueItem[]>([[0, first.page.items]])

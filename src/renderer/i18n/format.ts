@@ -8,14 +8,29 @@ export function intlLocale(locale: Locale): string {
   return INTL_LOCALE[locale]
 }
 
+// Building an Intl formatter costs far more than using one (a queue row formats a dozen
+// numbers and spans: tens of ms per screenful when each made its own), so they are kept
+// per locale and options.
+const numberFormats = new Map<string, Intl.NumberFormat>()
+const dateTimeFormats = new Map<Locale, Intl.DateTimeFormat>()
+
+function numberFormat(locale: Locale, options?: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = `${locale}|${options ? JSON.stringify(options) : ''}`
+  let format = numberFormats.get(key)
+  if (!format) numberFormats.set(key, (format = new Intl.NumberFormat(intlLocale(locale), options)))
+  return format
+}
+
 export function formatDateTime(iso: string, locale: Locale): string {
   const d = new Date(iso)
   if (Number.isNaN(d.getTime())) return iso
-  return new Intl.DateTimeFormat(intlLocale(locale), { dateStyle: 'medium', timeStyle: 'short' }).format(d)
+  let format = dateTimeFormats.get(locale)
+  if (!format) dateTimeFormats.set(locale, (format = new Intl.DateTimeFormat(intlLocale(locale), { dateStyle: 'medium', timeStyle: 'short' })))
+  return format.format(d)
 }
 
 export function formatNumber(n: number, locale: Locale, options?: Intl.NumberFormatOptions): string {
-  return new Intl.NumberFormat(intlLocale(locale), options).format(n)
+  return numberFormat(locale, options).format(n)
 }
 
 /** A classifier score in 0..1 as a percentage. */
