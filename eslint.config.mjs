@@ -56,6 +56,28 @@ export default tseslint.config(
     ]),
   },
   {
+    // The zod schemas are for hosts and core; the renderer would load ~80 kB of zod for
+    // them before its first frame. Its constants and rules come from the zod-free modules
+    // (policy-rules, queue-constants, flag-sources, wellness-limits); types are free.
+    files: ['src/renderer/**/*.{ts,tsx}'],
+    ignores: ['src/renderer/**/*.test.{ts,tsx}'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'zod', allowTypeImports: true, message: 'no zod in the renderer bundle (types only)' }],
+          patterns: [
+            {
+              group: ['**/shared/policy', '**/shared/domain', '**/shared/field-pack', '**/shared/wellness', '**/shared/contract', '**/shared/dispatch'],
+              allowTypeImports: true,
+              message: 'these modules build zod schemas: import their types, and values from the zod-free modules (policy-rules, queue-constants, flag-sources, wellness-limits)',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/preload/**/*.{ts,tsx}'],
     rules: forbid([
       { message: 'preload exposes the contract only: no core, no host code', patterns: layer('x', ['core', 'main', 'renderer', 'web', 'cli', 'server']) },

@@ -1,10 +1,12 @@
 import { z } from 'zod'
 import { DecisionDraft, LOCALES } from './policy'
 import { FLAG_SOURCES, FlagSource } from './field-pack'
+import { CLIP_STATUSES, QUEUE_SORTS, SEARCH_HINTS, SEARCH_MAX_LENGTH } from './queue-constants'
+
+export { CLIP_STATUSES, QUEUE_SORTS, SEARCH_HINTS, SEARCH_MAX_LENGTH }
 
 /** Shapes that cross the contract: what the UI sees of clips, decisions and imports. */
 
-export const CLIP_STATUSES = ['pending', 'decided', 'escalated', 'skipped', 'synced'] as const
 export const ClipStatus = z.enum(CLIP_STATUSES)
 export type ClipStatus = z.infer<typeof ClipStatus>
 
@@ -33,12 +35,9 @@ export type QueueItem = z.infer<typeof QueueItem>
 export const StatusCounts = z.record(ClipStatus, z.number().int())
 export type StatusCounts = z.infer<typeof StatusCounts>
 
-/** Orders of the queue. `urgency`: overdue and authority-request clips first (see core/queue-order.ts). */
-export const QUEUE_SORTS = ['urgency', 'due', 'priority'] as const
 export const QueueSort = z.enum(QUEUE_SORTS)
 export type QueueSort = z.infer<typeof QueueSort>
 
-export const SEARCH_MAX_LENGTH = 500
 
 export const QueueQuery = z.object({
   status: z.array(ClipStatus).max(CLIP_STATUSES.length).optional(),
@@ -62,8 +61,6 @@ export const QueueQuery = z.object({
 export type QueueQuery = z.infer<typeof QueueQuery>
 export type QueueQueryInput = z.input<typeof QueueQuery>
 
-/** Why a search string could not be read; the list is empty and the UI words a hint from this. */
-export const SEARCH_HINTS = ['unbalanced_quotes', 'unbalanced_parentheses', 'dangling_operator', 'bad_wildcard', 'no_terms', 'syntax'] as const
 export const SearchHint = z.enum(SEARCH_HINTS)
 export type SearchHint = z.infer<typeof SearchHint>
 

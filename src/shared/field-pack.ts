@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { FLAG_SOURCES } from './flag-sources'
 
 /**
  * `pack.json` of a field pack, version 1 (shared/specs/field-pack-v1.md). The format is
@@ -55,7 +56,7 @@ export type MediaRef = z.infer<typeof MediaRef>
 
 const PosterRef = MediaRef.extend({ mime: z.enum(IMAGE_MIMES) })
 
-export const FLAG_SOURCES = ['classifier', 'user_report', 'trusted_flagger', 'keyword', 'authority_request'] as const
+export { FLAG_SOURCES } from './flag-sources'
 export const FlagSource = z.enum(FLAG_SOURCES)
 export type FlagSource = z.infer<typeof FlagSource>
 

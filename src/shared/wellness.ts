@@ -1,4 +1,7 @@
 import { z } from 'zod'
+import { BREAK_MINUTES_MAX, BREAK_MINUTES_MIN, SKIP_REASON_MAX } from './wellness-limits'
+
+export { BREAK_MINUTES_MAX, BREAK_MINUTES_MIN, DEFAULT_WELLNESS, isValidBreakMinutes, SKIP_REASON_MAX } from './wellness-limits'
 
 /**
  * The reviewer's own wellness defaults, kept in the profile (`settings.get` /
@@ -6,8 +9,6 @@ import { z } from 'zod'
  * marks `blurByDefault`; the reviewer can still lift each protection clip by clip.
  */
 
-export const BREAK_MINUTES_MIN = 5
-export const BREAK_MINUTES_MAX = 480
 
 export const WellnessSettings = z
   .object({
@@ -23,10 +24,7 @@ export const WellnessSettings = z
   .strict()
 export type WellnessSettings = z.infer<typeof WellnessSettings>
 
-export const DEFAULT_WELLNESS: WellnessSettings = { blur: true, grayscale: true, mute: true, breakAfterMinutes: 50 }
 
-/** Skipping a clip: a first-class step with a reason, kept in the audit trail. */
-export const SKIP_REASON_MAX = 500
 
 export const SkipInput = z
   .object({

@@ -1,7 +1,8 @@
 import { useContext, useEffect, useEffectEvent, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { ClipDetail } from '../../shared/domain'
-import { CategoryKind, ESCALATE_ACTION, findAction, findCategory, type DecisionDraftInput, type Locale, type Policy } from '../../shared/policy'
+import { CATEGORY_KINDS, ESCALATE_ACTION, findAction, findCategory } from '../../shared/policy-rules'
+import type { DecisionDraftInput, Locale, Policy } from '../../shared/policy'
 import { formatClipTime, formatDateTime } from '../i18n/format'
 import { problemMessage } from '../i18n/problems'
 import {
@@ -36,7 +37,7 @@ interface Props {
   onSave: (draft: DecisionDraftInput) => Promise<boolean>
 }
 
-const KINDS = CategoryKind.options
+const KINDS = CATEGORY_KINDS
 
 /**
  * The decision form. All rules live in state/decision-form.ts; this renders them, says

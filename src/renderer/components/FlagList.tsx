@@ -1,7 +1,8 @@
 import { memo } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { ClipFlag } from '../../shared/domain'
-import { findCategory, type Locale, type Policy } from '../../shared/policy'
+import { findCategory } from '../../shared/policy-rules'
+import type { Locale, Policy } from '../../shared/policy'
 import { formatClipTime, formatDateTime, formatNumber, formatScore } from '../i18n/format'
 
 interface Props {

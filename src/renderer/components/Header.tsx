@@ -1,6 +1,8 @@
 import { useTranslation } from 'react-i18next'
-import { CLIP_STATUSES, type StatusCounts } from '../../shared/domain'
-import { LOCALES, type Locale, type Policy } from '../../shared/policy'
+import { CLIP_STATUSES } from '../../shared/queue-constants'
+import type { StatusCounts } from '../../shared/domain'
+import { LOCALES } from '../../shared/policy-rules'
+import type { Locale, Policy } from '../../shared/policy'
 import { formatNumber } from '../i18n/format'
 
 /** Language names are written in their own language, so anyone can find theirs. */

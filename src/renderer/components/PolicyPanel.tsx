@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next'
-import { CategoryKind, type Locale, type Policy } from '../../shared/policy'
+import { CATEGORY_KINDS } from '../../shared/policy-rules'
+import type { Locale, Policy } from '../../shared/policy'
 import { isPolicyPanelKey, keyPressOf } from '../state/keys'
 import { Dialog } from './Dialog'
 
@@ -17,7 +18,7 @@ export function PolicyPanel({ policy, locale, onClose }: Props) {
   return (
     <Dialog title={t('policyPanel.title', { name: policy.name[locale], version: policy.version })} onClose={onClose} testId="policy-panel" closeKey={closeKey}>
       <p className="muted">{t('policyPanel.intro')}</p>
-      {CategoryKind.options.map((kind) => (
+      {CATEGORY_KINDS.map((kind) => (
         <section key={kind} aria-labelledby={`policy-kind-${kind}`}>
           <h3 id={`policy-kind-${kind}`}>{t(`kind.${kind}`)}</h3>
           <ul className="policy-list">

@@ -1,7 +1,8 @@
 import { memo } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { QueueItem } from '../../shared/domain'
-import { findCategory, type Locale, type Policy } from '../../shared/policy'
+import { findCategory } from '../../shared/policy-rules'
+import type { Locale, Policy } from '../../shared/policy'
 import { formatNumber, timeLeft } from '../i18n/format'
 import { uniqueLabels } from '../i18n/policy-text'
 

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { SKIP_REASON_MAX } from '../../shared/wellness'
+import { SKIP_REASON_MAX } from '../../shared/wellness-limits'
 import { SKIP_PRESETS, skipReason, type SkipPreset } from '../state/skip'
 
 interface Props {

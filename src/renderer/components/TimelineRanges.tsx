@@ -1,4 +1,4 @@
-import { type KeyboardEvent, type PointerEvent, type RefObject } from 'react'
+import type { KeyboardEvent, PointerEvent, RefObject } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { Locale } from '../../shared/policy'
 import { formatClipTime } from '../i18n/format'

@@ -1,6 +1,7 @@
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { BREAK_MINUTES_MAX, BREAK_MINUTES_MIN, WellnessSettings } from '../../shared/wellness'
+import { BREAK_MINUTES_MAX, BREAK_MINUTES_MIN, isValidBreakMinutes } from '../../shared/wellness-limits'
+import type { WellnessSettings } from '../../shared/wellness'
 import { Dialog } from './Dialog'
 
 interface Props {
@@ -16,7 +17,8 @@ export function WellnessSettingsDialog({ settings, onSave, onClose }: Props) {
   const [minutes, setMinutes] = useState(String(settings.breakAfterMinutes))
   const [saving, setSaving] = useState(false)
   const candidate = { ...draft, breakAfterMinutes: Number(minutes) }
-  const valid = WellnessSettings.safeParse(candidate).success
+  // The three switches are booleans by construction; only the minutes can be out of range.
+  const valid = isValidBreakMinutes(candidate.breakAfterMinutes)
 
   const save = async () => {
     if (!valid || saving) return

@@ -3,7 +3,8 @@ import type { TinjauApi } from '../../shared/contract'
 import type { ClipDetail, DecisionRecord } from '../../shared/domain'
 import type { ApiError } from '../../shared/errors'
 import type { Policy } from '../../shared/policy'
-import { DEFAULT_WELLNESS, type WellnessSettings } from '../../shared/wellness'
+import { DEFAULT_WELLNESS } from '../../shared/wellness-limits'
+import type { WellnessSettings } from '../../shared/wellness'
 import { toApiError } from '../api/api-error'
 import {
   countSensitiveClip,

@@ -1,6 +1,7 @@
 import i18next, { type i18n } from 'i18next'
 import { initReactI18next } from 'react-i18next'
-import { LOCALES, type Locale } from '../../shared/policy'
+import { LOCALES } from '../../shared/policy-rules'
+import type { Locale } from '../../shared/policy'
 import en from './en.json'
 import id from './id.json'
 

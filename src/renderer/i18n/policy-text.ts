@@ -1,4 +1,5 @@
-import { findAction, findCategory, type Locale, type Policy } from '../../shared/policy'
+import { findAction, findCategory } from '../../shared/policy-rules'
+import type { Locale, Policy } from '../../shared/policy'
 
 /**
  * Names from the policy in the reviewer's language. An id the policy does not know is

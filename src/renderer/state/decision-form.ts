@@ -1,17 +1,6 @@
 import type { DecisionRecord } from '../../shared/domain'
-import {
-  actionsAllowedFor,
-  checkDecisionAgainstPolicy,
-  ESCALATE_ACTION,
-  findCategory,
-  kindOf,
-  type CategoryKind,
-  type DecisionDraftInput,
-  type Policy,
-  type PolicyAction,
-  type PolicyCategory,
-  type PolicyProblem,
-} from '../../shared/policy'
+import { actionsAllowedFor, checkDecisionAgainstPolicy, ESCALATE_ACTION, findCategory, kindOf } from '../../shared/policy-rules'
+import type { CategoryKind, DecisionDraftInput, Policy, PolicyAction, PolicyCategory, PolicyProblem } from '../../shared/policy'
 
 /**
  * The decision form as pure state: every rule of the form (one kind of category at a

@@ -1,4 +1,5 @@
-import { SEARCH_MAX_LENGTH, type ClipStatus, type QueueQueryInput, type QueueSort } from '../../shared/domain'
+import { SEARCH_MAX_LENGTH } from '../../shared/queue-constants'
+import type { ClipStatus, QueueQueryInput, QueueSort } from '../../shared/domain'
 import type { FlagSource } from '../../shared/field-pack'
 
 /** What the reviewer chose in the queue's filter bar, and the `queue.list` query it means. */
