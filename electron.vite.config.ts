@@ -38,7 +38,7 @@ export default defineConfig({
       },
     ],
     build: {
-      minify: true,
+      minify: process.env.TINJAU_NO_MINIFY !== "1",
       rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } },
     },
   },

@@ -6,9 +6,9 @@ import type { Locale, Policy } from '../shared/policy'
 import { toApiError } from './api/api-error'
 import { useApi } from './api/api-context'
 import { ErrorAlert } from './components/ErrorAlert'
-import { startFirstPage, type FirstPage } from './components/use-queue'
+import type { FirstPage } from './components/use-queue'
 import { Workspace } from './components/Workspace'
-import { DEFAULT_VIEW } from './state/queue-view'
+import { startBoot, type BootRequests } from './boot'
 import { isLocale } from './i18n/i18n'
 
 type Boot =
@@ -17,7 +17,12 @@ type Boot =
   | { state: 'ready'; info: AppInfo; policy: Policy; firstPage: { key: string; page: FirstPage } }
 
 /** Start: ask the host who we are and which policy applies, then hand over to the workspace. */
-export function App() {
+interface Props {
+  /** The start-up calls, already on their way (main.tsx); a retry asks again. */
+  boot?: BootRequests | undefined
+}
+
+export function App({ boot: early }: Props) {
   const api = useApi()
   const { t, i18n } = useTranslation()
   const [boot, setBoot] = useState<Boot>({ state: 'loading' })
@@ -32,12 +37,15 @@ export function App() {
     void i18nRef.current.changeLanguage(next)
   }, [])
 
+  const earlyBoot = useRef(early ?? null)
   const start = useCallback(async () => {
     setBoot({ state: 'loading' })
+    // The queue's first page is asked for with app.info and policy.get: it is what the reviewer waits for.
+    const requests = earlyBoot.current ?? startBoot(api)
+    earlyBoot.current = null
     try {
-      // The queue's first page is asked for at the same time: it is what the reviewer waits for.
-      const firstPage = startFirstPage(api, DEFAULT_VIEW)
-      const [info, policy] = await Promise.all([api.call('app.info', {}), api.call('policy.get', {})])
+      const firstPage = requests.firstPage
+      const [info, policy] = await Promise.all([requests.info, requests.policy])
       applyLocale(info.locale)
       setBoot({ state: 'ready', info, policy, firstPage })
     } catch (err) {

@@ -4,11 +4,16 @@ import { I18nextProvider } from 'react-i18next'
 import { ApiContext } from './api/api-context'
 import { createApi } from './api/create-api'
 import { App } from './App'
+import { startBoot } from './boot'
+import { warmFormatters } from './i18n/format'
 import { createI18n, guessLocale } from './i18n/i18n'
 import './styles.css'
 
 const api = createApi(window)
-const i18n = createI18n(guessLocale(navigator.languages ?? [navigator.language]))
+// Before React renders anything: the start-up calls overlap the first render.
+const boot = startBoot(api)
+const locale = guessLocale(navigator.languages ?? [navigator.language])
+const i18n = createI18n(locale)
 const root = document.getElementById('root')
 if (!root) throw new Error('index.html has no #root')
 
@@ -16,8 +21,11 @@ createRoot(root).render(
   <StrictMode>
     <ApiContext value={api}>
       <I18nextProvider i18n={i18n}>
-        <App />
+        <App boot={boot} />
       </I18nextProvider>
     </ApiContext>
   </StrictMode>,
 )
+
+// While the start-up calls are on the network: the first Intl formatter loads ICU data.
+setTimeout(() => warmFormatters(locale), 0)

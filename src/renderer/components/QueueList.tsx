@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef, type KeyboardEvent, type ReactNode } from 'react'
+import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react'
 import type { QueueItem } from '../../shared/domain'
 import { useRowWindow } from './use-row-window'
 
@@ -14,6 +14,11 @@ import { useRowWindow } from './use-row-window'
 export const QUEUE_ROW_HEIGHT = 96
 /** Rows rendered beyond each edge of the screen. */
 const OVERSCAN = 24
+/**
+ * Until the list has first painted: the first screen is what the reviewer waits for at
+ * start, and the rows beyond it can follow a frame later.
+ */
+const FIRST_PAINT_OVERSCAN = 2
 
 interface Props {
   total: number
@@ -41,7 +46,13 @@ export function QueueList(props: Props) {
   /** Focus follows the selection only when the keyboard moved it inside the list. */
   const focusWanted = useRef(false)
 
-  const rowWindow = useRowWindow(scrollRef, total, QUEUE_ROW_HEIGHT, OVERSCAN)
+  const [painted, setPainted] = useState(false)
+  useEffect(() => {
+    if (painted || total === 0) return
+    const frame = requestAnimationFrame(() => setPainted(true))
+    return () => cancelAnimationFrame(frame)
+  }, [painted, total])
+  const rowWindow = useRowWindow(scrollRef, total, QUEUE_ROW_HEIGHT, painted ? OVERSCAN : FIRST_PAINT_OVERSCAN)
   const { first } = rowWindow
   const last = Math.max(first, rowWindow.last)
   const rows = Array.from({ length: Math.max(0, rowWindow.last - first + 1) }, (_, k) => ({ index: first + k, start: (first + k) * QUEUE_ROW_HEIGHT }))

@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next'
 import type { Locale, Policy } from '../../shared/policy'
-import { intlLocale } from '../i18n/format'
+import { formatTimeOfDay } from '../i18n/format'
 import { actionName } from '../i18n/policy-text'
 import type { RecentEntry } from '../state/recent'
 
@@ -11,11 +11,6 @@ interface Props {
   currentClipId: string | null
   /** Open the clip; its form starts from the decision in force, ready to revise. */
   onOpen: (clipId: string) => void
-}
-
-function time(iso: string, locale: Locale): string {
-  const d = new Date(iso)
-  return Number.isNaN(d.getTime()) ? iso : new Intl.DateTimeFormat(intlLocale(locale), { timeStyle: 'short' }).format(d)
 }
 
 /** This session's last decisions, newest first; each can be revised until it is synced. */
@@ -36,7 +31,7 @@ export function RecentDecisions({ entries, policy, locale, currentClipId, onOpen
               aria-label={t(revisable ? 'recent.revise' : 'recent.synced', { clip: d.clipId, action: actionName(policy, d.action, locale) })}
             >
               <span>
-                <strong>{actionName(policy, d.action, locale)}</strong> <span className="muted">{time(d.decidedAt, locale)}</span>
+                <strong>{actionName(policy, d.action, locale)}</strong> <span className="muted">{formatTimeOfDay(d.decidedAt, locale)}</span>
               </span>
               <span className="muted">
                 {d.clipId}

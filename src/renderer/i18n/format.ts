@@ -13,6 +13,7 @@ export function intlLocale(locale: Locale): string {
 // per locale and options.
 const numberFormats = new Map<string, Intl.NumberFormat>()
 const dateTimeFormats = new Map<Locale, Intl.DateTimeFormat>()
+const timeOfDayFormats = new Map<Locale, Intl.DateTimeFormat>()
 
 function numberFormat(locale: Locale, options?: Intl.NumberFormatOptions): Intl.NumberFormat {
   const key = `${locale}|${options ? JSON.stringify(options) : ''}`
@@ -26,6 +27,15 @@ export function formatDateTime(iso: string, locale: Locale): string {
   if (Number.isNaN(d.getTime())) return iso
   let format = dateTimeFormats.get(locale)
   if (!format) dateTimeFormats.set(locale, (format = new Intl.DateTimeFormat(intlLocale(locale), { dateStyle: 'medium', timeStyle: 'short' })))
+  return format.format(d)
+}
+
+/** The time of day alone ("14:05"), for this session's entries. */
+export function formatTimeOfDay(iso: string, locale: Locale): string {
+  const d = new Date(iso)
+  if (Number.isNaN(d.getTime())) return iso
+  let format = timeOfDayFormats.get(locale)
+  if (!format) timeOfDayFormats.set(locale, (format = new Intl.DateTimeFormat(intlLocale(locale), { timeStyle: 'short' })))
   return format.format(d)
 }
 
@@ -94,4 +104,17 @@ export function timeLeft(dueIso: string | null, nowMs: number, locale: Locale): 
   if (Number.isNaN(due)) return null
   const diff = due - nowMs
   return { overdue: diff < 0, span: formatSpan(diff, locale) }
+}
+
+/**
+ * Builds the formatters the queue's first screen uses. The first Intl formatter of a page
+ * loads the locale's ICU data (about 50 ms here); main.tsx calls this while the start-up
+ * calls are on the network, so the first render does not pay for it.
+ */
+export function warmFormatters(locale: Locale): void {
+  formatNumber(1, locale)
+  formatSpan(26 * 3_600_000, locale)
+  formatSpan(3_660_000, locale)
+  formatClipTime(1_000, locale)
+  formatDateTime('2000-01-01T00:00:00Z', locale)
 }
