@@ -1,4 +1,5 @@
 import path from 'node:path'
+import Database from 'better-sqlite3'
 import { setImmediate as tick } from 'node:timers/promises'
 import { afterEach, describe, expect, test } from 'vitest'
 import { dispatch } from '../shared/dispatch'
@@ -201,5 +202,48 @@ describe('searching the queue', () => {
     open.push(again)
     await again.search.whenIdle()
     expect(ids(again, 'gaskeun')).toEqual(['c-riot'])
+  })
+
+  test('an index complete at open counts as complete at once, and is checked in full a moment later', async () => {
+    const t = await profile()
+    await t.search.whenIdle()
+    const dataDir = t.dataDir
+    t.close()
+    open = open.filter((o) => o !== t)
+    // One entry made stale with the counts unchanged (a clip changed behind the index's back).
+    const db = new Database(path.join(dataDir, 'tinjau.sqlite'))
+    db.prepare("UPDATE clips SET updated_at = '2099-01-01T00:00:00Z' WHERE id = 'c-riot'").run()
+    db.close()
+
+    const again = openTestTinjau(dataDir)
+    open.push(again)
+    const sourceOf = () =>
+      again.store.sqlite.prepare("SELECT s.source FROM clip_search_state s JOIN clips c ON c.rowid = s.clip_rowid WHERE c.id = 'c-riot'").pluck().get() as string
+    again.search.startAtOpen(30)
+    // Complete at once: the counts match, and the full check waits.
+    expect(again.search.state()).toEqual({ complete: true, indexed: 5, waiting: 0 })
+    expect(sourceOf()).not.toContain('2099-01-01')
+    await new Promise((resolve) => setTimeout(resolve, 60))
+    await again.search.whenIdle()
+    expect(sourceOf()).toContain('2099-01-01')
+    expect(again.search.state().complete).toBe(true)
+    expect(ids(again, 'gaskeun')).toEqual(['c-riot'])
+  })
+
+  test('at open, an index missing entries is caught up at once', async () => {
+    const t = await profile()
+    await t.search.whenIdle()
+    const dataDir = t.dataDir
+    t.close()
+    open = open.filter((o) => o !== t)
+    const db = new Database(path.join(dataDir, 'tinjau.sqlite'))
+    db.prepare("DELETE FROM clip_search_state WHERE clip_rowid = (SELECT rowid FROM clips WHERE id = 'c-riot')").run()
+    db.close()
+    const again = openTestTinjau(dataDir)
+    open.push(again)
+    again.search.startAtOpen(60_000)
+    expect(again.search.state().complete).toBe(false)
+    await again.search.whenIdle()
+    expect(again.search.state()).toEqual({ complete: true, indexed: 5, waiting: 0 })
   })
 })

@@ -94,7 +94,9 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     }, delayMs).unref()
   }
   if (background) {
-    search.start()
+    // Checked in full a few seconds after start (the check scans every clip; the UI's first
+    // calls come first).
+    search.startAtOpen(5_000)
     warmQueue(10_000)
   }
   const skips = new SkipLog(sqlite, identity, opts.now)

@@ -47,6 +47,7 @@ export function App({ boot: early }: Props) {
       const firstPage = requests.firstPage
       const [info, policy] = await Promise.all([requests.info, requests.policy])
       applyLocale(info.locale)
+      performance.mark('tinjau:boot-answered') // read by bench/console.bench.ts
       setBoot({ state: 'ready', info, policy, firstPage })
     } catch (err) {
       setBoot({ state: 'failed', error: toApiError(err) })

@@ -15,6 +15,12 @@ export interface WebAppOptions {
    * store opens, and calls that need it wait for it.
    */
   tinjau: Tinjau | Promise<Tinjau>
+  /**
+   * Told when the profile is wanted while still unopened: a call is waiting for it
+   * ('call'), or the browser has asked for the renderer's code ('asset', so the store can
+   * open while the browser parses it). See serveUntilShutdown.
+   */
+  onProfileWanted?: ((why: 'call' | 'asset') => void) | undefined
   rendererDir: string
   secret: string
   /** The bound port, known only once listening; the Host check needs it. */
@@ -40,6 +46,7 @@ export function createWebApp(opts: WebAppOptions): Hono {
   }
   const waitForProfile: MiddlewareHandler = async (c, next) => {
     if (!profile) {
+      opts.onProfileWanted?.('call')
       try {
         await opening
       } catch (err) {
@@ -60,7 +67,9 @@ export function createWebApp(opts: WebAppOptions): Hono {
     onInternal: (err) => opts.log('internal error in an API call', err),
   })
   addMediaRoute(app, { tinjau: open, secret: opts.secret })
-  addStaticRoute(app, opts.rendererDir)
+  addStaticRoute(app, opts.rendererDir, () => {
+    if (!profile) opts.onProfileWanted?.('asset')
+  })
 
   app.notFound((c) => jsonError(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path.slice(0, 200)}`))
   app.onError((err, c) => {

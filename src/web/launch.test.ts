@@ -3,7 +3,7 @@ import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openTinjau, type Tinjau } from '../core/tinjau'
 import { tempDir } from '../core/testing/make-pack'
-import { serveUntilShutdown } from './launch'
+import { OPEN_FALLBACK_MS, serveUntilShutdown } from './launch'
 
 /**
  * The host announces its URL before the profile is open (the browser loads the renderer
@@ -22,6 +22,8 @@ function rendererAndData(): { rendererDir: string; dataDir: string } {
   const rendererDir = path.join(base, 'renderer')
   mkdirSync(rendererDir)
   writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>t</title>')
+  mkdirSync(path.join(rendererDir, 'assets'))
+  writeFileSync(path.join(rendererDir, 'assets', 'app.js'), 'console.log(1)')
   return { rendererDir, dataDir: path.join(base, 'data') }
 }
 
@@ -97,5 +99,54 @@ describe('serveUntilShutdown with a profile still opening', () => {
     expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/could not be opened: the profile is locked/)
     expect(await outcome).toEqual(new Error('the profile is locked by another Tinjau'))
     await expect(fetch(`${url}/`)).rejects.toThrow()
+  })
+
+  it('opens the profile once the browser has the renderer\'s code, not while it is still being served', async () => {
+    const { rendererDir, dataDir } = rendererAndData()
+    let openedAt: number | null = null
+    const opener = async () => {
+      openedAt = Date.now()
+      return openTinjau({ dataDir, resourcesDir: path.resolve('resources'), host: 'web', version: '0.0.0-test' })
+    }
+    const lines: string[] = []
+    const stop = new AbortController()
+    const done = serveUntilShutdown({ tinjau: opener, rendererDir, port: 0, print: (l) => lines.push(l), abort: stop.signal })
+    const { url } = await untilLine(lines)
+    expect((await fetch(`${url}/`)).status).toBe(200)
+    await new Promise((r) => setTimeout(r, 200))
+    expect(openedAt).toBeNull() // the page alone does not open it
+    const askedAt = Date.now()
+    expect((await fetch(`${url}/assets/app.js`)).status).toBe(200)
+    const deadline = Date.now() + 1000
+    while (openedAt === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5))
+    expect(openedAt).not.toBeNull()
+    expect(openedAt! - askedAt).toBeLessThan(1000) // well before the fallback
+    stop.abort()
+    await done
+  })
+
+  it('opens it after a while when no browser comes, and a stop before that opens nothing', async () => {
+    const { rendererDir, dataDir } = rendererAndData()
+    let opened = 0
+    const opener = async () => {
+      opened++
+      return openTinjau({ dataDir, resourcesDir: path.resolve('resources'), host: 'web', version: '0.0.0-test' })
+    }
+    const lines: string[] = []
+    const early = new AbortController()
+    const first = serveUntilShutdown({ tinjau: opener, rendererDir, port: 0, print: (l) => lines.push(l), abort: early.signal })
+    await untilLine(lines)
+    early.abort()
+    await first
+    expect(opened).toBe(0)
+
+    lines.length = 0
+    const later = new AbortController()
+    const second = serveUntilShutdown({ tinjau: opener, rendererDir, port: 0, print: (l) => lines.push(l), abort: later.signal })
+    await untilLine(lines)
+    await new Promise((r) => setTimeout(r, OPEN_FALLBACK_MS + 300))
+    expect(opened).toBe(1)
+    later.abort()
+    await second
   })
 })

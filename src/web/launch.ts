@@ -57,18 +57,46 @@ export interface ServeOptions {
 }
 
 /** Start, print the URL line, wait for a shutdown signal (or a profile that fails to open), close the host and the profile. */
+/**
+ * When the profile opens, with an opener: loading core and opening the store hold Node's
+ * one thread for a few hundred ms, and the page cannot be served meanwhile. So it starts
+ * once the browser has the renderer's code (it then parses it while the store opens), at
+ * the first call that needs it, or after OPEN_FALLBACK_MS (no browser came), whichever is
+ * first.
+ */
+export const OPEN_AFTER_ASSET_MS = 30
+export const OPEN_FALLBACK_MS = 1_500
+
+/** Start, print the URL line, wait for a shutdown signal (or a profile that fails to open), close the host and the profile. */
 export async function serveUntilShutdown(opts: ServeOptions): Promise<void> {
   const given = opts.tinjau
   const opener = typeof given === 'function' ? given : null
   const profileGiven = typeof given === 'function' ? null : given
   const deferred: { resolve: (t: Tinjau) => void; reject: (err: unknown) => void } = { resolve: () => {}, reject: () => {} }
-  const opening =
-    opener
-      ? new Promise<Tinjau>((resolve, reject) => Object.assign(deferred, { resolve, reject }))
-      : Promise.resolve(profileGiven as Tinjau)
+  const opening = opener ? new Promise<Tinjau>((resolve, reject) => Object.assign(deferred, { resolve, reject })) : Promise.resolve(profileGiven as Tinjau)
+  let announced = false
+  let started = false
+  const timers = new Set<NodeJS.Timeout>()
+  const startOpening = () => {
+    if (!opener || started || !announced) return
+    started = true
+    for (const t of timers) clearTimeout(t)
+    void Promise.resolve().then(opener).then(deferred.resolve, deferred.reject)
+  }
+  const startOpeningIn = (ms: number) => {
+    if (!opener || started) return
+    timers.add(setTimeout(startOpening, ms))
+  }
   let host: WebHost
   try {
-    host = await startWebHost({ tinjau: opening, rendererDir: opts.rendererDir, port: opts.port })
+    host = await startWebHost({
+      tinjau: opening,
+      rendererDir: opts.rendererDir,
+      port: opts.port,
+      // A call waits for the profile: open it now. The renderer's code was asked for: open it
+      // a moment later, once that response has left.
+      onProfileWanted: (why) => (why === 'call' ? setImmediate(startOpening) : startOpeningIn(OPEN_AFTER_ASSET_MS)),
+    })
   } catch (err) {
     // Nothing will serve it: close the profile if it was already open.
     profileGiven?.close()
@@ -84,12 +112,17 @@ export async function serveUntilShutdown(opts: ServeOptions): Promise<void> {
     // Listen for the signals before announcing: whoever reads the line may stop us at once.
     const stopped = untilShutdown(opts.abort ? AbortSignal.any([opts.abort, failed.signal]) : failed.signal)
     opts.print(urlLine(host))
-    if (opener) void Promise.resolve().then(opener).then(deferred.resolve, deferred.reject)
+    announced = true
+    startOpeningIn(OPEN_FALLBACK_MS)
     await stopped
   } finally {
+    for (const t of timers) clearTimeout(t)
     await host.close()
-    const profile = await opening.catch(() => null)
-    profile?.close()
+    // Never opened (stopped before anything asked for it): nothing to close.
+    if (!opener || started) {
+      const profile = await opening.catch(() => null)
+      profile?.close()
+    }
   }
   if (openError !== null) throw openError
 }

@@ -32,7 +32,8 @@ function inside(root: string, candidate: string): boolean {
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)
 }
 
-export function addStaticRoute(app: Hono, rendererDir: string): void {
+/** `onAsset` is told of each request for a file under assets/ (the renderer's code and styles). */
+export function addStaticRoute(app: Hono, rendererDir: string, onAsset?: () => void): void {
   const root = realpathSync(rendererDir)
   app.get('*', async (c) => {
     const notFound = () => jsonError(c, 404, 'not_found', `no such page: ${c.req.path.slice(0, 200)}`)
@@ -49,6 +50,7 @@ export function addStaticRoute(app: Hono, rendererDir: string): void {
     const info = await stat(real).catch(() => null)
     if (!info?.isFile()) return notFound()
     const rel = path.relative(root, real).split(path.sep).join('/')
+    if (rel.startsWith('assets/')) onAsset?.()
     const headers = {
       'Content-Type': getMimeType(real) ?? 'application/octet-stream',
       'Content-Length': String(info.size),

@@ -16,6 +16,8 @@ export const WEB_HOST_ADDRESS = '127.0.0.1'
 export interface WebHostOptions {
   /** The open profile, or its opening (the host then listens at once; calls wait for it). */
   tinjau: Tinjau | Promise<Tinjau>
+  /** See WebAppOptions.onProfileWanted. */
+  onProfileWanted?: ((why: 'call' | 'asset') => void) | undefined
   /** The built renderer: index.html and assets/. */
   rendererDir: string
   /** 0 (the default) picks any free port. */
@@ -57,6 +59,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const inflight = new Set<Promise<unknown>>()
   const app = createWebApp({
     tinjau: opts.tinjau,
+    onProfileWanted: opts.onProfileWanted,
     rendererDir: opts.rendererDir,
     secret,
     port: () => boundPort,

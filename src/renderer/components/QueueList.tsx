@@ -49,6 +49,7 @@ export function QueueList(props: Props) {
   const [painted, setPainted] = useState(false)
   useEffect(() => {
     if (painted || total === 0) return
+    performance.mark('tinjau:first-rows') // committed; read by bench/console.bench.ts
     const frame = requestAnimationFrame(() => setPainted(true))
     return () => cancelAnimationFrame(frame)
   }, [painted, total])

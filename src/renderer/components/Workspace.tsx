@@ -161,12 +161,14 @@ export function Workspace({ info, policy, firstPage, locale, onLocaleChange }: P
     setError(null)
     setSaved(null)
     const rows = queue.items
+    performance.mark('tinjau:save') // this and the marks below are read by bench/console.bench.ts
     try {
       await api.call('decision.record', draft)
     } catch (err) {
       setError(toApiError(err))
       return false
     }
+    performance.mark('tinjau:recorded')
     if (shownAt.current.clipId === draft.clipId) {
       const took = Date.now() - shownAt.current.at
       setSessionStats((st) => recordClipTime(st, took))
@@ -186,9 +188,10 @@ export function Workspace({ info, policy, firstPage, locale, onLocaleChange }: P
     } else {
       setClipReload((n) => n + 1)
     }
-    // Also refresh without waiting for `queue.changed`, in case the event is lost; a moment
-    // later, so the next clip's media gets the host first.
-    setTimeout(() => void queue.refresh(), 200)
+    // `queue.changed` reloads the list; should that event be lost, reload anyway a moment
+    // later (not at once: the next clip gets the host and the renderer first).
+    const recordedAt = performance.now()
+    setTimeout(() => queue.refreshUnlessSince(recordedAt), 600)
     return true
   }
 

@@ -68,6 +68,7 @@ function state(over: Partial<QueueState> = {}): QueueState {
     indexOf: () => -1,
     showRange: () => undefined,
     refresh: async () => undefined,
+    refreshUnlessSince: () => undefined,
     version: 0,
     ...over,
   }

@@ -37,6 +37,8 @@ export interface QueueState extends Meta {
   /** The list shows rows [start, end]: load their pages (and a page either side) if missing. */
   showRange(start: number, end: number): void
   refresh(): Promise<void>
+  /** Reload unless a load has started since `since` (performance.now()), e.g. for a `queue.changed` that came. */
+  refreshUnlessSince(since: number): void
   /** Bumped whenever rows change, for memoised consumers. */
   version: number
 }
@@ -95,7 +97,9 @@ export function useQueue(api: TinjauApi, view: QueueView, onError: (e: ApiError)
   }
 
   /** Reload page 0 and the pages on screen, then swap them in at once. */
+  const lastLoadAt = useRef(0)
   const load = useCallback(async () => {
+    lastLoadAt.current = performance.now()
     const mine = ++generation.current
     inFlight.current.clear()
     setLoading(true)
@@ -112,6 +116,7 @@ export function useQueue(api: TinjauApi, view: QueueView, onError: (e: ApiError)
       if (mine !== generation.current) return
       const next = new Map<number, QueueItem[]>([[0, first.page.items]])
       for (const r of rest) next.set(r.p, r.page.items)
+      if (mine === 1) performance.mark('tinjau:first-page') // read by bench/console.bench.ts
       pages.current = next
       applyMeta(rest.length > 0 ? rest[rest.length - 1]!.page : first.page)
       setVersion((v) => v + 1)
@@ -180,5 +185,12 @@ export function useQueue(api: TinjauApi, view: QueueView, onError: (e: ApiError)
   const rowAt = useCallback((index: number) => pages.current.get(Math.floor(index / QUEUE_PAGE_ROWS))?.[index % QUEUE_PAGE_ROWS], [])
   const indexOf = useCallback((id: string) => positions.get(id) ?? -1, [positions])
 
-  return { ...meta, items, loading, rowAt, indexOf, showRange, refresh: load, version }
+  const refreshUnlessSince = useCallback(
+    (since: number) => {
+      if (lastLoadAt.current < since) void load()
+    },
+    [load],
+  )
+
+  return { ...meta, items, loading, rowAt, indexOf, showRange, refresh: load, refreshUnlessSince, version }
 }
