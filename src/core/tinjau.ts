@@ -8,7 +8,6 @@ import { DecisionLog } from './decisions'
 import { MediaStore } from './media-store'
 import { servableMediaType } from './media-type'
 import { ManifestStore } from './manifest-store'
-import { importDirectoryPack } from './pack-import/import-pack'
 import { loadPolicy } from './policy-loader'
 import { Queue } from './queue'
 import { SearchIndex } from './search-index'
@@ -116,6 +115,9 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     })
 
   const importPack = async (dir: string) => {
+    // Loaded on the first import, not at open: the importer (ajv, the parse pool) is code a
+    // starting app does not need yet.
+    const { importDirectoryPack } = await import('./pack-import/import-pack')
     const summary = await importDirectoryPack(
       {
         store,
