@@ -102,8 +102,15 @@ export class SearchIndex {
       this.again = true
       return
     }
-    this.running = this.run().finally(() => {
+    this.launch(false)
+  }
+
+  /** One run; `quiet` (a verification) keeps the index "complete" unless it finds stale entries. */
+  private launch(quiet: boolean): void {
+    this.quiet = quiet
+    this.running = this.run({ quiet }).finally(() => {
       this.running = null
+      this.quiet = false
       if (this.again && !this.closed) {
         this.again = false
         this.start()
@@ -130,22 +137,8 @@ export class SearchIndex {
     this.caughtUp = true
     setTimeout(() => {
       // A run already going (an import started one) does the same check.
-      if (!this.closed && !this.running) this.verify()
+      if (!this.closed && !this.running) this.launch(true)
     }, verifyAfterMs).unref()
-  }
-
-  /** Looks for clips whose entry is stale and indexes them, without saying "incomplete" meanwhile unless it finds some. */
-  private verify(): void {
-    this.started = true
-    this.quiet = true
-    this.running = this.run({ quiet: true }).finally(() => {
-      this.running = null
-      this.quiet = false
-      if (this.again && !this.closed) {
-        this.again = false
-        this.start()
-      }
-    })
   }
 
   /** Resolves when no run is going on (tests and benchmarks wait for the index with this). */

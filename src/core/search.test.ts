@@ -204,19 +204,23 @@ describe('searching the queue', () => {
     expect(ids(again, 'gaskeun')).toEqual(['c-riot'])
   })
 
-  test('an index complete at open counts as complete at once, and is checked in full a moment later', async () => {
+  /** A profile indexed in full and closed, its database changed by `tamper`, then opened again. */
+  async function reopenedAfter(tamper: (db: Database.Database) => void): Promise<Tinjau & { dataDir: string }> {
     const t = await profile()
     await t.search.whenIdle()
-    const dataDir = t.dataDir
     t.close()
     open = open.filter((o) => o !== t)
-    // One entry made stale with the counts unchanged (a clip changed behind the index's back).
-    const db = new Database(path.join(dataDir, 'tinjau.sqlite'))
-    db.prepare("UPDATE clips SET updated_at = '2099-01-01T00:00:00Z' WHERE id = 'c-riot'").run()
+    const db = new Database(path.join(t.dataDir, 'tinjau.sqlite'))
+    tamper(db)
     db.close()
-
-    const again = openTestTinjau(dataDir)
+    const again = openTestTinjau(t.dataDir)
     open.push(again)
+    return again
+  }
+
+  test('an index complete at open counts as complete at once, and is checked in full a moment later', async () => {
+    // One entry made stale with the counts unchanged (a clip changed behind the index's back).
+    const again = await reopenedAfter((db) => db.prepare("UPDATE clips SET updated_at = '2099-01-01T00:00:00Z' WHERE id = 'c-riot'").run())
     const sourceOf = () =>
       again.store.sqlite.prepare("SELECT s.source FROM clip_search_state s JOIN clips c ON c.rowid = s.clip_rowid WHERE c.id = 'c-riot'").pluck().get() as string
     again.search.startAtOpen(30)
@@ -231,16 +235,7 @@ describe('searching the queue', () => {
   })
 
   test('at open, an index missing entries is caught up at once', async () => {
-    const t = await profile()
-    await t.search.whenIdle()
-    const dataDir = t.dataDir
-    t.close()
-    open = open.filter((o) => o !== t)
-    const db = new Database(path.join(dataDir, 'tinjau.sqlite'))
-    db.prepare("DELETE FROM clip_search_state WHERE clip_rowid = (SELECT rowid FROM clips WHERE id = 'c-riot')").run()
-    db.close()
-    const again = openTestTinjau(dataDir)
-    open.push(again)
+    const again = await reopenedAfter((db) => db.prepare("DELETE FROM clip_search_state WHERE clip_rowid = (SELECT rowid FROM clips WHERE id = 'c-riot')").run())
     again.search.startAtOpen(60_000)
     expect(again.search.state().complete).toBe(false)
     await again.search.whenIdle()
