@@ -12,35 +12,32 @@ export function intlLocale(locale: Locale): string {
 // numbers and spans: tens of ms per screenful when each made its own), so they are kept
 // per locale and options.
 const numberFormats = new Map<string, Intl.NumberFormat>()
-const dateTimeFormats = new Map<Locale, Intl.DateTimeFormat>()
-const timeOfDayFormats = new Map<Locale, Intl.DateTimeFormat>()
+const dateTimeFormats = new Map<string, Intl.DateTimeFormat>()
 
-function numberFormat(locale: Locale, options?: Intl.NumberFormatOptions): Intl.NumberFormat {
+/** The kept formatter for `locale` and `options`, built on first use. */
+function kept<F, O>(cache: Map<string, F>, make: new (locale: string, options?: O) => F, locale: Locale, options?: O): F {
   const key = `${locale}|${options ? JSON.stringify(options) : ''}`
-  let format = numberFormats.get(key)
-  if (!format) numberFormats.set(key, (format = new Intl.NumberFormat(intlLocale(locale), options)))
+  let format = cache.get(key)
+  if (!format) cache.set(key, (format = new make(intlLocale(locale), options)))
   return format
 }
 
-export function formatDateTime(iso: string, locale: Locale): string {
+function formatDate(iso: string, locale: Locale, options: Intl.DateTimeFormatOptions): string {
   const d = new Date(iso)
-  if (Number.isNaN(d.getTime())) return iso
-  let format = dateTimeFormats.get(locale)
-  if (!format) dateTimeFormats.set(locale, (format = new Intl.DateTimeFormat(intlLocale(locale), { dateStyle: 'medium', timeStyle: 'short' })))
-  return format.format(d)
+  return Number.isNaN(d.getTime()) ? iso : kept(dateTimeFormats, Intl.DateTimeFormat, locale, options).format(d)
+}
+
+export function formatDateTime(iso: string, locale: Locale): string {
+  return formatDate(iso, locale, { dateStyle: 'medium', timeStyle: 'short' })
 }
 
 /** The time of day alone ("14:05"), for this session's entries. */
 export function formatTimeOfDay(iso: string, locale: Locale): string {
-  const d = new Date(iso)
-  if (Number.isNaN(d.getTime())) return iso
-  let format = timeOfDayFormats.get(locale)
-  if (!format) timeOfDayFormats.set(locale, (format = new Intl.DateTimeFormat(intlLocale(locale), { timeStyle: 'short' })))
-  return format.format(d)
+  return formatDate(iso, locale, { timeStyle: 'short' })
 }
 
 export function formatNumber(n: number, locale: Locale, options?: Intl.NumberFormatOptions): string {
-  return numberFormat(locale, options).format(n)
+  return kept(numberFormats, Intl.NumberFormat, locale, options).format(n)
 }
 
 /** A classifier score in 0..1 as a percentage. */
