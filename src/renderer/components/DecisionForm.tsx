@@ -130,11 +130,13 @@ export function DecisionForm({ clip, state, dispatch, policy, locale, playheadMs
       labelRefs.current.get(newest.key)?.focus()
     }
   }, [newest])
+  /** Focus back on the clip's heading, where single keys (an action, Enter to save) work again. */
+  const focusClip = () => document.getElementById('clip-title')?.focus()
   const backToClip = (e: ReactKeyboardEvent<HTMLInputElement>) => {
     if (e.key !== 'Escape') return
     e.preventDefault()
     e.stopPropagation()
-    document.getElementById('clip-title')?.focus()
+    focusClip()
   }
 
   const updateRange = (key: number, patch: Partial<Omit<RangeDraft, 'key'>>) => dispatch({ type: 'updateRange', key, patch })
@@ -161,8 +163,7 @@ export function DecisionForm({ clip, state, dispatch, policy, locale, playheadMs
             onPick={(id) => dispatch({ type: 'toggleCategory', id })}
             onClose={() => {
               setPicking(false)
-              // Back to the clip, where single keys (an action, Enter to save) work again.
-              document.getElementById('clip-title')?.focus()
+              focusClip()
             }}
           />
         )}

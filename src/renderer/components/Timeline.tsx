@@ -5,6 +5,7 @@ import { findCategory } from '../../shared/policy-rules'
 import type { Locale, Policy } from '../../shared/policy'
 import { formatClipTime } from '../i18n/format'
 import { chatBursts, msAtPosition, percentOf, sliderKeyTarget, transcriptSpans } from '../state/playback'
+import { drawableRanges } from '../state/range-edit'
 import { TimelineRanges, type RangeEditing } from './TimelineRanges'
 import './playback.css'
 
@@ -133,15 +134,13 @@ export const Timeline = memo(function Timeline({ durationMs, playheadMs, flags, 
             />
           ))}
         </div>
-        {rangeEditing?.ranges
-          .filter((r) => Number.isFinite(r.startMs) && Number.isFinite(r.endMs))
-          .map((r) => (
-            <span
-              key={`r${r.key}`}
-              className={`timeline-band${r.key === rangeEditing.selectedRange ? ' is-selected' : ''}`}
-              style={{ left: `${percentOf(r.startMs, durationMs)}%`, width: `${Math.max(0, percentOf(r.endMs, durationMs) - percentOf(r.startMs, durationMs))}%` }}
-            />
-          ))}
+        {drawableRanges(rangeEditing?.ranges ?? []).map((r) => (
+          <span
+            key={`r${r.key}`}
+            className={`timeline-band${r.key === rangeEditing?.selectedRange ? ' is-selected' : ''}`}
+            style={{ left: `${percentOf(r.startMs, durationMs)}%`, width: `${Math.max(0, percentOf(r.endMs, durationMs) - percentOf(r.startMs, durationMs))}%` }}
+          />
+        ))}
         {markers.map((f, i) => (
           <span key={i} className="timeline-flag" style={{ left: `${percentOf(f.atMs ?? 0, durationMs)}%` }} />
         ))}

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next'
 import type { Locale } from '../../shared/policy'
 import { formatClipTime } from '../i18n/format'
 import type { FormState, RangeDraft } from '../state/decision-form'
-import { moveRangeEdge, rangeEdgeKeyTarget } from '../state/range-edit'
+import { drawableRanges, moveRangeEdge, rangeEdgeKeyTarget } from '../state/range-edit'
 import { msAtPosition, percentOf } from '../state/playback'
 
 export interface RangeEditing {
@@ -33,7 +33,7 @@ export function TimelineRanges({ ranges, selectedRange, marks, onSelect, onChang
   const time = (ms: number) => formatClipTime(ms, locale)
   const left = (ms: number) => `${percentOf(ms, durationMs)}%`
   const width = (r: RangeDraft) => `${Math.max(0, percentOf(r.endMs, durationMs) - percentOf(r.startMs, durationMs))}%`
-  const valid = ranges.filter((r) => Number.isFinite(r.startMs) && Number.isFinite(r.endMs))
+  const valid = drawableRanges(ranges)
 
   const msAt = (clientX: number): number | null => {
     const rect = trackRef.current?.getBoundingClientRect()

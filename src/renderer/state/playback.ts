@@ -149,9 +149,19 @@ export function msAtPosition(x: number, left: number, width: number, durationMs:
   return clampMs(((x - left) / width) * durationMs, durationMs)
 }
 
-/** Where a key moves the timeline slider (ARIA slider keys), or null if it does not. */
-export function sliderKeyTarget(key: string, shiftKey: boolean, ms: number, durationMs: number): number | null {
-  const small = shiftKey ? 5000 : 1000
+/** How far a slider's keys move it: arrows (`shiftStep` with Shift), Page Up / Down (none when null). */
+export interface SliderSteps {
+  step: number
+  shiftStep: number
+  pageStep: number | null
+}
+
+/** The timeline's: 1 s, 5 s with Shift, 10 s a page. */
+export const TIMELINE_STEPS: SliderSteps = { step: 1000, shiftStep: 5000, pageStep: 10_000 }
+
+/** Where a key moves a time slider (ARIA slider keys), within the clip, or null if it does not. */
+export function sliderKeyTarget(key: string, shiftKey: boolean, ms: number, durationMs: number, steps: SliderSteps = TIMELINE_STEPS): number | null {
+  const small = shiftKey ? steps.shiftStep : steps.step
   switch (key) {
     case 'ArrowLeft':
     case 'ArrowDown':
@@ -160,9 +170,9 @@ export function sliderKeyTarget(key: string, shiftKey: boolean, ms: number, dura
     case 'ArrowUp':
       return clampMs(ms + small, durationMs)
     case 'PageDown':
-      return clampMs(ms - 10_000, durationMs)
+      return steps.pageStep === null ? null : clampMs(ms - steps.pageStep, durationMs)
     case 'PageUp':
-      return clampMs(ms + 10_000, durationMs)
+      return steps.pageStep === null ? null : clampMs(ms + steps.pageStep, durationMs)
     case 'Home':
       return 0
     case 'End':

@@ -1,4 +1,5 @@
 import type { RangeDraft } from './decision-form'
+import { sliderKeyTarget, type SliderSteps } from './playback'
 
 /**
  * Editing a time range's edges on the timeline (drag or arrow keys), pure so it is tested
@@ -20,22 +21,15 @@ export function moveRangeEdge(range: Pick<RangeDraft, 'startMs' | 'endMs'>, edge
   return { startMs: range.startMs, endMs: Math.max(at, range.startMs) }
 }
 
+/** A range edge's handle: a tenth of a second, a second with Shift, no page steps. */
+const EDGE_STEPS: SliderSteps = { step: EDGE_STEP_MS, shiftStep: EDGE_STEP_SHIFT_MS, pageStep: null }
+
 /** Where an edge handle's key moves that edge, or null for keys it does not take. */
 export function rangeEdgeKeyTarget(key: string, shiftKey: boolean, ms: number, durationMs: number): number | null {
-  const step = shiftKey ? EDGE_STEP_SHIFT_MS : EDGE_STEP_MS
-  const clamp = (v: number) => Math.min(Math.max(0, durationMs), Math.max(0, v))
-  switch (key) {
-    case 'ArrowLeft':
-    case 'ArrowDown':
-      return clamp(ms - step)
-    case 'ArrowRight':
-    case 'ArrowUp':
-      return clamp(ms + step)
-    case 'Home':
-      return 0
-    case 'End':
-      return clamp(durationMs)
-    default:
-      return null
-  }
+  return sliderKeyTarget(key, shiftKey, ms, durationMs, EDGE_STEPS)
+}
+
+/** The ranges the timeline can draw: both edges are numbers (a box being typed into may be empty). */
+export function drawableRanges<R extends Pick<RangeDraft, 'startMs' | 'endMs'>>(ranges: readonly R[]): R[] {
+  return ranges.filter((r) => Number.isFinite(r.startMs) && Number.isFinite(r.endMs))
 }
