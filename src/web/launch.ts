@@ -71,9 +71,9 @@ export const OPEN_FALLBACK_MS = 1_500
 export async function serveUntilShutdown(opts: ServeOptions): Promise<void> {
   const given = opts.tinjau
   const opener = typeof given === 'function' ? given : null
-  const profileGiven = typeof given === 'function' ? null : given
-  const deferred: { resolve: (t: Tinjau) => void; reject: (err: unknown) => void } = { resolve: () => {}, reject: () => {} }
-  const opening = opener ? new Promise<Tinjau>((resolve, reject) => Object.assign(deferred, { resolve, reject })) : Promise.resolve(profileGiven as Tinjau)
+  // Settled with the opener's own promise (its result or its error) once opening starts.
+  let settle: (opened: Promise<Tinjau>) => void = () => {}
+  const opening = typeof given === 'function' ? new Promise<Tinjau>((resolve) => (settle = resolve)) : Promise.resolve(given)
   let announced = false
   let started = false
   const timers = new Set<NodeJS.Timeout>()
@@ -81,7 +81,7 @@ export async function serveUntilShutdown(opts: ServeOptions): Promise<void> {
     if (!opener || started || !announced) return
     started = true
     for (const t of timers) clearTimeout(t)
-    void Promise.resolve().then(opener).then(deferred.resolve, deferred.reject)
+    settle(Promise.resolve().then(opener))
   }
   const startOpeningIn = (ms: number) => {
     if (!opener || started) return
@@ -99,7 +99,7 @@ export async function serveUntilShutdown(opts: ServeOptions): Promise<void> {
     })
   } catch (err) {
     // Nothing will serve it: close the profile if it was already open.
-    profileGiven?.close()
+    if (typeof given !== 'function') given.close()
     throw err
   }
   const failed = new AbortController()
