@@ -10,6 +10,7 @@ import type { FirstPage } from './components/use-queue'
 import { Workspace } from './components/Workspace'
 import { startBoot, type BootRequests } from './boot'
 import { isLocale } from './i18n/i18n'
+import { markTiming } from './timing'
 
 type Boot =
   | { state: 'loading' }
@@ -47,7 +48,7 @@ export function App({ boot: early }: Props) {
       const firstPage = requests.firstPage
       const [info, policy] = await Promise.all([requests.info, requests.policy])
       applyLocale(info.locale)
-      performance.mark('tinjau:boot-answered') // read by bench/console.bench.ts
+      markTiming('boot-answered')
       setBoot({ state: 'ready', info, policy, firstPage })
     } catch (err) {
       setBoot({ state: 'failed', error: toApiError(err) })

@@ -1,6 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react'
 import type { QueueItem } from '../../shared/domain'
 import { useRowWindow } from './use-row-window'
+import { markTiming } from '../timing'
 
 /**
  * The queue rows, virtualized: only the rows on screen (and some either side) are in the
@@ -49,7 +50,7 @@ export function QueueList(props: Props) {
   const [painted, setPainted] = useState(false)
   useEffect(() => {
     if (painted || total === 0) return
-    performance.mark('tinjau:first-rows') // committed; read by bench/console.bench.ts
+    markTiming('first-rows') // committed
     const frame = requestAnimationFrame(() => setPainted(true))
     return () => cancelAnimationFrame(frame)
   }, [painted, total])

@@ -29,6 +29,7 @@ import { spanExposureMs } from '../state/exposure'
 import { useReviewSession } from './use-review-session'
 import { WellnessControls } from './WellnessControls'
 import { WellnessSettingsDialog } from './WellnessSettingsDialog'
+import { markTiming } from '../timing'
 
 type SavedNotice = { savedClipId: string; nextClipId: string | null }
 
@@ -161,14 +162,14 @@ export function Workspace({ info, policy, firstPage, locale, onLocaleChange }: P
     setError(null)
     setSaved(null)
     const rows = queue.items
-    performance.mark('tinjau:save') // this and the marks below are read by bench/console.bench.ts
+    markTiming('save')
     try {
       await api.call('decision.record', draft)
     } catch (err) {
       setError(toApiError(err))
       return false
     }
-    performance.mark('tinjau:recorded')
+    markTiming('recorded')
     if (shownAt.current.clipId === draft.clipId) {
       const took = Date.now() - shownAt.current.at
       setSessionStats((st) => recordClipTime(st, took))

@@ -4,6 +4,7 @@ import type { QueueItem, QueuePage, QueueQueryInput, SearchHint, SearchIndexStat
 import type { ApiError } from '../../shared/errors'
 import { toApiError } from '../api/api-error'
 import { queryOf, type QueueView } from '../state/queue-view'
+import { markTiming } from '../timing'
 
 /**
  * The queue as the list sees it: `total` rows, of which the pages around what is on screen
@@ -116,7 +117,7 @@ export function useQueue(api: TinjauApi, view: QueueView, onError: (e: ApiError)
       if (mine !== generation.current) return
       const next = new Map<number, QueueItem[]>([[0, first.page.items]])
       for (const r of rest) next.set(r.p, r.page.items)
-      if (mine === 1) performance.mark('tinjau:first-page') // read by bench/console.bench.ts
+      if (mine === 1) markTiming('first-page')
       pages.current = next
       applyMeta(rest.length > 0 ? rest[rest.length - 1]!.page : first.page)
       setVersion((v) => v + 1)
