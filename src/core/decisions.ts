@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3'
-import { v7 as uuidv7 } from 'uuid'
+import { newId } from './ids'
 import type { DecisionRecord } from '../shared/domain'
 import { TinjauError } from '../shared/errors'
 import { checkDecisionAgainstPolicy, describeProblem, ESCALATE_ACTION, type DecisionDraft, type Policy } from '../shared/policy'
@@ -108,7 +108,7 @@ export class DecisionLog {
         )
       }
       const decidedAt = this.now().toISOString()
-      const id = uuidv7()
+      const id = newId()
       this.stmts.insert.run({
         id,
         clipId: draft.clipId,

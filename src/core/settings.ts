@@ -1,6 +1,6 @@
 import os from 'node:os'
 import type Database from 'better-sqlite3'
-import { v7 as uuidv7 } from 'uuid'
+import { newId } from './ids'
 import { zodDetails } from '../shared/dispatch'
 import { TinjauError } from '../shared/errors'
 import { LOCALES, type Locale } from '../shared/policy'
@@ -30,7 +30,7 @@ export function ensureIdentity(sqlite: Database.Database): Identity {
   return sqlite.transaction(() => {
     let deviceId = getSetting(sqlite, 'device_id')
     if (!deviceId) {
-      deviceId = uuidv7()
+      deviceId = newId()
       setSetting(sqlite, 'device_id', deviceId)
     }
     let reviewerId = getSetting(sqlite, 'reviewer_id')

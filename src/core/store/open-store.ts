@@ -1,16 +1,11 @@
 import { mkdirSync } from 'node:fs'
 import Database from 'better-sqlite3'
-import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import { dataPaths, type DataPaths } from '../paths'
-import * as schema from './schema'
-
-export type Db = BetterSQLite3Database<typeof schema>
+import { migrate } from './migrations'
 
 export const WAL_AUTOCHECKPOINT_PAGES = 4000
 
 export interface Store {
-  db: Db
   sqlite: Database.Database
   paths: DataPaths
   close(): void
@@ -25,8 +20,8 @@ export interface OpenStoreOptions {
 
 /**
  * Open (creating if needed) the profile database and bring it to the current schema.
- * Migrations run in drizzle's transaction, so a failed one leaves the old schema and every
- * decision in place.
+ * Migrations (see migrations.ts) run in drizzle's transaction, so a failed one leaves the
+ * old schema and every decision in place.
  */
 export function openStore(opts: OpenStoreOptions): Store {
   const paths = dataPaths(opts.dataDir)
@@ -46,9 +41,8 @@ export function openStore(opts: OpenStoreOptions): Store {
     sqlite.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`)
     sqlite.pragma('foreign_keys = ON')
     sqlite.pragma('busy_timeout = 5000')
-    const db = drizzle(sqlite, { schema })
-    migrate(db, { migrationsFolder: opts.migrationsDir })
-    return { db, sqlite, paths, close: () => sqlite.close() }
+    migrate(sqlite, opts.migrationsDir)
+    return { sqlite, paths, close: () => sqlite.close() }
   } catch (err) {
     sqlite.close()
     throw err
