@@ -234,11 +234,23 @@ describe('searching the queue', () => {
     expect(ids(again, 'gaskeun')).toEqual(['c-riot'])
   })
 
-  test('at open, an index missing entries is caught up at once', async () => {
-    const again = await reopenedAfter((db) => db.prepare("DELETE FROM clip_search_state WHERE clip_rowid = (SELECT rowid FROM clips WHERE id = 'c-riot')").run())
+  test('at open, an index that stopped short of the newest clips is caught up at once', async () => {
+    // A run stopped by a crash: entries are written in rowid order, so the newest are missing.
+    const again = await reopenedAfter((db) => db.prepare('DELETE FROM clip_search_state WHERE clip_rowid >= (SELECT max(rowid) - 1 FROM clips)').run())
     again.search.startAtOpen(60_000)
     expect(again.search.state().complete).toBe(false)
     await again.search.whenIdle()
+    expect(again.search.state()).toEqual({ complete: true, indexed: 5, waiting: 0 })
+  })
+
+  test('at open, an entry missing in the middle is found by the full check a moment later', async () => {
+    const again = await reopenedAfter((db) => db.prepare('DELETE FROM clip_search_state WHERE clip_rowid = (SELECT min(rowid) FROM clips)').run())
+    const tracked = () => again.store.sqlite.prepare('SELECT count(*) FROM clip_search_state').pluck().get()
+    again.search.startAtOpen(30)
+    expect(tracked()).toBe(4)
+    await new Promise((resolve) => setTimeout(resolve, 60))
+    await again.search.whenIdle()
+    expect(tracked()).toBe(5)
     expect(again.search.state()).toEqual({ complete: true, indexed: 5, waiting: 0 })
   })
 })
