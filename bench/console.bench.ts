@@ -350,8 +350,9 @@ async function main(): Promise<void> {
         firstPage: mark('tinjau:first-page'),
         rowsCommitted: mark('tinjau:first-rows'),
         firstRow: Math.round(window.__firstRowAt),
+        calls: api.map((r) => r.name.split('/api/')[1].split('?')[0] + ' ' + Math.round(r.startTime) + '→' + Math.round(r.responseEnd)).join(', '),
       }
-    })()`)) as Record<string, number>
+    })()`)) as Record<string, number> & { calls: string }
     const startMs = host.readyMs + pageMs
     console.log(`\n1. start to interactive queue: host ready ${host.readyMs.toFixed(0)} ms + page to first row ${pageMs.toFixed(0)} ms = ${startMs.toFixed(0)} ms  (target < ${TARGET_START_MS} ms: ${verdict(startMs < TARGET_START_MS)})`)
     console.log(
@@ -359,6 +360,7 @@ async function main(): Promise<void> {
         `first call sent ${inPage.firstCallSent}, app.info + policy answered ${inPage.bootAnswered}, first page in ${inPage.firstPage}, ` +
         `rows committed ${inPage.rowsCommitted}, first row painted ${inPage.firstRow}`,
     )
+    console.log(`   calls (sent→answered, ms from navigation start): ${inPage.calls}`)
 
     // ---- 2. filter or search change to updated list
     // Each change is timed from its input event until the list shows that change's answer:

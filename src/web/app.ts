@@ -17,7 +17,7 @@ export interface WebAppOptions {
   tinjau: Tinjau | Promise<Tinjau>
   /**
    * Told when the profile is wanted while still unopened: a call is waiting for it
-   * ('call'), or the browser has asked for the renderer's code ('asset', so the store can
+   * ('call'), or the browser has been sent the renderer's code ('asset', so the store can
    * open while the browser parses it). See serveUntilShutdown.
    */
   onProfileWanted?: ((why: 'call' | 'asset') => void) | undefined
@@ -67,8 +67,8 @@ export function createWebApp(opts: WebAppOptions): Hono {
     onInternal: (err) => opts.log('internal error in an API call', err),
   })
   addMediaRoute(app, { tinjau: open, secret: opts.secret })
-  addStaticRoute(app, opts.rendererDir, () => {
-    if (!profile) opts.onProfileWanted?.('asset')
+  addStaticRoute(app, opts.rendererDir, (codeSent) => {
+    if (!profile && codeSent) opts.onProfileWanted?.('asset')
   })
 
   app.notFound((c) => jsonError(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path.slice(0, 200)}`))

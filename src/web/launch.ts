@@ -59,12 +59,14 @@ export interface ServeOptions {
 /** Start, print the URL line, wait for a shutdown signal (or a profile that fails to open), close the host and the profile. */
 /**
  * When the profile opens, with an opener: loading core and opening the store hold Node's
- * one thread for a few hundred ms, and the page cannot be served meanwhile. So it starts
- * once the browser has the renderer's code (it then parses it while the store opens), at
- * the first call that needs it, or after OPEN_FALLBACK_MS (no browser came), whichever is
- * first.
+ * one thread for a few hundred ms, and the page cannot be served meanwhile (a response
+ * streamed out of a file stalls mid-way). So it starts once the renderer's code has been
+ * read out to the browser (it then parses it while the store opens), at the first call
+ * that needs it, or after OPEN_FALLBACK_MS (no browser came), whichever is first. Opening
+ * 30 ms after the code was merely asked for left the 400 kB script half sent: it arrived
+ * ~650 ms after the page, once the store was open (bench/console.bench.ts).
  */
-export const OPEN_AFTER_ASSET_MS = 30
+export const OPEN_AFTER_ASSET_MS = 5
 export const OPEN_FALLBACK_MS = 1_500
 
 /** Start, print the URL line, wait for a shutdown signal (or a profile that fails to open), close the host and the profile. */
@@ -93,8 +95,8 @@ export async function serveUntilShutdown(opts: ServeOptions): Promise<void> {
       tinjau: opening,
       rendererDir: opts.rendererDir,
       port: opts.port,
-      // A call waits for the profile: open it now. The renderer's code was asked for: open it
-      // a moment later, once that response has left.
+      // A call waits for the profile: open it now. The renderer's code has been read out to
+      // the browser: open it a moment later, once the last bytes have left.
       onProfileWanted: (why) => (why === 'call' ? setImmediate(startOpening) : startOpeningIn(OPEN_AFTER_ASSET_MS)),
     })
   } catch (err) {

@@ -32,9 +32,15 @@ function inside(root: string, candidate: string): boolean {
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)
 }
 
-/** `onAsset` is told of each request for a file under assets/ (the renderer's code and styles). */
-export function addStaticRoute(app: Hono, rendererDir: string, onAsset?: () => void): void {
+/**
+ * `onAssetsSent` is told each time the responses for files under assets/ (the renderer's
+ * code and styles) have all been read out to the browser, with whether the code (a .js
+ * file) was among what has been sent so far.
+ */
+export function addStaticRoute(app: Hono, rendererDir: string, onAssetsSent?: (codeSent: boolean) => void): void {
   const root = realpathSync(rendererDir)
+  let inFlight = 0
+  let codeSent = false
   app.get('*', async (c) => {
     const notFound = () => jsonError(c, 404, 'not_found', `no such page: ${c.req.path.slice(0, 200)}`)
     // The raw, still-encoded path: decoding is confine's job, done exactly once.
@@ -50,13 +56,21 @@ export function addStaticRoute(app: Hono, rendererDir: string, onAsset?: () => v
     const info = await stat(real).catch(() => null)
     if (!info?.isFile()) return notFound()
     const rel = path.relative(root, real).split(path.sep).join('/')
-    if (rel.startsWith('assets/')) onAsset?.()
+    const asset = rel.startsWith('assets/')
     const headers = {
       'Content-Type': getMimeType(real) ?? 'application/octet-stream',
       'Content-Length': String(info.size),
       // Vite fingerprints assets/: they never change under one name. index.html does.
       'Cache-Control': rel.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
     }
-    return new Response(c.req.method === 'HEAD' ? null : fileBody(real), { status: 200, headers })
+    if (c.req.method === 'HEAD') return new Response(null, { status: 200, headers })
+    if (!asset || !onAssetsSent) return new Response(fileBody(real), { status: 200, headers })
+    inFlight++
+    const sent = () => {
+      inFlight--
+      if (rel.endsWith('.js')) codeSent = true
+      if (inFlight === 0) onAssetsSent(codeSent)
+    }
+    return new Response(fileBody(real, undefined, sent), { status: 200, headers })
   })
 }
