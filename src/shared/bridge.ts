@@ -34,5 +34,7 @@ export const HTTP_STATUS_FOR_ERROR = {
   conflict: 409,
   invalid_pack: 422,
   policy_violation: 422,
+  // The request was fine and the caller asked for the stop; 409 says "not done, by the state of things".
+  cancelled: 409,
   internal: 500,
 } as const

@@ -177,6 +177,22 @@ export const ImportSummary = z.object({
 })
 export type ImportSummary = z.infer<typeof ImportSummary>
 
+/** How far along: `total` is null until it is known (the clips once pack.json is read). */
+const ProgressCount = z.object({ done: z.number().int().min(0), total: z.number().int().min(0).nullable() })
+
+/**
+ * An import in progress, sent as the `pack.importProgress` event at most every ~100 ms and
+ * once at the end. `importId` is the one the caller gave `pack.import`.
+ */
+export const ImportProgress = z.object({
+  importId: z.string(),
+  phase: z.enum(['reading', 'clips', 'media', 'saving', 'done', 'failed', 'cancelled']),
+  clips: ProgressCount,
+  files: ProgressCount,
+  bytes: ProgressCount,
+})
+export type ImportProgress = z.infer<typeof ImportProgress>
+
 export const AppInfo = z.object({
   version: z.string(),
   host: z.enum(['electron', 'web', 'cli']),

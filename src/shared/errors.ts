@@ -11,6 +11,8 @@ export const ERROR_CODES = [
   'invalid_pack',
   'policy_violation',
   'unauthorized',
+  /** The user stopped it (an import cancelled part-way): nothing was changed. */
+  'cancelled',
   'internal',
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]
