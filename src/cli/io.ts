@@ -11,6 +11,8 @@ export interface CliIo {
   signal?: AbortSignal
   /** The built renderer `serve` hands out (default: <package root>/out/renderer). */
   rendererDir?: string
+  /** stderr is a terminal: progress is redrawn in place rather than logged line by line. */
+  stderrIsTerminal?: boolean
 }
 
 export function processIo(): CliIo {
@@ -19,5 +21,6 @@ export function processIo(): CliIo {
     stderr: (text) => void process.stderr.write(text),
     env: process.env,
     cwd: process.cwd(),
+    stderrIsTerminal: process.stderr.isTTY === true,
   }
 }

@@ -5,6 +5,7 @@ import type { EventPayload, Handlers, MethodOutput, ParsedInput } from '../share
 import type { Policy } from '../shared/policy'
 import { verifyAudit } from './audit'
 import { DecisionLog } from './decisions'
+import { ImportRuns, type ImportHooks } from './import-runs'
 import { MediaStore } from './media-store'
 import { servableMediaType } from './media-type'
 import { ManifestStore } from './manifest-store'
@@ -35,7 +36,9 @@ export interface OpenTinjauOptions {
 }
 
 /** Methods that do file I/O and so answer asynchronously; all others answer at once. */
-type AsyncMethod = 'pack.importDemo' | 'pack.importDirectory'
+type AsyncMethod = 'pack.importDemo' | 'pack.importDirectory' | 'pack.import'
+/** Methods that take the write gate themselves, or never touch the store. */
+const UNGATED: readonly ApiMethod[] = ['pack.importDemo', 'pack.importDirectory', 'pack.import', 'pack.cancelImport']
 /** The contract with concrete return types, so core callers (CLI, tests) need not await sync methods. */
 export type CoreHandlers = { [M in Exclude<ApiMethod, AsyncMethod>]: (input: ParsedInput<M>) => MethodOutput<M> } & {
   [M in AsyncMethod]: (input: ParsedInput<M>) => Promise<MethodOutput<M>>
@@ -55,6 +58,8 @@ export interface Tinjau {
   queue: Queue
   /** The full-text index, built in the background after each import (see search-index.ts). */
   search: SearchIndex
+  /** Imports started through `pack.import`, to follow and stop. */
+  imports: ImportRuns
   /** The contract bound to this profile. */
   handlers: CoreHandlers
   demoDir: string
@@ -114,10 +119,11 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
       if (sqlite.open && !gate.busy) sqlite.pragma('wal_checkpoint(PASSIVE)')
     })
 
-  const importPack = async (dir: string) => {
+  const importPack = async (dir: string, hooks?: ImportHooks) => {
     // Loaded on the first import, not at open: the importer (ajv, the parse pool) is code a
     // starting app does not need yet.
     const { importDirectoryPack } = await import('./pack-import/import-pack')
+    void hooks
     const summary = await importDirectoryPack(
       {
         store,
@@ -142,6 +148,17 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     }
     return summary
   }
+
+  const imports = new ImportRuns(
+    (source, hooks) => importPack(source, hooks),
+    (p) => emit('pack.importProgress', p),
+    path.join(store.paths.tmp, 'uploads'),
+    () => {
+      const s = getImportSettings(sqlite)
+      return s.maxPackMediaBytes + s.maxManifestBytes
+    },
+  )
+  imports.clearStaleUploads()
 
   const handlers = {
     'app.info': () => ({
@@ -176,13 +193,15 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     'decision.list': (q) => decisions.list(q),
     'pack.importDemo': () => importPack(demoDir),
     'pack.importDirectory': ({ path: dir }) => importPack(dir),
+    'pack.import': ({ path: source, importId }) => imports.start(importId, source),
+    'pack.cancelImport': ({ importId }) => ({ cancelled: imports.cancel(importId) }),
     'audit.verify': () => verifyAudit(sqlite),
   } satisfies Handlers & CoreHandlers
 
   // Every method but the imports (which take the gate themselves) refuses to run while an
   // import holds the connection; hosts never get here then, since they wait for the gate.
   for (const name of Object.keys(handlers) as (keyof typeof handlers)[]) {
-    if (name === 'pack.importDemo' || name === 'pack.importDirectory') continue
+    if (UNGATED.includes(name)) continue
     const inner = handlers[name] as (input: unknown) => unknown
     ;(handlers as Record<string, (input: unknown) => unknown>)[name] = (input) => {
       gate.assertFree()
@@ -200,6 +219,7 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     decisions,
     queue,
     search,
+    imports,
     handlers,
     demoDir,
     mediaType: (sha256) => servableMediaType(mediaMime.get(sha256) as string | undefined),

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
 import { tempDir } from '../core/testing/make-pack'
+import { PICK_PACK_CHANNEL } from '../shared/bridge'
 import { API_METHODS, IPC_PREFIX } from '../shared/api-methods'
 import { runApp, type RunningApp } from './app'
 import { parseDataDirFlag } from './data-dir'
@@ -67,7 +68,7 @@ describe('lifecycle', () => {
     expect(fake.session.permissionRequestHandler).toBeDefined()
     expect(fake.session.headersReceived).toBeDefined()
     expect(fake.state.protocolHandlers.has('tinjau-media')).toBe(true)
-    expect([...fake.state.ipcHandlers.keys()].sort()).toEqual(API_METHODS.map((m) => IPC_PREFIX + m).sort())
+    expect([...fake.state.ipcHandlers.keys()].sort()).toEqual([...API_METHODS.map((m) => IPC_PREFIX + m), PICK_PACK_CHANNEL].sort())
     expect(fake.state.windows).toHaveLength(1)
     const win = fake.state.windows[0]!
     expect(win.options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, devTools: true })

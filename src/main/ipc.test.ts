@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
 import { openTinjau, type Tinjau } from '../core/tinjau'
 import { makePack, tempDir } from '../core/testing/make-pack'
 import { API_METHODS, IPC_EVENT_CHANNEL, IPC_PREFIX } from '../shared/api-methods'
+import { PICK_PACK_CHANNEL } from '../shared/bridge'
 import { registerIpc } from './ipc'
 import { rendererTarget } from './renderer-target'
 import { fake, FakeFrame, FakeWebContents, resetFakeElectron, type FakeBrowserWindow } from './testing/fake-electron'
@@ -38,8 +39,26 @@ function invoke(method: string, input: unknown, sender: FakeWebContents = win.we
 }
 
 describe('IPC handlers', () => {
-  test('one handler per contract method, under the tinjau: prefix, and nothing else', () => {
-    expect([...fake.state.ipcHandlers.keys()].sort()).toEqual(API_METHODS.map((m) => IPC_PREFIX + m).sort())
+  test('one handler per contract method, under the tinjau: prefix, and the pack dialog; nothing else', () => {
+    expect([...fake.state.ipcHandlers.keys()].sort()).toEqual([...API_METHODS.map((m) => IPC_PREFIX + m), PICK_PACK_CHANNEL].sort())
+  })
+
+  test('the pack dialog: a folder or a zip for our window, the chosen path back; nothing for anyone else or any other kind', async () => {
+    const pick = (kind: unknown, sender: FakeWebContents = win.webContents) =>
+      Promise.resolve(fake.state.ipcHandlers.get(PICK_PACK_CHANNEL)!({ sender, senderFrame: sender.mainFrame }, kind))
+    fake.state.openDialogAnswer = { canceled: false, filePaths: ['/media/usb/pk-01.zip'] }
+    expect(await pick('zip')).toBe('/media/usb/pk-01.zip')
+    expect(fake.state.openDialogs[0]).toMatchObject({ window: win, options: { properties: ['openFile'], filters: [{ extensions: ['zip'] }] } })
+    fake.state.openDialogAnswer = { canceled: false, filePaths: ['/media/usb/pk-01'] }
+    expect(await pick('folder')).toBe('/media/usb/pk-01')
+    expect(fake.state.openDialogs[1]!.options.properties).toEqual(['openDirectory'])
+    fake.state.openDialogAnswer = { canceled: true, filePaths: [] }
+    expect(await pick('zip')).toBeNull()
+    const foreign = new FakeWebContents()
+    foreign.mainFrame.url = win.webContents.mainFrame.url
+    expect(await pick('zip', foreign)).toBeNull()
+    expect(await pick('../../etc')).toBeNull()
+    expect(fake.state.openDialogs).toHaveLength(3)
   })
 
   test('our window main frame showing our page is answered', async () => {

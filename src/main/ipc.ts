@@ -1,5 +1,6 @@
-import { ipcMain, type IpcMainInvokeEvent } from 'electron'
+import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent, type OpenDialogOptions } from 'electron'
 import { API_METHODS, IPC_EVENT_CHANNEL, IPC_PREFIX } from '../shared/api-methods'
+import { PICK_PACK_CHANNEL } from '../shared/bridge'
 import { dispatch } from '../shared/dispatch'
 import type { Result } from '../shared/errors'
 import type { Tinjau } from '../core/tinjau'
@@ -48,6 +49,17 @@ export function registerIpc(tinjau: Tinjau, windows: AppWindows, target: Rendere
     })
     return channel
   })
+
+  // The OS dialog for a pack: the renderer gets a path, which pack.import then checks like any other.
+  ipcMain.handle(PICK_PACK_CHANNEL, async (event, kind: unknown): Promise<string | null> => {
+    if (!isTrustedSender(event, windows, target) || (kind !== 'folder' && kind !== 'zip')) return null
+    const options: OpenDialogOptions =
+      kind === 'folder' ? { properties: ['openDirectory'] } : { properties: ['openFile'], filters: [{ name: 'Tinjau pack', extensions: ['zip'] }] }
+    const win = BrowserWindow.fromWebContents(event.sender)
+    const chosen = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options)
+    return chosen.canceled ? null : (chosen.filePaths[0] ?? null)
+  })
+  channels.push(PICK_PACK_CHANNEL)
 
   // Core events go to our windows only, and only while they show our page.
   const unsubscribe = tinjau.onEvent((event, payload) => {

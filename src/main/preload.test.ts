@@ -15,10 +15,25 @@ beforeEach(() => {
 })
 
 describe('preload bridge (window.tinjau)', () => {
-  test('exposes exactly invoke, on and mediaUrl, frozen', () => {
+  test('exposes exactly invoke, on, mediaUrl and the two pack helpers, frozen', () => {
     expect(Object.keys(fake.state.exposed)).toEqual(['tinjau'])
-    expect(Object.keys(bridge).sort()).toEqual(['invoke', 'mediaUrl', 'on'])
+    expect(Object.keys(bridge).sort()).toEqual(['invoke', 'mediaUrl', 'on', 'pathForFile', 'pickPack'])
     expect(Object.isFrozen(bridge)).toBe(true)
+  })
+
+  test('pickPack asks main for a folder or a zip only, and passes back a path or null', async () => {
+    fake.state.rendererInvokeAnswer = () => Promise.resolve('/media/usb/pk-01.zip')
+    expect(await bridge.pickPack('zip')).toBe('/media/usb/pk-01.zip')
+    expect(fake.state.rendererInvokes).toEqual([{ channel: 'tinjau-ui:pick-pack', args: ['zip'] }])
+    expect(await bridge.pickPack('anything' as never)).toBeNull()
+    expect(fake.state.rendererInvokes).toHaveLength(1)
+    fake.state.rendererInvokeAnswer = () => Promise.resolve({ not: 'a path' })
+    expect(await bridge.pickPack('folder')).toBeNull()
+  })
+
+  test('pathForFile gives the dropped file\'s path, or an empty string', () => {
+    expect(bridge.pathForFile({ fakePath: '/media/usb/pk-01' } as never)).toBe('/media/usb/pk-01')
+    expect(bridge.pathForFile({} as never)).toBe('')
   })
 
   test('invoke forwards contract methods on their tinjau: channel', async () => {

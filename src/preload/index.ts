@@ -2,9 +2,9 @@
 // No Node, no zod: it imports only the name lists and the bridge type, and is bundled.
 // Main validates every call again (sender and schema); these checks keep the surface
 // honest, they are not the security boundary.
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron'
 import { API_EVENTS, API_METHODS, IPC_EVENT_CHANNEL, IPC_PREFIX, type ApiEvent, type ApiMethod } from '../shared/api-methods'
-import { MEDIA_PROTOCOL, type TinjauBridge } from '../shared/bridge'
+import { MEDIA_PROTOCOL, PICK_PACK_CHANNEL, type TinjauBridge } from '../shared/bridge'
 
 type InvokeResult = Awaited<ReturnType<TinjauBridge['invoke']>>
 
@@ -41,6 +41,20 @@ const bridge: TinjauBridge = {
 
   mediaUrl(sha256) {
     return typeof sha256 === 'string' && SHA256.test(sha256) ? `${MEDIA_PROTOCOL}://media/${sha256}` : ''
+  },
+
+  async pickPack(kind) {
+    if (kind !== 'folder' && kind !== 'zip') return null
+    const chosen: unknown = await ipcRenderer.invoke(PICK_PACK_CHANNEL, kind)
+    return typeof chosen === 'string' ? chosen : null
+  },
+
+  pathForFile(file) {
+    try {
+      return webUtils.getPathForFile(file)
+    } catch {
+      return ''
+    }
   },
 }
 

@@ -16,11 +16,19 @@ export const API_METHODS = [
   'decision.list',
   'pack.importDemo',
   'pack.importDirectory',
+  'pack.import',
+  'pack.cancelImport',
   'audit.verify',
 ] as const
 export type ApiMethod = (typeof API_METHODS)[number]
 
-export const API_EVENTS = ['queue.changed'] as const
+/**
+ * Methods a host runs at once even while an import holds the store (they do not touch
+ * it): every other call waits for the import to finish.
+ */
+export const GATE_FREE_METHODS: readonly ApiMethod[] = ['pack.cancelImport']
+
+export const API_EVENTS = ['queue.changed', 'pack.importProgress'] as const
 export type ApiEvent = (typeof API_EVENTS)[number]
 
 /** Prefix of IPC channels, so main can refuse anything that is not ours. */

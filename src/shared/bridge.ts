@@ -10,7 +10,16 @@ export interface TinjauBridge {
   invoke(method: ApiMethod, input: unknown): Promise<Result<unknown>>
   on(event: ApiEvent, listener: (payload: unknown) => void): () => void
   mediaUrl(sha256: string): string
+  /** The OS dialog for a pack folder or zip; null when the reviewer closed it. */
+  pickPack(kind: PackKind): Promise<string | null>
+  /** Where a file or folder dropped on the window lives (Electron's webUtils); '' if nowhere. */
+  pathForFile(file: File): string
 }
+
+export type PackKind = 'folder' | 'zip'
+
+/** The one channel outside the contract: it opens a dialog in main and returns a path. */
+export const PICK_PACK_CHANNEL = 'tinjau-ui:pick-pack'
 
 /** Custom protocol of the Electron host: `tinjau-media://media/<sha256>`. */
 export const MEDIA_PROTOCOL = 'tinjau-media'
@@ -25,6 +34,8 @@ export const MEDIA_PROTOCOL = 'tinjau-media'
  * sessionStorage and drops it from the address bar.
  */
 export const WEB_SECRET_PARAM = 'k'
+/** `POST` a pack zip as the body (Bearer secret, `X-File-Name`): answers `{ ok, value: { path, bytes } }`. */
+export const WEB_UPLOAD_PATH = '/upload/pack'
 export const WEB_SECRET_STORAGE_KEY = 'tinjau.secret'
 
 export const HTTP_STATUS_FOR_ERROR = {

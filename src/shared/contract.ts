@@ -1,11 +1,13 @@
 import { z } from 'zod'
 import type { ApiEvent, ApiMethod } from './api-methods'
+import type { PackKind } from './bridge'
 import {
   AppInfo,
   AuditCheck,
   ClipDetail,
   DecisionDraft,
   DecisionRecord,
+  ImportProgress,
   ImportSummary,
   Locale,
   QueuePage,
@@ -21,6 +23,8 @@ import { SkipInput, SkipRecord, WellnessSettings } from './wellness'
 
 const Empty = z.object({}).strict().default({})
 const ClipRef = z.object({ clipId: z.string().min(1).max(128) }).strict()
+/** Chosen by the caller (the renderer makes one per import) so it can follow and stop it. */
+const ImportId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and -, at most 64')
 
 export const contract = {
   'app.info': { input: Empty, output: AppInfo },
@@ -44,11 +48,16 @@ export const contract = {
   },
   'pack.importDemo': { input: Empty, output: ImportSummary },
   'pack.importDirectory': { input: z.object({ path: z.string().min(1).max(4096) }).strict(), output: ImportSummary },
+  /** A pack folder or .zip; progress comes as `pack.importProgress` events tagged with `importId`. */
+  'pack.import': { input: z.object({ path: z.string().min(1).max(4096), importId: ImportId }).strict(), output: ImportSummary },
+  /** Stop that import: it rolls back and answers `cancelled`. False when no such import is running. */
+  'pack.cancelImport': { input: z.object({ importId: ImportId }).strict(), output: z.object({ cancelled: z.boolean() }) },
   'audit.verify': { input: Empty, output: AuditCheck },
 } satisfies Record<ApiMethod, { input: z.ZodType; output: z.ZodType }>
 
 export const events = {
   'queue.changed': z.object({ reason: z.enum(['import', 'decision', 'skip', 'settings']) }),
+  'pack.importProgress': ImportProgress,
 } satisfies Record<ApiEvent, z.ZodType>
 
 type Contract = typeof contract
@@ -66,6 +75,20 @@ export interface TinjauApi {
   on<E extends ApiEvent>(event: E, listener: (payload: EventPayload<E>) => void): () => void
   /** A URL the host serves the content-addressed media object at. */
   mediaUrl(sha256: string): string
+  /** How this host takes a pack from the reviewer: each is there only where the host can do it. */
+  packs: PackSources
+}
+
+export interface PackSources {
+  /** Electron: the OS dialog; resolves with the chosen path, or null when closed. */
+  pick?(kind: PackKind): Promise<string | null>
+  /** Electron: the path of a file or folder dropped on the window. */
+  pathOf?(file: File): string | null
+  /**
+   * The web host: the browser cannot name a path, so a zip is sent to the host, which
+   * answers where it put it (import that path; the import removes it).
+   */
+  upload?(file: File, onProgress?: (sent: number, total: number) => void, signal?: AbortSignal): Promise<string>
 }
 
 // Compile-time check that the name list and the schemas agree both ways.

@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import { API_METHODS, type ApiMethod } from './api-methods'
+import { API_METHODS, GATE_FREE_METHODS, type ApiMethod } from './api-methods'
 import { contract, type Handlers } from './contract'
 import { TinjauError, type ErrorDetail, type Result } from './errors'
 
@@ -42,7 +42,7 @@ export async function dispatch(
   }
   try {
     // Wait until no import holds the store; checked again after every wake-up, right before the call.
-    while (gate?.busy) await gate.idle()
+    if (!GATE_FREE_METHODS.includes(method)) while (gate?.busy) await gate.idle()
     const handler = handlers[method] as (input: unknown) => unknown
     const value = await handler(parsed.data)
     return { ok: true, value }

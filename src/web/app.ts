@@ -6,6 +6,7 @@ import { addMediaRoute } from './media-route'
 import { jsonError } from './responses'
 import { loopbackOnly, securityHeaders } from './security'
 import { addStaticRoute } from './static-route'
+import { addUploadRoute } from './upload-route'
 
 /** The web host's routes, without a socket: `server.ts` binds it to 127.0.0.1. */
 
@@ -57,6 +58,7 @@ export function createWebApp(opts: WebAppOptions): Hono {
   }
   app.use('/api/*', waitForProfile)
   app.use('/media/*', waitForProfile)
+  app.use('/upload/*', waitForProfile)
 
   addEventsRoute(app, { tinjau: open, secret: opts.secret, keepAliveMs: opts.keepAliveMs, open: opts.openStreams })
   addApiRoute(app, {
@@ -67,6 +69,7 @@ export function createWebApp(opts: WebAppOptions): Hono {
     onInternal: (err) => opts.log('internal error in an API call', err),
   })
   addMediaRoute(app, { tinjau: open, secret: opts.secret })
+  addUploadRoute(app, { tinjau: open, secret: opts.secret })
   addStaticRoute(app, opts.rendererDir, (codeSent) => {
     if (!profile && codeSent) opts.onProfileWanted?.('asset')
   })

@@ -3,6 +3,7 @@ import type { Command } from 'commander'
 import type { ImportSummary } from '../../shared/domain'
 import type { CliContext } from '../context'
 import { formatBytes } from '../format'
+import { ProgressLine } from '../import-progress'
 import { runMethod } from '../run-method'
 
 export function describeImport(s: ImportSummary): string {
@@ -16,12 +17,29 @@ export function describeImport(s: ImportSummary): string {
 export function registerImport(program: Command, ctx: CliContext): void {
   program
     .command('import')
-    .description('import a field pack folder (all or nothing)')
-    .argument('<pack-dir>', 'folder with pack.json at its root')
+    .description('import a field pack, a folder or a .zip (all or nothing); Ctrl+C cancels and changes nothing')
+    .argument('<pack>', 'a folder with pack.json at its root, or a .zip of one')
     .option('--json', 'print the summary as JSON')
-    .action(async (packDir: string, opts: { json?: boolean }) => {
-      const summary = await runMethod(ctx, 'pack.importDirectory', { path: path.resolve(ctx.cwd, packDir) })
-      if (opts.json) ctx.json(summary)
-      else ctx.out(describeImport(summary))
+    .option('--quiet', 'no progress on stderr')
+    .action(async (pack: string, opts: { json?: boolean; quiet?: boolean }) => {
+      const profile = ctx.profile()
+      const importId = `cli-${process.pid}-${Date.now().toString(36)}`
+      const progress = opts.quiet ? null : new ProgressLine((text) => ctx.io.stderr(text), ctx.io.stderrIsTerminal === true)
+      const unsubscribe = profile.onEvent((event, payload) => {
+        if (event === 'pack.importProgress' && 'importId' in payload && payload.importId === importId) progress?.update(payload)
+      })
+      const cancel = () => profile.imports.cancel(importId)
+      process.once('SIGINT', cancel)
+      ctx.io.signal?.addEventListener('abort', cancel, { once: true })
+      try {
+        const summary = await runMethod(ctx, 'pack.import', { path: path.resolve(ctx.cwd, pack), importId })
+        if (opts.json) ctx.json(summary)
+        else ctx.out(describeImport(summary))
+      } finally {
+        progress?.finish()
+        unsubscribe()
+        process.off('SIGINT', cancel)
+        ctx.io.signal?.removeEventListener('abort', cancel)
+      }
     })
 }

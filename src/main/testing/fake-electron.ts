@@ -90,6 +90,10 @@ export class FakeBrowserWindow extends Emitter {
   visible = false
   focused = false
 
+  static fromWebContents(contents: unknown): FakeBrowserWindow | null {
+    return state.windows.find((w) => w.webContents === contents) ?? null
+  }
+
   constructor(readonly options: any) {
     super()
     state.windows.push(this)
@@ -204,6 +208,8 @@ const state = {
   protocolHandlers: new Map<string, (request: Request) => Response | Promise<Response>>(),
   openedExternally: [] as string[],
   errorBoxes: [] as { title: string; content: string }[],
+  openDialogs: [] as { window: FakeBrowserWindow | null; options: any }[],
+  openDialogAnswer: { canceled: true, filePaths: [] as string[] },
   exposed: {} as Record<string, any>,
   rendererInvokes: [] as { channel: string; args: unknown[] }[],
   rendererInvokeAnswer: (_channel: string, ..._args: unknown[]): Promise<unknown> => Promise.resolve({ ok: true, value: null }),
@@ -226,6 +232,8 @@ export function resetFakeElectron(): void {
   state.protocolHandlers.clear()
   state.openedExternally.length = 0
   state.errorBoxes.length = 0
+  state.openDialogs.length = 0
+  state.openDialogAnswer = { canceled: true, filePaths: [] }
   state.exposed = {}
   state.rendererInvokes.length = 0
   state.rendererInvokeAnswer = () => Promise.resolve({ ok: true, value: null })
@@ -255,6 +263,14 @@ export const electronModule = {
   },
   dialog: {
     showErrorBox: (title: string, content: string) => void state.errorBoxes.push({ title, content }),
+    showOpenDialog: (...args: any[]) => {
+      const [window, options] = args.length === 2 ? args : [null, args[0]]
+      state.openDialogs.push({ window, options })
+      return Promise.resolve(state.openDialogAnswer)
+    },
+  },
+  webUtils: {
+    getPathForFile: (file: { fakePath?: string }) => file.fakePath ?? '',
   },
   contextBridge: {
     exposeInMainWorld: (key: string, api: unknown) => {

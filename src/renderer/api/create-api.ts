@@ -11,5 +11,6 @@ export function createApi(win: Window): TinjauApi {
     sessionStorage: win.sessionStorage,
     fetch: win.fetch.bind(win),
     EventSource: typeof EventSource === 'function' ? EventSource : undefined,
+    XMLHttpRequest: typeof XMLHttpRequest === 'function' ? XMLHttpRequest : undefined,
   })
 }

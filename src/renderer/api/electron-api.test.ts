@@ -19,6 +19,8 @@ function fakeBridge(answer: unknown): TinjauBridge & { calls: [string, unknown][
       }
     },
     mediaUrl: (sha) => `tinjau-media://media/${sha}`,
+    pickPack: async (kind) => `/picked/${kind}`,
+    pathForFile: () => '',
     emit: (p) => listener?.(p),
   }
 }

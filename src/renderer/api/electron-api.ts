@@ -14,5 +14,9 @@ export function createElectronApi(bridge: TinjauBridge): TinjauApi {
       return bridge.on(event, (payload) => listener(payload as EventPayload<E>))
     },
     mediaUrl: (sha256) => bridge.mediaUrl(sha256),
+    packs: {
+      pick: (kind) => bridge.pickPack(kind),
+      pathOf: (file) => bridge.pathForFile(file) || null,
+    },
   }
 }

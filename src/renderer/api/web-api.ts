@@ -1,5 +1,5 @@
 import type { ApiEvent, ApiMethod } from '../../shared/api-methods'
-import { WEB_SECRET_PARAM, WEB_SECRET_STORAGE_KEY } from '../../shared/bridge'
+import { WEB_SECRET_PARAM, WEB_SECRET_STORAGE_KEY, WEB_UPLOAD_PATH } from '../../shared/bridge'
 import type { EventPayload, MethodInput, MethodOutput, TinjauApi } from '../../shared/contract'
 import { ApiCallError, unwrapResult } from './api-error'
 
@@ -20,6 +20,8 @@ export interface WebEnv {
   sessionStorage: { getItem(key: string): string | null; setItem(key: string, value: string): void }
   fetch: (input: string, init?: RequestInit) => Promise<Response>
   EventSource?: new (url: string) => EventSourceLike
+  /** For pack uploads (absent: this host takes no packs from the page). */
+  XMLHttpRequest?: typeof XMLHttpRequest
 }
 
 /**
@@ -122,5 +124,47 @@ export function createWebApi(env: WebEnv): TinjauApi {
     },
 
     mediaUrl: (sha256) => `/media/${encodeURIComponent(sha256)}?${WEB_SECRET_PARAM}=${encodeURIComponent(secret ?? '')}`,
+
+    packs: env.XMLHttpRequest ? { upload: (file, onProgress, signal) => uploadPack(env.XMLHttpRequest!, secret, file, onProgress, signal) } : {},
   }
+}
+
+/** XMLHttpRequest, not fetch: only it reports how much of a (large) upload has been sent. */
+function uploadPack(
+  Xhr: typeof XMLHttpRequest,
+  secret: string | null,
+  file: File,
+  onProgress?: (sent: number, total: number) => void,
+  signal?: AbortSignal,
+): Promise<string> {
+  // Errors are told as the import's: the upload is its first step.
+  const method = 'pack.import'
+  if (!secret) return Promise.reject(new ApiCallError({ code: 'unauthorized', message: NO_SECRET_MESSAGE }, method))
+  return new Promise((resolve, reject) => {
+    const xhr = new Xhr()
+    xhr.open('POST', WEB_UPLOAD_PATH)
+    xhr.setRequestHeader('Authorization', `Bearer ${secret}`)
+    xhr.setRequestHeader('X-File-Name', encodeURIComponent(file.name))
+    xhr.upload.onprogress = (e) => onProgress?.(e.loaded, e.lengthComputable ? e.total : file.size)
+    xhr.onload = () => {
+      let body: unknown
+      try {
+        body = JSON.parse(xhr.responseText)
+      } catch {
+        reject(new ApiCallError({ code: 'internal', message: `unexpected answer from the web host (HTTP ${xhr.status})` }, method))
+        return
+      }
+      try {
+        resolve(unwrapResult<{ path: string }>(body, method).path)
+      } catch (err) {
+        reject(err)
+      }
+    }
+    xhr.onerror = () => reject(new ApiCallError({ code: 'internal', message: 'could not send the pack to the Tinjau web host' }, method))
+    // The host drops a partial upload when the connection goes.
+    xhr.onabort = () => reject(new ApiCallError({ code: 'cancelled', message: 'the upload was cancelled; nothing was imported' }, method))
+    if (signal?.aborted) return xhr.onabort(new ProgressEvent('abort'))
+    signal?.addEventListener('abort', () => xhr.abort(), { once: true })
+    xhr.send(file)
+  })
 }

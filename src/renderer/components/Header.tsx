@@ -22,9 +22,13 @@ interface Props {
   onShowWellness?: (() => void) | undefined
   /** True while a break is due: the shift button says so. */
   breakDue?: boolean | undefined
+  /** Open the pack import dialog. */
+  onImport?: (() => void) | undefined
+  /** An import is under way (the button says so). */
+  importing?: boolean | undefined
 }
 
-export function Header({ policy, locale, counts, reviewerId, onLocaleChange, onShowPolicy, onShowShift, onShowWellness, breakDue }: Props) {
+export function Header({ policy, locale, counts, reviewerId, onLocaleChange, onShowPolicy, onShowShift, onShowWellness, breakDue, onImport, importing }: Props) {
   const { t } = useTranslation()
   return (
     <header className="app-header">
@@ -45,6 +49,11 @@ export function Header({ policy, locale, counts, reviewerId, onLocaleChange, onS
         })}
       </ul>
       <div className="header-tools">
+        {onImport && (
+          <button type="button" onClick={onImport} data-testid="open-import" aria-busy={importing || undefined}>
+            {importing ? t('packImport.openBusy') : t('packImport.open')}
+          </button>
+        )}
         {onShowPolicy && (
           <button type="button" onClick={onShowPolicy} aria-keyshortcuts="Shift+P" data-testid="open-policy">
             {t('policyPanel.open')} <kbd aria-hidden="true">⇧P</kbd>

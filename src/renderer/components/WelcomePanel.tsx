@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next'
 import type { ImportSummary } from '../../shared/domain'
 import type { Locale } from '../../shared/policy'
-import { formatBytes, formatNumber } from '../i18n/format'
+import { ImportSummaryView } from './ImportSummaryView'
 
 interface Props {
   locale: Locale
@@ -18,7 +18,6 @@ interface Props {
 /** What the right side shows with no clip open: first-start welcome, import summary, or a nudge. */
 export function WelcomePanel({ locale, empty, demoAvailable, importing, summary, allDone, onLoadDemo, onOpenNext }: Props) {
   const { t } = useTranslation()
-  const n = (v: number) => formatNumber(v, locale)
   return (
     <section className="welcome" aria-labelledby="welcome-heading">
       <h2 id="welcome-heading">{t('welcome.title')}</h2>
@@ -37,42 +36,7 @@ export function WelcomePanel({ locale, empty, demoAvailable, importing, summary,
           )}
         </>
       )}
-      {summary && (
-        <div className="import-summary" role="status" data-testid="import-summary">
-          <h3>{t('welcome.imported')}</h3>
-          {summary.alreadyImported && <p>{t('welcome.alreadyImported')}</p>}
-          <dl className="meta">
-            <div>
-              <dt>{t('welcome.summary.pack')}</dt>
-              <dd>{summary.packId}</dd>
-            </div>
-            <div>
-              <dt>{t('welcome.summary.clips')}</dt>
-              <dd>{n(summary.clips)}</dd>
-            </div>
-            <div>
-              <dt>{t('welcome.summary.added')}</dt>
-              <dd>{n(summary.added)}</dd>
-            </div>
-            <div>
-              <dt>{t('welcome.summary.updated')}</dt>
-              <dd>{n(summary.updated)}</dd>
-            </div>
-            <div>
-              <dt>{t('welcome.summary.unchanged')}</dt>
-              <dd>{n(summary.unchanged)}</dd>
-            </div>
-            <div>
-              <dt>{t('welcome.summary.media')}</dt>
-              <dd>{n(summary.mediaAdded)}</dd>
-            </div>
-            <div>
-              <dt>{t('welcome.summary.bytes')}</dt>
-              <dd>{formatBytes(summary.mediaBytesAdded, locale)}</dd>
-            </div>
-          </dl>
-        </div>
-      )}
+      {summary && <ImportSummaryView summary={summary} locale={locale} title={t('welcome.imported')} />}
       {!empty && (
         <>
           {!summary && <p>{t('welcome.pick')}</p>}

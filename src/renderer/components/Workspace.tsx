@@ -30,6 +30,8 @@ import { useReviewSession } from './use-review-session'
 import { WellnessControls } from './WellnessControls'
 import { WellnessSettingsDialog } from './WellnessSettingsDialog'
 import { markTiming } from '../timing'
+import { ImportDialog } from './ImportDialog'
+import { usePackImport } from './use-pack-import'
 
 type SavedNotice = { savedClipId: string; nextClipId: string | null }
 
@@ -65,6 +67,16 @@ export function Workspace({ info, policy, firstPage, locale, onLocaleChange }: P
     prefetched.current = c
     setAheadMedia({ clipId: c.id, sha256: c.media.sha256 })
   }, [])
+
+  const refreshQueue = queue.refresh
+  const onImported = useCallback(
+    (s: ImportSummary) => {
+      setSummary(s)
+      void refreshQueue()
+    },
+    [refreshQueue],
+  )
+  const packImport = usePackImport(api, onImported)
 
   const shownClipId = clip?.id ?? null
   const session = useReviewSession(api, { deviceId: info.deviceId, policy, clip, onError: setError })
@@ -257,7 +269,15 @@ export function Workspace({ info, policy, firstPage, locale, onLocaleChange }: P
         onShowShift={() => session.panels.open('shift')}
         onShowWellness={() => session.panels.open('wellness')}
         breakDue={session.exposure.breakDue}
+        onImport={packImport.show}
+        importing={packImport.running}
       />
+      {packImport.open && <ImportDialog control={packImport} locale={locale} />}
+      {packImport.dragging && (
+        <div className="drop-overlay" aria-hidden="true" data-testid="drop-overlay">
+          {t('packImport.dropHere')}
+        </div>
+      )}
       {session.panels.panel === 'policy' && <PolicyPanel policy={policy} locale={locale} onClose={session.panels.close} />}
       {session.panels.panel === 'shift' && <ShiftSummary session={session} locale={locale} onClose={session.panels.close} />}
       {session.panels.panel === 'wellness' && (
