@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from 'vitest'
 import { dispatch } from '../shared/dispatch'
 import { TinjauError } from '../shared/errors'
 import { DEFAULT_WELLNESS, type WellnessSettings } from '../shared/wellness'
-import { getWellness, setSetting } from './settings'
+import { DEFAULT_IMPORT_SETTINGS, getImportSettings, getWellness, setSetting, setTrustedIssuerKeys } from './settings'
 import { openTestTinjau } from './testing/open-test-tinjau'
 import { snapshotRows } from './testing/store-snapshot'
 import type { Tinjau } from './tinjau'
@@ -73,3 +73,49 @@ describe('wellness settings', () => {
     expect(getWellness(t.store.sqlite)).toEqual({ ...DEFAULT_WELLNESS, mute: false })
   })
 })
+
+describe('import settings', () => {
+  const key = (fill: number) => `ed25519:${Buffer.alloc(32, fill).toString('base64')}`
+
+  test('defaults: zip ratio 200:1, 2,000,000 zip entries, no trusted issuer keys (any issuer)', () => {
+    const t = profile()
+    expect(getImportSettings(t.store.sqlite)).toEqual(DEFAULT_IMPORT_SETTINGS)
+    expect(DEFAULT_IMPORT_SETTINGS).toMatchObject({ maxZipRatio: 200, maxZipEntries: 2_000_000, trustedIssuerKeys: [] })
+  })
+
+  test('stored values are read; numbers that are not positive fall back to the defaults', () => {
+    const t = profile()
+    setSetting(t.store.sqlite, 'import.max_zip_ratio', '50')
+    setSetting(t.store.sqlite, 'import.max_zip_entries', '-3')
+    setSetting(t.store.sqlite, 'import.trusted_issuer_keys', JSON.stringify([key(1), key(2)]))
+    expect(getImportSettings(t.store.sqlite)).toMatchObject({ maxZipRatio: 50, maxZipEntries: 2_000_000, trustedIssuerKeys: [key(1), key(2)] })
+    setSetting(t.store.sqlite, 'import.trusted_issuer_keys', '')
+    expect(getImportSettings(t.store.sqlite).trustedIssuerKeys).toEqual([])
+  })
+
+  test('trusted issuer keys that do not read as a list of keys fail closed: an error, never "trust anyone"', () => {
+    const t = profile()
+    for (const bad of ['not json', '{"keys":[]}', JSON.stringify(['ed25519:short']), JSON.stringify([key(1), 42]), JSON.stringify(`${key(1)}`)]) {
+      setSetting(t.store.sqlite, 'import.trusted_issuer_keys', bad)
+      let caught: unknown
+      try {
+        getImportSettings(t.store.sqlite)
+      } catch (err) {
+        caught = err
+      }
+      expect(caught, bad).toBeInstanceOf(TinjauError)
+      expect((caught as TinjauError).code).toBe('invalid_input')
+      expect((caught as TinjauError).message).toMatch(/^setting import\.trusted_issuer_keys must be a JSON array of "ed25519:<base64 of 32 bytes>" keys/)
+    }
+  })
+
+  test('setTrustedIssuerKeys checks the keys before storing them', () => {
+    const t = profile()
+    expect(setTrustedIssuerKeys(t.store.sqlite, [key(7)])).toEqual([key(7)])
+    expect(getImportSettings(t.store.sqlite).trustedIssuerKeys).toEqual([key(7)])
+    expect(() => setTrustedIssuerKeys(t.store.sqlite, ['ed25519:nope'])).toThrow(TinjauError)
+    expect(getImportSettings(t.store.sqlite).trustedIssuerKeys).toEqual([key(7)])
+    expect(setTrustedIssuerKeys(t.store.sqlite, [])).toEqual([])
+  })
+})
+

@@ -64,6 +64,15 @@ export interface ImportSettings {
   maxMediaBytes: number
   /** All media of one pack together. */
   maxPackMediaBytes: number
+  /** A zip entry (over 1 MiB) that inflates to more than this many times its compressed size is refused unread. */
+  maxZipRatio: number
+  /** Entries of one zip pack, folders included. */
+  maxZipEntries: number
+  /**
+   * `ed25519:<base64>` keys a pack must be signed by; empty: any issuer key whose signature
+   * verifies (and unsigned packs, if allowUnsigned).
+   */
+  trustedIssuerKeys: string[]
 }
 
 export const DEFAULT_IMPORT_SETTINGS: ImportSettings = {
@@ -71,6 +80,40 @@ export const DEFAULT_IMPORT_SETTINGS: ImportSettings = {
   maxManifestBytes: 512 * 1024 * 1024,
   maxMediaBytes: 4 * 1024 * 1024 * 1024,
   maxPackMediaBytes: 64 * 1024 * 1024 * 1024,
+  maxZipRatio: 200,
+  maxZipEntries: 2_000_000,
+  trustedIssuerKeys: [],
+}
+
+const ISSUER_KEY = /^ed25519:[A-Za-z0-9+/]{43}=$/
+
+/**
+ * The stored value of `import.trusted_issuer_keys`: a JSON array of issuer keys. A value that
+ * does not read as one is an error, never "no list": an empty list would trust every issuer.
+ */
+export function parseTrustedIssuerKeys(raw: string | undefined): string[] {
+  if (raw === undefined || raw.trim() === '') return []
+  let value: unknown
+  try {
+    value = JSON.parse(raw)
+  } catch {
+    value = undefined
+  }
+  if (!Array.isArray(value) || !value.every((k): k is string => typeof k === 'string' && ISSUER_KEY.test(k) && Buffer.from(k.slice(8), 'base64').length === 32)) {
+    throw new TinjauError(
+      'invalid_input',
+      'setting import.trusted_issuer_keys must be a JSON array of "ed25519:<base64 of 32 bytes>" keys; packs cannot be imported until it is fixed',
+    )
+  }
+  return value
+}
+
+/** Store the trusted issuer keys (checked as parseTrustedIssuerKeys reads them); [] trusts any issuer. */
+export function setTrustedIssuerKeys(sqlite: Database.Database, keys: readonly string[]): string[] {
+  const value = JSON.stringify(keys)
+  const parsed = parseTrustedIssuerKeys(value)
+  setSetting(sqlite, 'import.trusted_issuer_keys', value)
+  return parsed
 }
 
 export function getImportSettings(sqlite: Database.Database): ImportSettings {
@@ -84,6 +127,9 @@ export function getImportSettings(sqlite: Database.Database): ImportSettings {
     maxManifestBytes: num('import.max_manifest_bytes', DEFAULT_IMPORT_SETTINGS.maxManifestBytes),
     maxMediaBytes: num('import.max_media_bytes', DEFAULT_IMPORT_SETTINGS.maxMediaBytes),
     maxPackMediaBytes: num('import.max_pack_media_bytes', DEFAULT_IMPORT_SETTINGS.maxPackMediaBytes),
+    maxZipRatio: num('import.max_zip_ratio', DEFAULT_IMPORT_SETTINGS.maxZipRatio),
+    maxZipEntries: num('import.max_zip_entries', DEFAULT_IMPORT_SETTINGS.maxZipEntries),
+    trustedIssuerKeys: parseTrustedIssuerKeys(getSetting(sqlite, 'import.trusted_issuer_keys')),
   }
 }
 

@@ -1,5 +1,4 @@
-import { lstatSync, realpathSync, statSync } from 'node:fs'
-import path from 'node:path'
+import { closeSync, openSync, readSync, statSync } from 'node:fs'
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import type { ImportSummary } from '../../shared/domain'
 import { appendAudit } from '../audit'
@@ -8,23 +7,31 @@ import type { MediaStore, StagedMedia } from '../media-store'
 import type { ImportSettings, Identity } from '../settings'
 import { WAL_AUTOCHECKPOINT_PAGES, type Store } from '../store/open-store'
 import type { WriteGate } from '../write-gate'
+import { cancelledError, throwIfCancelled } from './cancel'
 import { rowsFromManifest, type ChunkResult } from './clip-chunk'
+import { DirectorySource } from './directory-source'
+import { ProgressReporter, type ImportProgressListener } from './import-progress'
 import { PackWideRules, type MediaDeclaration } from './manifest-rules'
 import { packError } from './pack-errors'
+import type { PackSource } from './pack-source'
 import { defaultThreads, JobFeed, ParsePool } from './parse-pool'
 import { PackWriter } from './pack-writer'
-import { parseWholeManifest, planManifest, readDirectoryPack, type ManifestPlan, type PackFile } from './read-manifest'
+import { parseWholeManifest, planManifest, type ManifestPlan, type PackFile } from './read-manifest'
+import { ZipSource } from './zip-source'
+
+export type { ImportPhase, ImportProgressListener, ImportProgressUpdate } from './import-progress'
 
 /**
- * Import a field pack, all or nothing.
+ * Import a field pack, a folder or a zip file, all or nothing.
  *
  * pack.json is read once into shared memory and hashed; the same bytes again are a no-op.
  * Its header and signature are checked, then its clips are parsed and checked in chunks on
  * worker threads while this thread writes their rows, in document order, inside one
  * transaction (the write gate keeps every other use of the connection out meanwhile). Media
- * files are staged and hash-checked as clips name them; pack.json itself is stored whole,
- * since clip rows point into it. Only when every clip and every file has passed are media
- * placed and the transaction committed; any failure rolls back and removes what this import
+ * files are staged and hash-checked as clips name them, copied from the folder or streamed
+ * out of the zip (see PackSource); pack.json itself is stored whole, since clip rows point
+ * into it. Only when every clip and every file has passed are media placed and the
+ * transaction committed; any failure, or a cancel, rolls back and removes what this import
  * put in the data directory. Clip metadata is updated by a newer pack; decisions are never
  * touched.
  */
@@ -41,6 +48,10 @@ export interface ImportContext {
   threads?: number
   /** Clips per chunk handed to a thread (tests make it small to get many chunks). */
   chunkClips?: number
+  /** How far the import has got: at most every ~100 ms, and whenever a phase starts. */
+  onProgress?: ImportProgressListener
+  /** Aborting it stops the import, which then changes nothing and throws the `cancelled` error. */
+  signal?: AbortSignal
 }
 
 const CHUNK_CLIPS = 2_000
@@ -48,63 +59,141 @@ const CHUNK_CLIPS = 2_000
 const THREADS_FROM_BYTES = 8 * 1024 * 1024
 const STAGING_CONCURRENCY = 4
 
-export async function importDirectoryPack(ctx: ImportContext, dir: string): Promise<ImportSummary> {
-  // Workers load while pack.json is read; its size (checked properly when read) says whether to start any.
-  const pool = new ParsePool(ctx.threads ?? (sizeOrZero(path.join(dir, 'pack.json')) >= THREADS_FROM_BYTES ? defaultThreads() : 0))
-  const feed = new JobFeed()
-  const size = ctx.chunkClips ?? CHUNK_CLIPS
-  let queued = 0
-  const queue = (rangesOf: (from: number, to: number) => Float64Array, upTo: number) => {
-    while (queued < upTo) {
-      const to = Math.min(upTo, queued + size)
-      feed.add({ seq: feed.jobs.length, first: queued, ranges: rangesOf(queued, to) })
-      queued = to
-    }
-  }
+/** A pack folder, or a zip file (by its .zip name or its first bytes). */
+export async function importPack(ctx: ImportContext, source: string): Promise<ImportSummary> {
+  let isFile: boolean
   try {
-    const file = await readDirectoryPack(dir, ctx.settings, {
-      onBuffer: (bytes) => pool.start(bytes, feed),
-      hashPiece: (from, to) => pool.hashPiece(from, to),
-      digest: () => pool.digest(),
-      // Whole chunks as the scan finds them; the last, partial one once the file is read.
-      onScanned: (scanner) => queue((from, to) => scanner.rangesOf(from, to), scanner.clips - (scanner.clips % size)),
-    })
-    const plan = planManifest(file, ctx.settings)
-    const release = await ctx.gate.acquire()
-    try {
-      let results: AsyncIterable<ChunkResult>
-      if (plan.kind === 'ranges') {
-        const ranges = plan.layout.ranges
-        // The scanner's clips are confirmed by the finished layout; queue the rest of them.
-        queue((from, to) => ranges.slice(2 * from, 2 * to), ranges.length / 2)
-        feed.close()
-        results = pool.results()
-      } else {
-        // The shape ruled out byte ranges: whatever the workers parsed is not used.
-        results = oneResult(rowsFromManifest(plan.manifest.clips))
+    // The path the user chose is followed if it is a link; nothing inside a pack ever is.
+    isFile = statSync(source).isFile()
+  } catch {
+    throw packError(`pack not found: ${source}`)
+  }
+  if (!isFile) return importDirectoryPack(ctx, source)
+  if (source.toLowerCase().endsWith('.zip') || startsLikeZip(source)) return importZipPack(ctx, source)
+  throw packError(`not a pack: ${source} is neither a folder with pack.json at its root nor a .zip file`)
+}
+
+export async function importDirectoryPack(ctx: ImportContext, dir: string): Promise<ImportSummary> {
+  return importFromSource(ctx, async () => new DirectorySource(dir, ctx.settings, ctx.media))
+}
+
+export async function importZipPack(ctx: ImportContext, file: string): Promise<ImportSummary> {
+  // The central directory is listed and checked before pack.json is read.
+  return importFromSource(ctx, () => ZipSource.open(file, ctx.settings, ctx.media, ctx.signal))
+}
+
+/** "PK" and a local file header or an empty archive's end record. */
+function startsLikeZip(file: string): boolean {
+  const head = Buffer.alloc(4)
+  let fd: number | null = null
+  try {
+    fd = openSync(file, 'r')
+    return readSync(fd, head, 0, 4, 0) === 4 && (head.readUInt32LE(0) === 0x04034b50 || head.readUInt32LE(0) === 0x06054b50)
+  } catch {
+    return false
+  } finally {
+    if (fd !== null) closeSync(fd)
+  }
+}
+
+async function importFromSource(ctx: ImportContext, openSource: () => Promise<PackSource>): Promise<ImportSummary> {
+  try {
+    return await importOpened(ctx, openSource)
+  } catch (err) {
+    // Whatever broke once the user had asked to stop, what they get is the stop they asked for.
+    throw ctx.signal?.aborted ? cancelledError() : err
+  }
+}
+
+async function importOpened(ctx: ImportContext, openSource: () => Promise<PackSource>): Promise<ImportSummary> {
+  const progress = new ProgressReporter(ctx.onProgress)
+  progress.enter('reading')
+  throwIfCancelled(ctx.signal)
+  const source = await openSource()
+  try {
+    progress.bytes.total = source.totalBytesHint
+    progress.changed()
+    // Workers load while pack.json is read; its size (checked properly when read) says whether to start any.
+    const pool = new ParsePool(ctx.threads ?? (source.manifestBytesHint >= THREADS_FROM_BYTES ? defaultThreads() : 0))
+    const feed = new JobFeed()
+    const size = ctx.chunkClips ?? CHUNK_CLIPS
+    let queued = 0
+    const queue = (rangesOf: (from: number, to: number) => Float64Array, upTo: number) => {
+      while (queued < upTo) {
+        const to = Math.min(upTo, queued + size)
+        feed.add({ seq: feed.jobs.length, first: queued, ranges: rangesOf(queued, to) })
+        queued = to
       }
-      return await importPlanned(ctx, file, plan, results)
+    }
+    try {
+      const file = await source.readManifest({
+        onBuffer: (bytes) => pool.start(bytes, feed),
+        hashPiece: (from, to) => pool.hashPiece(from, to),
+        digest: () => pool.digest(),
+        // Whole chunks as the scan finds them; the last, partial one once the file is read.
+        onScanned: (scanner) => queue((from, to) => scanner.rangesOf(from, to), scanner.clips - (scanner.clips % size)),
+        onRead: (n) => progress.addBytes(n),
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+      })
+      const plan = planManifest(file, ctx.settings)
+      const release = await acquireUnlessCancelled(ctx.gate, ctx.signal)
+      try {
+        let results: AsyncIterable<ChunkResult>
+        if (plan.kind === 'ranges') {
+          const ranges = plan.layout.ranges
+          // The scanner's clips are confirmed by the finished layout; queue the rest of them.
+          queue((from, to) => ranges.slice(2 * from, 2 * to), ranges.length / 2)
+          feed.close()
+          results = pool.results()
+        } else {
+          // The shape ruled out byte ranges: whatever the workers parsed is not used.
+          results = oneResult(rowsFromManifest(plan.manifest.clips))
+        }
+        return await importPlanned(ctx, source, file, plan, results, progress)
+      } finally {
+        release()
+      }
     } finally {
-      release()
+      await pool.close()
     }
   } finally {
-    await pool.close()
+    await source.close()
   }
+}
+
+/** The write gate, or the `cancelled` error as soon as the signal aborts while waiting for it (another import holds it). */
+async function acquireUnlessCancelled(gate: WriteGate, signal: AbortSignal | undefined): Promise<() => void> {
+  throwIfCancelled(signal)
+  const acquiring = gate.acquire()
+  if (!signal) return acquiring
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(cancelledError())
+    signal.addEventListener('abort', onAbort, { once: true })
+    void acquiring.then((release) => {
+      signal.removeEventListener('abort', onAbort)
+      // Taken after the cancel: handed straight back.
+      if (signal.aborted) {
+        release()
+        reject(cancelledError())
+      } else {
+        resolve(release)
+      }
+    })
+  })
 }
 
 async function* oneResult(result: ChunkResult): AsyncGenerator<ChunkResult> {
   yield result
 }
 
-function sizeOrZero(file: string): number {
-  try {
-    return statSync(file).size
-  } catch {
-    return 0
-  }
-}
-
-async function importPlanned(ctx: ImportContext, file: PackFile, plan: ManifestPlan, results: AsyncIterable<ChunkResult>): Promise<ImportSummary> {
+async function importPlanned(
+  ctx: ImportContext,
+  source: PackSource,
+  file: PackFile,
+  plan: ManifestPlan,
+  results: AsyncIterable<ChunkResult>,
+  progress: ProgressReporter,
+): Promise<ImportSummary> {
   const { sqlite } = ctx.store
   const packId = plan.header.pack_id
   const existing = sqlite.prepare('SELECT manifest_sha256 FROM packs WHERE id = ?').pluck().get(packId) as string | undefined
@@ -113,10 +202,12 @@ async function importPlanned(ctx: ImportContext, file: PackFile, plan: ManifestP
   }
 
   const now = (ctx.now ?? (() => new Date()))().toISOString()
-  const staging = new MediaStaging(ctx, file.root)
+  const staging = new MediaStaging(ctx, source, progress)
   const placed: StagedMedia[] = []
   let saved: Promise<boolean> = Promise.resolve(false)
   const writer = new PackWriter(ctx.store, ctx.manifests, { packId, manifestSha256: file.sha256, now })
+  progress.clips.total = plan.clipCount
+  progress.enter('clips')
   sqlite.exec('BEGIN IMMEDIATE')
   try {
     writer.upsertPack(plan.header, plan.clipCount, plan.signed, existing)
@@ -125,6 +216,7 @@ async function importPlanned(ctx: ImportContext, file: PackFile, plan: ManifestP
 
     const wide = new PackWideRules()
     for await (const result of results) {
+      throwIfCancelled(ctx.signal)
       if (result.kind === 'unparsable') {
         // A clip is not JSON: the whole-file parse words the syntax error as JSON.parse sees it.
         parseWholeManifest(file.bytes)
@@ -143,14 +235,21 @@ async function importPlanned(ctx: ImportContext, file: PackFile, plan: ManifestP
       })
       if (result.kind === 'invalid') throw packError(result.message, result.details)
       writer.writeChunk(result, file.bytes)
+      progress.addClips(result.count)
       // A macrotask turn, so file writes, media staging and the hosts' I/O move on between chunks.
       await yieldToEventLoop()
     }
 
+    // Every clip is known now, and so is everything the import reads.
+    progress.files.total = staging.files
+    progress.bytes.total = file.bytes.length + staging.bytes
+    progress.enter('media')
     const staged = await staging.finish()
     for (const s of staged) {
+      throwIfCancelled(ctx.signal)
       if (await ctx.media.commit(s)) placed.push(s)
     }
+    progress.enter('saving')
     await saved
     const counts = writer.counts()
     const summary: ImportSummary = {
@@ -171,6 +270,8 @@ async function importPlanned(ctx: ImportContext, file: PackFile, plan: ManifestP
       subject: packId,
       payload: { ...summary, manifestSha256: file.sha256, signed: plan.signed },
     })
+    // The last moment a cancel can still leave everything as it was.
+    throwIfCancelled(ctx.signal)
     // A big import leaves ~100 MB in the WAL, and SQLite would copy it into the database
     // inside COMMIT (half a second for 100,000 clips). The import is durable once COMMIT has
     // synced the WAL, so that copy is left to the checkpoint the caller runs afterwards.
@@ -203,23 +304,42 @@ interface Staging {
  */
 class MediaStaging {
   private readonly byPath = new Map<string, Staging>()
-  private total = 0
+  /** Declared bytes of every distinct file so far. */
+  bytes = 0
   private running = 0
   private readonly waiting: (() => void)[] = []
+  /** Stops the copies still running once the import has failed: they would only be thrown away. */
+  private readonly stop = new AbortController()
+  private readonly signal: AbortSignal
 
   constructor(
     private readonly ctx: ImportContext,
-    private readonly root: string,
-  ) {}
+    private readonly source: PackSource,
+    private readonly progress: ProgressReporter,
+  ) {
+    this.signal = ctx.signal ? AbortSignal.any([ctx.signal, this.stop.signal]) : this.stop.signal
+  }
+
+  /** Distinct files named so far. */
+  get files(): number {
+    return this.byPath.size
+  }
 
   /** Start staging the file `d` names; false when an earlier clip named it already. */
   use(d: MediaDeclaration): boolean {
     if (this.byPath.has(d.path)) return false
-    this.total += d.bytes
-    if (this.total > this.ctx.settings.maxPackMediaBytes) {
+    this.bytes += d.bytes
+    if (this.bytes > this.ctx.settings.maxPackMediaBytes) {
       throw packError(`the pack's media add up to more than ${this.ctx.settings.maxPackMediaBytes} bytes (setting import.max_pack_media_bytes)`)
     }
-    const result = this.limited(() => stageFromDirectory(this.ctx, this.root, d))
+    const io = { signal: this.signal, onBytes: (n: number) => this.progress.addBytes(n) }
+    const result = this.limited(async () => {
+      // Stopped while this file waited for its turn: it is never opened.
+      throwIfCancelled(this.signal)
+      const staged = await this.source.stage(d, io)
+      this.progress.addFile()
+      return staged
+    })
     result.catch(() => {})
     this.byPath.set(d.path, { declaration: d, result })
     return true
@@ -233,6 +353,7 @@ class MediaStaging {
   }
 
   async abandon(): Promise<void> {
+    this.stop.abort()
     const settled = await Promise.allSettled([...this.byPath.values()].map((s) => s.result))
     for (const s of settled) if (s.status === 'fulfilled') await this.ctx.media.discard(s.value)
   }
@@ -247,40 +368,4 @@ class MediaStaging {
       this.waiting.shift()?.()
     }
   }
-}
-
-function insideRoot(root: string, candidate: string): boolean {
-  const rel = path.relative(root, candidate)
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)
-}
-
-async function stageFromDirectory(ctx: ImportContext, root: string, d: MediaDeclaration): Promise<StagedMedia> {
-  const where = `clips[${d.index}] (id "${d.id}") ${d.field}`
-  const full = path.join(root, ...d.path.split('/'))
-  if (!insideRoot(root, full)) throw packError(`${where}.path: "${d.path}" points outside the pack`)
-  // Every component must be a real directory or file: a link anywhere could lead outside.
-  let cursor = root
-  for (const segment of d.path.split('/')) {
-    cursor = path.join(cursor, segment)
-    let st
-    try {
-      st = lstatSync(cursor)
-    } catch {
-      throw packError(`${where}.path: "${d.path}" does not exist in the pack`)
-    }
-    if (st.isSymbolicLink()) throw packError(`${where}.path: "${d.path}" goes through a symbolic link, which packs may not contain`)
-    if (cursor === full && !st.isFile()) throw packError(`${where}.path: "${d.path}" is not a regular file`)
-  }
-  if (!insideRoot(root, realpathSync(full))) throw packError(`${where}.path: "${d.path}" resolves outside the pack`)
-  const size = lstatSync(full).size
-  if (size !== d.bytes) throw packError(`${where}.bytes: the file has ${size} bytes, the pack says ${d.bytes}`)
-  if (size > ctx.settings.maxMediaBytes) {
-    throw packError(`${where}.bytes: ${size} bytes is over the per-file limit of ${ctx.settings.maxMediaBytes} (setting import.max_media_bytes)`)
-  }
-  const s = await ctx.media.stage(full, d.bytes)
-  if (s.sha256 !== d.sha256 || s.bytes !== d.bytes) {
-    await ctx.media.discard(s)
-    throw packError(`${where}.sha256: the file's sha256 is ${s.sha256}, the pack says ${d.sha256}`)
-  }
-  return s
 }

@@ -6,7 +6,8 @@ import path from 'node:path'
 import { PACK_VERSION, PackHeader, PackManifest } from '../../shared/field-pack'
 import type { ImportSettings } from '../settings'
 import { manifestSchemaError, packError } from './pack-errors'
-import { decodeSignatureFile, verifyPackSignature } from './signature'
+import { throwIfCancelled } from './cancel'
+import { decodeSignatureFile, sameIssuerKey, verifyPackSignature } from './signature'
 import { checkManifestRules } from './manifest-rules'
 import { ClipScanner, type ClipLayout } from './scan-clips'
 
@@ -20,7 +21,6 @@ import { ClipScanner, type ClipLayout } from './scan-clips'
 
 /** pack.json as read: in shared memory, so the import's worker threads read it in place. */
 export interface PackFile {
-  root: string
   bytes: Uint8Array
   sha256: string
   sigBytes: Buffer | null
@@ -40,6 +40,51 @@ export interface ReadHooks {
    */
   hashPiece?(from: number, to: number): void
   digest?(): Promise<string>
+  /** Bytes of pack.json read so far, added as they come (progress). */
+  onRead?(bytes: number): void
+  /** Stops the read between pieces with the `cancelled` error. */
+  signal?: AbortSignal
+}
+
+export const MAX_SIG_BYTES = 4096
+
+/** How much of pack.json is read before it is hashed and scanned (and the workers get new chunks). */
+export const READ_PIECE = 8 * 1024 * 1024
+
+/**
+ * pack.json filled into its shared buffer from the start, whatever the source: each piece is
+ * hashed (here or by a worker, see ReadHooks) and scanned for clips as soon as it is there.
+ */
+export class ManifestFill {
+  readonly bytes: Uint8Array
+  readonly scanner: ClipScanner
+  private readonly hash = createHash('sha256')
+  private done = 0
+
+  constructor(
+    size: number,
+    private readonly hooks: ReadHooks,
+  ) {
+    this.bytes = new Uint8Array(new SharedArrayBuffer(size))
+    this.scanner = new ClipScanner(this.bytes)
+    hooks.onBuffer?.(this.bytes)
+  }
+
+  /** The bytes up to `to` are in the buffer. */
+  filled(to: number): void {
+    const from = this.done
+    this.done = to
+    if (this.hooks.hashPiece) this.hooks.hashPiece(from, to)
+    else this.hash.update(this.bytes.subarray(from, to))
+    this.scanner.feed(to)
+    this.hooks.onScanned?.(this.scanner)
+    this.hooks.onRead?.(to - from)
+  }
+
+  async finish(sigBytes: Buffer | null): Promise<PackFile> {
+    const sha256 = this.hooks.digest ? await this.hooks.digest() : this.hash.digest('hex')
+    return { bytes: this.bytes, sha256, sigBytes, layout: this.scanner.finish() }
+  }
 }
 
 /** pack.json without its clips, checked (unknown fields kept). */
@@ -59,24 +104,19 @@ function lstatOrNull(p: string): Stats | null {
   }
 }
 
-const MAX_SIG_BYTES = 4096
 const MAX_CLIPS = 1_000_000
 
-const READ_PIECE = 8 * 1024 * 1024
 const READS_IN_FLIGHT = 3
 
 /**
  * Read pack.json into a SharedArrayBuffer piece by piece, hashing and scanning each piece
  * while the next one is read, and refuse it if it is not the size it was a moment ago.
  */
-async function readShared(file: string, expected: number, hooks: ReadHooks): Promise<{ bytes: Uint8Array; sha256: string; scanner: ClipScanner }> {
+async function readShared(file: string, expected: number, hooks: ReadHooks, sigBytes: Buffer | null): Promise<PackFile> {
   const fh = await open(file, 'r')
   try {
-    const bytes = new Uint8Array(new SharedArrayBuffer(expected))
-    hooks.onBuffer?.(bytes)
-    const view = Buffer.from(bytes.buffer, 0, expected)
-    const hash = createHash('sha256')
-    const scanner = new ClipScanner(bytes)
+    const fill = new ManifestFill(expected, hooks)
+    const view = Buffer.from(fill.bytes.buffer, 0, expected)
     // Whole pieces, a few in flight at once: the copies out of the page cache run on the
     // thread pool side by side while this thread hashes and scans the pieces before them.
     const readPiece = async (at: number): Promise<number> => {
@@ -99,26 +139,32 @@ async function readShared(file: string, expected: number, hooks: ReadHooks): Pro
     }
     let done = 0
     request()
-    while (inFlight.length > 0) {
-      const got = await inFlight.shift()!
-      request()
-      const start = done
-      done += got
-      if (got < Math.min(expected - start, READ_PIECE)) break
-      if (hooks.hashPiece) hooks.hashPiece(start, done)
-      else hash.update(view.subarray(start, done))
-      scanner.feed(done)
-      hooks.onScanned?.(scanner)
+    try {
+      while (inFlight.length > 0) {
+        const got = await inFlight.shift()!
+        throwIfCancelled(hooks.signal)
+        request()
+        const start = done
+        done += got
+        if (got < Math.min(expected - start, READ_PIECE)) break
+        fill.filled(done)
+      }
+    } finally {
+      await Promise.allSettled(inFlight)
     }
-    await Promise.allSettled(inFlight)
     if (done !== expected || (await fh.stat()).size !== expected) throw packError('pack.json changed while it was being read')
-    return { bytes, sha256: hooks.digest ? await hooks.digest() : hash.digest('hex'), scanner }
+    return await fill.finish(sigBytes)
   } finally {
     await fh.close()
   }
 }
 
-export async function readDirectoryPack(dir: string, settings: ImportSettings, hooks: ReadHooks = {}): Promise<PackFile> {
+/** pack.json of a pack folder, and the folder itself (resolved), where its media are. */
+export interface DirectoryPackFile extends PackFile {
+  root: string
+}
+
+export async function readDirectoryPack(dir: string, settings: ImportSettings, hooks: ReadHooks = {}): Promise<DirectoryPackFile> {
   const dirStat = lstatOrNull(dir)
   if (!dirStat) throw packError(`pack folder not found: ${dir}`)
   if (!dirStat.isDirectory()) throw packError(`not a pack folder (a directory with pack.json at its root): ${dir}`)
@@ -136,8 +182,7 @@ export async function readDirectoryPack(dir: string, settings: ImportSettings, h
     if (!sigStat.isFile() || sigStat.size > MAX_SIG_BYTES) throw packError('pack.sig must be a small regular file holding an Ed25519 signature')
     sigBytes = readFileSync(path.join(root, 'pack.sig'))
   }
-  const { bytes, sha256, scanner } = await readShared(manifestPath, st.size, hooks)
-  return { root, bytes, sha256, sigBytes, layout: scanner.finish() }
+  return { ...(await readShared(manifestPath, st.size, hooks, sigBytes)), root }
 }
 
 function asBuffer(bytes: Uint8Array, start = 0, end = bytes.length): Buffer {
@@ -167,12 +212,20 @@ function checkVersion(raw: unknown): void {
 }
 
 function checkSignature(file: PackFile, publicKey: string | undefined, settings: ImportSettings): boolean {
+  const trusted = settings.trustedIssuerKeys
   if (file.sigBytes) {
     if (!publicKey) throw packError('pack.sig is present but issuer.public_key is missing, so the signature cannot be checked')
     if (!verifyPackSignature(asBuffer(file.bytes), decodeSignatureFile(file.sigBytes), publicKey)) {
       throw packError('pack.sig does not verify against issuer.public_key: the pack was altered or signed by someone else')
     }
+    // Checked after the signature: only a key that really signed the pack is worth naming.
+    if (trusted.length > 0 && !trusted.some((k) => sameIssuerKey(k, publicKey))) {
+      throw packError(`issuer.public_key: the pack is signed by ${publicKey}, which is not one of this profile's trusted issuer keys (setting import.trusted_issuer_keys)`)
+    }
     return true
+  }
+  if (trusted.length > 0) {
+    throw packError('the pack is unsigned (no pack.sig) and this profile accepts only packs signed by a trusted issuer key (setting import.trusted_issuer_keys)')
   }
   if (!settings.allowUnsigned) throw packError('the pack is unsigned and this profile accepts signed packs only (setting import.allow_unsigned)')
   return false

@@ -20,3 +20,11 @@ export function decodeSignatureFile(bytes: Buffer): Buffer {
   if (/^[A-Za-z0-9+/=\s]+$/.test(text)) return Buffer.from(text, 'base64')
   return bytes
 }
+
+/** Whether two `ed25519:<base64>` keys are the same key (compared as bytes, so base64 spelling does not matter). */
+export function sameIssuerKey(a: string, b: string): boolean {
+  const raw = (k: string) => (k.startsWith('ed25519:') ? Buffer.from(k.slice('ed25519:'.length), 'base64') : null)
+  const x = raw(a)
+  const y = raw(b)
+  return x !== null && y !== null && x.length === 32 && x.equals(y)
+}
