@@ -47,8 +47,7 @@ export class ImportRuns {
     try {
       report(last)
       const summary = await this.run(source, { onProgress: report, signal: controller.signal })
-      const files = { done: summary.mediaAdded, total: summary.mediaAdded }
-      this.emit({ importId, phase: 'done', clips: { done: summary.clips, total: summary.clips }, files, bytes: { done: last.bytes.done, total: last.bytes.total } })
+      this.emit({ ...last, importId, phase: 'done', clips: { done: summary.clips, total: summary.clips } })
       return summary
     } catch (err) {
       const cancelled = err instanceof TinjauError && err.code === 'cancelled'

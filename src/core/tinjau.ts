@@ -119,12 +119,11 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
       if (sqlite.open && !gate.busy) sqlite.pragma('wal_checkpoint(PASSIVE)')
     })
 
-  const importPack = async (dir: string, hooks?: ImportHooks) => {
+  const importPack = async (source: string, hooks?: ImportHooks) => {
     // Loaded on the first import, not at open: the importer (ajv, the parse pool) is code a
     // starting app does not need yet.
-    const { importDirectoryPack } = await import('./pack-import/import-pack')
-    void hooks
-    const summary = await importDirectoryPack(
+    const { importPack: importFrom } = await import('./pack-import/import-pack')
+    const summary = await importFrom(
       {
         store,
         media,
@@ -135,8 +134,9 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
         ...(opts.now ? { now: opts.now } : {}),
         ...(opts.importThreads !== undefined ? { threads: opts.importThreads } : {}),
         ...(opts.importChunkClips !== undefined ? { chunkClips: opts.importChunkClips } : {}),
+        ...(hooks ? { onProgress: hooks.onProgress, signal: hooks.signal } : {}),
       },
-      dir,
+      source,
     )
     if (!summary.alreadyImported) {
       emit('queue.changed', { reason: 'import' })
