@@ -68,14 +68,9 @@ export function Workspace({ info, policy, firstPage, locale, onLocaleChange }: P
     setAheadMedia({ clipId: c.id, sha256: c.media.sha256 })
   }, [])
 
+  // The dialog shows what the import did; the welcome panel's summary is the demo pack's.
   const refreshQueue = queue.refresh
-  const onImported = useCallback(
-    (s: ImportSummary) => {
-      setSummary(s)
-      void refreshQueue()
-    },
-    [refreshQueue],
-  )
+  const onImported = useCallback(() => void refreshQueue(), [refreshQueue])
   const packImport = usePackImport(api, onImported)
 
   const shownClipId = clip?.id ?? null
