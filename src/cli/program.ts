@@ -3,6 +3,7 @@ import { TinjauError } from '../shared/errors'
 import { registerAudit } from './commands/audit'
 import { registerDecide } from './commands/decide'
 import { registerDecisions } from './commands/decisions'
+import { registerExportCommands } from './commands/export'
 import { registerImport } from './commands/import'
 import { registerQueue } from './commands/queue'
 import { registerServe } from './commands/serve'
@@ -45,6 +46,7 @@ function buildProgram(ctx: CliContext, version: () => string): Command {
   registerDecide(program, ctx)
   registerDecisions(program, ctx)
   registerAudit(program, ctx)
+  registerExportCommands(program, ctx)
   registerServe(program, ctx)
   return program
 }
