@@ -2,9 +2,12 @@ import { existsSync } from 'node:fs'
 import path from 'node:path'
 import type { ApiEvent, ApiMethod } from '../shared/api-methods'
 import type { EventPayload, Handlers, MethodOutput, ParsedInput } from '../shared/contract'
+import { TinjauError } from '../shared/errors'
 import type { Policy } from '../shared/policy'
 import { verifyAudit } from './audit'
 import { DecisionLog } from './decisions'
+import { loadOrCreateDeviceKey, type DeviceKey, type KeyProtector } from './device-key'
+import { runExport } from './export-run'
 import { ImportRuns, type ImportHooks } from './import-runs'
 import { MediaStore } from './media-store'
 import { servableMediaType } from './media-type'
@@ -33,10 +36,12 @@ export interface OpenTinjauOptions {
   importThreads?: number
   /** Clips per chunk of an import (tests only). */
   importChunkClips?: number
+  /** Seals the device key's private half (Electron: safeStorage); without one it is a 0600 file. */
+  keyProtector?: KeyProtector | null
 }
 
 /** Methods that do file I/O and so answer asynchronously; all others answer at once. */
-type AsyncMethod = 'pack.importDemo' | 'pack.importDirectory' | 'pack.import'
+type AsyncMethod = 'pack.importDemo' | 'pack.importDirectory' | 'pack.import' | 'export.decisions'
 /** Methods that take the write gate themselves, or never touch the store. */
 const UNGATED: readonly ApiMethod[] = ['pack.importDemo', 'pack.importDirectory', 'pack.import', 'pack.cancelImport']
 /** The contract with concrete return types, so core callers (CLI, tests) need not await sync methods. */
@@ -60,6 +65,8 @@ export interface Tinjau {
   search: SearchIndex
   /** Imports started through `pack.import`, to follow and stop. */
   imports: ImportRuns
+  /** This device's signing key (made on the first start of the profile); throws if it cannot be read. */
+  deviceKey(): DeviceKey
   /** The contract bound to this profile. */
   handlers: CoreHandlers
   demoDir: string
@@ -82,6 +89,19 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
   const manifests = new ManifestStore(store.paths.packs, store.paths.tmp)
   const gate = new WriteGate()
   const identity = ensureIdentity(sqlite)
+  // Made on first start, so the device has its key before its first export (see
+  // device-key.ts). A key that cannot be read fails the exports that need it, not the
+  // reviewer's work: the profile opens regardless.
+  let keyOrError: DeviceKey | Error
+  try {
+    keyOrError = loadOrCreateDeviceKey(store.paths.root, opts.keyProtector ?? undefined)
+  } catch (err) {
+    keyOrError = err instanceof Error ? err : new Error(String(err))
+  }
+  const deviceKey = (): DeviceKey => {
+    if (keyOrError instanceof Error) throw new TinjauError('internal', `this device's signing key cannot be used: ${keyOrError.message}`)
+    return keyOrError
+  }
   const decisions = new DecisionLog(sqlite, policy, identity, opts.now)
   const search = new SearchIndex(sqlite, gate, manifests)
   const queue = new Queue(sqlite, decisions, manifests, { search, ...(opts.now ? { now: opts.now } : {}) })
@@ -195,6 +215,7 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     'pack.importDirectory': ({ path: dir }) => importPack(dir),
     'pack.import': ({ path: source, importId }) => imports.start(importId, source),
     'pack.cancelImport': ({ importId }) => ({ cancelled: imports.cancel(importId) }),
+    'export.decisions': (req) => runExport({ store, manifests, policy, identity }, deviceKey, req),
     'audit.verify': () => verifyAudit(sqlite),
   } satisfies Handlers & CoreHandlers
 
@@ -220,6 +241,7 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     queue,
     search,
     imports,
+    deviceKey,
     handlers,
     demoDir,
     mediaType: (sha256) => servableMediaType(mediaMime.get(sha256) as string | undefined),

@@ -4,6 +4,7 @@ import { findResourcesDir } from '../core/paths'
 import { openTinjau, type Tinjau } from '../core/tinjau'
 import { dataDirFor } from './data-dir'
 import { registerIpc, type IpcBinding } from './ipc'
+import { safeStorageProtector } from './key-protector'
 import { registerMediaProtocol, registerMediaScheme } from './media-protocol'
 import { findNativeBinding } from './native-binding'
 import { rendererTarget } from './renderer-target'
@@ -87,6 +88,8 @@ export function runApp(opts: RunOptions = {}): RunningApp | null {
           host: 'electron',
           version: app.getVersion(),
           nativeBinding: binding.path,
+          // After ready, as safeStorage needs: the device key's private half is sealed by the OS.
+          keyProtector: safeStorageProtector(),
         })
       } catch (err) {
         return fail('Tinjau cannot open its profile', `${dataDir}\n\n${err instanceof Error ? err.message : String(err)}`)

@@ -18,6 +18,7 @@ export const API_METHODS = [
   'pack.importDirectory',
   'pack.import',
   'pack.cancelImport',
+  'export.decisions',
   'audit.verify',
 ] as const
 export type ApiMethod = (typeof API_METHODS)[number]

@@ -7,6 +7,8 @@ import {
   ClipDetail,
   DecisionDraft,
   DecisionRecord,
+  ExportOutcome,
+  ExportRequest,
   ImportProgress,
   ImportSummary,
   Locale,
@@ -52,6 +54,7 @@ export const contract = {
   'pack.import': { input: z.object({ path: z.string().min(1).max(4096), importId: ImportId }).strict(), output: ImportSummary },
   /** Stop that import: it rolls back and answers `cancelled`. False when no such import is running. */
   'pack.cancelImport': { input: z.object({ importId: ImportId }).strict(), output: z.object({ cancelled: z.boolean() }) },
+  'export.decisions': { input: ExportRequest, output: ExportOutcome },
   'audit.verify': { input: Empty, output: AuditCheck },
 } satisfies Record<ApiMethod, { input: z.ZodType; output: z.ZodType }>
 

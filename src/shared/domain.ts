@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { EXPORT_FORMATS } from './export-formats'
 import { DecisionDraft, LOCALES } from './policy'
 import { FLAG_SOURCES, FlagSource } from './field-pack'
 import { CLIP_STATUSES, QUEUE_SORTS, SEARCH_HINTS, SEARCH_MAX_LENGTH } from './queue-constants'
@@ -192,6 +193,36 @@ export const ImportProgress = z.object({
   bytes: ProgressCount,
 })
 export type ImportProgress = z.infer<typeof ImportProgress>
+
+export { EXPORT_FORMATS, type ExportFormat } from './export-formats'
+
+/**
+ * Decisions out: a signed decision pack (a .zip file), DSA statements of reasons (files in a
+ * folder) or CSV (a file), of a time range on decided_at and/or one field pack's clips.
+ */
+export const ExportRequest = z
+  .object({
+    format: z.enum(EXPORT_FORMATS),
+    /** The file (pack, csv) or the folder (dsa) to write, on the host's machine. */
+    out: z.string().min(1).max(4096),
+    from: z.string().min(1).max(64).optional(),
+    to: z.string().min(1).max(64).optional(),
+    packId: z.string().min(1).max(128).optional(),
+    overwrite: z.boolean().default(false),
+  })
+  .strict()
+export type ExportRequest = z.infer<typeof ExportRequest>
+
+export const ExportOutcome = z.object({
+  format: z.enum(EXPORT_FORMATS),
+  /** What was written: one file, or the statement files. */
+  paths: z.array(z.string()),
+  /** Decisions in the export (pack, csv), or statements made (dsa). */
+  count: z.number().int(),
+  /** The device key a decision pack was signed with. */
+  publicKey: z.string().nullable(),
+})
+export type ExportOutcome = z.infer<typeof ExportOutcome>
 
 export const AppInfo = z.object({
   version: z.string(),

@@ -210,6 +210,8 @@ const state = {
   errorBoxes: [] as { title: string; content: string }[],
   openDialogs: [] as { window: FakeBrowserWindow | null; options: any }[],
   openDialogAnswer: { canceled: true, filePaths: [] as string[] },
+  /** safeStorage: whether it works, which Linux backend it reports, and the key it "seals" with. */
+  safeStorage: { available: true, backend: 'gnome_libsecret', key: 0x5a },
   exposed: {} as Record<string, any>,
   rendererInvokes: [] as { channel: string; args: unknown[] }[],
   rendererInvokeAnswer: (_channel: string, ..._args: unknown[]): Promise<unknown> => Promise.resolve({ ok: true, value: null }),
@@ -234,6 +236,7 @@ export function resetFakeElectron(): void {
   state.errorBoxes.length = 0
   state.openDialogs.length = 0
   state.openDialogAnswer = { canceled: true, filePaths: [] }
+  state.safeStorage = { available: true, backend: 'gnome_libsecret', key: 0x5a }
   state.exposed = {}
   state.rendererInvokes.length = 0
   state.rendererInvokeAnswer = () => Promise.resolve({ ok: true, value: null })
@@ -268,6 +271,13 @@ export const electronModule = {
       state.openDialogs.push({ window, options })
       return Promise.resolve(state.openDialogAnswer)
     },
+  },
+  // A stand-in for the OS secret store: XOR with a key the "OS" holds, enough to tell sealed from plain.
+  safeStorage: {
+    isEncryptionAvailable: () => state.safeStorage.available,
+    getSelectedStorageBackend: () => state.safeStorage.backend,
+    encryptString: (text: string) => Buffer.from(Buffer.from(text, 'utf8').map((b) => b ^ state.safeStorage.key)),
+    decryptString: (sealed: Buffer) => Buffer.from(sealed.map((b) => b ^ state.safeStorage.key)).toString('utf8'),
   },
   webUtils: {
     getPathForFile: (file: { fakePath?: string }) => file.fakePath ?? '',

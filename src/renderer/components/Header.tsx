@@ -26,9 +26,11 @@ interface Props {
   onImport?: (() => void) | undefined
   /** An import is under way (the button says so). */
   importing?: boolean | undefined
+  /** Open the export dialog. */
+  onExport?: (() => void) | undefined
 }
 
-export function Header({ policy, locale, counts, reviewerId, onLocaleChange, onShowPolicy, onShowShift, onShowWellness, breakDue, onImport, importing }: Props) {
+export function Header({ policy, locale, counts, reviewerId, onLocaleChange, onShowPolicy, onShowShift, onShowWellness, breakDue, onImport, importing, onExport }: Props) {
   const { t } = useTranslation()
   return (
     <header className="app-header">
@@ -52,6 +54,11 @@ export function Header({ policy, locale, counts, reviewerId, onLocaleChange, onS
         {onImport && (
           <button type="button" onClick={onImport} data-testid="open-import" aria-busy={importing || undefined}>
             {importing ? t('packImport.openBusy') : t('packImport.open')}
+          </button>
+        )}
+        {onExport && (
+          <button type="button" onClick={onExport} data-testid="open-export">
+            {t('exportDialog.open')}
           </button>
         )}
         {onShowPolicy && (

@@ -30,6 +30,7 @@ import { useReviewSession } from './use-review-session'
 import { WellnessControls } from './WellnessControls'
 import { WellnessSettingsDialog } from './WellnessSettingsDialog'
 import { markTiming } from '../timing'
+import { ExportDialog } from './ExportDialog'
 import { ImportDialog } from './ImportDialog'
 import { usePackImport } from './use-pack-import'
 
@@ -72,6 +73,7 @@ export function Workspace({ info, policy, firstPage, locale, onLocaleChange }: P
   const refreshQueue = queue.refresh
   const onImported = useCallback(() => void refreshQueue(), [refreshQueue])
   const packImport = usePackImport(api, onImported)
+  const [exporting, setExporting] = useState(false)
 
   const shownClipId = clip?.id ?? null
   const session = useReviewSession(api, { deviceId: info.deviceId, policy, clip, onError: setError })
@@ -266,7 +268,9 @@ export function Workspace({ info, policy, firstPage, locale, onLocaleChange }: P
         breakDue={session.exposure.breakDue}
         onImport={packImport.show}
         importing={packImport.running}
+        onExport={() => setExporting(true)}
       />
+      {exporting && <ExportDialog dataDir={info.dataDir} locale={locale} onClose={() => setExporting(false)} />}
       {packImport.open && <ImportDialog control={packImport} locale={locale} />}
       {packImport.dragging && (
         <div className="drop-overlay" aria-hidden="true" data-testid="drop-overlay">
