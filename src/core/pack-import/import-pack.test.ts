@@ -122,7 +122,7 @@ describe('importing a valid directory pack', () => {
 describe('refusing a bad pack changes nothing', () => {
   test('missing folder and missing pack.json', async () => {
     const t = profile()
-    await expectRefused(t, path.join(tempDir(), 'nope'), /pack folder not found/)
+    await expectRefused(t, path.join(tempDir(), 'nope'), /pack not found/)
     await expectRefused(t, tempDir(), /pack\.json is missing/)
   })
 
