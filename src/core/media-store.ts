@@ -61,8 +61,9 @@ export class MediaStore {
       },
     })
     const input = typeof source === 'string' ? createReadStream(source) : source
+    const output = createWriteStream(tmpPath, { flags: 'wx' })
     try {
-      await pipeline(input, tap, createWriteStream(tmpPath, { flags: 'wx' }))
+      await pipeline(input, tap, output)
       const fh = await open(tmpPath, 'r+')
       try {
         await fh.sync()
@@ -70,6 +71,10 @@ export class MediaStore {
         await fh.close()
       }
     } catch (err) {
+      // A copy stopped before its file was even opened (an import failed or was cancelled
+      // at once) still creates the file when the open completes: wait for the stream to
+      // close, or an empty staging file is left behind.
+      if (!output.closed) await new Promise<void>((resolve) => output.once('close', () => resolve()))
       await unlink(tmpPath).catch(() => {})
       throw err
     }
