@@ -4,11 +4,14 @@ import {
   generateKeyPairSync,
   randomBytes,
   sign as edSign,
-  verify as edVerify,
   type KeyObject,
 } from 'node:crypto'
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
 import path from 'node:path'
+import { PUBLIC_KEY, publicKeyString } from './ed25519'
+
+// The key forms and the check live with the pack signature's in ed25519.ts; these were here first.
+export { parsePublicKey, publicKeyString, verifyEd25519 } from './ed25519'
 
 /**
  * The device's Ed25519 key pair: it signs decision packs, so a lead can tell which machine
@@ -19,7 +22,6 @@ import path from 'node:path'
 
 export const DEVICE_KEY_FILE = 'device-key.json'
 const FORMAT = 'tinjau.device-key'
-const PUBLIC_KEY = /^ed25519:([A-Za-z0-9+/]{43}=)$/
 
 /** Seals the private key at rest (Electron passes one built on `safeStorage`). */
 export interface KeyProtector {
@@ -187,29 +189,4 @@ function placeUnlessPresent(tmp: string, file: string): void {
     // File systems without hard links: rename is still atomic, only not exclusive.
     renameSync(tmp, file)
   }
-}
-
-export function publicKeyString(key: KeyObject): string {
-  const raw = Buffer.from(key.export({ format: 'jwk' }).x ?? '', 'base64url')
-  return `ed25519:${raw.toString('base64')}`
-}
-
-/** The key in `ed25519:<base64>` form, or null when the text is not one. */
-export function parsePublicKey(text: string): KeyObject | null {
-  const match = PUBLIC_KEY.exec(text)
-  if (!match?.[1]) return null
-  const raw = Buffer.from(match[1], 'base64')
-  if (raw.length !== 32) return null
-  try {
-    return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' })
-  } catch {
-    return null
-  }
-}
-
-/** Ed25519 over the exact bytes, with Node's own crypto (OpenSSL). */
-export function verifyEd25519(publicKey: string, bytes: Uint8Array, signature: Uint8Array): boolean {
-  const key = parsePublicKey(publicKey)
-  if (!key || signature.length !== 64) return false
-  return edVerify(null, bytes, key, signature)
 }

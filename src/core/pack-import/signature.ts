@@ -1,16 +1,8 @@
-import { createPublicKey, verify } from 'node:crypto'
+import { verifyEd25519 } from '../ed25519'
 
-/**
- * Ed25519 over the exact bytes of pack.json, with Node's own crypto (OpenSSL), so no
- * third-party signature code is in the trust path.
- */
+/** pack.sig over the exact bytes of pack.json, against the issuer's `ed25519:` key. */
 export function verifyPackSignature(manifestBytes: Buffer, signature: Buffer, publicKey: string): boolean {
-  const match = /^ed25519:([A-Za-z0-9+/]{43}=)$/.exec(publicKey)
-  if (!match?.[1]) return false
-  const raw = Buffer.from(match[1], 'base64')
-  if (raw.length !== 32 || signature.length !== 64) return false
-  const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' })
-  return verify(null, manifestBytes, key, signature)
+  return verifyEd25519(publicKey, manifestBytes, signature)
 }
 
 /** pack.sig may be raw 64 bytes or base64 text of them; both are seen in the wild. */
