@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs'
 import path from 'node:path'
-import type { ApiEvent, ApiMethod } from '../shared/api-methods'
+import { GATE_FREE_METHODS, type ApiEvent, type ApiMethod } from '../shared/api-methods'
 import type { EventPayload, Handlers, MethodOutput, ParsedInput } from '../shared/contract'
 import { TinjauError } from '../shared/errors'
 import type { Policy } from '../shared/policy'
 import { verifyAudit } from './audit'
 import { DecisionLog } from './decisions'
-import { loadOrCreateDeviceKey, type DeviceKey, type KeyProtector } from './device-key'
+import { DEVICE_KEY_FILE, loadOrCreateDeviceKey, type DeviceKey, type KeyProtector } from './device-key'
 import { runExport } from './export-run'
 import { ImportRuns, type ImportHooks } from './import-runs'
 import { MediaStore } from './media-store'
@@ -42,8 +42,8 @@ export interface OpenTinjauOptions {
 
 /** Methods that do file I/O and so answer asynchronously; all others answer at once. */
 type AsyncMethod = 'pack.importDemo' | 'pack.importDirectory' | 'pack.import' | 'export.decisions'
-/** Methods that take the write gate themselves, or never touch the store. */
-const UNGATED: readonly ApiMethod[] = ['pack.importDemo', 'pack.importDirectory', 'pack.import', 'pack.cancelImport']
+/** Methods that take the write gate themselves (the imports), or never touch the store. */
+const UNGATED: readonly ApiMethod[] = ['pack.importDemo', 'pack.importDirectory', 'pack.import', ...GATE_FREE_METHODS]
 /** The contract with concrete return types, so core callers (CLI, tests) need not await sync methods. */
 export type CoreHandlers = { [M in Exclude<ApiMethod, AsyncMethod>]: (input: ParsedInput<M>) => MethodOutput<M> } & {
   [M in AsyncMethod]: (input: ParsedInput<M>) => Promise<MethodOutput<M>>
@@ -89,16 +89,21 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
   const manifests = new ManifestStore(store.paths.packs, store.paths.tmp)
   const gate = new WriteGate()
   const identity = ensureIdentity(sqlite)
-  // Made on first start, so the device has its key before its first export (see
-  // device-key.ts). A key that cannot be read fails the exports that need it, not the
-  // reviewer's work: the profile opens regardless.
-  let keyOrError: DeviceKey | Error
-  try {
-    keyOrError = loadOrCreateDeviceKey(store.paths.root, opts.keyProtector ?? undefined)
-  } catch (err) {
-    keyOrError = err instanceof Error ? err : new Error(String(err))
+  // Made on the profile's first start, so the device has its key before its first export
+  // (see device-key.ts); an existing one is read (and, in Electron, unsealed by the OS) on
+  // first use, not on every start. A key that cannot be read fails the exports that need
+  // it, not the reviewer's work.
+  let keyOrError: DeviceKey | Error | null = null
+  const loadKey = (): DeviceKey | Error => {
+    try {
+      return loadOrCreateDeviceKey(store.paths.root, opts.keyProtector ?? undefined)
+    } catch (err) {
+      return err instanceof Error ? err : new Error(String(err))
+    }
   }
+  if (!existsSync(path.join(store.paths.root, DEVICE_KEY_FILE))) keyOrError = loadKey()
   const deviceKey = (): DeviceKey => {
+    keyOrError ??= loadKey()
     if (keyOrError instanceof Error) throw new TinjauError('internal', `this device's signing key cannot be used: ${keyOrError.message}`)
     return keyOrError
   }
