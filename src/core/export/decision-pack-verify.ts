@@ -6,7 +6,7 @@ import {
   DecisionsDocument,
   SIGNATURE_ENTRY,
   type DecisionCounts,
-} from './decision-pack-format'
+} from '../../shared/decision-pack-format'
 import { readKnownZip } from './zip-read'
 
 /**

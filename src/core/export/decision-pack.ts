@@ -8,7 +8,7 @@ import {
   SIGNATURE_ENTRY,
   type DecisionCounts,
   type PackedPack,
-} from './decision-pack-format'
+} from '../../shared/decision-pack-format'
 import { writeFileAtomically } from './out-file'
 import { resolveSelection, selectionParams, withChainsSql, type ExportSelection, type NormalizedSelection } from './selection'
 import { collectClipExtras } from './clip-extras'

@@ -16,6 +16,6 @@ export {
   type VerifyProblemCode,
   type DecisionPackSummary,
 } from './decision-pack-verify'
-export { DECISIONS_FORMAT, DECISIONS_VERSION, DECISIONS_ENTRY, SIGNATURE_ENTRY, DecisionsDocument, type DecisionCounts } from './decision-pack-format'
+export { DECISIONS_FORMAT, DECISIONS_VERSION, DECISIONS_ENTRY, SIGNATURE_ENTRY, DecisionsDocument, type DecisionCounts } from '../../shared/decision-pack-format'
 export { writeDsaStatements, buildDsaStatements, dsaFileName, DSA_FILE_PATTERN, type DsaExportResult } from './dsa'
 export { writeDecisionsCsv, buildDecisionsCsv, CSV_COLUMNS, type CsvExportResult } from './csv'

@@ -1,0 +1,264 @@
+import { z } from 'zod'
+import { PackedDecision } from './decision-pack-format'
+import { PackClip, PackId, Rfc3339 } from './field-pack'
+
+/**
+ * The sync protocol, version 1 (docs/sync-protocol.md): what a reviewer's device and the
+ * sync service (src/server) say to each other. Both sides parse every body with these
+ * schemas — the server what devices send, the client what the server answers — so a
+ * broken or hostile message is refused by the same rules on either end.
+ *
+ * JSON over HTTP. Every path starts with /v1; every request but health and enroll carries
+ * `Authorization: Bearer <token>`. Errors are `{ "error": SyncError }` with the status
+ * given in SYNC_ERROR_STATUS.
+ */
+
+export const SYNC_PROTOCOL_VERSION = 1
+export const SYNC_BASE_PATH = '/v1'
+/** Sent by both sides on every request and response; a mismatch is `protocol_mismatch`. */
+export const PROTOCOL_HEADER = 'tinjau-protocol'
+/** Base64 of the raw Ed25519 signature, by the device's key, over the exact request body bytes. */
+export const SIGNATURE_HEADER = 'tinjau-signature'
+
+export const SYNC_PATHS = {
+  health: '/v1/health',
+  enroll: '/v1/enroll',
+  /** POST: push a signed batch of decisions. */
+  decisions: '/v1/decisions',
+  /** POST: a decision pack zip (docs/decision-pack.md), same effect as pushing its decisions. */
+  decisionPacks: '/v1/decision-packs',
+  /** GET ?cursor=&limit=: assignment changes after the cursor. */
+  assignments: '/v1/assignments',
+  /** GET /v1/media/<sha256>, Range requests allowed. */
+  media: '/v1/media',
+  /** GET: what the reviewer should know about: adjudications on their clips, rejected decisions. */
+  notices: '/v1/notices',
+} as const
+
+/** Most decisions in one push; the client splits its outbox into batches of at most this. */
+export const MAX_PUSH_BATCH = 1000
+/** Most changes in one assignments page; the server may send fewer. */
+export const MAX_PULL_PAGE = 2000
+export const DEFAULT_PULL_PAGE = 1000
+/** Request bodies above this are refused with `payload_too_large` (decision packs excepted). */
+export const MAX_PUSH_BODY_BYTES = 16 * 1024 * 1024
+
+const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex characters')
+export const PublicKeyText = z.string().regex(/^ed25519:[A-Za-z0-9+/]{43}=$/, '"ed25519:" followed by base64 of 32 bytes')
+const DeviceId = z.string().min(1).max(200)
+const ReviewerId = z.string().regex(/^[A-Za-z0-9._@-]{1,128}$/, '1–128 characters of A–Z a–z 0–9 . _ @ -')
+/** Opaque to the client: it stores the last one it applied and sends it back. */
+const Cursor = z.string().max(200)
+
+// ---- errors -------------------------------------------------------------------------
+
+export const SYNC_ERROR_CODES = [
+  /** The body or query does not match the schema; `details` say where. */
+  'invalid_request',
+  /** No token, or a token that is unknown or revoked. */
+  'unauthorized',
+  /** Authenticated, but not allowed: another reviewer's decision, a clip not assigned to them. */
+  'forbidden',
+  /** The enrollment code is unknown, used or expired. */
+  'enrollment_refused',
+  /** The signature header is missing or does not verify with the device's key. */
+  'bad_signature',
+  'not_found',
+  'payload_too_large',
+  /** Too many requests: wait `Retry-After` seconds. */
+  'rate_limited',
+  /** The other side speaks another protocol version. */
+  'protocol_mismatch',
+  /** Server-side failure; the request may be repeated. */
+  'server_error',
+  /** The server is starting, stopping or has lost its database; repeat later. */
+  'unavailable',
+] as const
+export type SyncErrorCode = (typeof SYNC_ERROR_CODES)[number]
+
+export const SYNC_ERROR_STATUS: Record<SyncErrorCode, number> = {
+  invalid_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  enrollment_refused: 403,
+  bad_signature: 401,
+  not_found: 404,
+  payload_too_large: 413,
+  rate_limited: 429,
+  protocol_mismatch: 426,
+  server_error: 500,
+  unavailable: 503,
+}
+
+/** Errors a client should retry (with backoff); any other is final for that request. */
+export const RETRYABLE_SYNC_ERRORS: readonly SyncErrorCode[] = ['rate_limited', 'server_error', 'unavailable']
+
+export const SyncError = z.strictObject({
+  code: z.enum(SYNC_ERROR_CODES),
+  message: z.string(),
+  details: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional(),
+})
+export type SyncError = z.infer<typeof SyncError>
+export const SyncErrorBody = z.strictObject({ error: SyncError })
+
+// ---- health -------------------------------------------------------------------------
+
+export const HealthResponse = z.looseObject({
+  service: z.literal('tinjau-sync'),
+  protocol: z.number().int(),
+  time: Rfc3339,
+})
+export type HealthResponse = z.infer<typeof HealthResponse>
+
+// ---- enrollment ---------------------------------------------------------------------
+
+export const EnrollRequest = z.strictObject({
+  /** The one-time code an operator made for the reviewer (`tinjau-server reviewer code`). */
+  code: z.string().min(6).max(100),
+  device_id: DeviceId,
+  public_key: PublicKeyText,
+  device_name: z.string().max(200).optional(),
+})
+export type EnrollRequest = z.infer<typeof EnrollRequest>
+
+export const EnrollResponse = z.strictObject({
+  reviewer_id: ReviewerId,
+  reviewer_name: z.string(),
+  device_id: DeviceId,
+  /** Shown once; the server keeps only its hash. */
+  token: z.string().min(32).max(200),
+})
+export type EnrollResponse = z.infer<typeof EnrollResponse>
+
+// ---- push ---------------------------------------------------------------------------
+
+/**
+ * A push. The body's exact bytes are signed (SIGNATURE_HEADER). Decisions are in the
+ * device's outbox order, so a revision comes after the decision it revises.
+ */
+export const PushRequest = z.strictObject({
+  /** Made by the client per attempt; logged by the server for tracing, not for dedup. */
+  batch_id: z.string().min(1).max(100),
+  device_id: DeviceId,
+  decisions: z.array(PackedDecision).min(1).max(MAX_PUSH_BATCH),
+})
+export type PushRequest = z.infer<typeof PushRequest>
+
+export const PUSH_OUTCOMES = [
+  /** New on the server. */
+  'stored',
+  /** The server already held this id with the same content: a repeated push. */
+  'duplicate',
+  /** Refused for good (see `error`); repeating it will not help. */
+  'rejected',
+] as const
+export type PushOutcome = (typeof PUSH_OUTCOMES)[number]
+
+export const DECISION_REJECTIONS = [
+  /** The decision's reviewer_id is not the token's reviewer. */
+  'not_own_decision',
+  /** The clip is unknown or not assigned to this reviewer. */
+  'not_assigned',
+  /** The same id is stored with different content. */
+  'id_conflict',
+  /** revises_id names a decision the server does not hold, another reviewer's, or one already revised. */
+  'bad_revision',
+  /** device_id is not a device of this reviewer. */
+  'unknown_device',
+] as const
+export type DecisionRejection = (typeof DECISION_REJECTIONS)[number]
+
+export const PushResult = z.strictObject({
+  id: z.string(),
+  outcome: z.enum(PUSH_OUTCOMES),
+  /** Set when outcome is rejected. */
+  rejection: z.enum(DECISION_REJECTIONS).optional(),
+  message: z.string().optional(),
+  /** The clip now has decisions in force from reviewers who disagree. */
+  adjudication: z.boolean().optional(),
+})
+export type PushResult = z.infer<typeof PushResult>
+
+export const PushResponse = z.strictObject({
+  /** One per pushed decision, in request order. */
+  results: z.array(PushResult),
+})
+export type PushResponse = z.infer<typeof PushResponse>
+
+// ---- decision pack upload ------------------------------------------------------------
+
+export const DecisionPackResponse = z.strictObject({
+  counts: z.strictObject({ stored: z.number().int(), duplicate: z.number().int(), rejected: z.number().int() }),
+  results: z.array(PushResult),
+})
+export type DecisionPackResponse = z.infer<typeof DecisionPackResponse>
+
+// ---- pull ---------------------------------------------------------------------------
+
+/** A pack as the server holds it: pack.json without its clips. */
+export const SyncPack = z.strictObject({
+  pack_id: PackId,
+  /** sha256 of the pack.json the operator loaded. */
+  manifest_sha256: Sha256Hex,
+  created_at: Rfc3339,
+  issuer: z.looseObject({ name: z.string(), public_key: PublicKeyText.optional() }).nullable(),
+  policy: z.looseObject({ id: z.string(), version: z.string() }).nullable(),
+  signed: z.boolean(),
+  /** pack.json header fields field-pack v1 does not define, kept as the pack gave them. */
+  extra: z.record(z.string(), z.unknown()),
+})
+export type SyncPack = z.infer<typeof SyncPack>
+
+export const AssignmentChange = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('assigned'),
+    pack_id: PackId,
+    /** The clip object exactly as the pack gave it; the client checks it as it checks a pack. */
+    clip: PackClip,
+    assigned_at: Rfc3339,
+  }),
+  z.strictObject({
+    kind: z.literal('unassigned'),
+    pack_id: PackId,
+    clip_id: PackId,
+    at: Rfc3339,
+  }),
+])
+export type AssignmentChange = z.infer<typeof AssignmentChange>
+
+export const AssignmentsQuery = z.strictObject({
+  /** Absent or '' on the first pull. */
+  cursor: Cursor.optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_PULL_PAGE).optional(),
+})
+export type AssignmentsQuery = z.infer<typeof AssignmentsQuery>
+
+export const AssignmentsResponse = z.strictObject({
+  /** Every pack a change in this page belongs to. */
+  packs: z.array(SyncPack),
+  changes: z.array(AssignmentChange),
+  /** Send this back for the next page; unchanged when there were no changes. */
+  cursor: Cursor,
+  /** More changes wait after this page. */
+  more: z.boolean(),
+})
+export type AssignmentsResponse = z.infer<typeof AssignmentsResponse>
+
+// ---- notices ------------------------------------------------------------------------
+
+export const Adjudication = z.strictObject({
+  clip_id: PackId,
+  pack_id: PackId,
+  opened_at: Rfc3339,
+  state: z.enum(['open', 'resolved']),
+  /** The decisions in force that disagree, one per reviewer. */
+  decisions: z.array(z.strictObject({ id: z.string(), reviewer_id: ReviewerId, action: z.string(), categories: z.array(z.string()) })),
+})
+export type Adjudication = z.infer<typeof Adjudication>
+
+export const NoticesResponse = z.strictObject({
+  reviewer_id: ReviewerId,
+  /** Adjudications on clips this reviewer decided. */
+  adjudications: z.array(Adjudication),
+})
+export type NoticesResponse = z.infer<typeof NoticesResponse>
