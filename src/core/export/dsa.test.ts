@@ -5,7 +5,8 @@ import { DsaStatementsFile, validateDsaStatement, validateDsaStatementsFile, typ
 import { TinjauError } from '../../shared/errors'
 import { actionsAllowedFor, ESCALATE_ACTION, type DecisionDraftInput } from '../../shared/policy'
 import { clampDay, clock, languageCode, puidFor, truncate } from './dsa-map'
-import { writeDsaStatements } from './index'
+import { buildDsaStatements, writeDsaStatements } from './index'
+import { resolveSelection } from './selection'
 import { clipIds, openExportProfile, type TestProfile } from './test-profile'
 
 let p: TestProfile
@@ -162,7 +163,6 @@ describe('DSA statements of reasons', () => {
   })
 
   test('at most 100 statements a file, in order, files numbered from 0001', async () => {
-    // More than ClipReader reads one by one before it reads the pack.json whole.
     const ids = clipIds('m', 290)
     await p.importPack('pk-many', ids.map((id) => ({ id, overrides: shaped(id) })))
     const recorded = p.t.store.sqlite.transaction(() => ids.map((id) => p.record({ clipId: id, categories: ['violence.graphic'], action: 'age_restrict', rationale: 'gore' })))()
@@ -172,6 +172,9 @@ describe('DSA statements of reasons', () => {
     expect(result.statements).toBe(290)
     expect(bodies.flatMap((b) => (b as DsaStatementsFile).statements.map((s) => s.puid))).toEqual(recorded.map((d) => d.id))
     for (const b of bodies) expect(validateDsaStatementsFile(b).ok).toBe(true)
+    // The files hold exactly the text the in-memory build gives (the writer encodes statement by statement).
+    const inMemory = buildDsaStatements(p.source, resolveSelection(p.source.sqlite, {}))
+    expect(files.map((f) => readFileSync(path.join(result.dir, f), 'utf8'))).toEqual(inMemory.files)
   })
 
   test('no personal data: no handle, name, account id, reviewer or device id, title, transcript or chat text', async () => {
@@ -228,6 +231,25 @@ describe('DSA statements of reasons', () => {
     expect(validateDsaStatement(s).ok).toBe(true)
   })
 
+  test('a statement that breaks the schema after whole files were staged: an error naming the decision, and no file left behind', async () => {
+    const ids = clipIds('f', 150)
+    await p.importPack('pk-f', ids.map((id) => ({ id, overrides: shaped(id) })))
+    const recorded = p.t.store.sqlite.transaction(() =>
+      ids.map((id, i) => p.record({ clipId: id, categories: ['hate'], action: i === 130 ? 'limit' : 'remove', rationale: 'slur' })),
+    )()
+    // A policy whose `limit` names a visibility restriction the DSA schema does not know.
+    const policy = structuredClone(p.source.policy)
+    const limit = policy.actions.find((a) => a.id === 'limit')!
+    limit.dsa = { ...limit.dsa, decision_visibility: ['DECISION_VISIBILITY_NOT_IN_THE_SCHEMA'] }
+    const dir = path.join(p.scratch(), 'dsa-broken')
+    mkdirSync(dir)
+    writeFileSync(path.join(dir, 'notes.txt'), 'mine')
+    const err = await writeDsaStatements({ ...p.source, policy }, dir).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(TinjauError)
+    expect((err as TinjauError).message).toContain(`decision ${recorded[130]!.id} breaks the schema: decision_visibility.0`)
+    expect(readdirSync(dir)).toEqual(['notes.txt'])
+  })
+
   test('an output folder that already holds statement files is refused; other files do not matter', async () => {
     await p.importPack('pk-d', [{ id: 'd-1', overrides: shaped('d-1') }])
     p.record({ clipId: 'd-1', categories: ['hate'], action: 'remove', rationale: 'slur' })
@@ -248,6 +270,12 @@ describe('DSA field helpers', () => {
     expect(clampDay('2025-08-29T20:30:00-07:00', { min: '2000-01-01', max: '2038-01-01' })).toBe('2025-08-30')
     expect(clampDay('1999-05-01T00:00:00Z', { min: '2000-01-01', max: '2038-01-01' })).toBe('2000-01-01')
     expect(clampDay('2040-05-01T00:00:00Z', { min: '2020-01-01', max: '2038-01-01' })).toBe('2038-01-01')
+    // UTC times take a short cut; it must give what Date gives, odd days included.
+    const range = { min: '2000-01-01', max: '2038-01-01' }
+    const byDate = (t: string) => (Number.isFinite(Date.parse(t)) ? new Date(Date.parse(t)).toISOString().slice(0, 10) : range.min)
+    for (const t of ['2025-09-04T08:00:00Z', '2025-09-04T23:59:59.999Z', '2024-02-29T12:00:00Z', '2025-02-30T12:00:00Z', '2025-12-31T00:00:00.5Z', '2025-13-01T00:00:00Z', 'soon']) {
+      expect(clampDay(t, range), t).toBe(byDate(t) < range.min ? range.min : byDate(t))
+    }
   })
   test('languages: the primary subtag when it is ISO 639-1', () => {
     expect(['id', 'id-ID', 'en_US', 'MS', 'zh-Hant-TW', 'ind', 'zz', '', undefined].map(languageCode)).toEqual(['ID', 'ID', 'EN', 'MS', 'ZH', null, null, null, null])

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { rename, rm, writeFile } from 'node:fs/promises'
+import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
 import path from 'node:path'
 import { DsaStatement, MAX_STATEMENTS_PER_CALL } from '../../shared/dsa-statement'
 import { TinjauError } from '../../shared/errors'
@@ -33,42 +33,55 @@ export function dsaFileName(index: number): string {
   return `dsa-statements-${String(index + 1).padStart(4, '0')}.json`
 }
 
+/** What a selection gives besides the files' text. */
+export interface DsaTally {
+  statements: number
+  skipped: Record<NoStatementReason, number>
+}
+
 /**
- * The statement files of a selection: each file's text (at most 100 statements, in
- * decision order, each checked against the DSA schema). Rows stream, and statements are
- * turned into text a file at a time: holding 100,000 rows or statement objects at once
- * made garbage collection the largest part of the export.
+ * The statements of a selection, a file's worth at a time (at most 100, in decision order,
+ * each checked against the DSA schema); `tally` is complete once the generator is done.
+ * Rows stream, and statements are let go a file at a time: holding 100,000 rows or
+ * statement objects at once made garbage collection the largest part of the export.
  */
-export function buildDsaStatements(source: ExportSource, sel: NormalizedSelection): { files: string[]; statements: number; skipped: Record<NoStatementReason, number> } {
-  const skipped: Record<NoStatementReason, number> = { not_restrictive: 0, unknown_action: 0 }
+export function* dsaStatementBatches(source: ExportSource, sel: NormalizedSelection, tally: DsaTally): Generator<DsaStatement[]> {
   const byAction = new Map<string, ReturnType<typeof restrictionOf>>()
   const toStatement = statementMapper(source.policy)
   const clips = new ClipReader(source.manifests)
-  const files: string[] = []
   let batch: DsaStatement[] = []
-  let statements = 0
   try {
     for (const row of selectInForce(source.sqlite, sel)) {
       let r = byAction.get(row.action)
       if (!r) byAction.set(row.action, (r = restrictionOf(source.policy, row.action)))
       if ('skipped' in r) {
-        skipped[r.skipped]++
+        tally.skipped[r.skipped]++
         continue
       }
       const statement = toStatement(row, JSON.parse(clips.text(row)) as PackClip, r)
       check(row.id, statement)
       batch.push(statement)
-      statements++
+      tally.statements++
       if (batch.length === MAX_STATEMENTS_PER_CALL) {
-        files.push(fileText(batch))
+        yield batch
         batch = []
       }
     }
   } finally {
     clips.close()
   }
-  if (batch.length > 0) files.push(fileText(batch))
-  return { files, statements, skipped }
+  if (batch.length > 0) yield batch
+}
+
+export function emptyTally(): DsaTally {
+  return { statements: 0, skipped: { not_restrictive: 0, unknown_action: 0 } }
+}
+
+/** Every statement file of a selection, in memory (the sync service's export and tests). */
+export function buildDsaStatements(source: ExportSource, sel: NormalizedSelection): { files: string[] } & DsaTally {
+  const tally = emptyTally()
+  const files = Array.from(dsaStatementBatches(source, sel, tally), fileText)
+  return { files, ...tally }
 }
 
 function check(decisionId: string, statement: DsaStatement): void {
@@ -83,21 +96,70 @@ function fileText(statements: DsaStatement[]): string {
   return `${JSON.stringify({ statements })}\n`
 }
 
-/** Write the statements of the selected decisions into `outDir` (created if needed; refused if it holds earlier statement files). */
+const FILE_START = '{"statements":['
+const FILE_END = ']}\n'
+
+/**
+ * The same bytes as fileText, written into `buffer` statement by statement (grown when
+ * needed); returns it and the length. A file's text as one string is ~200 kB, which V8
+ * keeps outside its young heap, mapping fresh memory for each: encoding 850 of them cost
+ * more than building their statements.
+ */
+function encodeFile(statements: DsaStatement[], buffer: Buffer): [Buffer, number] {
+  let at = buffer.write(FILE_START, 0, 'latin1')
+  statements.forEach((statement, i) => {
+    const text = i === 0 ? JSON.stringify(statement) : `,${JSON.stringify(statement)}`
+    // At most 3 bytes per UTF-16 unit, and room for the end.
+    if (buffer.length - at < text.length * 3 + FILE_END.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(buffer.length * 2, at + text.length * 3 + FILE_END.length))
+      buffer.copy(bigger, 0, 0, at)
+      buffer = bigger
+    }
+    at += buffer.write(text, at, 'utf8')
+  })
+  at += buffer.write(FILE_END, at, 'latin1')
+  return [buffer, at]
+}
+
+/**
+ * Write the statements of the selected decisions into `outDir` (created if needed; refused
+ * if it holds earlier statement files). Each file is staged under a hidden temporary name
+ * as soon as its statements are built, encoded into one reused buffer (see encodeFile); the files get their names only once every
+ * statement has passed the schema, and on any failure every staged file is removed: a
+ * half-written set could be submitted twice or not at all. Synchronous on purpose: the
+ * rows come from one read of the profile, which must not be interleaved with other work
+ * on the same connection.
+ */
 export async function writeDsaStatements(source: ExportSource, outDir: string, opts: ExportSelection = {}): Promise<DsaExportResult> {
   const sel = resolveSelection(source.sqlite, opts)
-  const { files: texts, statements, skipped } = buildDsaStatements(source, sel)
   const dir = prepareOutDir(outDir, DSA_FILE_PATTERN)
-  const names = texts.map((_, i) => dsaFileName(i))
-  const staged = names.map((name) => path.join(dir, `.${name}.${randomBytes(6).toString('hex')}.tmp`))
-  const files = names.map((name) => path.join(dir, name))
+  const tag = randomBytes(6).toString('hex')
+  const staged: string[] = []
+  const tally = emptyTally()
+  let files: string[] = []
+  let buffer: Buffer = Buffer.allocUnsafe(1024 * 1024)
   try {
-    await Promise.all(staged.map((tmp, i) => writeFile(tmp, texts[i] as string, { flag: 'wx' })))
-    await Promise.all(staged.map((tmp, i) => rename(tmp, files[i] as string)))
+    for (const batch of dsaStatementBatches(source, sel, tally)) {
+      const tmp = path.join(dir, `.${dsaFileName(staged.length)}.${tag}.tmp`)
+      staged.push(tmp)
+      let length: number
+      ;[buffer, length] = encodeFile(batch, buffer)
+      writeWhole(tmp, buffer, length)
+    }
+    files = staged.map((_, i) => path.join(dir, dsaFileName(i)))
+    staged.forEach((tmp, i) => renameSync(tmp, files[i] as string))
   } catch (err) {
-    // All files or none: a half-written set could be submitted twice or not at all.
-    await Promise.all([...staged, ...files].map((f) => rm(f, { force: true })))
+    for (const f of [...staged, ...files]) rmSync(f, { force: true })
     throw err
   }
-  return { dir, files, statements, selection: sel, skipped }
+  return { dir, files, statements: tally.statements, selection: sel, skipped: tally.skipped }
+}
+
+function writeWhole(file: string, bytes: Buffer, length: number): void {
+  const fd = openSync(file, 'wx')
+  try {
+    for (let done = 0; done < length; ) done += writeSync(fd, bytes, done, length - done)
+  } finally {
+    closeSync(fd)
+  }
 }

@@ -17,5 +17,5 @@ export {
   type DecisionPackSummary,
 } from './decision-pack-verify'
 export { DECISIONS_FORMAT, DECISIONS_VERSION, DECISIONS_ENTRY, SIGNATURE_ENTRY, DecisionsDocument, type DecisionCounts } from '../../shared/decision-pack-format'
-export { writeDsaStatements, buildDsaStatements, dsaFileName, DSA_FILE_PATTERN, type DsaExportResult } from './dsa'
+export { writeDsaStatements, buildDsaStatements, dsaStatementBatches, dsaFileName, DSA_FILE_PATTERN, type DsaExportResult } from './dsa'
 export { writeDecisionsCsv, buildDecisionsCsv, CSV_COLUMNS, type CsvExportResult } from './csv'
