@@ -13,6 +13,8 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/index.ts'),
           cli: resolve(__dirname, 'src/cli/index.ts'),
           web: resolve(__dirname, 'src/web/index.ts'),
+          // The sync service (bin/tinjau-server.js); it shares core's pack checks and DSA mapping.
+          server: resolve(__dirname, 'src/server/index.ts'),
           // Worker thread of a pack import; core finds it next to the bundle (parse-pool.ts).
           'import-worker': resolve(__dirname, 'src/core/pack-import/parse-worker.ts'),
         },

@@ -30,6 +30,34 @@ const nodeOnly = {
   patterns: ['node:*', 'drizzle-orm/*', 'electron/*'],
 }
 
+/**
+ * Core modules the sync service may import: pack reading and checking, media staging, the
+ * Ed25519 check, the decision pack verifier and the DSA mapping, and tests' pack builders.
+ */
+const SERVER_CORE_ALLOWED = [
+  'pack-import/directory-source',
+  'pack-import/zip-source',
+  'pack-import/read-manifest',
+  'pack-import/manifest-rules',
+  'pack-import/clip-chunk',
+  'pack-import/pack-source',
+  'pack-import/pack-errors',
+  'pack-import/signature',
+  'media-store',
+  // For ImportSettings and its defaults only: the same limits as the app's import.
+  'settings',
+  'ed25519',
+  'package-root',
+  'policy-loader',
+  'export/decision-pack-verify',
+  'export/zip-read',
+  'export/dsa-map',
+  'export/redact',
+  'export/out-file',
+  'testing/make-pack',
+  'testing/make-zip',
+]
+
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'resources/**', 'test-results/**', 'playwright-report/**', 'scripts/**/*.mjs', 'bin/**'] },
   js.configs.recommended,
@@ -68,7 +96,7 @@ export default tseslint.config(
           paths: [{ name: 'zod', allowTypeImports: true, message: 'no zod in the renderer bundle (types only)' }],
           patterns: [
             {
-              group: ['**/shared/policy', '**/shared/domain', '**/shared/field-pack', '**/shared/wellness', '**/shared/contract', '**/shared/dispatch'],
+              group: ['**/shared/policy', '**/shared/domain', '**/shared/field-pack', '**/shared/wellness', '**/shared/contract', '**/shared/dispatch', '**/shared/sync-status', '**/shared/sync-protocol', '**/shared/decision-pack-format'],
               allowTypeImports: true,
               message: 'these modules build zod schemas: import their types, and values from the zod-free modules (policy-rules, queue-constants, flag-sources, wellness-limits)',
             },
@@ -96,6 +124,31 @@ export default tseslint.config(
       { message: 'the web host and CLI run in plain Node: no Electron', paths: ['electron'], patterns: ['electron/*'] },
       { message: 'hosts use core and shared, not each other or the UI', patterns: layer('x', ['main', 'preload', 'renderer', 'server']) },
     ]),
+  },
+  {
+    // The sync service runs on its own machine with its own store (PostgreSQL). From core it
+    // takes only storage-free modules, so that a pack is read and checked, a decision pack
+    // verified and a DSA statement mapped by the very code the app uses, not a copy of it;
+    // anything that opens or holds the app's SQLite store (store/, tinjau, decisions, queue,
+    // search, the importer that writes rows, the export sources) stays out. An allow-list,
+    // so a new core module is refused here until someone decides it is storage-free.
+    files: ['src/server/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['electron', 'react', 'react-dom'].map((name) => ({ name, message: 'the sync service runs in plain Node: no Electron or React' })),
+          patterns: [
+            { group: ['electron/*', 'react-dom/*'], message: 'the sync service runs in plain Node: no Electron or React' },
+            { group: layer('x', ['main', 'preload', 'renderer', 'web', 'cli']), message: 'the sync service talks to devices over its protocol; it imports no host or UI' },
+            {
+              regex: `(^|/)core(/(?!(${SERVER_CORE_ALLOWED.join('|')})$).*)?$`,
+              message: 'from core the sync service imports only storage-free modules (SERVER_CORE_ALLOWED in eslint.config.mjs); never the SQLite store or what uses it',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['src/main/**/*.{ts,tsx}'],

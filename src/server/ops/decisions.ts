@@ -1,0 +1,228 @@
+import type { PackedDecision } from '../../shared/decision-pack-format'
+import type { DecisionRejection, PushResult } from '../../shared/sync-protocol'
+import { rows, sql, textArray, type Db } from '../db/open'
+import { lockClips, openAdjudicationClips, updateAdjudications } from './adjudications'
+
+/**
+ * Storing a batch of decisions: a push, or the decisions of an uploaded decision pack.
+ *
+ * Idempotent: a decision's id is made on the device, so the same decision again (a retry
+ * after a lost answer) is `duplicate`, and the same id with other content is refused.
+ * One transaction per batch, holding a per-reviewer advisory lock, so a reviewer's pushes
+ * (from any instance of the service) are checked and written one after another, and the
+ * checks read what earlier pushes wrote. Rows go in with multi-row statements (one JSON
+ * parameter each), `ON CONFLICT DO NOTHING`, and are read back.
+ *
+ * The batch's signed bytes are stored with it and every stored decision points at them.
+ */
+
+export interface Submitter {
+  reviewerId: string
+  /** The device whose key signed the batch. */
+  deviceId: string
+  publicKey: string
+}
+
+export interface SignedBatch {
+  kind: 'push' | 'decision_pack'
+  /** The push's batch_id, or the decision pack's created_at: for tracing only. */
+  ref: string
+  body: Buffer
+  signature: Buffer
+}
+
+const REVIEWER_LOCKS = 72_616_011
+
+/** The decision as one string with a fixed key order: equal strings mean the same decision. */
+export function canonicalDecision(d: PackedDecision): string {
+  return JSON.stringify([
+    d.id,
+    d.clip_id,
+    d.pack_id,
+    d.revises_id,
+    d.decided_at,
+    d.reviewer_id,
+    d.device_id,
+    d.policy_id,
+    d.policy_version,
+    d.categories,
+    d.action,
+    d.escalation_target,
+    d.ranges.map((r) => [r.start_ms, r.end_ms, r.label, r.note]),
+    d.rationale,
+  ])
+}
+
+/** Columns of a stored decision, in PackedDecision's shape. */
+export const DECISION_COLUMNS = sql`id, clip_id, pack_id, revises_id, decided_at, reviewer_id, device_id, policy_id, policy_version,
+  categories, action, escalation_target, ranges, rationale`
+
+export function packedFromRow(r: PackedDecision): PackedDecision {
+  return {
+    id: r.id,
+    clip_id: r.clip_id,
+    pack_id: r.pack_id,
+    revises_id: r.revises_id,
+    decided_at: r.decided_at,
+    reviewer_id: r.reviewer_id,
+    device_id: r.device_id,
+    policy_id: r.policy_id,
+    policy_version: r.policy_version,
+    categories: r.categories,
+    action: r.action,
+    escalation_target: r.escalation_target,
+    ranges: r.ranges.map((x) => ({ start_ms: x.start_ms, end_ms: x.end_ms, label: x.label, note: x.note })),
+    rationale: r.rationale,
+  }
+}
+
+class LostRace extends Error {}
+
+export async function storeDecisions(db: Db, who: Submitter, decisions: readonly PackedDecision[], batch: SignedBatch): Promise<PushResult[]> {
+  try {
+    return await storeOnce(db, who, decisions, batch)
+  } catch (err) {
+    // Another reviewer's push stored one of these ids between our reads and our insert
+    // (only possible across reviewers): once more, and the reads see it.
+    if (err instanceof LostRace) return storeOnce(db, who, decisions, batch)
+    throw err
+  }
+}
+
+async function storeOnce(db: Db, who: Submitter, decisions: readonly PackedDecision[], batch: SignedBatch): Promise<PushResult[]> {
+  return db.transaction(async (txn) => {
+    const tx = txn as unknown as Db
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(${REVIEWER_LOCKS}, hashtext(${who.reviewerId}))`)
+    const ids = [...new Set(decisions.map((d) => d.id))]
+    const clipIds = [...new Set(decisions.map((d) => d.clip_id))]
+    const revisesIds = [...new Set(decisions.flatMap((d) => (d.revises_id === null ? [] : [d.revises_id])))]
+
+    const deviceIds = new Set(
+      (await rows<{ id: string }>(tx, sql`SELECT id FROM devices WHERE reviewer_id = ${who.reviewerId}`)).map((r) => r.id),
+    )
+    const stored = new Map(
+      (await rows<PackedDecision>(tx, sql`SELECT ${DECISION_COLUMNS} FROM decisions WHERE id = ANY(${textArray(ids)})`)).map((r) => [
+        r.id,
+        canonicalDecision(packedFromRow(r)),
+      ]),
+    )
+    // Ever assigned: a clip taken from the reviewer after they decided it still takes that decision.
+    const assigned = new Set(
+      (
+        await rows<{ clip_id: string }>(tx, sql`SELECT clip_id FROM assignments WHERE reviewer_id = ${who.reviewerId} AND clip_id = ANY(${textArray(clipIds)})`)
+      ).map((r) => r.clip_id),
+    )
+    const targets = new Map(
+      (
+        await rows<{ id: string; reviewer_id: string; clip_id: string; revised: boolean }>(
+          tx,
+          sql`SELECT d.id, d.reviewer_id, d.clip_id, EXISTS (SELECT 1 FROM decisions r WHERE r.revises_id = d.id) AS revised
+              FROM decisions d WHERE d.id = ANY(${textArray(revisesIds)})`,
+        )
+      ).map((r) => [r.id, r]),
+    )
+
+    const results: PushResult[] = []
+    const seen = new Map<string, string>()
+    const accepted = new Map<string, PackedDecision>()
+    const revised = new Set<string>()
+    const reject = (d: PackedDecision, rejection: DecisionRejection, message: string) => results.push({ id: d.id, outcome: 'rejected', rejection, message })
+    for (const d of decisions) {
+      const canonical = canonicalDecision(d)
+      if (d.reviewer_id !== who.reviewerId) {
+        reject(d, 'not_own_decision', `decision ${d.id} is by reviewer "${d.reviewer_id}", not by "${who.reviewerId}"`)
+        continue
+      }
+      if (!deviceIds.has(d.device_id)) {
+        reject(d, 'unknown_device', `device_id "${d.device_id}" is not a device of reviewer "${who.reviewerId}"`)
+        continue
+      }
+      const same = seen.get(d.id) ?? stored.get(d.id)
+      if (same !== undefined) {
+        if (same === canonical) results.push({ id: d.id, outcome: 'duplicate' })
+        else reject(d, 'id_conflict', `a different decision with id ${d.id} is stored already`)
+        continue
+      }
+      if (!assigned.has(d.clip_id)) {
+        reject(d, 'not_assigned', `clip "${d.clip_id}" is not assigned to reviewer "${who.reviewerId}"`)
+        continue
+      }
+      if (d.revises_id !== null) {
+        const inBatch = accepted.get(d.revises_id)
+        const target = inBatch ? { reviewer_id: inBatch.reviewer_id, clip_id: inBatch.clip_id, revised: false } : targets.get(d.revises_id)
+        const problem = !target
+          ? 'which the server does not hold (push the decision it revises first)'
+          : target.reviewer_id !== who.reviewerId
+            ? "which is another reviewer's decision"
+            : target.clip_id !== d.clip_id
+              ? 'which is a decision on another clip'
+              : target.revised || revised.has(d.revises_id)
+                ? 'which has been revised already (a decision is revised at most once)'
+                : null
+        if (problem) {
+          reject(d, 'bad_revision', `decision ${d.id} revises ${d.revises_id}, ${problem}`)
+          continue
+        }
+        revised.add(d.revises_id)
+      }
+      seen.set(d.id, canonical)
+      accepted.set(d.id, d)
+      results.push({ id: d.id, outcome: 'stored' })
+    }
+
+    if (accepted.size > 0) {
+      // Bytes go in as hex text: PGlite turns a 1 MB binary parameter into SQL ten times slower than this.
+      const [row] = await rows<{ id: string }>(
+        tx,
+        sql`INSERT INTO push_batches (kind, device_id, reviewer_id, public_key, batch_ref, body, signature)
+            VALUES (${batch.kind}, ${who.deviceId}, ${who.reviewerId}, ${who.publicKey}, ${batch.ref},
+              decode(${batch.body.toString('hex')}, 'hex'), decode(${batch.signature.toString('hex')}, 'hex'))
+            RETURNING id::text AS id`,
+      )
+      const batchId = row!.id
+      const insert = [...accepted.values()]
+      const inserted = await rows<{ id: string }>(
+        tx,
+        sql`INSERT INTO decisions (id, clip_id, pack_id, revises_id, decided_at, reviewer_id, device_id, policy_id, policy_version,
+              categories, action, escalation_target, ranges, rationale, batch_id)
+            SELECT id, clip_id, pack_id, revises_id, decided_at, reviewer_id, device_id, policy_id, policy_version,
+              categories, action, escalation_target, ranges, rationale, ${batchId}::bigint
+            FROM jsonb_to_recordset(${JSON.stringify(insert)}::jsonb) AS x(id text, clip_id text, pack_id text, revises_id text,
+              decided_at text, reviewer_id text, device_id text, policy_id text, policy_version text, categories jsonb,
+              action text, escalation_target text, ranges jsonb, rationale text)
+            ON CONFLICT DO NOTHING RETURNING id`,
+      )
+      if (inserted.length !== insert.length) throw new LostRace()
+      const decidedClips = [...new Set(insert.map((d) => d.clip_id))]
+      await lockClips(tx, decidedClips)
+      await updateAdjudications(tx, decidedClips)
+    }
+    const open = await openAdjudicationClips(tx, decisions.filter((_, i) => results[i]!.outcome !== 'rejected').map((d) => d.clip_id))
+    decisions.forEach((d, i) => {
+      if (results[i]!.outcome !== 'rejected' && open.has(d.clip_id)) results[i]!.adjudication = true
+    })
+    return results
+  })
+}
+
+export interface StoredDecisionRow {
+  id: string
+  clip_id: string
+  reviewer_id: string
+  device_id: string
+  revises_id: string | null
+  action: string
+  categories: string[]
+  decided_at: string
+}
+
+/** Every stored decision, in the order received. */
+export async function allDecisions(db: Db): Promise<(PackedDecision & { batch_id: string; received_at: string })[]> {
+  const list = await rows<PackedDecision & { batch_id: string; received_at: string }>(
+    db,
+    sql`SELECT ${DECISION_COLUMNS}, batch_id::text AS batch_id,
+          to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS received_at
+        FROM decisions ORDER BY batch_id, decided_at::timestamptz, id`,
+  )
+  return list.map((r) => ({ ...packedFromRow(r), batch_id: r.batch_id, received_at: r.received_at }))
+}

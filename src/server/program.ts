@@ -1,0 +1,184 @@
+import path from 'node:path'
+import { Command, InvalidArgumentError } from 'commander'
+import { TinjauError } from '../shared/errors'
+import { findPackageRoot, packageVersion } from '../core/package-root'
+import { loadPolicy } from '../core/policy-loader'
+import { ServerError } from './errors'
+import { listAdjudications } from './ops/adjudications'
+import { assign, unassign } from './ops/assignments'
+import { ingestDecisionPack } from './ops/decision-packs'
+import { exportDecisionsJson, exportDsaStatements } from './ops/export'
+import { loadPack } from './ops/packs'
+import { addReviewer, enrollmentCode, listReviewers, revokeDevice } from './ops/reviewers'
+import { DEFAULT_PORT, DEFAULT_RATE_LIMIT_PER_MINUTE, openStores, serve, type ServerStores } from './server'
+
+/**
+ * `tinjau-server`'s commands: the sync service and its operator's commands, each a thin shell over
+ * src/server/ops (which the tests call directly). The store is PostgreSQL at DATABASE_URL,
+ * or PGlite in the data directory; with PGlite, operator commands cannot run while the
+ * service runs (one process holds the database), so stop it first.
+ */
+
+const DEFAULT_DATA_DIR = './tinjau-server-data'
+
+interface StoreOptions {
+  dataDir: string
+  mediaDir?: string
+}
+
+function int(name: string, min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value)
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}`)
+    return n
+  }
+}
+
+function place(opts: StoreOptions) {
+  return { databaseUrl: process.env.DATABASE_URL || undefined, dataDir: path.resolve(opts.dataDir), mediaDir: opts.mediaDir ? path.resolve(opts.mediaDir) : undefined }
+}
+
+/** Open the stores, run `work`, close them; errors become a message and exit code 1. */
+async function withStores(opts: StoreOptions, work: (s: ServerStores) => Promise<void>): Promise<void> {
+  const stores = await openStores(place(opts))
+  try {
+    await work(stores)
+  } finally {
+    await stores.db.close()
+  }
+}
+
+function print(line: string): void {
+  process.stdout.write(`${line}\n`)
+}
+
+function storeOptions(cmd: Command): Command {
+  return cmd
+    .option('--data-dir <dir>', 'where the embedded database (without DATABASE_URL), media and temporary files live', DEFAULT_DATA_DIR)
+    .option('--media-dir <dir>', 'media folder (default <data-dir>/media); instances sharing one DATABASE_URL must share it too')
+}
+
+export function buildProgram(): Command {
+  const root = findPackageRoot(__dirname)
+  const program = new Command('tinjau-server')
+    .description('The Tinjau sync service (docs/sync-protocol.md) and its operator commands. DATABASE_URL selects a PostgreSQL server.')
+    .version(packageVersion(root))
+    .showHelpAfterError()
+
+  storeOptions(program.command('serve').description('run the service'))
+    .option('--port <n>', 'port', int('--port', 0, 65535), DEFAULT_PORT)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--rate-limit <n>', 'requests per minute per device (0: none)', int('--rate-limit', 0, 1_000_000), DEFAULT_RATE_LIMIT_PER_MINUTE)
+    .action(async (o: StoreOptions & { port: number; host: string; rateLimit: number }) => {
+      const running = await serve({ ...place(o), port: o.port, host: o.host, rateLimitPerMinute: o.rateLimit })
+      print(`tinjau-server: listening on ${running.url} (${running.stores.db.kind === 'pglite' ? `embedded PostgreSQL in ${place(o).dataDir}` : 'DATABASE_URL'})`)
+      const stop = () => {
+        print('tinjau-server: stopping')
+        void running.close().then(() => process.exit(0))
+      }
+      process.once('SIGINT', stop)
+      process.once('SIGTERM', stop)
+    })
+
+  const reviewer = program.command('reviewer').description('reviewers and their enrollment codes')
+  storeOptions(reviewer.command('add <id>').description('create a reviewer'))
+    .requiredOption('--name <name>', 'display name')
+    .action((id: string, o: StoreOptions & { name: string }) =>
+      withStores(o, async (s) => {
+        await addReviewer(s.db.db, id, o.name)
+        print(`reviewer ${id} added`)
+      }),
+    )
+  storeOptions(reviewer.command('code <id>').description('make a one-time enrollment code (shown once)'))
+    .option('--ttl-hours <n>', 'hours the code stays valid', int('--ttl-hours', 1, 24 * 365), 168)
+    .action((id: string, o: StoreOptions & { ttlHours: number }) =>
+      withStores(o, async (s) => {
+        const code = await enrollmentCode(s.db.db, id, o.ttlHours * 3600 * 1000)
+        print(code)
+        process.stderr.write(`one-time code for ${id}, valid ${o.ttlHours} h; it is not shown again\n`)
+      }),
+    )
+  storeOptions(reviewer.command('list').description('reviewers and their devices')).action((o: StoreOptions) =>
+    withStores(o, async (s) => {
+      for (const r of await listReviewers(s.db.db)) {
+        print(`${r.id}\t${r.name}`)
+        for (const d of r.devices) print(`  device ${d.id}\t${d.name ?? ''}\t${d.public_key}\t${d.revoked_at ? `revoked ${d.revoked_at}` : 'active'}`)
+      }
+    }),
+  )
+
+  const device = program.command('device').description('enrolled devices')
+  storeOptions(device.command('revoke <device-id>').description("stop a device's token at once")).action((id: string, o: StoreOptions) =>
+    withStores(o, async (s) => {
+      await revokeDevice(s.db.db, id)
+      print(`device ${id} revoked`)
+    }),
+  )
+
+  const pack = program.command('pack').description('field packs')
+  storeOptions(pack.command('load <folder-or-zip>').description('load a field pack (checked as the app checks it)')).action((source: string, o: StoreOptions) =>
+    withStores(o, async (s) => {
+      const r = await loadPack(s.db.db, s.media, source)
+      print(r.alreadyLoaded ? `pack ${r.packId}: already loaded (${r.clips} clips)` : `pack ${r.packId}: ${r.clips} clips (${r.added} new, ${r.updated} updated), ${r.mediaAdded} media files added`)
+    }),
+  )
+
+  for (const [name, run, verb] of [
+    ['assign', assign, 'assigned'],
+    ['unassign', unassign, 'unassigned'],
+  ] as const) {
+    storeOptions(program.command(`${name} <pack-id> <reviewer-id> [clip-ids...]`).description(`${name} clips of a pack (all, or those named)`)).action(
+      (packId: string, reviewerId: string, clipIds: string[], o: StoreOptions) =>
+        withStores(o, async (s) => {
+          const n = await run(s.db.db, packId, reviewerId, clipIds)
+          print(`${n} clips ${verb} ${name === 'assign' ? 'to' : 'from'} ${reviewerId}`)
+        }),
+    )
+  }
+
+  storeOptions(program.command('ingest <decision-pack>').description('store the decisions of a decision pack, as a push would')).action((file: string, o: StoreOptions) =>
+    withStores(o, async (s) => {
+      const r = await ingestDecisionPack(s.db.db, path.resolve(file))
+      print(`${r.counts.stored} stored, ${r.counts.duplicate} duplicate, ${r.counts.rejected} rejected`)
+      for (const x of r.results) if (x.outcome === 'rejected') print(`  rejected ${x.id}: ${x.rejection} — ${x.message ?? ''}`)
+    }),
+  )
+
+  storeOptions(program.command('adjudications').description('clips whose reviewers disagree'))
+    .option('--open', 'only those still open')
+    .action((o: StoreOptions & { open?: boolean }) =>
+      withStores(o, async (s) => {
+        for (const a of await listAdjudications(s.db.db, { openOnly: o.open === true })) {
+          print(`${a.state}\t${a.clip_id}\t${a.pack_id}\topened ${a.opened_at}`)
+          for (const d of a.decisions) print(`  ${d.reviewer_id}\t${d.action}\t${d.categories.join(',')}\t${d.id}`)
+        }
+      }),
+    )
+
+  storeOptions(program.command('export').description('every decision as JSON, or DSA statements of reasons'))
+    .requiredOption('--format <format>', 'json or dsa', (v: string) => {
+      if (v !== 'json' && v !== 'dsa') throw new InvalidArgumentError('json or dsa')
+      return v
+    })
+    .requiredOption('--out <path>', 'a file (json) or a folder (dsa)')
+    .action((o: StoreOptions & { format: 'json' | 'dsa'; out: string }) =>
+      withStores(o, async (s) => {
+        if (o.format === 'json') {
+          const r = await exportDecisionsJson(s.db.db, o.out)
+          print(`${r.decisions} decisions written to ${r.file}`)
+        } else {
+          const r = await exportDsaStatements(s.db.db, loadPolicy(path.join(root, 'resources')), o.out)
+          print(`${r.statements} statements in ${r.files.length} files in ${r.dir} (${r.skipped.not_restrictive} not restrictive, ${r.skipped.unknown_action} with an unknown action)`)
+        }
+      }),
+    )
+  return program
+}
+
+export function describeError(err: unknown): string {
+  if (err instanceof ServerError || err instanceof TinjauError) {
+    const details = err.details?.map((d) => `\n  ${d.path}: ${d.message}`).join('') ?? ''
+    return `${err.message}${details}`
+  }
+  return err instanceof Error ? err.message : String(err)
+}

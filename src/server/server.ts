@@ -1,0 +1,103 @@
+import { mkdirSync } from 'node:fs'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import path from 'node:path'
+import { createAdaptorServer } from '@hono/node-server'
+import { openServerDb, type ServerDb } from './db/open'
+import { createSyncApp } from './http/app'
+import { dbRateLimiter } from './http/rate-limit'
+import { openMediaStore, type MediaStore } from './media'
+
+/**
+ * The sync service: its database and media, opened; its HTTP app, listening. Nothing that
+ * matters lives in this process between requests, so it can be stopped at any moment and
+ * several can serve one database.
+ */
+
+export const DEFAULT_PORT = 8787
+export const DEFAULT_RATE_LIMIT_PER_MINUTE = 1200
+
+export interface ServerPlace {
+  /** A PostgreSQL URL; without it, PGlite in `<dataDir>/pg`. */
+  databaseUrl?: string | undefined
+  dataDir: string
+  /** Default `<dataDir>/media`. */
+  mediaDir?: string | undefined
+}
+
+export interface ServerStores {
+  db: ServerDb
+  media: MediaStore
+  tmpDir: string
+}
+
+export async function openStores(place: ServerPlace): Promise<ServerStores> {
+  mkdirSync(place.dataDir, { recursive: true })
+  const tmpDir = path.join(place.dataDir, 'tmp')
+  mkdirSync(tmpDir, { recursive: true })
+  const media = openMediaStore(place.mediaDir ?? path.join(place.dataDir, 'media'))
+  const db = await openServerDb({ databaseUrl: place.databaseUrl, dataDir: place.dataDir })
+  return { db, media, tmpDir }
+}
+
+export interface ServeOptions extends ServerPlace {
+  port?: number
+  host?: string
+  rateLimitPerMinute?: number
+  log?: (message: string, err?: unknown) => void
+}
+
+export interface RunningServer {
+  url: string
+  port: number
+  stores: ServerStores
+  /** Stop listening, let requests in flight finish (cut after a grace period), close the database. */
+  close(): Promise<void>
+}
+
+const CLOSE_GRACE_MS = 2000
+
+export async function serve(opts: ServeOptions): Promise<RunningServer> {
+  const stores = await openStores(opts)
+  try {
+    const log = opts.log ?? ((message: string, err?: unknown) => console.error(`tinjau-server: ${message}`, err ?? ''))
+    const app = createSyncApp({
+      db: stores.db.db,
+      media: stores.media,
+      limiter: dbRateLimiter(stores.db.db, opts.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE),
+      tmpDir: stores.tmpDir,
+      log,
+    })
+    const server = createAdaptorServer({ fetch: app.fetch, overrideGlobalObjects: false }) as Server
+    const host = opts.host ?? '127.0.0.1'
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(opts.port ?? DEFAULT_PORT, host, () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+    const port = (server.address() as AddressInfo).port
+    let closing: Promise<void> | null = null
+    return {
+      url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+      port,
+      stores,
+      close() {
+        closing ??= (async () => {
+          const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+          server.closeIdleConnections()
+          const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS)
+          cut.unref()
+          await closed
+          clearTimeout(cut)
+          await stores.db.close()
+        })()
+        return closing
+      },
+    }
+  } catch (err) {
+    await stores.db.close().catch(() => {})
+    throw err
+  }
+}
