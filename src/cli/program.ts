@@ -8,6 +8,7 @@ import { registerImport } from './commands/import'
 import { registerQueue } from './commands/queue'
 import { registerServe } from './commands/serve'
 import { registerSkip } from './commands/skip'
+import { registerSync } from './commands/sync'
 import { CliContext } from './context'
 import { CliExit, EXIT, exitCodeFor, type ExitCode } from './exit-codes'
 import type { CliIo } from './io'
@@ -47,6 +48,7 @@ function buildProgram(ctx: CliContext, version: () => string): Command {
   registerDecisions(program, ctx)
   registerAudit(program, ctx)
   registerExportCommands(program, ctx)
+  registerSync(program, ctx)
   registerServe(program, ctx)
   return program
 }

@@ -27,9 +27,10 @@ interface DecisionRow {
   device_id: string
   decided_at: string
   acked_at: string | null
+  rejected_at: string | null
 }
 
-const SELECT_DECISION = `SELECT d.*, o.acked_at FROM decisions d LEFT JOIN outbox o ON o.decision_id = d.id`
+const SELECT_DECISION = `SELECT d.*, o.acked_at, o.rejected_at FROM decisions d LEFT JOIN outbox o ON o.decision_id = d.id`
 
 export function toDecisionRecord(row: DecisionRow): DecisionRecord {
   return {
@@ -46,7 +47,7 @@ export function toDecisionRecord(row: DecisionRow): DecisionRecord {
     reviewerId: row.reviewer_id,
     deviceId: row.device_id,
     decidedAt: row.decided_at,
-    syncState: row.acked_at ? 'acked' : 'pending',
+    syncState: row.acked_at ? 'acked' : row.rejected_at ? 'rejected' : 'pending',
   }
 }
 

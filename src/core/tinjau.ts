@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import type Database from 'better-sqlite3'
 import path from 'node:path'
 import { GATE_FREE_METHODS, type ApiEvent, type ApiMethod } from '../shared/api-methods'
 import type { EventPayload, Handlers, MethodOutput, ParsedInput } from '../shared/contract'
@@ -15,8 +16,10 @@ import { ManifestStore } from './manifest-store'
 import { loadPolicy } from './policy-loader'
 import { Queue } from './queue'
 import { SearchIndex } from './search-index'
-import { ensureIdentity, getImportSettings, getLocale, getWellness, setSetting, setWellness, type Identity } from './settings'
+import { ensureIdentity, getImportSettings, getSetting, getLocale, getWellness, setSetting, setWellness, type Identity } from './settings'
 import { SkipLog } from './skips'
+import { SyncClient } from './sync'
+import { syncHandlers } from './sync-handlers'
 import { openStore, type Store } from './store/open-store'
 import { WriteGate } from './write-gate'
 
@@ -40,8 +43,18 @@ export interface OpenTinjauOptions {
   keyProtector?: KeyProtector | null
 }
 
+/** How long after a profile opens in a reviewer's host its background sync first runs. */
+const SYNC_FIRST_RUN_DELAY_MS = 3_000
+/** Between background sync runs, unless the setting `sync.interval_minutes` says otherwise. */
+const SYNC_INTERVAL_MINUTES = 5
+
+function syncIntervalMs(sqlite: Database.Database): number {
+  const minutes = Number(getSetting(sqlite, 'sync.interval_minutes'))
+  return (Number.isFinite(minutes) && minutes > 0 ? minutes : SYNC_INTERVAL_MINUTES) * 60_000
+}
+
 /** Methods that do file I/O and so answer asynchronously; all others answer at once. */
-type AsyncMethod = 'pack.importDemo' | 'pack.importDirectory' | 'pack.import' | 'export.decisions'
+type AsyncMethod = 'pack.importDemo' | 'pack.importDirectory' | 'pack.import' | 'export.decisions' | 'sync.enroll' | 'sync.unenroll'
 /** Methods that take the write gate themselves (the imports), or never touch the store. */
 const UNGATED: readonly ApiMethod[] = ['pack.importDemo', 'pack.importDirectory', 'pack.import', ...GATE_FREE_METHODS]
 /** The contract with concrete return types, so core callers (CLI, tests) need not await sync methods. */
@@ -67,6 +80,8 @@ export interface Tinjau {
   imports: ImportRuns
   /** This device's signing key (made on the first start of the profile); throws if it cannot be read. */
   deviceKey(): DeviceKey
+  /** The sync client: enrollment, push/pull runs on demand and on a schedule, status (core/sync). */
+  sync: SyncClient
   /** The contract bound to this profile. */
   handlers: CoreHandlers
   demoDir: string
@@ -174,6 +189,31 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     return summary
   }
 
+  const sync = new SyncClient({
+    store,
+    media,
+    manifests,
+    gate,
+    identity,
+    deviceKey,
+    keyProtector: opts.keyProtector ?? null,
+    ...(opts.now ? { now: opts.now } : {}),
+    // A pull wrote clips: the same follow-up as an import's.
+    onClipsChanged: () => {
+      emit('queue.changed', { reason: 'sync' })
+      checkpointSoon()
+      if (background) {
+        search.start()
+        warmQueue(0)
+      }
+    },
+    onDecisionsSynced: () => emit('queue.changed', { reason: 'sync' }),
+  })
+  sync.onStatus((status) => emit('sync.status', status))
+  // Where a reviewer works (Electron, the web host) sync runs in the background; the CLI
+  // syncs when asked. The first run waits a little so it never competes with the start.
+  const firstSync = background ? setTimeout(() => sync.startSchedule(syncIntervalMs(sqlite)), SYNC_FIRST_RUN_DELAY_MS).unref() : null
+
   const imports = new ImportRuns(
     (source, hooks) => importPack(source, hooks),
     (p) => emit('pack.importProgress', p),
@@ -213,6 +253,7 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     'decision.record': (draft) => {
       const record = decisions.record(draft)
       emit('queue.changed', { reason: 'decision' })
+      sync.countsChanged()
       return record
     },
     'decision.list': (q) => decisions.list(q),
@@ -222,6 +263,7 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     'pack.cancelImport': ({ importId }) => ({ cancelled: imports.cancel(importId) }),
     'export.decisions': (req) => runExport({ store, manifests, policy, identity }, deviceKey, req),
     'audit.verify': () => verifyAudit(sqlite),
+    ...syncHandlers(sync),
   } satisfies Handlers & CoreHandlers
 
   // Every method but the imports (which take the gate themselves) refuses to run while an
@@ -247,6 +289,7 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     search,
     imports,
     deviceKey,
+    sync,
     handlers,
     demoDir,
     mediaType: (sha256) => servableMediaType(mediaMime.get(sha256) as string | undefined),
@@ -255,6 +298,8 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
       return () => listeners.delete(listener)
     },
     close: () => {
+      if (firstSync) clearTimeout(firstSync)
+      sync.close()
       search.close()
       store.close()
     },

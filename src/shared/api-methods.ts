@@ -20,16 +20,22 @@ export const API_METHODS = [
   'pack.cancelImport',
   'export.decisions',
   'audit.verify',
+  'sync.status',
+  'sync.enroll',
+  'sync.unenroll',
+  'sync.run',
+  'sync.issues',
 ] as const
 export type ApiMethod = (typeof API_METHODS)[number]
 
 /**
  * Methods a host runs at once even while an import holds the store (they do not touch
- * it): every other call waits for the import to finish.
+ * it, or a sync run waits for the store itself): every other call waits for the import
+ * to finish.
  */
-export const GATE_FREE_METHODS: readonly ApiMethod[] = ['pack.cancelImport']
+export const GATE_FREE_METHODS: readonly ApiMethod[] = ['pack.cancelImport', 'sync.status', 'sync.run']
 
-export const API_EVENTS = ['queue.changed', 'pack.importProgress'] as const
+export const API_EVENTS = ['queue.changed', 'pack.importProgress', 'sync.status'] as const
 export type ApiEvent = (typeof API_EVENTS)[number]
 
 /** Prefix of IPC channels, so main can refuse anything that is not ours. */

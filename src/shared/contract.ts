@@ -16,6 +16,7 @@ import {
   QueueQuery,
 } from './domain'
 import { Policy } from './policy'
+import { EnrollInput, SyncIssues, SyncStatus } from './sync-status'
 import { SkipInput, SkipRecord, WellnessSettings } from './wellness'
 
 /**
@@ -56,11 +57,20 @@ export const contract = {
   'pack.cancelImport': { input: z.object({ importId: ImportId }).strict(), output: z.object({ cancelled: z.boolean() }) },
   'export.decisions': { input: ExportRequest, output: ExportOutcome },
   'audit.verify': { input: Empty, output: AuditCheck },
+  'sync.status': { input: Empty, output: SyncStatus },
+  /** Enroll this device with a sync server by an operator's one-time code. */
+  'sync.enroll': { input: EnrollInput, output: SyncStatus },
+  /** Forget the server and the token; decisions stay. */
+  'sync.unenroll': { input: Empty, output: SyncStatus },
+  /** Start a run now (or join the one going on) and answer at once; `sync.status` events follow it. */
+  'sync.run': { input: Empty, output: SyncStatus },
+  'sync.issues': { input: Empty, output: SyncIssues },
 } satisfies Record<ApiMethod, { input: z.ZodType; output: z.ZodType }>
 
 export const events = {
-  'queue.changed': z.object({ reason: z.enum(['import', 'decision', 'skip', 'settings']) }),
+  'queue.changed': z.object({ reason: z.enum(['import', 'decision', 'skip', 'settings', 'sync']) }),
   'pack.importProgress': ImportProgress,
+  'sync.status': SyncStatus,
 } satisfies Record<ApiEvent, z.ZodType>
 
 type Contract = typeof contract

@@ -126,7 +126,7 @@ export const DecisionRecord = z.object({
   deviceId: z.string(),
   decidedAt: IsoTime,
   /** `pending` until the sync service acknowledges it. */
-  syncState: z.enum(['pending', 'acked']),
+  syncState: z.enum(['pending', 'acked', 'rejected']),
 })
 export type DecisionRecord = z.infer<typeof DecisionRecord>
 

@@ -144,18 +144,33 @@ export const clipSearchState = sqliteTable('clip_search_state', {
   source: text('source').notNull(),
 })
 
-/** Decisions waiting for the sync service, written in the same transaction as the decision. */
-export const outbox = sqliteTable('outbox', {
-  seq: integer('seq').primaryKey({ autoIncrement: true }),
-  decisionId: text('decision_id')
-    .notNull()
-    .unique()
-    .references(() => decisions.id),
-  enqueuedAt: text('enqueued_at').notNull(),
-  attempts: integer('attempts').notNull().default(0),
-  lastError: text('last_error'),
-  ackedAt: text('acked_at'),
-})
+/**
+ * Decisions waiting for the sync service, written in the same transaction as the decision.
+ * A row leaves the push queue when the server answers for it: `acked_at` (stored, or held
+ * already) or `rejected_at` with the server's reason (core/sync/push.ts). A rejected row is
+ * kept, with its decision, for the reviewer to see; it is not pushed again by itself.
+ */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    decisionId: text('decision_id')
+      .notNull()
+      .unique()
+      .references(() => decisions.id),
+    enqueuedAt: text('enqueued_at').notNull(),
+    /** Pushes that carried this row and got no answer for it (network, timeout, 5xx, 429). */
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    ackedAt: text('acked_at'),
+    rejectedAt: text('rejected_at'),
+    /** The server's code (sync-protocol DECISION_REJECTIONS) for a rejected row. */
+    rejection: text('rejection'),
+  },
+  // The push reads the rows still to send in seq order; after 100,000 acknowledged decisions a
+  // scan of the whole table for the few unsent ones would cost each push that much more.
+  (t) => [index('outbox_unsent').on(t.seq).where(sql`${t.ackedAt} IS NULL AND ${t.rejectedAt} IS NULL`)],
+)
 
 /** Append-only, hash-chained: each entry's hash covers the previous hash and its own fields. */
 export const auditLog = sqliteTable('audit_log', {

@@ -23,7 +23,7 @@ export function DecisionHistory({ decisions, policy, locale }: Props) {
             <span className={`badge ${i === 0 ? 'in-force' : 'superseded'}`}>{i === 0 ? t('history.inForce') : t('history.superseded')}</span>
             <strong>{actionName(policy, d.action, locale)}</strong>
             <time dateTime={d.decidedAt}>{formatDateTime(d.decidedAt, locale)}</time>
-            <span className="muted">{d.syncState === 'acked' ? t('history.syncAcked') : t('history.syncPending')}</span>
+            <span className="muted">{t(`history.sync.${d.syncState}`)}</span>
           </div>
           <ul className="chips">
             {d.categories.map((c) => (

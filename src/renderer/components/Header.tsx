@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import { CLIP_STATUSES } from '../../shared/queue-constants'
 import type { StatusCounts } from '../../shared/domain'
@@ -28,9 +29,11 @@ interface Props {
   importing?: boolean | undefined
   /** Open the export dialog. */
   onExport?: (() => void) | undefined
+  /** The sync status button (it opens the sync dialog). */
+  syncButton?: ReactNode
 }
 
-export function Header({ policy, locale, counts, reviewerId, onLocaleChange, onShowPolicy, onShowShift, onShowWellness, breakDue, onImport, importing, onExport }: Props) {
+export function Header({ policy, locale, counts, reviewerId, onLocaleChange, onShowPolicy, onShowShift, onShowWellness, breakDue, onImport, importing, onExport, syncButton }: Props) {
   const { t } = useTranslation()
   return (
     <header className="app-header">
@@ -51,6 +54,7 @@ export function Header({ policy, locale, counts, reviewerId, onLocaleChange, onS
         })}
       </ul>
       <div className="header-tools">
+        {syncButton}
         {onImport && (
           <button type="button" onClick={onImport} data-testid="open-import" aria-busy={importing || undefined}>
             {importing ? t('packImport.openBusy') : t('packImport.open')}

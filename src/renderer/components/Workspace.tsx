@@ -31,6 +31,8 @@ import { WellnessControls } from './WellnessControls'
 import { WellnessSettingsDialog } from './WellnessSettingsDialog'
 import { markTiming } from '../timing'
 import { ExportDialog } from './ExportDialog'
+import { SyncButton, SyncDialog } from './SyncDialog'
+import { useSync } from './use-sync'
 import { ImportDialog } from './ImportDialog'
 import { usePackImport } from './use-pack-import'
 
@@ -74,6 +76,8 @@ export function Workspace({ info, policy, firstPage, locale, onLocaleChange }: P
   const onImported = useCallback(() => void refreshQueue(), [refreshQueue])
   const packImport = usePackImport(api, onImported)
   const [exporting, setExporting] = useState(false)
+  const sync = useSync()
+  const [syncOpen, setSyncOpen] = useState(false)
 
   const shownClipId = clip?.id ?? null
   const session = useReviewSession(api, { deviceId: info.deviceId, policy, clip, onError: setError })
@@ -260,7 +264,7 @@ export function Workspace({ info, policy, firstPage, locale, onLocaleChange }: P
         policy={policy}
         locale={locale}
         counts={queue.counts}
-        reviewerId={info.reviewerId}
+        reviewerId={sync.status?.server?.reviewerId ?? info.reviewerId}
         onLocaleChange={(l) => void changeLocale(l)}
         onShowPolicy={() => session.panels.open('policy')}
         onShowShift={() => session.panels.open('shift')}
@@ -269,8 +273,10 @@ export function Workspace({ info, policy, firstPage, locale, onLocaleChange }: P
         onImport={packImport.show}
         importing={packImport.running}
         onExport={() => setExporting(true)}
+        syncButton={<SyncButton status={sync.status} locale={locale} onOpen={() => setSyncOpen(true)} />}
       />
       {exporting && <ExportDialog dataDir={info.dataDir} locale={locale} onClose={() => setExporting(false)} />}
+      {syncOpen && <SyncDialog sync={sync} locale={locale} onClose={() => setSyncOpen(false)} />}
       {packImport.open && <ImportDialog control={packImport} locale={locale} />}
       {packImport.dragging && (
         <div className="drop-overlay" aria-hidden="true" data-testid="drop-overlay">

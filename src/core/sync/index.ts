@@ -1,0 +1,6 @@
+export { SyncClient, SyncRunError, classify, type SyncClientOptions, type SyncRunResult } from './sync-client'
+export type { SyncActivity, SyncCounts, SyncFailureCode, SyncPhase, SyncServerInfo, SyncStatus, SyncStatusListener } from './state'
+export type { RejectedDecision, PushCounts } from './push'
+export type { PullCounts } from './pull'
+export { REQUEST_BACKOFF, RUN_BACKOFF, type BackoffPolicy } from './backoff'
+export { SYNC_TOKEN_FILE } from './token-store'
