@@ -1,7 +1,7 @@
 import type { TinjauApi } from '../shared/contract'
 import type { AppInfo } from '../shared/domain'
 import type { Policy } from '../shared/policy'
-import { startFirstPage, type FirstPage } from './components/use-queue'
+import { startFirstPage, type FirstPage } from './state/first-page'
 import { DEFAULT_VIEW } from './state/queue-view'
 
 /**

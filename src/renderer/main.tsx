@@ -1,31 +1,10 @@
-import { StrictMode } from 'react'
-import { createRoot } from 'react-dom/client'
-import { I18nextProvider } from 'react-i18next'
-import { ApiContext } from './api/api-context'
 import { createApi } from './api/create-api'
-import { App } from './App'
 import { startBoot } from './boot'
-import { warmFormatters } from './i18n/format'
-import { createI18n, guessLocale } from './i18n/i18n'
 import './styles.css'
 
+// The page's first script is small on purpose: it sends the start-up calls, and only then
+// loads React and the app (render-app.tsx, ~400 kB), so the host answers them while the
+// browser is still evaluating that code, instead of after (bench/console.bench.ts).
 const api = createApi(window)
-// Before React renders anything: the start-up calls overlap the first render.
 const boot = startBoot(api)
-const locale = guessLocale(navigator.languages ?? [navigator.language])
-const i18n = createI18n(locale)
-const root = document.getElementById('root')
-if (!root) throw new Error('index.html has no #root')
-
-createRoot(root).render(
-  <StrictMode>
-    <ApiContext value={api}>
-      <I18nextProvider i18n={i18n}>
-        <App boot={boot} />
-      </I18nextProvider>
-    </ApiContext>
-  </StrictMode>,
-)
-
-// While the start-up calls are on the network: the first Intl formatter loads ICU data.
-setTimeout(() => warmFormatters(locale), 0)
+void import('./render-app').then(({ renderApp }) => renderApp(api, boot))

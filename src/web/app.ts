@@ -33,6 +33,9 @@ export interface WebAppOptions {
   log: (message: string, err?: unknown) => void
 }
 
+/** How long a call that needs the profile waits for the page's code to be asked for (see wantedByCall). */
+export const CALL_GRACE_MS = 15
+
 export function createWebApp(opts: WebAppOptions): Hono {
   const app = new Hono()
   app.use('*', securityHeaders())
@@ -45,9 +48,19 @@ export function createWebApp(opts: WebAppOptions): Hono {
     if (!profile) throw new Error('the profile is not open yet')
     return profile
   }
+  // The page sends its start-up calls and then asks for the rest of its code (main.tsx):
+  // opening the profile (which holds the thread for a few hundred ms) on the first call
+  // would stall that code's response for the whole open. So a call waits a moment for the
+  // code's request to arrive; while code is being sent, the end of its sending opens the
+  // profile instead (below).
+  let assetsInFlight = () => 0
+  const wantedByCall = () =>
+    setTimeout(() => {
+      if (!profile && assetsInFlight() === 0) opts.onProfileWanted?.('call')
+    }, CALL_GRACE_MS).unref()
   const waitForProfile: MiddlewareHandler = async (c, next) => {
     if (!profile) {
-      opts.onProfileWanted?.('call')
+      wantedByCall()
       try {
         await opening
       } catch (err) {
@@ -70,9 +83,9 @@ export function createWebApp(opts: WebAppOptions): Hono {
   })
   addMediaRoute(app, { tinjau: open, secret: opts.secret })
   addUploadRoute(app, { tinjau: open, secret: opts.secret })
-  addStaticRoute(app, opts.rendererDir, (codeSent) => {
+  ;({ assetsInFlight } = addStaticRoute(app, opts.rendererDir, (codeSent) => {
     if (!profile && codeSent) opts.onProfileWanted?.('asset')
-  })
+  }))
 
   app.notFound((c) => jsonError(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path.slice(0, 200)}`))
   app.onError((err, c) => {

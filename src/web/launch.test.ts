@@ -131,6 +131,50 @@ describe('serveUntilShutdown with a profile still opening', () => {
     await done
   })
 
+  it('a call made while the code is being sent opens the profile only once the code is out, and is answered then', async () => {
+    const { rendererDir, dataDir } = rendererAndData()
+    writeFileSync(path.join(rendererDir, 'assets', 'big.js'), Buffer.alloc(16 * 1024 * 1024, 0x20))
+    let openedAt: number | null = null
+    const opener = async () => {
+      openedAt = Date.now()
+      return openTinjau({ dataDir, resourcesDir: path.resolve('resources'), host: 'web', version: '0.0.0-test' })
+    }
+    const lines: string[] = []
+    const stop = new AbortController()
+    const done = serveUntilShutdown({ tinjau: opener, rendererDir, port: 0, print: (l) => lines.push(l), abort: stop.signal })
+    const { url, secret } = await untilLine(lines)
+    const code = await fetch(`${url}/assets/big.js`)
+    const call = fetch(`${url}/api/app.info`, { method: 'POST', headers: { Authorization: `Bearer ${secret}` } })
+    await new Promise((r) => setTimeout(r, 300))
+    expect(openedAt).toBeNull() // the call came, but the code is still on its way
+    const sentAt = Date.now()
+    expect((await code.arrayBuffer()).byteLength).toBe(16 * 1024 * 1024)
+    const res = await call
+    expect(res.status).toBe(200)
+    expect(openedAt).not.toBeNull()
+    expect(openedAt!).toBeGreaterThanOrEqual(sentAt)
+    stop.abort()
+    await done
+  })
+
+  it('a call with no code being sent opens the profile at once (after the short wait for the code to be asked for)', async () => {
+    const { rendererDir, dataDir } = rendererAndData()
+    let opened = 0
+    const opener = async () => {
+      opened++
+      return openTinjau({ dataDir, resourcesDir: path.resolve('resources'), host: 'web', version: '0.0.0-test' })
+    }
+    const lines: string[] = []
+    const stop = new AbortController()
+    const done = serveUntilShutdown({ tinjau: opener, rendererDir, port: 0, print: (l) => lines.push(l), abort: stop.signal })
+    const { url, secret } = await untilLine(lines)
+    const res = await fetch(`${url}/api/app.info`, { method: 'POST', headers: { Authorization: `Bearer ${secret}` } })
+    expect(res.status).toBe(200)
+    expect(opened).toBe(1)
+    stop.abort()
+    await done
+  })
+
   it('opens it after a while when no browser comes, and a stop before that opens nothing', async () => {
     const { rendererDir, dataDir } = rendererAndData()
     let opened = 0

@@ -37,7 +37,7 @@ function inside(root: string, candidate: string): boolean {
  * code and styles) have all been read out to the browser, with whether the code (a .js
  * file) was among what has been sent so far.
  */
-export function addStaticRoute(app: Hono, rendererDir: string, onAssetsSent?: (codeSent: boolean) => void): void {
+export function addStaticRoute(app: Hono, rendererDir: string, onAssetsSent?: (codeSent: boolean) => void): { assetsInFlight: () => number } {
   const root = realpathSync(rendererDir)
   let inFlight = 0
   let codeSent = false
@@ -73,4 +73,5 @@ export function addStaticRoute(app: Hono, rendererDir: string, onAssetsSent?: (c
     }
     return new Response(fileBody(real, undefined, sent), { status: 200, headers })
   })
+  return { assetsInFlight: () => inFlight }
 }

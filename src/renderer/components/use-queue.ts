@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type { TinjauApi } from '../../shared/contract'
-import type { QueueItem, QueuePage, QueueQueryInput, SearchHint, SearchIndexState, StatusCounts } from '../../shared/domain'
+import type { QueueItem, QueueQueryInput, SearchHint, SearchIndexState, StatusCounts } from '../../shared/domain'
 import type { ApiError } from '../../shared/errors'
 import { toApiError } from '../api/api-error'
+import { QUEUE_PAGE_ROWS, type FirstPage } from '../state/first-page'
 import { queryOf, type QueueView } from '../state/queue-view'
 import { markTiming } from '../timing'
 
@@ -14,8 +15,7 @@ import { markTiming } from '../timing'
  * until the new ones arrive.
  */
 
-/** Rows per call: a screenful many times over, well under the host's 500. */
-export const QUEUE_PAGE_ROWS = 200
+export { QUEUE_PAGE_ROWS, type FirstPage } from '../state/first-page'
 /** Pages kept in memory (each QUEUE_PAGE_ROWS rows); the ones furthest from the screen go first. */
 const KEPT_PAGES = 30
 const INDEX_POLL_MS = 2_000
@@ -42,21 +42,6 @@ export interface QueueState extends Meta {
   refreshUnlessSince(since: number): void
   /** Bumped whenever rows change, for memoised consumers. */
   version: number
-}
-
-/** The first page of the default view, asked for while the app starts (see `startFirstPage`). */
-export type FirstPage = Promise<QueuePage>
-
-/**
- * Asks for the first page of `view` now. App calls this beside `app.info` and
- * `policy.get`, so the queue's first rows are not a second round trip after the
- * workspace has rendered.
- */
-export function startFirstPage(api: TinjauApi, view: QueueView): { key: string; page: FirstPage } {
-  const query = queryOf(view)
-  const page = api.call('queue.list', { ...query, limit: QUEUE_PAGE_ROWS, offset: 0 })
-  page.catch(() => undefined) // the queue's own load reports failures
-  return { key: JSON.stringify(query), page }
 }
 
 export function useQueue(api: TinjauApi, view: QueueView, onError: (e: ApiError) => void, firstPage?: { key: string; page: FirstPage } | null): QueueState {
