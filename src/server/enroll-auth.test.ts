@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { EnrollResponse, HealthResponse, PROTOCOL_HEADER, SyncErrorBody } from '../shared/sync-protocol'
+import { EnrollResponse, HealthResponse, PROTOCOL_HEADER, RevokeSelfResponse, SYNC_PATHS, SyncErrorBody } from '../shared/sync-protocol'
 import { rows, sql } from './db/open'
+import { normalizeCode, sha256Hex } from './ops/reviewers'
 import { startTestServer, type TestServer } from './testing/test-server'
 import { TestDevice } from './testing/test-device'
 
@@ -39,6 +40,25 @@ describe('enrollment', () => {
     const error = await errorOf(res)
     expect(error.code).toBe('enrollment_refused')
     expect(error.message).toMatch(/used already/)
+  })
+
+  it('refuses an enrollment not signed by the key it enrolls, and the code stays unused', async () => {
+    const code = await server.ops.enrollmentCode('ana')
+    const device = new TestDevice(server.url)
+    const other = new TestDevice(server.url)
+    const json = { code, device_id: device.deviceId, public_key: device.publicKey }
+    const body = Buffer.from(JSON.stringify(json))
+    // No signature, a signature by another key, and one over other bytes.
+    const unsigned = await device.request('POST', '/v1/enroll', { body, headers: { 'tinjau-signature': '' } })
+    const byOther = await device.request('POST', '/v1/enroll', { body, headers: { 'tinjau-signature': other.sign(body) } })
+    const otherBytes = await device.request('POST', '/v1/enroll', { body, headers: { 'tinjau-signature': device.sign(Buffer.from(`${body} `)) } })
+    for (const res of [unsigned, byOther, otherBytes]) {
+      expect(res.status).toBe(401)
+      expect((await errorOf(res)).code).toBe('bad_signature')
+    }
+    const unused = await rows<{ used_at: string | null }>(server.db(), sql`SELECT used_at FROM enrollment_codes WHERE code_hash = ${sha256Hex(normalizeCode(code))}`)
+    expect(unused).toEqual([{ used_at: null }])
+    expect((await device.enroll(code)).device_id).toBe(device.deviceId)
   })
 
   it('refuses an expired code and an unknown one', async () => {
@@ -91,6 +111,159 @@ describe('enrollment', () => {
     expect(dump).not.toContain(code)
     expect(dump).not.toContain(code.replace(/-/g, ''))
     expect(dump).toMatch(/[0-9a-f]{64}/)
+  })
+})
+
+/** The status of an authenticated request with this token. */
+async function statusWith(device: TestDevice, token: string): Promise<number> {
+  return (await device.request('GET', '/v1/notices', { token })).status
+}
+
+/** The raw enroll request, without TestDevice.enroll's throw. */
+function enrollAs(device: TestDevice, code: string, publicKey = device.publicKey): Promise<Response> {
+  return device.request('POST', '/v1/enroll', { json: { code, device_id: device.deviceId, public_key: publicKey } })
+}
+
+describe('a repeated enrollment (the first answer was lost)', () => {
+  it('the same code, device and key again gets a new token; only the newest works', async () => {
+    const code = await server.ops.enrollmentCode('ana')
+    const device = new TestDevice(server.url)
+    const first = await device.enroll(code)
+    const again = await enrollAs(device, code)
+    expect(again.status).toBe(200)
+    const second = EnrollResponse.parse(await again.json())
+    expect(second).toMatchObject({ reviewer_id: 'ana', reviewer_name: 'Ana', device_id: device.deviceId })
+    expect(second.token).not.toBe(first.token)
+    expect(await statusWith(device, first.token)).toBe(401)
+    expect(await statusWith(device, second.token)).toBe(200)
+    // Typed differently, it is the same code.
+    const third = await enrollAs(device, code.replace(/-/g, '').toLowerCase())
+    expect(third.status).toBe(200)
+    const { token } = EnrollResponse.parse(await third.json())
+    expect(await statusWith(device, second.token)).toBe(401)
+    expect(await statusWith(device, token)).toBe(200)
+  })
+
+  it('refuses a used code from another device id, or from the same id with another key; the token in force keeps working', async () => {
+    const code = await server.ops.enrollmentCode('ana')
+    const device = new TestDevice(server.url)
+    const { token } = await device.enroll(code)
+
+    const other = new TestDevice(server.url)
+    const byOther = await enrollAs(other, code)
+    expect(byOther.status).toBe(403)
+    const e1 = await errorOf(byOther)
+    expect(e1.code).toBe('enrollment_refused')
+    expect(e1.message).toMatch(/used already/)
+
+    // The other device's id with this device's public key: without its private half the
+    // request cannot even be signed.
+    const otherId = await enrollAs(other, code, device.publicKey)
+    expect(otherId.status).toBe(401)
+    expect((await errorOf(otherId)).code).toBe('bad_signature')
+
+    const impostor = new TestDevice(server.url, device.deviceId)
+    const otherKey = await enrollAs(impostor, code)
+    expect(otherKey.status).toBe(403)
+    expect((await errorOf(otherKey)).message).toMatch(/used already/)
+
+    expect(await statusWith(device, token)).toBe(200)
+  })
+
+  it('refuses a repeat once the code has expired', async () => {
+    const code = await server.ops.enrollmentCode('ana')
+    const device = new TestDevice(server.url)
+    const { token } = await device.enroll(code)
+    // The clock moves on past the code's expiry.
+    await server.db().execute(sql`UPDATE enrollment_codes SET expires_at = now() - interval '1 second' WHERE code_hash = ${sha256Hex(normalizeCode(code))}`)
+    const res = await enrollAs(device, code)
+    expect(res.status).toBe(403)
+    const error = await errorOf(res)
+    expect(error.code).toBe('enrollment_refused')
+    expect(error.message).toMatch(/expired/)
+    expect(await statusWith(device, token)).toBe(200)
+  })
+
+  it('refuses a repeat for a device revoked since', async () => {
+    const code = await server.ops.enrollmentCode('ana')
+    const device = new TestDevice(server.url)
+    await device.enroll(code)
+    await server.ops.revokeDevice(device.deviceId)
+    const res = await enrollAs(device, code)
+    expect(res.status).toBe(403)
+    expect((await errorOf(res)).message).toMatch(/revoked/)
+  })
+
+  it('two repeats at once: both answered, exactly one token works afterwards', async () => {
+    const code = await server.ops.enrollmentCode('budi')
+    const device = new TestDevice(server.url)
+    const first = await device.enroll(code)
+    const answers = await Promise.all([enrollAs(device, code), enrollAs(device, code)])
+    const tokens = [first.token]
+    for (const res of answers) {
+      expect(res.status).toBe(200)
+      tokens.push(EnrollResponse.parse(await res.json()).token)
+    }
+    expect(new Set(tokens).size).toBe(3)
+    const statuses = await Promise.all(tokens.map((t) => statusWith(device, t)))
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1)
+    expect(statuses[0]).toBe(401)
+  })
+
+  it('a first use and its repeat at once: exactly one token works; a second device racing for the code loses', async () => {
+    const code = await server.ops.enrollmentCode('budi')
+    const device = new TestDevice(server.url)
+    const answers = await Promise.all([enrollAs(device, code), enrollAs(device, code)])
+    const tokens: string[] = []
+    for (const res of answers) {
+      expect(res.status).toBe(200)
+      tokens.push(EnrollResponse.parse(await res.json()).token)
+    }
+    const statuses = await Promise.all(tokens.map((t) => statusWith(device, t)))
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1)
+
+    const fresh = await server.ops.enrollmentCode('budi')
+    const a = new TestDevice(server.url)
+    const b = new TestDevice(server.url)
+    const race = await Promise.all([enrollAs(a, fresh), enrollAs(b, fresh)])
+    expect(race.map((r) => r.status).sort()).toEqual([200, 403])
+  })
+})
+
+describe('a device revokes its own token', () => {
+  it('answers { revoked: true }; afterwards that token is unauthorized', async () => {
+    const device = new TestDevice(server.url)
+    const { token } = await device.enroll(await server.ops.enrollmentCode('ana'))
+    const res = await device.request('POST', SYNC_PATHS.revokeSelf)
+    expect(res.status).toBe(200)
+    expect(res.headers.get(PROTOCOL_HEADER)).toBe('1')
+    expect(RevokeSelfResponse.parse(await res.json())).toEqual({ revoked: true })
+
+    const after = await device.request('GET', '/v1/notices', { token })
+    expect(after.status).toBe(401)
+    expect((await errorOf(after)).code).toBe('unauthorized')
+    const again = await device.request('POST', SYNC_PATHS.revokeSelf, { token })
+    expect(again.status).toBe(401)
+  })
+
+  it('needs a token', async () => {
+    const device = new TestDevice(server.url)
+    const none = await device.request('POST', SYNC_PATHS.revokeSelf, { token: null })
+    expect(none.status).toBe(401)
+    expect((await errorOf(none)).code).toBe('unauthorized')
+    const wrong = await device.request('POST', SYNC_PATHS.revokeSelf, { token: 'x'.repeat(43) })
+    expect(wrong.status).toBe(401)
+  })
+
+  it("touches only the caller's token: other devices work, and the device may enroll again with a new code", async () => {
+    const device = new TestDevice(server.url)
+    const colleague = new TestDevice(server.url)
+    await device.enroll(await server.ops.enrollmentCode('ana'))
+    await colleague.enroll(await server.ops.enrollmentCode('ana'))
+    expect((await device.request('POST', SYNC_PATHS.revokeSelf)).status).toBe(200)
+    expect((await colleague.request('GET', '/v1/notices')).status).toBe(200)
+    const { token } = await device.enroll(await server.ops.enrollmentCode('ana'))
+    expect(await statusWith(device, token)).toBe(200)
   })
 })
 

@@ -33,6 +33,8 @@ export const SYNC_PATHS = {
   media: '/v1/media',
   /** GET: what the reviewer should know about: adjudications on their clips, rejected decisions. */
   notices: '/v1/notices',
+  /** POST, authenticated: the device gives up its own token (unenroll); afterwards that token is `unauthorized`. */
+  revokeSelf: '/v1/devices/self/revoke',
 } as const
 
 /** Most decisions in one push; the client splits its outbox into batches of at most this. */
@@ -129,6 +131,12 @@ export const EnrollResponse = z.strictObject({
   token: z.string().min(32).max(200),
 })
 export type EnrollResponse = z.infer<typeof EnrollResponse>
+
+/** The answer to `POST /v1/devices/self/revoke`: the token that made the request no longer works. */
+export const RevokeSelfResponse = z.strictObject({
+  revoked: z.literal(true),
+})
+export type RevokeSelfResponse = z.infer<typeof RevokeSelfResponse>
 
 // ---- push ---------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 import os from 'node:os'
 import { TinjauError } from '../../shared/errors'
-import { EnrollResponse, SYNC_PATHS, type Adjudication } from '../../shared/sync-protocol'
+import { EnrollResponse, RevokeSelfResponse, SIGNATURE_HEADER, SYNC_PATHS, type Adjudication } from '../../shared/sync-protocol'
 import { appendAudit } from '../audit'
 import type { DeviceKey, KeyProtector } from '../device-key'
 import type { ManifestStore } from '../manifest-store'
@@ -84,6 +84,9 @@ const K = {
   cursor: 'sync.cursor',
   lastSuccess: 'sync.last_success_at',
 } as const
+
+/** Unenroll asks the server to revoke the token once, and waits at most this long for it. */
+export const UNENROLL_REVOKE_TIMEOUT_MS = 5_000
 
 /** The last run started on each profile connection, by any client: runs on one profile go one after another. */
 const profileRuns = new WeakMap<object, Promise<void>>()
@@ -181,7 +184,13 @@ export class SyncClient {
     const body = JSON.stringify({ code: code.trim(), device_id: this.opts.identity.deviceId, public_key: key.publicKey, device_name: (opts.deviceName ?? safeHostName()).slice(0, 200) })
     let res: EnrollResponse
     try {
-      res = await this.retry(what, () => http.json({ what, method: 'POST', path: SYNC_PATHS.enroll, body, schema: EnrollResponse, auth: false, signal: opts.signal }), opts.signal)
+      // Transient failures (network, timeout, 5xx, 429, an answer cut short) are retried with
+      // the request backoff. That is safe: the server answers a repeat of the same code from
+      // the same device (id and key) with a new token and drops the previous one, so an
+      // enrollment whose answer was lost still completes, and only the token kept here works.
+      // Signed like a push: the server checks that this device holds the key it enrolls.
+      const headers = { [SIGNATURE_HEADER]: key.sign(Buffer.from(body, 'utf8')).toString('base64') }
+      res = await this.retry(what, () => http.json({ what, method: 'POST', path: SYNC_PATHS.enroll, body, headers, schema: EnrollResponse, auth: false, signal: opts.signal }), opts.signal)
     } catch (err) {
       if (opts.signal?.aborted) throw new TinjauError('cancelled', 'enrollment was cancelled; nothing was changed')
       if (err instanceof SyncRequestError) {
@@ -226,12 +235,19 @@ export class SyncClient {
   }
 
   /**
-   * Forget the server and the token on this device. Decisions, the outbox and clips stay;
-   * the server is not told (the operator revokes a device there).
+   * Unenroll this device: ask the server to revoke its token, then forget the server and
+   * the token here. Decisions, the outbox and clips stay.
+   *
+   * The server is asked once, with a short timeout, and whatever it answers — or when it
+   * cannot be reached, or the token file cannot be read — the device forgets its token
+   * anyway: a reviewer who is offline (or whose server is gone) must still be able to
+   * unenroll, and a token the server did not hear about can still be revoked there by the
+   * operator (`tinjau-server device revoke`). The audit entry says whether the server did.
    */
   async unenroll(): Promise<void> {
     this.runAbort?.abort(new TinjauError('cancelled', 'sync was stopped: the device is being unenrolled'))
     await this.running?.catch(() => {})
+    const revokedOnServer = await this.revokeOnServer()
     await this.locked(() => {
       this.tokens.clear()
       const server = this.server()
@@ -246,7 +262,7 @@ export class SyncClient {
               deviceId: this.opts.identity.deviceId,
               kind: 'sync.unenrolled',
               subject: server.url,
-              payload: null,
+              payload: { revokedOnServer },
             })
           }
         })
@@ -255,6 +271,35 @@ export class SyncClient {
     this.activity = { state: 'not_enrolled' }
     this.refreshCounts()
     this.publish()
+  }
+
+  /**
+   * One attempt at `POST /v1/devices/self/revoke` with the stored token, at most
+   * UNENROLL_REVOKE_TIMEOUT_MS. Never throws: true when the server confirmed, false
+   * otherwise (not enrolled, no readable token, offline, refused, a broken answer).
+   */
+  private async revokeOnServer(): Promise<boolean> {
+    const server = this.server()
+    if (!server) return false
+    let token: string | null
+    try {
+      token = this.tokens.read()
+    } catch {
+      return false
+    }
+    if (token === null) return false
+    const http = new SyncHttp({
+      baseUrl: server.url,
+      token: () => token,
+      timeoutMs: Math.min(this.opts.timeoutMs ?? UNENROLL_REVOKE_TIMEOUT_MS, UNENROLL_REVOKE_TIMEOUT_MS),
+      ...(this.opts.fetch ? { fetch: this.opts.fetch } : {}),
+    })
+    try {
+      await http.json({ what: `revoking this device's token on ${server.url}`, method: 'POST', path: SYNC_PATHS.revokeSelf, schema: RevokeSelfResponse })
+      return true
+    } catch {
+      return false
+    }
   }
 
   // ---- runs ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import { authenticate, type AuthenticatedDevice } from '../ops/reviewers'
 import { addMediaRoute } from './media-route'
 import { addPullRoutes } from './pull-routes'
 import { addPushRoutes } from './push-routes'
-import { addEnrollRoute } from './enroll-route'
+import { addEnrollRoute, addSelfRevokeRoute } from './enroll-route'
 import type { RateLimiter } from './rate-limit'
 
 /**
@@ -91,9 +91,11 @@ export function createSyncApp(opts: SyncAppOptions): SyncApp {
   app.use('/v1/assignments', auth)
   app.use('/v1/media/*', auth)
   app.use('/v1/notices', auth)
+  app.use('/v1/devices/self/revoke', auth)
   addPushRoutes(app, opts)
   addPullRoutes(app, opts)
   addMediaRoute(app, opts)
+  addSelfRevokeRoute(app, opts)
 
   app.notFound((c) => errorResponse(new ServerError('not_found', `no route for ${c.req.method} ${c.req.path.slice(0, 200)}`)))
   app.onError((err, c) => errorResponse(asServerError(err, opts.log, c)))

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { verifyEd25519 } from '../../core/ed25519'
 import { MAX_PUSH_BODY_BYTES, PushRequest, SIGNATURE_HEADER, type PushResponse } from '../../shared/sync-protocol'
 import { schemaError, ServerError } from '../errors'
+import { decodeSignature } from './signature'
 import { ingestDecisionPack } from '../ops/decision-packs'
 import { storeDecisions } from '../ops/decisions'
 import type { SyncApp, SyncAppOptions } from './app'
@@ -49,12 +50,3 @@ export function addPushRoutes(app: SyncApp, opts: SyncAppOptions): void {
   })
 }
 
-function decodeSignature(header: string | undefined): Buffer {
-  if (header === undefined || header.trim() === '') {
-    throw new ServerError('bad_signature', `a push must carry the ${SIGNATURE_HEADER} header: base64 of the Ed25519 signature over the body`)
-  }
-  const text = header.trim()
-  const bytes = /^[A-Za-z0-9+/]+={0,2}$/.test(text) ? Buffer.from(text, 'base64') : Buffer.alloc(0)
-  if (bytes.length !== 64) throw new ServerError('bad_signature', `the ${SIGNATURE_HEADER} header is not base64 of a 64-byte Ed25519 signature`)
-  return bytes
-}

@@ -63,44 +63,74 @@ export async function enrollmentCode(db: Db, reviewerId: string, ttlMs = DEFAULT
 }
 
 /**
- * A device enrolls with a code: the code is consumed (atomically: two devices racing with
- * the same code cannot both win) and the device gets a token. The same device (id, reviewer
- * and key) enrolling again with a new code gets a new token; the old one stops working.
+ * A device enrolls with a code and gets a token. The code's row is locked first, so every
+ * attempt with one code — a first use, its repeats, two devices racing — goes one after
+ * another, in one transaction:
+ *
+ * - an unused, unexpired code is consumed (two devices racing with it cannot both win);
+ * - a used code is refused, except a **repeat**: the same code, not expired, from the
+ *   device it enrolled (same device id, same key, that device not revoked). The answer to
+ *   the first attempt may have been lost, so the device gets a new token; the previous
+ *   token's hash is replaced, so only the latest token works;
+ * - the same device (id, reviewer and key) enrolling again with a new code gets a new
+ *   token; the old one stops working. Another reviewer or key, or a revoked device, is
+ *   refused and the code stays unused.
  */
 export async function enroll(db: Db, request: EnrollRequest): Promise<EnrollResponse> {
   const codeHash = sha256Hex(normalizeCode(request.code))
   const token = randomBytes(32).toString('base64url')
   const tokenHash = sha256Hex(token)
+  const refuse = (why: string) => new ServerError('enrollment_refused', `the enrollment code ${why}; ask the operator for a new one (tinjau-server reviewer code)`)
   return db.transaction(async (tx) => {
-    const used = await one<{ reviewer_id: string }>(
-      tx as unknown as Db,
-      sql`UPDATE enrollment_codes SET used_at = now(), used_by_device = ${request.device_id}
-          WHERE code_hash = ${codeHash} AND used_at IS NULL AND expires_at > now() RETURNING reviewer_id`,
+    const t = tx as unknown as Db
+    const code = await one<{ reviewer_id: string; used: boolean; used_by_device: string | null; expired: boolean }>(
+      t,
+      sql`SELECT reviewer_id, used_at IS NOT NULL AS used, used_by_device, expires_at <= now() AS expired
+          FROM enrollment_codes WHERE code_hash = ${codeHash} FOR UPDATE`,
     )
-    if (!used) {
-      const known = await one<{ used: boolean }>(tx as unknown as Db, sql`SELECT used_at IS NOT NULL AS used FROM enrollment_codes WHERE code_hash = ${codeHash}`)
-      const why = !known ? 'is not a code this server made' : known.used ? 'has been used already' : 'has expired'
-      throw new ServerError('enrollment_refused', `the enrollment code ${why}; ask the operator for a new one (tinjau-server reviewer code)`)
-    }
+    if (!code) throw refuse('is not a code this server made')
     const existing = await one<{ reviewer_id: string; public_key: string; revoked: boolean }>(
-      tx as unknown as Db,
+      t,
       sql`SELECT reviewer_id, public_key, revoked_at IS NOT NULL AS revoked FROM devices WHERE id = ${request.device_id} FOR UPDATE`,
     )
-    if (existing) {
-      // Thrown inside the transaction: the code stays unused.
+    if (code.used) {
+      const sameDevice = code.used_by_device === request.device_id && existing?.reviewer_id === code.reviewer_id && existing.public_key === request.public_key
+      if (!sameDevice) throw refuse('has been used already')
+      if (code.expired) throw refuse('has expired')
       if (existing.revoked) throw new ServerError('enrollment_refused', `device ${request.device_id} was revoked; a revoked device cannot enroll again`)
-      if (existing.reviewer_id !== used.reviewer_id || existing.public_key !== request.public_key) {
-        throw new ServerError('enrollment_refused', `device ${request.device_id} is enrolled already with another reviewer or key`)
-      }
-      await tx.execute(sql`UPDATE devices SET token_hash = ${tokenHash}, name = ${request.device_name ?? null} WHERE id = ${request.device_id}`)
-    } else {
-      await tx.execute(
-        sql`INSERT INTO devices (id, reviewer_id, public_key, name, token_hash)
-            VALUES (${request.device_id}, ${used.reviewer_id}, ${request.public_key}, ${request.device_name ?? null}, ${tokenHash})`,
+      // A repeat: the row is locked, but the update still says what it expects.
+      const renewed = await rows(
+        t,
+        sql`UPDATE devices SET token_hash = ${tokenHash}, name = COALESCE(${request.device_name ?? null}, name)
+            WHERE id = ${request.device_id} AND reviewer_id = ${code.reviewer_id} AND public_key = ${request.public_key} AND revoked_at IS NULL RETURNING id`,
       )
+      if (renewed.length !== 1) throw refuse('has been used already')
+    } else {
+      if (code.expired) throw refuse('has expired')
+      if (existing) {
+        // Refused before the code is marked: it stays unused.
+        if (existing.revoked) throw new ServerError('enrollment_refused', `device ${request.device_id} was revoked; a revoked device cannot enroll again`)
+        if (existing.reviewer_id !== code.reviewer_id || existing.public_key !== request.public_key) {
+          throw new ServerError('enrollment_refused', `device ${request.device_id} is enrolled already with another reviewer or key`)
+        }
+      }
+      const used = await rows(
+        t,
+        sql`UPDATE enrollment_codes SET used_at = now(), used_by_device = ${request.device_id}
+            WHERE code_hash = ${codeHash} AND used_at IS NULL AND expires_at > now() RETURNING code_hash`,
+      )
+      if (used.length !== 1) throw refuse('has been used already')
+      if (existing) {
+        await tx.execute(sql`UPDATE devices SET token_hash = ${tokenHash}, name = ${request.device_name ?? null} WHERE id = ${request.device_id}`)
+      } else {
+        await tx.execute(
+          sql`INSERT INTO devices (id, reviewer_id, public_key, name, token_hash)
+              VALUES (${request.device_id}, ${code.reviewer_id}, ${request.public_key}, ${request.device_name ?? null}, ${tokenHash})`,
+        )
+      }
     }
-    const reviewer = await one<{ name: string }>(tx as unknown as Db, sql`SELECT name FROM reviewers WHERE id = ${used.reviewer_id}`)
-    return { reviewer_id: used.reviewer_id, reviewer_name: reviewer?.name ?? used.reviewer_id, device_id: request.device_id, token }
+    const reviewer = await one<{ name: string }>(t, sql`SELECT name FROM reviewers WHERE id = ${code.reviewer_id}`)
+    return { reviewer_id: code.reviewer_id, reviewer_name: reviewer?.name ?? code.reviewer_id, device_id: request.device_id, token }
   })
 }
 
@@ -108,15 +138,32 @@ export interface AuthenticatedDevice {
   deviceId: string
   reviewerId: string
   publicKey: string
+  /** sha256 of the token the request carried. */
+  tokenHash: string
 }
 
 /** The device a token belongs to, or null for an unknown or revoked one. */
 export async function authenticate(db: Db, token: string): Promise<AuthenticatedDevice | null> {
+  const tokenHash = sha256Hex(token)
   const row = await one<{ id: string; reviewer_id: string; public_key: string }>(
     db,
-    sql`SELECT id, reviewer_id, public_key FROM devices WHERE token_hash = ${sha256Hex(token)} AND revoked_at IS NULL`,
+    sql`SELECT id, reviewer_id, public_key FROM devices WHERE token_hash = ${tokenHash} AND revoked_at IS NULL`,
   )
-  return row ? { deviceId: row.id, reviewerId: row.reviewer_id, publicKey: row.public_key } : null
+  return row ? { deviceId: row.id, reviewerId: row.reviewer_id, publicKey: row.public_key, tokenHash } : null
+}
+
+/**
+ * A device gives up its own token (`POST /v1/devices/self/revoke`, the client's unenroll):
+ * the token stops working at once. Unlike the operator's `device revoke`, the device is not
+ * revoked: its decisions and decision packs still count, and it may enroll again with a new
+ * code. The stored hash is replaced by a marker no token hashes to (the column is NOT NULL
+ * and unique); only if it is still this token's, so a newer token a concurrent enrollment
+ * gave stays valid. Returns whether the token was still in force.
+ */
+export async function revokeOwnToken(db: Db, device: Pick<AuthenticatedDevice, 'deviceId' | 'tokenHash'>): Promise<boolean> {
+  const marker = `revoked:${randomBytes(16).toString('hex')}`
+  const done = await rows(db, sql`UPDATE devices SET token_hash = ${marker} WHERE id = ${device.deviceId} AND token_hash = ${device.tokenHash} RETURNING id`)
+  return done.length > 0
 }
 
 /** The device's token stops working at once; decisions it pushed stay. */

@@ -105,6 +105,8 @@ export class TestDevice {
       body = Buffer.from(JSON.stringify(opts.json))
       headers['content-type'] = 'application/json'
     } else if (body && !headers['content-type']) headers['content-type'] = 'application/json'
+    // An enrollment proves the key: signed by this device unless the test says otherwise.
+    if (path === '/v1/enroll' && body && !(SIGNATURE_HEADER in headers)) headers[SIGNATURE_HEADER] = this.sign(body)
     return fetch(`${this.url}${path}`, { method, headers, ...(body ? { body: new Uint8Array(body) } : {}) })
   }
 }
