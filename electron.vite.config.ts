@@ -17,6 +17,8 @@ export default defineConfig({
           server: resolve(__dirname, 'src/server/index.ts'),
           // Worker thread of a pack import; core finds it next to the bundle (parse-pool.ts).
           'import-worker': resolve(__dirname, 'src/core/pack-import/parse-worker.ts'),
+          // Worker thread of a DSA export (dsa-pool.ts): schema checks and file writes.
+          'dsa-worker': resolve(__dirname, 'src/core/export/dsa-worker.ts'),
         },
       },
     },

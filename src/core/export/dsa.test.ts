@@ -7,6 +7,7 @@ import { actionsAllowedFor, ESCALATE_ACTION, type DecisionDraftInput } from '../
 import { clampDay, clock, languageCode, puidFor, truncate } from './dsa-map'
 import { buildDsaStatements, writeDsaStatements } from './index'
 import { resolveSelection } from './selection'
+import { DsaFilePool } from './dsa-pool'
 import { clipIds, openExportProfile, type TestProfile } from './test-profile'
 
 let p: TestProfile
@@ -248,6 +249,30 @@ describe('DSA statements of reasons', () => {
     expect(err).toBeInstanceOf(TinjauError)
     expect((err as TinjauError).message).toContain(`decision ${recorded[130]!.id} breaks the schema: decision_visibility.0`)
     expect(readdirSync(dir)).toEqual(['notes.txt'])
+  })
+
+  test('files are checked and written on a worker thread, while the profile goes on taking decisions', async () => {
+    const pool = await DsaFilePool.start()
+    expect(pool.threaded).toBe(true)
+    await pool.close()
+
+    const ids = clipIds('w', 700)
+    await p.importPack('pk-w', ids.map((id) => ({ id, overrides: shaped(id) })))
+    p.t.store.sqlite.transaction(() => ids.slice(0, 650).forEach((id) => p.record({ clipId: id, categories: ['hate'], action: 'remove', rationale: 'slur' })))()
+    const dir = path.join(p.scratch(), 'dsa-live')
+    let done = false
+    const exported = writeDsaStatements(p.source, dir).finally(() => (done = true))
+    // The export waits on its worker between files; the reviewer's saves go on meanwhile.
+    const later: string[] = []
+    for (let i = 650; !done && i < 700; i++) {
+      later.push(p.record({ clipId: ids[i]!, categories: ['hate'], action: 'remove', rationale: 'slur' }).id)
+      await new Promise((r) => setImmediate(r))
+    }
+    const result = await exported
+    expect(later.length).toBeGreaterThan(0)
+    expect(result.statements).toBeGreaterThanOrEqual(650)
+    expect(result.files).toHaveLength(Math.ceil(result.statements / 100))
+    for (const f of result.files) expect(validateDsaStatementsFile(JSON.parse(readFileSync(f, 'utf8'))).ok).toBe(true)
   })
 
   test('an output folder that already holds statement files is refused; other files do not matter', async () => {

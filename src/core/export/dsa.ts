@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto'
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { renameSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { DsaStatement, MAX_STATEMENTS_PER_CALL } from '../../shared/dsa-statement'
 import { TinjauError } from '../../shared/errors'
 import type { PackClip } from '../../shared/field-pack'
 import { ClipReader } from './clip-json'
+import type { FileOutcome } from './dsa-file-job'
+import { DsaFilePool } from './dsa-pool'
 import { restrictionOf, statementMapper, type NoStatementReason } from './dsa-map'
 import { prepareOutDir } from './out-file'
 import { resolveSelection, selectInForce, type ExportSelection, type NormalizedSelection } from './selection'
@@ -39,17 +41,24 @@ export interface DsaTally {
   skipped: Record<NoStatementReason, number>
 }
 
+/** A file's worth of statements (at most 100, in decision order) and the decisions they are for. */
+export interface StatementBatch {
+  decisionIds: string[]
+  statements: DsaStatement[]
+}
+
 /**
- * The statements of a selection, a file's worth at a time (at most 100, in decision order,
- * each checked against the DSA schema); `tally` is complete once the generator is done.
- * Rows stream, and statements are let go a file at a time: holding 100,000 rows or
- * statement objects at once made garbage collection the largest part of the export.
+ * The statements of a selection, a file's worth at a time, not yet checked against the
+ * schema (the caller does that: buildDsaStatements here, the export's worker thread when
+ * writing files); `tally` is complete once the generator is done. Rows stream, and
+ * statements are let go a file at a time: holding 100,000 rows or statement objects at once
+ * made garbage collection the largest part of the export.
  */
-export function* dsaStatementBatches(source: ExportSource, sel: NormalizedSelection, tally: DsaTally): Generator<DsaStatement[]> {
+export function* dsaStatementBatches(source: ExportSource, sel: NormalizedSelection, tally: DsaTally): Generator<StatementBatch> {
   const byAction = new Map<string, ReturnType<typeof restrictionOf>>()
   const toStatement = statementMapper(source.policy)
   const clips = new ClipReader(source.manifests)
-  let batch: DsaStatement[] = []
+  let batch: StatementBatch = { decisionIds: [], statements: [] }
   try {
     for (const row of selectInForce(source.sqlite, sel)) {
       let r = byAction.get(row.action)
@@ -58,29 +67,32 @@ export function* dsaStatementBatches(source: ExportSource, sel: NormalizedSelect
         tally.skipped[r.skipped]++
         continue
       }
-      const statement = toStatement(row, JSON.parse(clips.text(row)) as PackClip, r)
-      check(row.id, statement)
-      batch.push(statement)
+      batch.statements.push(toStatement(row, JSON.parse(clips.text(row)) as PackClip, r))
+      batch.decisionIds.push(row.id)
       tally.statements++
-      if (batch.length === MAX_STATEMENTS_PER_CALL) {
+      if (batch.statements.length === MAX_STATEMENTS_PER_CALL) {
         yield batch
-        batch = []
+        batch = { decisionIds: [], statements: [] }
       }
     }
   } finally {
     clips.close()
   }
-  if (batch.length > 0) yield batch
+  if (batch.statements.length > 0) yield batch
 }
 
 export function emptyTally(): DsaTally {
   return { statements: 0, skipped: { not_restrictive: 0, unknown_action: 0 } }
 }
 
-/** Every statement file of a selection, in memory (the sync service's export and tests). */
+/** Every statement file of a selection, in memory, each statement checked (the sync service's export and tests). */
 export function buildDsaStatements(source: ExportSource, sel: NormalizedSelection): { files: string[] } & DsaTally {
   const tally = emptyTally()
-  const files = Array.from(dsaStatementBatches(source, sel, tally), fileText)
+  const files: string[] = []
+  for (const batch of dsaStatementBatches(source, sel, tally)) {
+    batch.statements.forEach((statement, i) => check(batch.decisionIds[i] as string, statement))
+    files.push(fileText(batch.statements))
+  }
   return { files, ...tally }
 }
 
@@ -96,70 +108,57 @@ function fileText(statements: DsaStatement[]): string {
   return `${JSON.stringify({ statements })}\n`
 }
 
-const FILE_START = '{"statements":['
-const FILE_END = ']}\n'
-
-/**
- * The same bytes as fileText, written into `buffer` statement by statement (grown when
- * needed); returns it and the length. A file's text as one string is ~200 kB, which V8
- * keeps outside its young heap, mapping fresh memory for each: encoding 850 of them cost
- * more than building their statements.
- */
-function encodeFile(statements: DsaStatement[], buffer: Buffer): [Buffer, number] {
-  let at = buffer.write(FILE_START, 0, 'latin1')
-  statements.forEach((statement, i) => {
-    const text = i === 0 ? JSON.stringify(statement) : `,${JSON.stringify(statement)}`
-    // At most 3 bytes per UTF-16 unit, and room for the end.
-    if (buffer.length - at < text.length * 3 + FILE_END.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(buffer.length * 2, at + text.length * 3 + FILE_END.length))
-      buffer.copy(bigger, 0, 0, at)
-      buffer = bigger
-    }
-    at += buffer.write(text, at, 'utf8')
-  })
-  at += buffer.write(FILE_END, at, 'latin1')
-  return [buffer, at]
-}
+/** Files being checked and written at once; more would only hold memory. */
+const FILES_IN_FLIGHT = 4
 
 /**
  * Write the statements of the selected decisions into `outDir` (created if needed; refused
- * if it holds earlier statement files). Each file is staged under a hidden temporary name
- * as soon as its statements are built, encoded into one reused buffer (see encodeFile); the files get their names only once every
- * statement has passed the schema, and on any failure every staged file is removed: a
- * half-written set could be submitted twice or not at all. Synchronous on purpose: the
- * rows come from one read of the profile, which must not be interleaved with other work
- * on the same connection.
+ * if it holds earlier statement files).
+ *
+ * This thread reads and maps the decisions; a worker thread checks each file's statements
+ * against the schema and writes the file under a hidden staging name (dsa-file-job.ts), so
+ * the two halves run side by side. The files get their names only once every statement has
+ * passed, and on any failure every staged file is removed: a half-written set could be
+ * submitted twice or not at all.
+ *
+ * The rows come from a connection of the export's own, inside one read transaction: the
+ * export waits for the worker between files, and meanwhile the profile's connection goes on
+ * serving the reviewer (a decision saved then is not in this export, and does not change it).
  */
 export async function writeDsaStatements(source: ExportSource, outDir: string, opts: ExportSelection = {}): Promise<DsaExportResult> {
   const sel = resolveSelection(source.sqlite, opts)
   const dir = prepareOutDir(outDir, DSA_FILE_PATTERN)
   const tag = randomBytes(6).toString('hex')
   const staged: string[] = []
+  const outcomes: Promise<FileOutcome>[] = []
   const tally = emptyTally()
   let files: string[] = []
-  let buffer: Buffer = Buffer.allocUnsafe(1024 * 1024)
+  const reader = source.openReader()
+  const pool = await DsaFilePool.start()
   try {
-    for (const batch of dsaStatementBatches(source, sel, tally)) {
-      const tmp = path.join(dir, `.${dsaFileName(staged.length)}.${tag}.tmp`)
-      staged.push(tmp)
-      let length: number
-      ;[buffer, length] = encodeFile(batch, buffer)
-      writeWhole(tmp, buffer, length)
+    reader.exec('BEGIN')
+    for (const batch of dsaStatementBatches({ ...source, sqlite: reader }, sel, tally)) {
+      const index = staged.length
+      const file = path.join(dir, `.${dsaFileName(index)}.${tag}.tmp`)
+      staged.push(file)
+      outcomes.push(pool.run({ index, path: file, decisionIds: batch.decisionIds, statements: batch.statements.map((s) => JSON.stringify(s)) }))
+      if (outcomes.length > FILES_IN_FLIGHT) throwIfFailed(await outcomes[outcomes.length - 1 - FILES_IN_FLIGHT]!)
     }
+    for (const outcome of await Promise.all(outcomes)) throwIfFailed(outcome)
     files = staged.map((_, i) => path.join(dir, dsaFileName(i)))
     staged.forEach((tmp, i) => renameSync(tmp, files[i] as string))
   } catch (err) {
+    // A file may still be being written: wait, then take every one away.
+    await Promise.allSettled(outcomes)
     for (const f of [...staged, ...files]) rmSync(f, { force: true })
     throw err
+  } finally {
+    await pool.close()
+    reader.close()
   }
   return { dir, files, statements: tally.statements, selection: sel, skipped: tally.skipped }
 }
 
-function writeWhole(file: string, bytes: Buffer, length: number): void {
-  const fd = openSync(file, 'wx')
-  try {
-    for (let done = 0; done < length; ) done += writeSync(fd, bytes, done, length - done)
-  } finally {
-    closeSync(fd)
-  }
+function throwIfFailed(outcome: FileOutcome): void {
+  if (outcome.error !== null) throw new TinjauError('internal', outcome.error)
 }

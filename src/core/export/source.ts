@@ -6,13 +6,15 @@ import type { Identity } from '../settings'
 /** What an export reads from an open profile (a `Tinjau` has all of it: `store.sqlite`, `manifests`, `policy`, `identity`). */
 export interface ExportSource {
   sqlite: Database.Database
+  /** A read-only connection of the export's own (see Store.openReader). */
+  openReader: () => Database.Database
   manifests: ManifestStore
   policy: Policy
   identity: Identity
 }
 
-export function exportSource(t: { store: { sqlite: Database.Database }; manifests: ManifestStore; policy: Policy; identity: Identity }): ExportSource {
-  return { sqlite: t.store.sqlite, manifests: t.manifests, policy: t.policy, identity: t.identity }
+export function exportSource(t: { store: { sqlite: Database.Database; openReader: () => Database.Database }; manifests: ManifestStore; policy: Policy; identity: Identity }): ExportSource {
+  return { sqlite: t.store.sqlite, openReader: t.store.openReader, manifests: t.manifests, policy: t.policy, identity: t.identity }
 }
 
 /** Where a clip's JSON is: a byte range of a stored pack.json, or the row itself (see manifest-store.ts). */

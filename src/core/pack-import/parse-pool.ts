@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto'
-import { existsSync } from 'node:fs'
 import os from 'node:os'
-import path from 'node:path'
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import { Worker } from 'node:worker_threads'
+import { workerFile } from '../worker-file'
 import { processChunk, type ChunkJob, type ChunkResult } from './clip-chunk'
 
 /**
@@ -22,21 +21,9 @@ export function defaultThreads(): number {
   return Math.max(1, Math.min(4, os.availableParallelism() - 1))
 }
 
-/**
- * How to start a worker: the built entry next to the bundle (out/main/import-worker.js,
- * core may sit in out/main/chunks), or, when running from sources (tests, benchmarks), the
- * TypeScript entry through tsx. Null when neither exists.
- */
+/** The built out/main/import-worker.js, or parse-worker.ts from sources (see workerFile). */
 function workerSpec(): { file: string; eval: boolean } | null {
-  for (const dir of [__dirname, path.dirname(__dirname)]) {
-    const built = path.join(dir, 'import-worker.js')
-    if (existsSync(built)) return { file: built, eval: false }
-  }
-  const source = path.join(__dirname, 'parse-worker.ts')
-  if (existsSync(source)) {
-    return { file: `require('tsx/cjs/api').register(); require(${JSON.stringify(source)})`, eval: true }
-  }
-  return null
+  return workerFile(__dirname, 'import-worker.js', 'parse-worker.ts')
 }
 
 /** Start a worker and wait for its "ready"; null when it cannot start. */

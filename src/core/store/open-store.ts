@@ -8,6 +8,12 @@ export const WAL_AUTOCHECKPOINT_PAGES = 4000
 export interface Store {
   sqlite: Database.Database
   paths: DataPaths
+  /**
+   * A second, read-only connection to the same database (the same native build), for work
+   * that reads across event-loop turns while the profile's connection goes on serving
+   * (a DSA export). The caller closes it.
+   */
+  openReader(): Database.Database
   close(): void
 }
 
@@ -42,7 +48,9 @@ export function openStore(opts: OpenStoreOptions): Store {
     sqlite.pragma('foreign_keys = ON')
     sqlite.pragma('busy_timeout = 5000')
     migrate(sqlite, opts.migrationsDir)
-    return { sqlite, paths, close: () => sqlite.close() }
+    const binding = opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}
+    const openReader = () => new Database(paths.database, { ...binding, readonly: true, fileMustExist: true })
+    return { sqlite, paths, openReader, close: () => sqlite.close() }
   } catch (err) {
     sqlite.close()
     throw err
