@@ -36,6 +36,22 @@ export default defineConfig({
       react(),
       // React refresh injects an inline preamble in dev only; the built app keeps the strict CSP.
       {
+        // main.tsx sends the start-up calls first and then imports the app (render-app.tsx).
+        // The page should not wait for that import to start fetching the app: the HTML asks
+        // for its script and styles at once (fetched and compiled now, run on import).
+        name: 'tinjau-preload-app',
+        apply: 'build',
+        transformIndexHtml: {
+          order: 'post',
+          handler: (html: string, ctx: { bundle?: Record<string, { type: string; fileName: string; facadeModuleId?: string | null; viteMetadata?: { importedCss: Set<string> } }> }) => {
+            const app = Object.values(ctx.bundle ?? {}).find((c) => c.type === 'chunk' && c.facadeModuleId?.endsWith('render-app.tsx'))
+            if (!app) throw new Error('tinjau-preload-app: no render-app chunk in the bundle')
+            const css = [...(app.viteMetadata?.importedCss ?? [])].map((f) => `<link rel="stylesheet" crossorigin href="./${f}">`)
+            return html.replace('</head>', `  <link rel="modulepreload" crossorigin href="./${app.fileName}">\n    ${css.join('\n    ')}\n  </head>`)
+          },
+        },
+      },
+      {
         name: 'tinjau-dev-csp',
         apply: 'serve',
         transformIndexHtml: (html: string) => html.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'"),

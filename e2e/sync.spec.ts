@@ -1,20 +1,32 @@
+import { execFile } from 'node:child_process'
 import { rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { promisify } from 'node:util'
 import type { Page } from '@playwright/test'
-import { openTinjau } from '../src/core/tinjau'
 import { startTestServer, type TestServer } from '../src/server/testing/test-server'
-import { DecisionDraft } from '../src/shared/policy'
 import { expect, test } from './fixtures'
 
 /**
  * Sync from the UI against the real sync service (src/server, on PGlite, in this process):
  * enroll with an operator's code, pull the assigned demo clips, decide, push; a second
- * reviewer (a profile driven from here) decides the same clip differently, and the first
+ * reviewer (the CLI, on a profile of its own) decides the same clip differently, and the first
  * reviewer's sync dialog shows the adjudication. The server holds each decision once.
  */
 
 const ROOT = path.resolve(__dirname, '..')
+const run = promisify(execFile)
+
+/** The built CLI (`tinjau`), run on its own profile; resolves with its stdout. */
+async function tinjauCli(dataDir: string, ...args: string[]): Promise<string> {
+  const { stdout } = await run(process.execPath, [path.join(ROOT, 'bin', 'tinjau.js'), '--data-dir', dataDir, ...args], { cwd: ROOT })
+  return stdout
+}
+
+async function closeSyncDialog(page: Page): Promise<void> {
+  await page.keyboard.press('Escape')
+  await expect(page.getByTestId('sync-dialog')).toHaveCount(0)
+}
 
 async function syncNow(page: Page): Promise<void> {
   await page.getByTestId('open-sync').click()
@@ -47,13 +59,16 @@ test('enroll, pull assignments, decide and push; a disagreement shows as an adju
     await expect(page.getByTestId('sync-server')).toHaveText(server.url)
     await page.getByTestId('sync-run').click()
     await expect(page.getByTestId('sync-line')).toHaveAttribute('data-state', 'up_to_date')
-    await page.keyboard.press('Escape')
+    await closeSyncDialog(page)
     await expect(page.getByTestId('count-pending')).toHaveAttribute('data-count', String(clips))
 
     // Decide the most urgent clip, then push it.
-    await page.getByTestId('queue-row').first().click()
+    // The pull's queue.changed may re-render the list under the click: click until the clip opens.
     const title = page.getByTestId('clip-title')
-    await expect(title).toBeVisible()
+    await expect(async () => {
+      await page.getByTestId('queue-row').first().click()
+      await expect(title).toBeVisible({ timeout: 2_000 })
+    }).toPass({ timeout: 20_000 })
     const clipId = (await title.getAttribute('data-clip-id'))!
     await page.getByTestId('category-violence.arson').click()
     await page.getByTestId('action-remove').click()
@@ -65,26 +80,24 @@ test('enroll, pull assignments, decide and push; a disagreement shows as an adju
     const held = (await server.ops.decisions()).filter((d) => d.clip_id === clipId)
     expect(held).toHaveLength(1)
     expect(held[0]).toMatchObject({ reviewer_id: 'rina', action: 'remove', categories: ['violence.arson'] })
-    await page.keyboard.press('Escape')
+    await closeSyncDialog(page)
     await expect(page.getByTestId('count-synced')).toHaveAttribute('data-count', '1')
 
-    // Another reviewer allows the same clip: the server keeps both and opens an adjudication.
-    const other = openTinjau({ dataDir: otherDir, resourcesDir: path.join(ROOT, 'resources'), host: 'cli', version: 'e2e' })
-    try {
-      await other.sync.enroll(server.url, await server.ops.enrollmentCode('budi'))
-      await other.sync.syncNow()
-      other.handlers['decision.record'](DecisionDraft.parse({ clipId, categories: ['ok.news'], action: 'allow' }))
-      expect((await other.sync.syncNow()).pushed.stored).toBe(1)
-    } finally {
-      other.close()
-    }
+    // Another reviewer, on another device (the CLI, its own process and profile), allows the
+    // same clip: the server keeps both decisions and opens an adjudication.
+    const otherCode = await server.ops.enrollmentCode('budi')
+    await tinjauCli(otherDir, 'enroll', server.url, otherCode)
+    await tinjauCli(otherDir, 'sync')
+    await tinjauCli(otherDir, 'decide', clipId, '--action', 'allow', '--category', 'ok.news')
+    const pushed = JSON.parse(await tinjauCli(otherDir, 'sync', '--json')) as { pushed: { stored: number } }
+    expect(pushed.pushed.stored).toBe(1)
     expect((await server.ops.adjudications()).map((a) => a.clip_id)).toEqual([clipId])
 
     await syncNow(page)
     const adjudications = page.getByTestId('sync-adjudications')
     await expect(adjudications).toContainText(clipId)
     await expect(adjudications).toContainText('budi chose allow (ok.news)')
-    await page.keyboard.press('Escape')
+    await closeSyncDialog(page)
     await expect(page.getByTestId('sync-attention')).toBeVisible()
     // Nothing was overwritten: both decisions are on the server, each once.
     expect((await server.ops.decisions()).filter((d) => d.clip_id === clipId).map((d) => d.reviewer_id).sort()).toEqual(['budi', 'rina'])

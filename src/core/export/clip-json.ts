@@ -2,40 +2,31 @@ import { closeSync, openSync, readSync } from 'node:fs'
 import type { ManifestStore } from '../manifest-store'
 import { clipBytes, inManifest, type ClipJsonRef } from './source'
 
-/** A stored pack.json up to this size is read whole for an export; a larger one clip by clip. */
-const WHOLE_MANIFEST_BYTES = 256 * 1024 * 1024
-
 /**
- * Hands `fn` the bytes of each clip (`bytes[start, end)`), taking the clips pack.json by
- * pack.json and reading each file once when many of its clips are wanted: at 100,000 clips,
- * a read per clip (open, read, close) cost more than the rest of an export's work on them.
+ * Hands `fn` the bytes of each clip (`bytes[start, end)`, valid only during the call),
+ * pack.json by pack.json in file order, so each file is read about once, a window at a
+ * time (ClipReader): at 100,000 clips a read per clip cost more than the rest of an
+ * export's work on them, and reading a whole pack.json into fresh memory cost ~0.6 s.
  * The order of the calls is not the order of `refs`.
  */
 export function forEachClipJson<K>(manifests: ManifestStore, refs: Iterable<[K, ClipJsonRef]>, fn: (key: K, bytes: Buffer, start: number, end: number) => void): void {
-  const byManifest = new Map<string, [K, ClipJsonRef & { json_offset: number; json_length: number }][]>()
+  const stored: [K, ClipJsonRef & { manifest_sha256: string; json_offset: number; json_length: number }][] = []
   for (const [key, ref] of refs) {
-    if (!inManifest(ref)) {
+    if (inManifest(ref)) stored.push([key, ref])
+    else {
       const bytes = clipBytes(manifests, ref)
       fn(key, bytes, 0, bytes.length)
-      continue
     }
-    let list = byManifest.get(ref.manifest_sha256)
-    if (!list) byManifest.set(ref.manifest_sha256, (list = []))
-    list.push([key, ref])
   }
-  for (const [sha, list] of byManifest) {
-    const size = manifests.size(sha)
-    let wanted = 0
-    for (const [, ref] of list) wanted += ref.json_length
-    // Whole when the clips wanted are a good part of the file.
-    const whole = size <= WHOLE_MANIFEST_BYTES && wanted * 4 >= size ? manifests.read(sha, 0, size) : null
-    for (const [key, ref] of list) {
-      if (whole) fn(key, whole, ref.json_offset, ref.json_offset + ref.json_length)
-      else {
-        const bytes = clipBytes(manifests, ref)
-        fn(key, bytes, 0, bytes.length)
-      }
+  stored.sort(([, a], [, b]) => (a.manifest_sha256 < b.manifest_sha256 ? -1 : a.manifest_sha256 > b.manifest_sha256 ? 1 : a.json_offset - b.json_offset))
+  const reader = new ClipReader(manifests)
+  try {
+    for (const [key, ref] of stored) {
+      const [bytes, start, end] = reader.range(ref)
+      fn(key, bytes, start, end)
     }
+  } finally {
+    reader.close()
   }
 }
 
@@ -60,18 +51,24 @@ export class ClipReader {
 
   text(ref: ClipJsonRef): string {
     if (!inManifest(ref)) return ref.raw_json
+    const [bytes, start, end] = this.range(ref)
+    return bytes.toString('utf8', start, end)
+  }
+
+  /** The clip's bytes: `bytes[start, end)`, valid until the next call. */
+  range(ref: ClipJsonRef & { manifest_sha256: string; json_offset: number; json_length: number }): [bytes: Buffer, start: number, end: number] {
     let file = this.files.get(ref.manifest_sha256)
     if (!file) this.files.set(ref.manifest_sha256, (file = { fd: openSync(this.manifests.pathFor(ref.manifest_sha256), 'r'), window: null, start: 0, end: 0 }))
     const from = ref.json_offset
     const to = from + ref.json_length
-    if (from >= file.start && to <= file.end && file.window) return file.window.toString('utf8', from - file.start, to - file.start)
-    if (ref.json_length > this.windowBytes) return readRange(file.fd, Buffer.allocUnsafe(ref.json_length), from, ref.json_length).toString('utf8')
+    if (from >= file.start && to <= file.end && file.window) return [file.window, from - file.start, to - file.start]
+    if (ref.json_length > this.windowBytes) return [readRange(file.fd, Buffer.allocUnsafe(ref.json_length), from, ref.json_length), 0, ref.json_length]
     file.window ??= Buffer.allocUnsafe(this.windowBytes)
     const filled = readUpTo(file.fd, file.window, from)
     if (filled < ref.json_length) throw new Error('a stored pack.json ends before the clip it should hold')
     file.start = from
     file.end = from + filled
-    return file.window.toString('utf8', 0, ref.json_length)
+    return [file.window, 0, ref.json_length]
   }
 
   close(): void {

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3'
 import { appendAudit } from '../audit'
-import { DECISION_LINE } from '../export/decision-pack'
+import { DECISION_LINE } from '../export/decision-line'
 import { newId } from '../ids'
 import type { Identity } from '../settings'
 import { PushResponse, SIGNATURE_HEADER, SYNC_PATHS, type PushResult } from '../../shared/sync-protocol'

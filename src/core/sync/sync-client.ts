@@ -11,7 +11,7 @@ import type { WriteGate } from '../write-gate'
 import { fullJitterDelay, REQUEST_BACKOFF, RUN_BACKOFF, withRetries, type BackoffPolicy, type RandomSource, type Sleep } from './backoff'
 import { normalizeServerUrl, retryVerdict, SyncHttp, SyncRequestError } from './http'
 import { clearNotices, fetchNotices, openNoticeCount, storedNotices, storeNotices } from './notices'
-import { pullAll, type PullCounts } from './pull'
+import type { PullCounts } from './pull'
 import { DEFAULT_PUSH_BATCH, Outbox, pushAll, type PushCounts, type RejectedDecision } from './push'
 import { StatusEmitter, type SyncActivity, type SyncCounts, type SyncFailureCode, type SyncPhase, type SyncServerInfo, type SyncStatus, type SyncStatusListener } from './state'
 import { TokenStore, TokenStoreError } from './token-store'
@@ -447,6 +447,9 @@ export class SyncClient {
       })
       if (pushed.stored + pushed.duplicate > 0) this.opts.onDecisionsSynced?.()
 
+      // Loaded on the first pull: it brings the pack importer's checks (ajv, zod schemas),
+      // which a starting app does not need.
+      const { pullAll } = await import('./pull')
       const pulled = await pullAll({
         http,
         store: this.opts.store,
