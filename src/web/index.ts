@@ -23,7 +23,10 @@ async function run(argv: string[]): Promise<number> {
     // The store and everything behind it load after the host listens: the browser fetches
     // the renderer meanwhile, and calls wait for the profile (web/app.ts).
     const tinjau = () => import('../core/host-env').then(({ openProfile }) => openProfile({ host: 'web', dataDir, from: __dirname }))
-    await serveUntilShutdown({ tinjau, rendererDir, port, print: (line) => process.stdout.write(`${line}\n`) })
+    // Core's code (~200 ms of require) loads right after the URL is printed, while the
+    // browser opens the tab; opening the store waits for the renderer's code as before.
+    const warm = () => void import('../core/host-env').catch(() => undefined)
+    await serveUntilShutdown({ tinjau, rendererDir, port, print: (line) => process.stdout.write(`${line}\n`), warm })
     return 0
   } catch (err) {
     process.stderr.write(`tinjau web host: ${err instanceof Error ? err.message : String(err)}\n`)

@@ -54,6 +54,8 @@ export interface ServeOptions {
   port: number
   print: (line: string) => void
   abort?: AbortSignal
+  /** Run once the URL is printed, before any request: load the code the profile will need. */
+  warm?: () => void
 }
 
 /** Start, print the URL line, wait for a shutdown signal (or a profile that fails to open), close the host and the profile. */
@@ -115,6 +117,7 @@ export async function serveUntilShutdown(opts: ServeOptions): Promise<void> {
     const stopped = untilShutdown(opts.abort ? AbortSignal.any([opts.abort, failed.signal]) : failed.signal)
     opts.print(urlLine(host))
     announced = true
+    if (opts.warm) setImmediate(opts.warm)
     startOpeningIn(OPEN_FALLBACK_MS)
     await stopped
   } finally {
