@@ -28,9 +28,13 @@ async function closeSyncDialog(page: Page): Promise<void> {
   await expect(page.getByTestId('sync-dialog')).toHaveCount(0)
 }
 
+/** Open the sync dialog, ask for a run, and wait until that run (not an earlier one) has succeeded. */
 async function syncNow(page: Page): Promise<void> {
   await page.getByTestId('open-sync').click()
+  const lastSuccess = page.getByTestId('sync-last-success')
+  const before = await lastSuccess.getAttribute('data-at')
   await page.getByTestId('sync-run').click()
+  await expect(lastSuccess).not.toHaveAttribute('data-at', before ?? '')
   await expect(page.getByTestId('sync-line')).toHaveAttribute('data-state', 'up_to_date')
 }
 

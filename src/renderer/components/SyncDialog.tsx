@@ -125,7 +125,9 @@ function SyncDetails({ sync, status, locale }: { sync: SyncControls; status: Syn
         <dt>{t('sync.reviewer')}</dt>
         <dd>{status.server ? `${status.server.reviewerName} (${status.server.reviewerId})` : ''}</dd>
         <dt>{t('sync.lastSuccess')}</dt>
-        <dd data-testid="sync-last-success">{when(status.lastSuccessAt)}</dd>
+        <dd data-testid="sync-last-success" data-at={status.lastSuccessAt ?? ''}>
+          {when(status.lastSuccessAt)}
+        </dd>
         <dt>{t('sync.nextRun')}</dt>
         <dd>{status.nextRunAt ? formatDateTime(status.nextRunAt, locale) : t('sync.onDemand')}</dd>
         <dt>{t('sync.pending')}</dt>

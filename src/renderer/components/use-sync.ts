@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react'
+import { useCallback, useEffect, useRef, useState } from 'react'
 import type { ApiError } from '../../shared/errors'
 import type { SyncIssues, SyncStatus } from '../../shared/sync-status'
 import { toApiError } from '../api/api-error'
@@ -16,14 +16,20 @@ export function useSync() {
   const api = useApi()
   const [status, setStatus] = useState<SyncStatus | null>(null)
   const [issues, setIssues] = useState<SyncIssues | null>(null)
+  /** Events seen so far: an answer is older than any event that arrived while it was on its way. */
+  const events = useRef(0)
 
   useEffect(() => {
     let live = true
-    const off = api.on('sync.status', (s) => setStatus(s))
+    const off = api.on('sync.status', (s) => {
+      events.current++
+      setStatus(s)
+    })
     // Not among the start-up calls: the queue comes first, the sync button a moment later.
     const ask = window.setTimeout(() => {
+      const seen = events.current
       api.call('sync.status', {}).then(
-        (s) => live && setStatus((now) => now ?? s),
+        (s) => live && events.current === seen && setStatus(s),
         () => undefined,
       )
     }, FIRST_STATUS_DELAY_MS)
@@ -34,10 +40,15 @@ export function useSync() {
     }
   }, [api])
 
+  // An action's answer is the status when the host answered; the run it started goes on
+  // and reports through events, which may reach the page before that answer does. The
+  // answer is used only when no event came meanwhile, so it never hides a newer status.
   const act = useCallback(
     async (run: () => Promise<SyncStatus>): Promise<ApiError | null> => {
+      const seen = events.current
       try {
-        setStatus(await run())
+        const answer = await run()
+        if (events.current === seen) setStatus(answer)
         return null
       } catch (err) {
         return toApiError(err)
