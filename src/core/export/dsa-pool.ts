@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads'
-import { workerFile } from '../worker-file'
+import { startWorker } from '../worker-file'
 import { FileWriter, type FileJob, type FileOutcome } from './dsa-file-job'
 
 /**
@@ -15,7 +15,7 @@ export class DsaFilePool {
 
   static async start(): Promise<DsaFilePool> {
     const pool = new DsaFilePool()
-    pool.worker = await startWorker()
+    pool.worker = await startWorker(__dirname, 'dsa-worker.js', 'dsa-worker.ts')
     pool.worker?.on('message', (o: FileOutcome) => {
       const resolve = pool.waiting.get(o.index)
       pool.waiting.delete(o.index)
@@ -62,26 +62,3 @@ export class DsaFilePool {
   }
 }
 
-async function startWorker(): Promise<Worker | null> {
-  const spec = workerFile(__dirname, 'dsa-worker.js', 'dsa-worker.ts')
-  if (!spec) return null
-  let worker: Worker
-  try {
-    worker = new Worker(spec.file, { eval: spec.eval })
-  } catch {
-    return null
-  }
-  return new Promise((resolve) => {
-    const fail = () => {
-      void worker.terminate()
-      resolve(null)
-    }
-    worker.once('error', fail)
-    worker.once('exit', fail)
-    worker.once('message', () => {
-      worker.off('error', fail)
-      worker.off('exit', fail)
-      resolve(worker)
-    })
-  })
-}

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import os from 'node:os'
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import { Worker } from 'node:worker_threads'
-import { workerFile } from '../worker-file'
+import { startWorker } from '../worker-file'
 import { processChunk, type ChunkJob, type ChunkResult } from './clip-chunk'
 
 /**
@@ -21,35 +21,7 @@ export function defaultThreads(): number {
   return Math.max(1, Math.min(4, os.availableParallelism() - 1))
 }
 
-/** The built out/main/import-worker.js, or parse-worker.ts from sources (see workerFile). */
-function workerSpec(): { file: string; eval: boolean } | null {
-  return workerFile(__dirname, 'import-worker.js', 'parse-worker.ts')
-}
 
-/** Start a worker and wait for its "ready"; null when it cannot start. */
-async function startWorker(): Promise<Worker | null> {
-  const spec = workerSpec()
-  if (!spec) return null
-  let worker: Worker
-  try {
-    worker = new Worker(spec.file, { eval: spec.eval })
-  } catch {
-    return null
-  }
-  return new Promise((resolve) => {
-    const fail = () => {
-      void worker.terminate()
-      resolve(null)
-    }
-    worker.once('error', fail)
-    worker.once('exit', fail)
-    worker.once('message', () => {
-      worker.off('error', fail)
-      worker.off('exit', fail)
-      resolve(worker)
-    })
-  })
-}
 
 /** What the importing thread asks of a worker besides chunks (see parse-worker.ts). */
 export type WorkerRequest = { bytes: Uint8Array } | { hash: [number, number] } | { digest: true }
@@ -94,7 +66,7 @@ export class ParsePool {
 
   /** Start `threads` workers now (0: parse on this thread only). */
   constructor(threads: number) {
-    this.starting = Array.from({ length: threads }, () => startWorker())
+    this.starting = Array.from({ length: threads }, () => startWorker(__dirname, 'import-worker.js', 'parse-worker.ts'))
   }
 
   /**

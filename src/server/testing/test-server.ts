@@ -19,16 +19,9 @@ import { createTestDatabase, seedPgliteDataDir } from './pg-template'
  * give beforeAll/beforeEach a timeout of a minute.
  */
 
-export interface StoredDecisionRow {
-  id: string
-  clip_id: string
-  reviewer_id: string
-  device_id: string
-  revises_id: string | null
-  action: string
-  categories: string[]
-  decided_at: string
-}
+import type { StoredDecisionRow } from '../ops/decisions'
+
+export type { StoredDecisionRow }
 
 export interface ServerOps {
   addReviewer(id: string, name: string): Promise<void>
