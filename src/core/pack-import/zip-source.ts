@@ -61,7 +61,8 @@ export class ZipSource implements PackSource {
     try {
       zip = await yauzl.fromRandomAccessReaderPromise(reader, (await promisify(fstat)(fd)).size, OPEN_OPTIONS)
     } catch (err) {
-      close(fd, () => {})
+      // Closed before the refusal is reported: whoever hears it may remove or reuse the file.
+      await promisify(close)(fd).catch(() => {})
       throw openError(file, err as Error)
     }
     // yauzl reports a failure to close the file as an event: unheard, it would end the process.
