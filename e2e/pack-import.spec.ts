@@ -63,8 +63,13 @@ test('a zip dropped on the window imports; a hostile zip is refused with the rul
       },
       { bytes, name },
     )
-    await page.dispatchEvent('body', 'dragover', { dataTransfer })
-    await expect(page.getByTestId('drop-overlay')).toBeVisible()
+    // A real drag fires dragover again and again while the pointer is over the window, so
+    // repeat it until the overlay shows: the first may land before the workspace (loaded
+    // after the boot shell) has put its listeners on the window.
+    await expect(async () => {
+      await page.dispatchEvent('body', 'dragover', { dataTransfer })
+      await expect(page.getByTestId('drop-overlay')).toBeVisible({ timeout: 500 })
+    }).toPass({ timeout: 15_000 })
     await page.dispatchEvent('body', 'drop', { dataTransfer })
   }
 
