@@ -1,4 +1,4 @@
-import { useCallback, useDeferredValue, useEffect, useEffectEvent, useLayoutEffect, useMemo, useRef, useState } from 'react'
+import { memo, useCallback, useDeferredValue, useEffect, useEffectEvent, useLayoutEffect, useMemo, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { ClipDetail } from '../../shared/domain'
 import type { DecisionDraftInput, Locale, Policy } from '../../shared/policy'
@@ -29,8 +29,12 @@ interface Props {
   nextMedia?: { sha256: string } | null | undefined
 }
 
-/** One clip: the video, what it is and why it was flagged, what was said, and the form. */
-export function ClipView({ clip, policy, locale, mediaUrl, onSave, focusToken, muted, nextMedia }: Props) {
+/**
+ * One clip: the video, what it is and why it was flagged, what was said, and the form.
+ * Memoised: the workspace re-renders for the queue, notices and the session's figures,
+ * none of which change the clip on screen (its callbacks are stable for this).
+ */
+export const ClipView = memo(function ClipView({ clip, policy, locale, mediaUrl, onSave, focusToken, muted, nextMedia }: Props) {
   const { t } = useTranslation()
   const videoRef = useRef<HTMLVideoElement>(null)
   const titleRef = useRef<HTMLHeadingElement>(null)
@@ -233,4 +237,4 @@ export function ClipView({ clip, policy, locale, mediaUrl, onSave, focusToken, m
       </div>
     </article>
   )
-}
+})

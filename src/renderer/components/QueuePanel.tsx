@@ -1,3 +1,4 @@
+import { memo } from 'react'
 import { useTranslation } from 'react-i18next'
 import { QUEUE_SORTS } from '../../shared/queue-constants'
 import type { QueueSort } from '../../shared/domain'
@@ -27,7 +28,8 @@ interface Props {
   onSelect: (id: string) => void
 }
 
-export function QueuePanel(props: Props) {
+/** Memoised: a clip opening or a notice in the workspace does not re-render the queue (useQueue's state is one object while unchanged). */
+export const QueuePanel = memo(function QueuePanel(props: Props) {
   const { policy, locale, view, queue, selectedId } = props
   const { t } = useTranslation()
   const now = useNow(30_000)
@@ -199,4 +201,4 @@ export function QueuePanel(props: Props) {
       )}
     </aside>
   )
-}
+})

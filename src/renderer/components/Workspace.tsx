@@ -9,6 +9,8 @@ import { actionKeyMap, interpretKey, keyPressOf } from '../state/keys'
 import { neighbour, nextPendingAfter } from '../state/queue-nav'
 import { EMPTY_SESSION, recordClipTime, type SessionStats } from '../state/session-stats'
 import { ClipView } from './ClipView'
+import { sameClipDetail } from '../state/clip-detail'
+import { useStableCallback } from './hooks'
 import { ErrorAlert } from './ErrorAlert'
 import { Header } from './Header'
 import { KeyHelp } from './KeyHelp'
@@ -101,12 +103,13 @@ export function Workspace({ info, policy, firstPage, locale, onLocaleChange }: P
       return
     }
     let cancelled = false
-    // The next clip's details were prefetched: show them at once, then take the fresh copy.
+    // The next clip's details were prefetched: show them at once (openClip normally has),
+    // then take the fresh copy, which re-renders the clip only if something in it changed.
     const ahead = prefetched.current?.id === selectedId ? prefetched.current : null
     setClip((c) => (c?.id === selectedId ? c : ahead))
     api.call('clip.get', { clipId: selectedId }).then(
       (c) => {
-        if (!cancelled) setClip(c)
+        if (!cancelled) setClip((shown) => (shown && sameClipDetail(shown, c) ? shown : c))
       },
       (err: unknown) => {
         if (!cancelled) setError(toApiError(err))
@@ -117,13 +120,23 @@ export function Workspace({ info, policy, firstPage, locale, onLocaleChange }: P
     }
   }, [api, selectedId, clipReload])
 
+  /**
+   * Opens a clip. The prefetched next clip is shown in the same render that selects it, not
+   * in a second one after the effect above has run (a save's next clip, sooner).
+   */
+  const openClip = useCallback((id: string) => {
+    setSelectedId(id)
+    const ahead = prefetched.current
+    if (ahead?.id === id) setClip(ahead)
+  }, [])
+
   /** The reviewer picked a clip: forget the notices about the previous one. */
   const select = useCallback((id: string) => {
-    setSelectedId(id)
+    openClip(id)
     setSaved(null)
     setSkippedClipId(null)
     setError(null)
-  }, [])
+  }, [openClip])
 
   const reloadClip = () => {
     setError(null)
@@ -197,7 +210,7 @@ export function Workspace({ info, policy, firstPage, locale, onLocaleChange }: P
     }
     setSaved({ savedClipId: draft.clipId, nextClipId: next })
     if (next) {
-      setSelectedId(next)
+      openClip(next)
       setFocusToken((n) => n + 1)
     } else {
       setClipReload((n) => n + 1)
@@ -231,7 +244,7 @@ export function Workspace({ info, policy, firstPage, locale, onLocaleChange }: P
     }
     setSkippedClipId(clipId)
     if (next) {
-      setSelectedId(next)
+      openClip(next)
       setFocusToken((n) => n + 1)
     } else {
       setClipReload((n) => n + 1)
@@ -239,6 +252,11 @@ export function Workspace({ info, policy, firstPage, locale, onLocaleChange }: P
     void queue.refresh()
     return true
   }
+
+  // Stable, so the memoised ClipView re-renders for its clip, not for every workspace change.
+  const onSave = useStableCallback(save)
+  const stableSkip = useStableCallback(skip)
+  const reviewActions = useMemo(() => ({ skip: stableSkip }), [stableSkip])
 
   const onKey = useEffectEvent((e: KeyboardEvent) => {
     if (e.defaultPrevented) return
@@ -343,7 +361,7 @@ export function Workspace({ info, policy, firstPage, locale, onLocaleChange }: P
           </div>
           {selectedId ? (
             clip ? (
-              <ReviewActionsContext value={{ skip }}>
+              <ReviewActionsContext value={reviewActions}>
                 <div className={protectionClassName(session.protection.effective)} data-testid="clip-wellness">
                   <WellnessControls policy={policy} locale={locale} protection={session.protection} />
                   <ClipView
@@ -351,7 +369,7 @@ export function Workspace({ info, policy, firstPage, locale, onLocaleChange }: P
                     policy={policy}
                     locale={locale}
                     mediaUrl={api.mediaUrl}
-                    onSave={save}
+                    onSave={onSave}
                     focusToken={focusToken}
                     muted={session.protection.effective.mute}
                     nextMedia={aheadMedia && aheadMedia.clipId !== clip.id ? aheadMedia : null}

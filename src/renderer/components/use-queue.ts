@@ -6,6 +6,7 @@ import { toApiError } from '../api/api-error'
 import { QUEUE_PAGE_ROWS, type FirstPage } from '../state/first-page'
 import { queryOf, type QueueView } from '../state/queue-view'
 import { markTiming } from '../timing'
+import { useQueueChanged } from './hooks'
 
 /**
  * The queue as the list sees it: `total` rows, of which the pages around what is on screen
@@ -145,7 +146,7 @@ export function useQueue(api: TinjauApi, view: QueueView, onError: (e: ApiError)
     range.current = { start: 0, end: 0 }
     void load()
   }, [load])
-  useEffect(() => api.on('queue.changed', () => void load()), [api, load])
+  useQueueChanged(api, load)
   // While the search index is being built there is no event for its progress: ask again now
   // and then, so "building" goes away (and a search finds more) without the reviewer asking.
   const building = meta.searchIndex !== null && !meta.searchIndex.complete
@@ -178,5 +179,10 @@ export function useQueue(api: TinjauApi, view: QueueView, onError: (e: ApiError)
     [load],
   )
 
-  return { ...meta, items, loading, rowAt, indexOf, showRange, refresh: load, refreshUnlessSince, version }
+  // One object while nothing in it changes, so the memoised queue panel is not re-rendered
+  // by the workspace's other state (a clip opening, a notice).
+  return useMemo(
+    () => ({ ...meta, items, loading, rowAt, indexOf, showRange, refresh: load, refreshUnlessSince, version }),
+    [meta, items, loading, rowAt, indexOf, showRange, load, refreshUnlessSince, version],
+  )
 }

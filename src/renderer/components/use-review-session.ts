@@ -6,6 +6,7 @@ import type { Policy } from '../../shared/policy'
 import { DEFAULT_WELLNESS } from '../../shared/wellness-limits'
 import type { WellnessSettings } from '../../shared/wellness'
 import { toApiError } from '../api/api-error'
+import { useQueueChanged } from './hooks'
 import {
   countSensitiveClip,
   createExposure,
@@ -185,7 +186,7 @@ function useSessionDecisions(api: TinjauApi, deviceId: string, sessionStartMs: n
   useEffect(() => {
     void load()
   }, [load])
-  useEffect(() => api.on('queue.changed', () => void load()), [api, load])
+  useQueueChanged(api, load)
   return { recent, count, refresh: load }
 }
 
