@@ -91,6 +91,9 @@ export interface Tinjau {
   close(): void
 }
 
+/** Rows read by the warm-up of the queue's first page (the renderer asks for 200). */
+const FIRST_PAGE_WARM_ROWS = 200
+
 export function openTinjau(opts: OpenTinjauOptions): Tinjau {
   const policy = loadPolicy(opts.resourcesDir)
   const store = openStore({
@@ -142,6 +145,17 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     // calls come first).
     search.startAtOpen(5_000)
     warmQueue(10_000)
+    // The UI's first call is the queue's first page. Read once now (the web host opens the
+    // profile while the browser is still opening the tab), the status counts are cached and
+    // SQLite's pages and statements are ready: ~36 ms cold against ~2 ms at 100,000 clips.
+    setImmediate(() => {
+      if (!sqlite.open || gate.busy || sqlite.inTransaction) return
+      try {
+        queue.page({ limit: FIRST_PAGE_WARM_ROWS })
+      } catch {
+        // Only a head start: the UI's own call meets the same error and reports it.
+      }
+    }).unref()
   }
   const skips = new SkipLog(sqlite, identity, opts.now)
   const demoDir = path.join(opts.resourcesDir, 'demo')

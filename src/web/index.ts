@@ -23,9 +23,10 @@ async function run(argv: string[]): Promise<number> {
     // The store and everything behind it load after the host listens: the browser fetches
     // the renderer meanwhile, and calls wait for the profile (web/app.ts).
     const tinjau = () => import('../core/host-env').then(({ openProfile }) => openProfile({ host: 'web', dataDir, from: __dirname }))
-    // Core's code (~200 ms of require) loads right after the URL is printed, while the
-    // browser opens the tab; opening the store waits for the renderer's code as before.
-    const warm = () => void import('../core/host-env').catch(() => undefined)
+    // Core's code (~200 ms of require) and the contract's schemas load right after the URL
+    // is printed, while the browser opens the tab; then the store opens, unless the page
+    // is already loading (launch.ts).
+    const warm = () => Promise.all([import('../core/host-env'), import('../shared/dispatch')]).then(() => undefined)
     await serveUntilShutdown({ tinjau, rendererDir, port, print: (line) => process.stdout.write(`${line}\n`), warm })
     return 0
   } catch (err) {

@@ -199,4 +199,57 @@ describe('serveUntilShutdown with a profile still opening', () => {
     later.abort()
     await second
   })
+
+  it('with warm: opens the profile as soon as the code is loaded when no request has come yet', async () => {
+    const { rendererDir, dataDir } = rendererAndData()
+    let openedAt: number | null = null
+    const opener = async () => {
+      openedAt = Date.now()
+      return openTinjau({ dataDir, resourcesDir: path.resolve('resources'), host: 'web', version: '0.0.0-test' })
+    }
+    let warmed!: () => void
+    const warmDone = new Promise<void>((r) => (warmed = r))
+    const lines: string[] = []
+    const stop = new AbortController()
+    const done = serveUntilShutdown({ tinjau: opener, rendererDir, port: 0, print: (l) => lines.push(l), abort: stop.signal, warm: () => warmDone })
+    await untilLine(lines)
+    await new Promise((r) => setTimeout(r, 100))
+    expect(openedAt).toBeNull() // still loading the code
+    const loadedAt = Date.now()
+    warmed()
+    const deadline = Date.now() + 1000
+    while (openedAt === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5))
+    expect(openedAt).not.toBeNull()
+    expect(openedAt! - loadedAt).toBeLessThan(OPEN_FALLBACK_MS / 2) // not the fallback
+    stop.abort()
+    await done
+  })
+
+  it('with warm: a page that came before the code loaded still has its code sent before the profile opens', async () => {
+    const { rendererDir, dataDir } = rendererAndData()
+    writeFileSync(path.join(rendererDir, 'assets', 'big.js'), Buffer.alloc(16 * 1024 * 1024, 0x20))
+    let openedAt: number | null = null
+    const opener = async () => {
+      openedAt = Date.now()
+      return openTinjau({ dataDir, resourcesDir: path.resolve('resources'), host: 'web', version: '0.0.0-test' })
+    }
+    let warmed!: () => void
+    const warmDone = new Promise<void>((r) => (warmed = r))
+    const lines: string[] = []
+    const stop = new AbortController()
+    const done = serveUntilShutdown({ tinjau: opener, rendererDir, port: 0, print: (l) => lines.push(l), abort: stop.signal, warm: () => warmDone })
+    const { url } = await untilLine(lines)
+    const code = await fetch(`${url}/assets/big.js`)
+    warmed()
+    await new Promise((r) => setTimeout(r, 200))
+    expect(openedAt).toBeNull() // the code loaded, but a page is loading: its code first
+    const sentAt = Date.now()
+    expect((await code.arrayBuffer()).byteLength).toBe(16 * 1024 * 1024)
+    const deadline = Date.now() + 1000
+    while (openedAt === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5))
+    expect(openedAt).not.toBeNull()
+    expect(openedAt!).toBeGreaterThanOrEqual(sentAt)
+    stop.abort()
+    await done
+  })
 })

@@ -54,8 +54,12 @@ export interface ServeOptions {
   port: number
   print: (line: string) => void
   abort?: AbortSignal
-  /** Run once the URL is printed, before any request: load the code the profile will need. */
-  warm?: () => void
+  /**
+   * Run once the URL is printed: load the code the profile will need. If it has loaded
+   * before any request came, the profile opens right then (nobody is waiting on the
+   * host); otherwise it opens as said above.
+   */
+  warm?: () => Promise<void>
 }
 
 /** Start, print the URL line, wait for a shutdown signal (or a profile that fails to open), close the host and the profile. */
@@ -117,7 +121,19 @@ export async function serveUntilShutdown(opts: ServeOptions): Promise<void> {
     const stopped = untilShutdown(opts.abort ? AbortSignal.any([opts.abort, failed.signal]) : failed.signal)
     opts.print(urlLine(host))
     announced = true
-    if (opts.warm) setImmediate(opts.warm)
+    const warm = opts.warm
+    if (warm) {
+      setImmediate(() => {
+        warm().then(
+          () => {
+            // A reviewer opens the URL seconds after it is printed: the store is open by then.
+            // If a page is already loading, opening now would stall its code (see above).
+            if (host.requestsSeen() === 0) startOpening()
+          },
+          () => undefined, // the opening will meet the same error and report it
+        )
+      })
+    }
     startOpeningIn(OPEN_FALLBACK_MS)
     await stopped
   } finally {

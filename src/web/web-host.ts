@@ -38,6 +38,8 @@ export interface WebHost {
   launchUrl: string
   port: number
   secret: string
+  /** HTTP requests received so far (has a browser come yet?). */
+  requestsSeen(): number
   close(): Promise<void>
 }
 
@@ -72,6 +74,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   // overrideGlobalObjects: false keeps this process's global Request/Response untouched
   // (the CLI and the tests share it).
   const server = createAdaptorServer({ fetch: app.fetch, overrideGlobalObjects: false }) as Server
+  let requestsSeen = 0
+  server.on('request', () => requestsSeen++)
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -89,6 +93,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     launchUrl: `${url}/?k=${secret}`,
     port: boundPort,
     secret,
+    requestsSeen: () => requestsSeen,
     /**
      * Stop accepting, end event streams, cut connections still open after a grace
      * period (a video being watched), and resolve only when every API call already
