@@ -8,7 +8,7 @@ import { useApi } from './api/api-context'
 import { ErrorAlert } from './components/ErrorAlert'
 import type { FirstPage } from './components/use-queue'
 import { Workspace } from './components/Workspace'
-import { startBoot, type BootRequests } from './boot'
+import { bootAnswers, startBoot, type BootRequests } from './boot'
 import { isLocale } from './i18n/i18n'
 import { markTiming } from './timing'
 
@@ -26,8 +26,13 @@ interface Props {
 export function App({ boot: early }: Props) {
   const api = useApi()
   const { t, i18n } = useTranslation()
-  const [boot, setBoot] = useState<Boot>({ state: 'loading' })
-  const [locale, setLocale] = useState<Locale>(() => (isLocale(i18n.language) ? i18n.language : 'en'))
+  // Answered before React loaded (the usual case: main.tsx sent the calls first): the
+  // workspace is the first render, not a loading screen and then the workspace.
+  const [answeredEarly] = useState(() => (early ? bootAnswers(early) : null))
+  const [boot, setBoot] = useState<Boot>(() =>
+    early && answeredEarly ? { state: 'ready', info: answeredEarly.info, policy: answeredEarly.policy, firstPage: early.firstPage } : { state: 'loading' },
+  )
+  const [locale, setLocale] = useState<Locale>(() => answeredEarly?.info.locale ?? (isLocale(i18n.language) ? i18n.language : 'en'))
 
   // useTranslation hands out a new `i18n` object on every language change; keep the
   // first (it forwards to the same instance) so that changing language never looks like
@@ -46,7 +51,7 @@ export function App({ boot: early }: Props) {
     earlyBoot.current = null
     try {
       const firstPage = requests.firstPage
-      const [info, policy] = await Promise.all([requests.info, requests.policy])
+      const [info, policy] = await Promise.all([requests.info.promise, requests.policy.promise])
       applyLocale(info.locale)
       markTiming('boot-answered')
       setBoot({ state: 'ready', info, policy, firstPage })
@@ -56,8 +61,13 @@ export function App({ boot: early }: Props) {
   }, [api, applyLocale])
 
   useEffect(() => {
+    if (answeredEarly) {
+      markTiming('boot-answered')
+      if (i18nRef.current.language !== answeredEarly.info.locale) void i18nRef.current.changeLanguage(answeredEarly.info.locale)
+      return
+    }
     void start()
-  }, [start])
+  }, [start, answeredEarly])
 
   useEffect(() => {
     document.documentElement.lang = locale

@@ -5,12 +5,12 @@ import type { TinjauApi } from '../shared/contract'
 import { ApiContext } from './api/api-context'
 import { App } from './App'
 import type { BootRequests } from './boot'
-import { warmFormatters } from './i18n/format'
 import { createI18n, guessLocale } from './i18n/i18n'
 
 /** The React app, loaded by main.tsx once the start-up calls are on their way. */
 export function renderApp(api: TinjauApi, boot: BootRequests): void {
-  const locale = guessLocale(navigator.languages ?? [navigator.language])
+  // The profile's language when app.info has answered already, else the browser's until it does.
+  const locale = boot.info.value()?.locale ?? guessLocale(navigator.languages ?? [navigator.language])
   const i18n = createI18n(locale)
   const root = document.getElementById('root')
   if (!root) throw new Error('index.html has no #root')
@@ -24,7 +24,4 @@ export function renderApp(api: TinjauApi, boot: BootRequests): void {
       </ApiContext>
     </StrictMode>,
   )
-
-  // While the start-up calls are on the network: the first Intl formatter loads ICU data.
-  setTimeout(() => warmFormatters(locale), 0)
 }

@@ -12,5 +12,6 @@ export function createApi(win: Window): TinjauApi {
     fetch: win.fetch.bind(win),
     EventSource: typeof EventSource === 'function' ? EventSource : undefined,
     XMLHttpRequest: typeof XMLHttpRequest === 'function' ? XMLHttpRequest : undefined,
+    later: (work) => void win.setTimeout(work, 0),
   })
 }

@@ -41,6 +41,18 @@ describe('web secret', () => {
     expect(env.sessionStorage.data.get(WEB_SECRET_STORAGE_KEY)).toBe('new')
   })
 
+  it('with `later`, keeps the secret and cleans the address only when that work runs', () => {
+    const { env, replaced } = fakeEnv('http://127.0.0.1:4321/?k=s3cret')
+    const waiting: (() => void)[] = []
+    const withLater = { ...env, later: (work: () => void) => void waiting.push(work) }
+    expect(takeWebSecret(withLater)).toBe('s3cret')
+    expect(env.sessionStorage.data.has(WEB_SECRET_STORAGE_KEY)).toBe(false)
+    expect(replaced).toEqual([])
+    waiting.forEach((work) => work())
+    expect(env.sessionStorage.data.get(WEB_SECRET_STORAGE_KEY)).toBe('s3cret')
+    expect(replaced).toEqual(['/'])
+  })
+
   it('still works for the page when storage throws', () => {
     const { env } = fakeEnv('http://127.0.0.1:4321/?k=abc')
     env.sessionStorage.setItem = () => {

@@ -22,6 +22,8 @@ export interface WebEnv {
   EventSource?: new (url: string) => EventSourceLike
   /** For pack uploads (absent: this host takes no packs from the page). */
   XMLHttpRequest?: typeof XMLHttpRequest
+  /** Runs work that can wait until the start-up calls are sent (absent: at once). */
+  later?: (work: () => void) => void
 }
 
 /**
@@ -29,17 +31,23 @@ export interface WebEnv {
  * sessionStorage (it survives a reload, not the tab) and drop it from the address bar so
  * it is not left in history, bookmarks or a screenshot.
  */
-export function takeWebSecret(env: Pick<WebEnv, 'location' | 'history' | 'sessionStorage'>): string | null {
+export function takeWebSecret(env: Pick<WebEnv, 'location' | 'history' | 'sessionStorage' | 'later'>): string | null {
   const url = new URL(env.location.href)
   const fromUrl = url.searchParams.get(WEB_SECRET_PARAM)
   if (fromUrl) {
-    try {
-      env.sessionStorage.setItem(WEB_SECRET_STORAGE_KEY, fromUrl)
-    } catch {
-      // Storage can be disabled; the secret still works for this page's life.
+    // After the start-up calls have left (env.later): the page's first use of sessionStorage
+    // waits on the browser process, ~60 ms of a starting page here.
+    const keep = () => {
+      try {
+        env.sessionStorage.setItem(WEB_SECRET_STORAGE_KEY, fromUrl)
+      } catch {
+        // Storage can be disabled; the secret still works for this page's life.
+      }
+      url.searchParams.delete(WEB_SECRET_PARAM)
+      env.history.replaceState(env.history.state, '', `${url.pathname}${url.search}${url.hash}`)
     }
-    url.searchParams.delete(WEB_SECRET_PARAM)
-    env.history.replaceState(env.history.state, '', `${url.pathname}${url.search}${url.hash}`)
+    if (env.later) env.later(keep)
+    else keep()
     return fromUrl
   }
   try {

@@ -45,6 +45,12 @@ export interface QueueState extends Meta {
   version: number
 }
 
+type PageMeta = { total: number; counts: StatusCounts; searchHint?: SearchHint | null; searchIndex?: SearchIndexState }
+
+function metaOf(page: PageMeta): Meta {
+  return { total: page.total, counts: page.counts, searchHint: page.searchHint ?? null, searchIndex: page.searchIndex ?? null }
+}
+
 export function useQueue(api: TinjauApi, view: QueueView, onError: (e: ApiError) => void, firstPage?: { key: string; page: FirstPage } | null): QueueState {
   const query = useMemo(() => queryOf(view), [view])
   const queryKey = JSON.stringify(query)
@@ -52,17 +58,22 @@ export function useQueue(api: TinjauApi, view: QueueView, onError: (e: ApiError)
   const inFlight = useRef(new Set<number>())
   const generation = useRef(0)
   const range = useRef({ start: 0, end: 0 })
-  const [meta, setMeta] = useState<Meta>({ total: 0, counts: null, searchHint: null, searchIndex: null })
-  const [loading, setLoading] = useState(true)
-  const [version, setVersion] = useState(0)
+  /** The start-up call's first page, already answered: the list starts with it, no load. */
+  const [answered] = useState(() => {
+    const page = firstPage?.key === queryKey ? firstPage.page.value() : null
+    if (page) pages.current = new Map([[0, page.items]])
+    return page
+  })
+  const [meta, setMeta] = useState<Meta>(() => (answered ? metaOf(answered) : { total: 0, counts: null, searchHint: null, searchIndex: null }))
+  const [loading, setLoading] = useState(answered === null)
+  const [version, setVersion] = useState(answered ? 1 : 0)
   const queryRef = useRef<QueueQueryInput>(query)
   queryRef.current = query
-  /** Used once, by the first load, when it is for the same query. */
-  const early = useRef(firstPage ?? null)
+  /** Used once, by the first load, when it is for the same query (and not already used above). */
+  const early = useRef(answered ? null : (firstPage ?? null))
+  const skipFirstLoad = useRef(answered !== null)
 
-  const applyMeta = useCallback((page: { total: number; counts: StatusCounts; searchHint?: SearchHint | null; searchIndex?: SearchIndexState }) => {
-    setMeta({ total: page.total, counts: page.counts, searchHint: page.searchHint ?? null, searchIndex: page.searchIndex ?? null })
-  }, [])
+  const applyMeta = useCallback((page: PageMeta) => setMeta(metaOf(page)), [])
 
   const fetchPage = useCallback(
     (p: number, mine: number) => api.call('queue.list', { ...queryRef.current, limit: QUEUE_PAGE_ROWS, offset: p * QUEUE_PAGE_ROWS }).then((page) => ({ p, page, mine })),
@@ -93,7 +104,7 @@ export function useQueue(api: TinjauApi, view: QueueView, onError: (e: ApiError)
     try {
       const head = early.current?.key === queryKey ? early.current.page : null
       early.current = null
-      const first = head ? { p: 0, page: await head, mine } : await fetchPage(0, mine)
+      const first = head ? { p: 0, page: await head.promise, mine } : await fetchPage(0, mine)
       if (mine !== generation.current) return
       const total = first.page.total
       // Only pages on screen are waited for; the page either side loads after (showRange).
@@ -144,6 +155,13 @@ export function useQueue(api: TinjauApi, view: QueueView, onError: (e: ApiError)
   // A new view starts at the top.
   useEffect(() => {
     range.current = { start: 0, end: 0 }
+    if (skipFirstLoad.current) {
+      // The first view's rows are already in (see `answered`).
+      skipFirstLoad.current = false
+      generation.current++
+      markTiming('first-page')
+      return
+    }
     void load()
   }, [load])
   useQueueChanged(api, load)

@@ -105,8 +105,8 @@ export function timeLeft(dueIso: string | null, nowMs: number, locale: Locale): 
 
 /**
  * Builds the formatters the queue's first screen uses. The first Intl formatter of a page
- * loads the locale's ICU data (about 50 ms here); main.tsx calls this while the start-up
- * calls are on the network, so the first render does not pay for it.
+ * loads the locale's ICU data (70–120 ms here); main.tsx calls this once app.info has
+ * answered, while the app's code is still loading, so the first render does not pay for it.
  */
 export function warmFormatters(locale: Locale): void {
   formatNumber(1, locale)
