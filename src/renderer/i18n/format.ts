@@ -109,6 +109,9 @@ export function timeLeft(dueIso: string | null, nowMs: number, locale: Locale): 
  * answered, while the app's code is still loading, so the first render does not pay for it.
  */
 export function warmFormatters(locale: Locale): void {
+  // i18next's plurals ("1 clip", "2 clips") build their own PluralRules, on the first
+  // counted string of the first render; one built now has the locale's plural data loaded.
+  new Intl.PluralRules(locale).select(1)
   formatNumber(1, locale)
   formatSpan(26 * 3_600_000, locale)
   formatSpan(3_660_000, locale)
