@@ -1,3 +1,4 @@
+import { readBoundedBody } from '../shared/bounded-body'
 import type { ApiError } from '../shared/errors'
 
 /**
@@ -18,25 +19,9 @@ const tooLarge = (maxBytes: number): BodyResult => ({
 })
 
 export async function readJsonBody(req: Request, maxBytes = MAX_JSON_BODY_BYTES): Promise<BodyResult> {
-  const declared = req.headers.get('content-length')
-  if (declared !== null && Number(declared) > maxBytes) return tooLarge(maxBytes)
-
-  const chunks: Uint8Array[] = []
-  let size = 0
-  if (req.body) {
-    const reader = req.body.getReader()
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) break
-      size += value.byteLength
-      if (size > maxBytes) {
-        await reader.cancel().catch(() => {})
-        return tooLarge(maxBytes)
-      }
-      chunks.push(value)
-    }
-  }
-  if (size === 0) return { ok: true, value: undefined }
+  const bytes = await readBoundedBody(req, maxBytes)
+  if (!bytes) return tooLarge(maxBytes)
+  if (bytes.byteLength === 0) return { ok: true, value: undefined }
 
   const type = (req.headers.get('content-type') ?? '').split(';', 1)[0]!.trim().toLowerCase()
   if (type !== 'application/json') {
@@ -48,7 +33,7 @@ export async function readJsonBody(req: Request, maxBytes = MAX_JSON_BODY_BYTES)
   }
   let text: string
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks))
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
   } catch {
     return { ok: false, status: 400, error: { code: 'invalid_input', message: 'request body is not valid UTF-8' } }
   }

@@ -1,11 +1,13 @@
 import { createWriteStream } from 'node:fs'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { readBoundedBody } from '../../shared/bounded-body'
 import { ServerError } from '../errors'
 
 /**
  * Request bodies, refused past a size before they are buffered: Content-Length first, then
- * the bytes actually received (a client may send none, or lie).
+ * the bytes actually received (a client may send none, or lie). Read whole through
+ * shared/bounded-body.ts, as the web host's API does; streamed to a file here.
  */
 
 function tooLarge(maxBytes: number, what: string): ServerError {
@@ -18,23 +20,9 @@ function checkDeclared(req: Request, maxBytes: number, what: string): void {
 }
 
 export async function readBody(req: Request, maxBytes: number, what = 'request body'): Promise<Buffer> {
-  checkDeclared(req, maxBytes, what)
-  const chunks: Uint8Array[] = []
-  let size = 0
-  if (req.body) {
-    const reader = req.body.getReader()
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) break
-      size += value.byteLength
-      if (size > maxBytes) {
-        await reader.cancel().catch(() => {})
-        throw tooLarge(maxBytes, what)
-      }
-      chunks.push(value)
-    }
-  }
-  return Buffer.concat(chunks, size)
+  const bytes = await readBoundedBody(req, maxBytes)
+  if (!bytes) throw tooLarge(maxBytes, what)
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
 
 /** The body streamed into `file` (which must not exist), at most `maxBytes`. */
