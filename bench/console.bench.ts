@@ -23,7 +23,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, write
 import os from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { chromium, type CDPSession, type Page } from '@playwright/test'
+import { chromium, type CDPSession, type Page, type Response } from '@playwright/test'
 import { openTinjau } from '../src/core/tinjau'
 import { tempDir } from '../src/core/testing/make-pack'
 
@@ -492,6 +492,18 @@ async function main(): Promise<void> {
       const cdp = await page.context().newCDPSession(page)
       const memory = async () => ({ heap: await jsHeapMb(cdp), renderers: rendererMemory() })
       const before = await memory()
+      // The rows' pages fetched during the scroll, with their bodies' size: Chromium keeps the
+      // bodies of fetched responses in the renderer while DevTools' network domain is on, and
+      // Playwright turns it on, so they likely count in the renderer's memory here (they would
+      // not in a reviewer's browser; see docs/performance.md).
+      const fetched = { pages: 0, bytes: 0 }
+      const bodies: Promise<void>[] = []
+      const onResponse = (res: Response) => {
+        if (!res.url().includes('/api/queue.list')) return
+        fetched.pages++
+        bodies.push(res.body().then((b) => void (fetched.bytes += b.length), () => undefined))
+      }
+      page.on('response', onResponse)
       const geometry = (await page.evaluate(`(() => {
         const box = document.querySelector('.queue-vlist')
         const rowHeight = box.querySelector('[data-testid="queue-row"]').getBoundingClientRect().height
@@ -516,6 +528,8 @@ async function main(): Promise<void> {
       const stepMs = (await page.evaluate('window.__scroll.stepMs')) as number[]
       const lastRow = (await page.evaluate(`document.querySelector('[data-testid="queue-row"][data-index="${CLIPS - 1}"]')?.getAttribute('data-clip-id') ?? null`)) as string | null
       const after = await memory()
+      page.off('response', onResponse)
+      await Promise.all(bodies)
       await cdp.detach()
 
       // Besides the page's renderer there is another (Chromium starts a spare renderer for the
@@ -550,6 +564,9 @@ async function main(): Promise<void> {
       )
       console.log(`   before the scroll: ${describe(before)}`)
       console.log(`   after the scroll:  ${describe(after)}`)
+      console.log(
+        `   during the scroll the list fetched ${fetched.pages} pages of rows, ${mb(fetched.bytes / 1e6)} of JSON; Chromium keeps fetched bodies in the renderer while DevTools' network domain is on (Playwright's is), up to ~100 MB, so they are likely part of the figure (docs/performance.md)`,
+      )
     }
   } finally {
     await browser.close()
