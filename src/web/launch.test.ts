@@ -27,6 +27,23 @@ function rendererAndData(): { rendererDir: string; dataDir: string } {
   return { rendererDir, dataDir: path.join(base, 'data') }
 }
 
+/** An opener of a real profile in `dataDir` that records when it was first asked, and how often. */
+function recordingOpener(dataDir: string): { opener: () => Promise<Tinjau>; seen: { at: number | null; count: number } } {
+  const seen = { at: null as number | null, count: 0 }
+  const opener = async () => {
+    seen.count++
+    seen.at ??= Date.now()
+    return openTinjau({ dataDir, resourcesDir: path.resolve('resources'), host: 'web', version: '0.0.0-test' })
+  }
+  return { opener, seen }
+}
+
+/** Polls `done` every 5 ms for up to `ms`. */
+async function within(ms: number, done: () => boolean): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5))
+}
+
 async function untilLine(lines: string[]): Promise<{ url: string; secret: string }> {
   const deadline = Date.now() + 5000
   while (lines.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
@@ -105,28 +122,23 @@ describe('serveUntilShutdown with a profile still opening', () => {
     const { rendererDir, dataDir } = rendererAndData()
     // Bigger than the socket buffers on the way, so the response cannot finish unread.
     writeFileSync(path.join(rendererDir, 'assets', 'big.js'), Buffer.alloc(16 * 1024 * 1024, 0x20))
-    let openedAt: number | null = null
-    const opener = async () => {
-      openedAt = Date.now()
-      return openTinjau({ dataDir, resourcesDir: path.resolve('resources'), host: 'web', version: '0.0.0-test' })
-    }
+    const { opener, seen } = recordingOpener(dataDir)
     const lines: string[] = []
     const stop = new AbortController()
     const done = serveUntilShutdown({ tinjau: opener, rendererDir, port: 0, print: (l) => lines.push(l), abort: stop.signal })
     const { url } = await untilLine(lines)
     expect(await (await fetch(`${url}/`)).text()).toContain('<title>')
     await new Promise((r) => setTimeout(r, 200))
-    expect(openedAt).toBeNull() // the page alone does not open it
+    expect(seen.at).toBeNull() // the page alone does not open it
     const res = await fetch(`${url}/assets/big.js`)
     expect(res.status).toBe(200)
     await new Promise((r) => setTimeout(r, 200))
-    expect(openedAt).toBeNull() // asked for, but most of it not yet read out
+    expect(seen.at).toBeNull() // asked for, but most of it not yet read out
     const sentAt = Date.now()
     expect((await res.arrayBuffer()).byteLength).toBe(16 * 1024 * 1024)
-    const deadline = Date.now() + 1000
-    while (openedAt === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5))
-    expect(openedAt).not.toBeNull()
-    expect(openedAt! - sentAt).toBeLessThan(1000) // well before the fallback
+    await within(1000, () => seen.at !== null)
+    expect(seen.at).not.toBeNull()
+    expect(seen.at! - sentAt).toBeLessThan(1000) // well before the fallback
     stop.abort()
     await done
   })
@@ -134,11 +146,7 @@ describe('serveUntilShutdown with a profile still opening', () => {
   it('a call made while the code is being sent opens the profile only once the code is out, and is answered then', async () => {
     const { rendererDir, dataDir } = rendererAndData()
     writeFileSync(path.join(rendererDir, 'assets', 'big.js'), Buffer.alloc(16 * 1024 * 1024, 0x20))
-    let openedAt: number | null = null
-    const opener = async () => {
-      openedAt = Date.now()
-      return openTinjau({ dataDir, resourcesDir: path.resolve('resources'), host: 'web', version: '0.0.0-test' })
-    }
+    const { opener, seen } = recordingOpener(dataDir)
     const lines: string[] = []
     const stop = new AbortController()
     const done = serveUntilShutdown({ tinjau: opener, rendererDir, port: 0, print: (l) => lines.push(l), abort: stop.signal })
@@ -146,67 +154,55 @@ describe('serveUntilShutdown with a profile still opening', () => {
     const code = await fetch(`${url}/assets/big.js`)
     const call = fetch(`${url}/api/app.info`, { method: 'POST', headers: { Authorization: `Bearer ${secret}` } })
     await new Promise((r) => setTimeout(r, 300))
-    expect(openedAt).toBeNull() // the call came, but the code is still on its way
+    expect(seen.at).toBeNull() // the call came, but the code is still on its way
     const sentAt = Date.now()
     expect((await code.arrayBuffer()).byteLength).toBe(16 * 1024 * 1024)
     const res = await call
     expect(res.status).toBe(200)
-    expect(openedAt).not.toBeNull()
-    expect(openedAt!).toBeGreaterThanOrEqual(sentAt)
+    expect(seen.at).not.toBeNull()
+    expect(seen.at!).toBeGreaterThanOrEqual(sentAt)
     stop.abort()
     await done
   })
 
   it('a call with no code being sent opens the profile at once (after the short wait for the code to be asked for)', async () => {
     const { rendererDir, dataDir } = rendererAndData()
-    let opened = 0
-    const opener = async () => {
-      opened++
-      return openTinjau({ dataDir, resourcesDir: path.resolve('resources'), host: 'web', version: '0.0.0-test' })
-    }
+    const { opener, seen } = recordingOpener(dataDir)
     const lines: string[] = []
     const stop = new AbortController()
     const done = serveUntilShutdown({ tinjau: opener, rendererDir, port: 0, print: (l) => lines.push(l), abort: stop.signal })
     const { url, secret } = await untilLine(lines)
     const res = await fetch(`${url}/api/app.info`, { method: 'POST', headers: { Authorization: `Bearer ${secret}` } })
     expect(res.status).toBe(200)
-    expect(opened).toBe(1)
+    expect(seen.count).toBe(1)
     stop.abort()
     await done
   })
 
   it('opens it after a while when no browser comes, and a stop before that opens nothing', async () => {
     const { rendererDir, dataDir } = rendererAndData()
-    let opened = 0
-    const opener = async () => {
-      opened++
-      return openTinjau({ dataDir, resourcesDir: path.resolve('resources'), host: 'web', version: '0.0.0-test' })
-    }
+    const { opener, seen } = recordingOpener(dataDir)
     const lines: string[] = []
     const early = new AbortController()
     const first = serveUntilShutdown({ tinjau: opener, rendererDir, port: 0, print: (l) => lines.push(l), abort: early.signal })
     await untilLine(lines)
     early.abort()
     await first
-    expect(opened).toBe(0)
+    expect(seen.count).toBe(0)
 
     lines.length = 0
     const later = new AbortController()
     const second = serveUntilShutdown({ tinjau: opener, rendererDir, port: 0, print: (l) => lines.push(l), abort: later.signal })
     await untilLine(lines)
     await new Promise((r) => setTimeout(r, OPEN_FALLBACK_MS + 300))
-    expect(opened).toBe(1)
+    expect(seen.count).toBe(1)
     later.abort()
     await second
   })
 
   it('with warm: opens the profile as soon as the code is loaded when no request has come yet', async () => {
     const { rendererDir, dataDir } = rendererAndData()
-    let openedAt: number | null = null
-    const opener = async () => {
-      openedAt = Date.now()
-      return openTinjau({ dataDir, resourcesDir: path.resolve('resources'), host: 'web', version: '0.0.0-test' })
-    }
+    const { opener, seen } = recordingOpener(dataDir)
     let warmed!: () => void
     const warmDone = new Promise<void>((r) => (warmed = r))
     const lines: string[] = []
@@ -214,13 +210,12 @@ describe('serveUntilShutdown with a profile still opening', () => {
     const done = serveUntilShutdown({ tinjau: opener, rendererDir, port: 0, print: (l) => lines.push(l), abort: stop.signal, warm: () => warmDone })
     await untilLine(lines)
     await new Promise((r) => setTimeout(r, 100))
-    expect(openedAt).toBeNull() // still loading the code
+    expect(seen.at).toBeNull() // still loading the code
     const loadedAt = Date.now()
     warmed()
-    const deadline = Date.now() + 1000
-    while (openedAt === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5))
-    expect(openedAt).not.toBeNull()
-    expect(openedAt! - loadedAt).toBeLessThan(OPEN_FALLBACK_MS / 2) // not the fallback
+    await within(1000, () => seen.at !== null)
+    expect(seen.at).not.toBeNull()
+    expect(seen.at! - loadedAt).toBeLessThan(OPEN_FALLBACK_MS / 2) // not the fallback
     stop.abort()
     await done
   })
@@ -228,11 +223,7 @@ describe('serveUntilShutdown with a profile still opening', () => {
   it('with warm: a page that came before the code loaded still has its code sent before the profile opens', async () => {
     const { rendererDir, dataDir } = rendererAndData()
     writeFileSync(path.join(rendererDir, 'assets', 'big.js'), Buffer.alloc(16 * 1024 * 1024, 0x20))
-    let openedAt: number | null = null
-    const opener = async () => {
-      openedAt = Date.now()
-      return openTinjau({ dataDir, resourcesDir: path.resolve('resources'), host: 'web', version: '0.0.0-test' })
-    }
+    const { opener, seen } = recordingOpener(dataDir)
     let warmed!: () => void
     const warmDone = new Promise<void>((r) => (warmed = r))
     const lines: string[] = []
@@ -242,13 +233,12 @@ describe('serveUntilShutdown with a profile still opening', () => {
     const code = await fetch(`${url}/assets/big.js`)
     warmed()
     await new Promise((r) => setTimeout(r, 200))
-    expect(openedAt).toBeNull() // the code loaded, but a page is loading: its code first
+    expect(seen.at).toBeNull() // the code loaded, but a page is loading: its code first
     const sentAt = Date.now()
     expect((await code.arrayBuffer()).byteLength).toBe(16 * 1024 * 1024)
-    const deadline = Date.now() + 1000
-    while (openedAt === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5))
-    expect(openedAt).not.toBeNull()
-    expect(openedAt!).toBeGreaterThanOrEqual(sentAt)
+    await within(1000, () => seen.at !== null)
+    expect(seen.at).not.toBeNull()
+    expect(seen.at!).toBeGreaterThanOrEqual(sentAt)
     stop.abort()
     await done
   })
