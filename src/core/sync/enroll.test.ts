@@ -9,7 +9,8 @@ import { startTestServer, type TestServer } from '../../server/testing/test-serv
 import { mulberry32 } from '../testing/prng'
 import type { Tinjau } from '../tinjau'
 import { openQuietProfile } from './testing/open-profile'
-import { SyncClient, type SyncClientOptions } from './sync-client'
+import type { SyncClient, SyncClientOptions } from './sync-client'
+import { syncClientFor } from './testing/client-for'
 import { TokenStore } from './token-store'
 
 /**
@@ -104,13 +105,7 @@ function makeClient(extra: Partial<SyncClientOptions> = {}): { t: Tinjau & { dat
   const t = openQuietProfile()
   profiles.push(t)
   const sleeps: number[] = []
-  const client = new SyncClient({
-    store: t.store,
-    media: t.media,
-    manifests: t.manifests,
-    gate: t.gate,
-    identity: t.identity,
-    deviceKey: () => t.deviceKey(),
+  const client = syncClientFor(t, {
     random: mulberry32(7),
     requestBackoff: { baseMs: 10, factor: 2, capMs: 1_000 },
     sleep: async (ms) => void sleeps.push(ms),

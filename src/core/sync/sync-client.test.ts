@@ -12,7 +12,8 @@ import { mulberry32 } from '../testing/prng'
 import { snapshotFiles, snapshotRows } from '../testing/store-snapshot'
 import type { Tinjau } from '../tinjau'
 import type { SyncStatus } from './state'
-import { SyncClient, SyncRunError, type SyncClientOptions } from './sync-client'
+import { SyncRunError, type SyncClient, type SyncClientOptions } from './sync-client'
+import { syncClientFor } from './testing/client-for'
 import { json, startFakeServer, type FakeServer } from './testing/fake-server'
 
 const TOKEN = 'tok-fake-server-0123456789abcdef0123456789'
@@ -53,13 +54,7 @@ function servePages(pages: Record<string, unknown>) {
 }
 
 function makeClient(extra: Partial<SyncClientOptions> = {}): SyncClient {
-  return new SyncClient({
-    store: t.store,
-    media: t.media,
-    manifests: t.manifests,
-    gate: t.gate,
-    identity: t.identity,
-    deviceKey: () => t.deviceKey(),
+  return syncClientFor(t, {
     random: mulberry32(11),
     requestBackoff: { baseMs: 10, factor: 2, capMs: 5_000 },
     sleep: async (ms) => void sleeps.push(ms),

@@ -9,7 +9,8 @@ import { openQuietProfile } from './testing/open-profile'
 import { mulberry32 } from '../testing/prng'
 import { snapshotFiles, snapshotRows } from '../testing/store-snapshot'
 import type { Tinjau } from '../tinjau'
-import { SyncClient, SyncRunError, type SyncClientOptions } from './sync-client'
+import { SyncRunError, type SyncClient, type SyncClientOptions } from './sync-client'
+import { syncClientFor } from './testing/client-for'
 import { json, startFakeServer } from './testing/fake-server'
 
 /**
@@ -60,7 +61,7 @@ async function enrolledProfile(extra: Partial<SyncClientOptions> = {}): Promise<
   const t = openQuietProfile()
   profiles.push(t)
   dirs.push(t.dataDir)
-  const client = Object.keys(extra).length === 0 ? t.sync : new SyncClient({ store: t.store, media: t.media, manifests: t.manifests, gate: t.gate, identity: t.identity, deviceKey: () => t.deviceKey(), ...extra })
+  const client = Object.keys(extra).length === 0 ? t.sync : syncClientFor(t, extra)
   await client.enroll(server.url, await server.ops.enrollmentCode(reviewer))
   return { t, client, reviewer }
 }
@@ -157,7 +158,7 @@ describe('sync client against the real sync service', () => {
     const d = decide(t, { clipId: p.ids[0]!, categories: ['ok.commerce'], action: 'allow' })
     const v2 = packFolder(prefix, 4, { overrides: (i) => (i === 0 ? { priority: 99, stream: { id: 'live-x', title: 'Updated title', started_at: '2025-08-29T12:40:00+07:00' } } : {}) })
     await server.ops.loadPack(v2.dir)
-    const offline = new SyncClient({ store: t.store, media: t.media, manifests: t.manifests, gate: t.gate, identity: t.identity, deviceKey: () => t.deviceKey(), maxAttempts: 1, fetch: () => Promise.reject(new TypeError('fetch failed')) })
+    const offline = syncClientFor(t, { maxAttempts: 1, fetch: () => Promise.reject(new TypeError('fetch failed')) })
     await expect(offline.syncNow()).rejects.toBeInstanceOf(SyncRunError)
     offline.close()
     expect(t.decisions.forClip(p.ids[0]!)[0]!.syncState).toBe('pending')
@@ -167,13 +168,7 @@ describe('sync client against the real sync service', () => {
     // first): a revision on clip 0, which the page updates, and a decision on clip 1, which
     // the page unassigns.
     let revision = ''
-    const c2 = new SyncClient({
-      store: t.store,
-      media: t.media,
-      manifests: t.manifests,
-      gate: t.gate,
-      identity: t.identity,
-      deviceKey: () => t.deviceKey(),
+    const c2 = syncClientFor(t, {
       fetch: async (input, init) => {
         if (String(input).includes('/v1/assignments') && revision === '') {
           revision = decide(t, { clipId: p.ids[0]!, categories: ['violence.arson'], action: 'label', rationale: 'on second look', revisesId: d.id }).id
@@ -241,7 +236,7 @@ describe('sync client against the real sync service', () => {
         return json(200, page)
       })
       const server2 = fake.url
-      const c = new SyncClient({ store: t.store, media: t.media, manifests: t.manifests, gate: t.gate, identity: t.identity, deviceKey: () => t.deviceKey() })
+      const c = syncClientFor(t)
       t.store.sqlite.prepare("UPDATE settings SET value = ? WHERE key = 'sync.server_url'").run(server2)
       const rows = snapshotRows(t.store.sqlite)
       const files = snapshotFiles(t.dataDir)

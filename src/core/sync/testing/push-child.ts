@@ -4,20 +4,14 @@
  * `argv[3]` through the server URL the profile was enrolled with, and says so on stdout
  * ("pushing", then "done <counts>"). Run with `node --import tsx`.
  */
-import { SyncClient } from '../sync-client'
+import { syncClientFor } from './client-for'
 import { openQuietProfile } from './open-profile'
 
 async function main(): Promise<void> {
   const [dataDir, batch] = process.argv.slice(2)
   if (!dataDir || !batch) throw new Error('usage: push-child <data dir> <batch size>')
   const t = openQuietProfile(dataDir)
-  const client = new SyncClient({
-    store: t.store,
-    media: t.media,
-    manifests: t.manifests,
-    gate: t.gate,
-    identity: t.identity,
-    deviceKey: () => t.deviceKey(),
+  const client = syncClientFor(t, {
     pushBatch: Number(batch),
     maxAttempts: 1,
     timeoutMs: 60_000,

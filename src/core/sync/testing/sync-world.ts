@@ -16,7 +16,8 @@ import { DECISION_LINE } from '../../export/decision-pack'
 import { makeClip, makeManifest, tempDir, writeManifest, writeMedia } from '../../testing/make-pack'
 import { mulberry32 } from '../../testing/prng'
 import type { Tinjau } from '../../tinjau'
-import { SyncClient } from '../sync-client'
+import type { SyncClient } from '../sync-client'
+import { syncClientFor } from './client-for'
 import { FaultProxy, type FaultProxyOptions } from './fault-proxy'
 import { openQuietProfile } from './open-profile'
 
@@ -30,13 +31,7 @@ import { openQuietProfile } from './open-profile'
 export const TEST_BACKOFF = { baseMs: 2, factor: 2, capMs: 20 }
 
 export function makeSyncClient(t: Tinjau, random: () => number, extra: Partial<ConstructorParameters<typeof SyncClient>[0]> = {}): SyncClient {
-  return new SyncClient({
-    store: t.store,
-    media: t.media,
-    manifests: t.manifests,
-    gate: t.gate,
-    identity: t.identity,
-    deviceKey: () => t.deviceKey(),
+  return syncClientFor(t, {
     random,
     requestBackoff: TEST_BACKOFF,
     runBackoff: TEST_BACKOFF,
