@@ -3,7 +3,7 @@ import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openTinjau, type Tinjau } from '../core/tinjau'
 import { tempDir } from '../core/testing/make-pack'
-import { OPEN_FALLBACK_MS, serveUntilShutdown } from './launch'
+import { OPEN_FALLBACK_MS, serveUntilShutdown, type ServeOptions } from './launch'
 
 /**
  * The host announces its URL before the profile is open (the browser loads the renderer
@@ -44,6 +44,22 @@ async function within(ms: number, done: () => boolean): Promise<void> {
   while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5))
 }
 
+/** The host started as web.js starts it; `stop` stops it and waits for it to have closed. */
+async function serving(opts: Pick<ServeOptions, 'tinjau' | 'rendererDir' | 'warm'>): Promise<{ url: string; secret: string; stop: () => Promise<void> }> {
+  const lines: string[] = []
+  const abort = new AbortController()
+  const done = serveUntilShutdown({ ...opts, port: 0, print: (l) => lines.push(l), abort: abort.signal })
+  const { url, secret } = await untilLine(lines)
+  return {
+    url,
+    secret,
+    stop: async () => {
+      abort.abort()
+      await done
+    },
+  }
+}
+
 async function untilLine(lines: string[]): Promise<{ url: string; secret: string }> {
   const deadline = Date.now() + 5000
   while (lines.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
@@ -70,10 +86,7 @@ describe('serveUntilShutdown with a profile still opening', () => {
       }
       return t
     }
-    const lines: string[] = []
-    const stop = new AbortController()
-    const done = serveUntilShutdown({ tinjau: opener, rendererDir, port: 0, print: (l) => lines.push(l), abort: stop.signal })
-    const { url, secret } = await untilLine(lines)
+    const { url, secret, stop } = await serving({ tinjau: opener, rendererDir })
     expect(opened).toBeNull()
 
     // The renderer is served while the profile is not open.
@@ -91,8 +104,7 @@ describe('serveUntilShutdown with a profile still opening', () => {
     expect(res.status).toBe(200)
     expect(((await res.json()) as { value: { dataDir: string } }).value.dataDir).toBe(dataDir)
 
-    stop.abort()
-    await done
+    await stop()
     expect(closed).toBe(true)
     await expect(fetch(`${url}/`)).rejects.toThrow()
   })
@@ -123,10 +135,7 @@ describe('serveUntilShutdown with a profile still opening', () => {
     // Bigger than the socket buffers on the way, so the response cannot finish unread.
     writeFileSync(path.join(rendererDir, 'assets', 'big.js'), Buffer.alloc(16 * 1024 * 1024, 0x20))
     const { opener, seen } = recordingOpener(dataDir)
-    const lines: string[] = []
-    const stop = new AbortController()
-    const done = serveUntilShutdown({ tinjau: opener, rendererDir, port: 0, print: (l) => lines.push(l), abort: stop.signal })
-    const { url } = await untilLine(lines)
+    const { url, stop } = await serving({ tinjau: opener, rendererDir })
     expect(await (await fetch(`${url}/`)).text()).toContain('<title>')
     await new Promise((r) => setTimeout(r, 200))
     expect(seen.at).toBeNull() // the page alone does not open it
@@ -139,18 +148,14 @@ describe('serveUntilShutdown with a profile still opening', () => {
     await within(1000, () => seen.at !== null)
     expect(seen.at).not.toBeNull()
     expect(seen.at! - sentAt).toBeLessThan(1000) // well before the fallback
-    stop.abort()
-    await done
+    await stop()
   })
 
   it('a call made while the code is being sent opens the profile only once the code is out, and is answered then', async () => {
     const { rendererDir, dataDir } = rendererAndData()
     writeFileSync(path.join(rendererDir, 'assets', 'big.js'), Buffer.alloc(16 * 1024 * 1024, 0x20))
     const { opener, seen } = recordingOpener(dataDir)
-    const lines: string[] = []
-    const stop = new AbortController()
-    const done = serveUntilShutdown({ tinjau: opener, rendererDir, port: 0, print: (l) => lines.push(l), abort: stop.signal })
-    const { url, secret } = await untilLine(lines)
+    const { url, secret, stop } = await serving({ tinjau: opener, rendererDir })
     const code = await fetch(`${url}/assets/big.js`)
     const call = fetch(`${url}/api/app.info`, { method: 'POST', headers: { Authorization: `Bearer ${secret}` } })
     await new Promise((r) => setTimeout(r, 300))
@@ -161,43 +166,30 @@ describe('serveUntilShutdown with a profile still opening', () => {
     expect(res.status).toBe(200)
     expect(seen.at).not.toBeNull()
     expect(seen.at!).toBeGreaterThanOrEqual(sentAt)
-    stop.abort()
-    await done
+    await stop()
   })
 
   it('a call with no code being sent opens the profile at once (after the short wait for the code to be asked for)', async () => {
     const { rendererDir, dataDir } = rendererAndData()
     const { opener, seen } = recordingOpener(dataDir)
-    const lines: string[] = []
-    const stop = new AbortController()
-    const done = serveUntilShutdown({ tinjau: opener, rendererDir, port: 0, print: (l) => lines.push(l), abort: stop.signal })
-    const { url, secret } = await untilLine(lines)
+    const { url, secret, stop } = await serving({ tinjau: opener, rendererDir })
     const res = await fetch(`${url}/api/app.info`, { method: 'POST', headers: { Authorization: `Bearer ${secret}` } })
     expect(res.status).toBe(200)
     expect(seen.count).toBe(1)
-    stop.abort()
-    await done
+    await stop()
   })
 
   it('opens it after a while when no browser comes, and a stop before that opens nothing', async () => {
     const { rendererDir, dataDir } = rendererAndData()
     const { opener, seen } = recordingOpener(dataDir)
-    const lines: string[] = []
-    const early = new AbortController()
-    const first = serveUntilShutdown({ tinjau: opener, rendererDir, port: 0, print: (l) => lines.push(l), abort: early.signal })
-    await untilLine(lines)
-    early.abort()
-    await first
+    const first = await serving({ tinjau: opener, rendererDir })
+    await first.stop()
     expect(seen.count).toBe(0)
 
-    lines.length = 0
-    const later = new AbortController()
-    const second = serveUntilShutdown({ tinjau: opener, rendererDir, port: 0, print: (l) => lines.push(l), abort: later.signal })
-    await untilLine(lines)
+    const second = await serving({ tinjau: opener, rendererDir })
     await new Promise((r) => setTimeout(r, OPEN_FALLBACK_MS + 300))
     expect(seen.count).toBe(1)
-    later.abort()
-    await second
+    await second.stop()
   })
 
   it('with warm: opens the profile as soon as the code is loaded when no request has come yet', async () => {
@@ -205,10 +197,7 @@ describe('serveUntilShutdown with a profile still opening', () => {
     const { opener, seen } = recordingOpener(dataDir)
     let warmed!: () => void
     const warmDone = new Promise<void>((r) => (warmed = r))
-    const lines: string[] = []
-    const stop = new AbortController()
-    const done = serveUntilShutdown({ tinjau: opener, rendererDir, port: 0, print: (l) => lines.push(l), abort: stop.signal, warm: () => warmDone })
-    await untilLine(lines)
+    const { stop } = await serving({ tinjau: opener, rendererDir, warm: () => warmDone })
     await new Promise((r) => setTimeout(r, 100))
     expect(seen.at).toBeNull() // still loading the code
     const loadedAt = Date.now()
@@ -216,8 +205,7 @@ describe('serveUntilShutdown with a profile still opening', () => {
     await within(1000, () => seen.at !== null)
     expect(seen.at).not.toBeNull()
     expect(seen.at! - loadedAt).toBeLessThan(OPEN_FALLBACK_MS / 2) // not the fallback
-    stop.abort()
-    await done
+    await stop()
   })
 
   it('with warm: a page that came before the code loaded still has its code sent before the profile opens', async () => {
@@ -226,10 +214,7 @@ describe('serveUntilShutdown with a profile still opening', () => {
     const { opener, seen } = recordingOpener(dataDir)
     let warmed!: () => void
     const warmDone = new Promise<void>((r) => (warmed = r))
-    const lines: string[] = []
-    const stop = new AbortController()
-    const done = serveUntilShutdown({ tinjau: opener, rendererDir, port: 0, print: (l) => lines.push(l), abort: stop.signal, warm: () => warmDone })
-    const { url } = await untilLine(lines)
+    const { url, stop } = await serving({ tinjau: opener, rendererDir, warm: () => warmDone })
     const code = await fetch(`${url}/assets/big.js`)
     warmed()
     await new Promise((r) => setTimeout(r, 200))
@@ -239,7 +224,6 @@ describe('serveUntilShutdown with a profile still opening', () => {
     await within(1000, () => seen.at !== null)
     expect(seen.at).not.toBeNull()
     expect(seen.at!).toBeGreaterThanOrEqual(sentAt)
-    stop.abort()
-    await done
+    await stop()
   })
 })
