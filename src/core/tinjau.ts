@@ -5,6 +5,7 @@ import { GATE_FREE_METHODS, type ApiEvent, type ApiMethod } from '../shared/api-
 import type { EventPayload, Handlers, MethodOutput, ParsedInput } from '../shared/contract'
 import { TinjauError } from '../shared/errors'
 import type { Policy } from '../shared/policy'
+import { QUEUE_PAGE_ROWS } from '../shared/queue-constants'
 import { verifyAudit } from './audit'
 import { DecisionLog } from './decisions'
 import { DEVICE_KEY_FILE, loadOrCreateDeviceKey, type DeviceKey, type KeyProtector } from './device-key'
@@ -91,9 +92,6 @@ export interface Tinjau {
   close(): void
 }
 
-/** Rows read by the warm-up of the queue's first page (the renderer asks for 200). */
-const FIRST_PAGE_WARM_ROWS = 200
-
 export function openTinjau(opts: OpenTinjauOptions): Tinjau {
   const policy = loadPolicy(opts.resourcesDir)
   const store = openStore({
@@ -151,7 +149,7 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     setImmediate(() => {
       if (!sqlite.open || gate.busy || sqlite.inTransaction) return
       try {
-        queue.page({ limit: FIRST_PAGE_WARM_ROWS })
+        queue.page({ limit: QUEUE_PAGE_ROWS })
       } catch {
         // Only a head start: the UI's own call meets the same error and reports it.
       }

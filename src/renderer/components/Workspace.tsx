@@ -103,10 +103,9 @@ export function Workspace({ info, policy, firstPage, locale, onLocaleChange }: P
       return
     }
     let cancelled = false
-    // The next clip's details were prefetched: show them at once (openClip normally has),
-    // then take the fresh copy, which re-renders the clip only if something in it changed.
-    const ahead = prefetched.current?.id === selectedId ? prefetched.current : null
-    setClip((c) => (c?.id === selectedId ? c : ahead))
+    // A prefetched clip is on screen already (openClip); any other waits for its details.
+    // The fresh copy re-renders the clip only if something in it changed.
+    setClip((c) => (c?.id === selectedId ? c : null))
     api.call('clip.get', { clipId: selectedId }).then(
       (c) => {
         if (!cancelled) setClip((shown) => (shown && sameClipDetail(shown, c) ? shown : c))

@@ -1,10 +1,10 @@
 import type { TinjauApi } from '../../shared/contract'
 import type { QueuePage } from '../../shared/domain'
+import { QUEUE_PAGE_ROWS } from '../../shared/queue-constants'
 import { queryOf, type QueueView } from './queue-view'
 import { track, type Tracked } from './tracked'
 
-/** Rows per call: a screenful many times over, well under the host's 500. */
-export const QUEUE_PAGE_ROWS = 200
+export { QUEUE_PAGE_ROWS }
 
 /** The first page of the default view, asked for while the app starts (see `startFirstPage`). */
 export type FirstPage = Tracked<QueuePage>
