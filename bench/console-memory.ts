@@ -5,7 +5,7 @@
  * It runs in a Chromium of its own, driven over the DevTools pipe with no domain turned on
  * but Runtime's calls (bench/cdp-pipe.ts), not in Playwright's: Playwright turns on the
  * network domain, and with it on Chromium keeps every fetched response's body in the
- * renderer. `npx tsx bench/network-domain.bench.ts` shows the difference: the same 1,400
+ * renderer. `npm run bench:network-domain` shows the difference: the same 1,400
  * fetches of a page of rows, with the domain off and on (docs/performance.md).
  */
 import { readdirSync, readFileSync } from 'node:fs'
@@ -14,8 +14,8 @@ import { launchOverPipe, type PipeBrowser } from './cdp-pipe'
 import { fmt, mb, verdict } from './figures'
 
 /**
- * Installed in the page as text (tsx would wrap a function in helpers the page lacks). Scrolls `.queue-vlist` down by one
- * screen (its clientHeight) at a time, from where `window.__scroll` left off, and after
+ * Installed in the page as text (tsx would wrap a function in helpers the page lacks).
+ * Scrolls `.queue-vlist` down by one screen (its clientHeight) at a time, from where `window.__scroll` left off, and after
  * each step waits, frame by frame, until the step has been answered: the list has moved
  * its rendered range (the first or last rendered data-index changed, so rows that overscan
  * had already rendered do not count as an answer) and every row on screen at the new
@@ -115,7 +115,6 @@ export interface ProcessMemory {
   pssSplit: { anon: number; file: number; shmem: number } | null
 }
 
-
 /** V8's heap in the page after a full garbage collection, in MB (decimal, like the target). */
 async function jsHeapMb(browser: PipeBrowser, session: string): Promise<{ used: number; total: number }> {
   await browser.send('HeapProfiler.collectGarbage', {}, session)
@@ -126,18 +125,18 @@ async function jsHeapMb(browser: PipeBrowser, session: string): Promise<{ used: 
 }
 
 /**
+ * Besides the page's renderer Chromium runs others (a spare for the next tab, its own UI's);
+ * they hold no page of ours, so the page's is the largest.
+ */
+export const pageRenderer = (rs: ProcessMemory[]) => rs.reduce<ProcessMemory | null>((big, r) => (big && big.rssMb >= r.rssMb ? big : r), null)
+
+/**
  * The renderer processes of the browser whose process is `browserPid`, with their memory:
  * its descendants (browser, then zygote, then renderer) whose command line has
  * --type=renderer, found by walking /proc. PSS shares the pages a renderer has in common
  * with the zygote and its sibling processes among them; RSS counts them in full in each.
  * Sizes are in decimal MB (10^6 bytes), the stricter reading of the target.
  */
-/**
- * Besides the page's renderer Chromium runs others (a spare for the next tab, its own UI's);
- * they hold no page of ours, so the page's is the largest.
- */
-export const pageRenderer = (rs: ProcessMemory[]) => rs.reduce<ProcessMemory | null>((big, r) => (big && big.rssMb >= r.rssMb ? big : r), null)
-
 export function rendererMemory(browserPid: number): ProcessMemory[] {
   const parent = new Map<number, number>()
   for (const name of readdirSync('/proc')) {
@@ -181,7 +180,6 @@ export function rendererMemory(browserPid: number): ProcessMemory[] {
   }
   return out.sort((a, b) => a.pid - b.pid)
 }
-
 
 /** Polls `expression` in the page until it is true, for up to `ms`. */
 async function until(browser: PipeBrowser, session: string, expression: string, ms: number, what: string): Promise<void> {

@@ -3,7 +3,7 @@
  * memory over 1,400 fetches of a page of 200 queue rows (~76 kB of JSON each), with
  * DevTools' network domain off, then on (as Playwright has it for every page it drives).
  *
- *   npm run build && npx tsx bench/network-domain.bench.ts
+ *   npm run bench:network-domain   (builds first)
  *
  * Each run is a fresh Chromium driven over the DevTools pipe (bench/cdp-pipe.ts) against the
  * built web host, with 2,000 clips; PSS is read after a full garbage collection every 200
