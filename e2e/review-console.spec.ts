@@ -4,7 +4,8 @@ import { expect, test } from './fixtures'
 /**
  * The review console beyond the first slice (issue 3), on the demo pack: searching and
  * filtering the queue, the policy's watch-list terms marked, playback from the keyboard, the key overlay, a sensitive clip that
- * opens protected, skipping with a reason, and revising a decision from the recent strip.
+ * opens protected, skipping with a reason, revising a decision from the recent strip, and a
+ * save the host answers late.
  */
 
 async function loadDemo(page: Page): Promise<void> {
@@ -128,4 +129,44 @@ test('skip with a reason, then revise a decision from the recent strip', async (
   // Two saves this session (the decision and its revision), each timed from shown to saved.
   await expect(page.getByTestId('status-decisions')).toHaveAttribute('data-count', '2')
   await expect(page.getByTestId('status-median')).toHaveAttribute('data-seconds', /^\d+(\.\d+)?$/)
+})
+
+test('a slow save says so, takes no second save, and the last notice stays until it is answered', async ({ tinjau }, testInfo) => {
+  test.skip(testInfo.project.name === 'electron', "slows the web host's HTTP call down; Electron's calls go over IPC")
+  const page = tinjau.page
+  await loadDemo(page)
+  await page.getByTestId('queue-row').first().click()
+  const title = page.getByTestId('clip-title')
+  const first = await title.getAttribute('data-clip-id')
+  await page.getByTestId('category-ok.commerce').click()
+  await page.getByTestId('action-allow').click()
+  await page.getByTestId('save-decision').click()
+  const notice = page.getByTestId('saved-notice')
+  await expect(notice).toHaveAttribute('data-clip-id', first!)
+  await expect(title).not.toHaveAttribute('data-clip-id', first!)
+  const second = await title.getAttribute('data-clip-id')
+
+  // The next save is answered 1.5 s late.
+  let calls = 0
+  await page.route('**/api/decision.record', async (route) => {
+    calls++
+    await new Promise((resolve) => setTimeout(resolve, 1_500))
+    await route.continue()
+  })
+  await page.getByTestId('category-ok.commerce').click()
+  await page.getByTestId('action-allow').click()
+  const save = page.getByTestId('save-decision')
+  await expect(save).toHaveText('Save decision')
+  await blur(page)
+  await page.keyboard.press('Control+Enter')
+  // While it is out: the button says so and is disabled, a second Ctrl+Enter sends nothing,
+  // and the notice still names the clip saved before.
+  await expect(save).toHaveText('Saving…')
+  await expect(save).toBeDisabled()
+  await page.keyboard.press('Control+Enter')
+  await expect(notice).toHaveAttribute('data-clip-id', first!)
+  await expect(notice).toHaveAttribute('data-clip-id', second!, { timeout: 10_000 })
+  await expect(title).not.toHaveAttribute('data-clip-id', second!)
+  expect(calls).toBe(1)
+  await expect(page.getByTestId('count-decided')).toHaveAttribute('data-count', '2')
 })

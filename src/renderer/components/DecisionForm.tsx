@@ -39,6 +39,9 @@ interface Props {
 
 const KINDS = CATEGORY_KINDS
 
+/** A save still unanswered after this long shows "Saving…" on its button. */
+const SAVING_LABEL_AFTER_MS = 250
+
 /**
  * The decision form. All rules live in state/decision-form.ts; this renders them, says
  * what is missing, and binds the keyboard scheme (state/keys.ts) while it is shown.
@@ -65,10 +68,14 @@ export function DecisionForm({ clip, state, dispatch, policy, locale, playheadMs
   const save = async () => {
     if (problems.length > 0 || savingRef.current) return
     savingRef.current = true
-    setSaving(true)
+    // A save is usually answered in tens of ms: the "Saving…" label shows only for a slow
+    // one. Shown at once, it flashed and repainted the form while the call was out, and the
+    // answer waited behind that paint. savingRef keeps a second save out meanwhile.
+    const slow = setTimeout(() => setSaving(true), SAVING_LABEL_AFTER_MS)
     try {
       await onSave(toDraft(state, clip.id))
     } finally {
+      clearTimeout(slow)
       savingRef.current = false
       setSaving(false)
     }

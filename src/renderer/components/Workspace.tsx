@@ -184,13 +184,16 @@ export function Workspace({ info, policy, firstPage, locale, onLocaleChange }: P
   }
 
   const save = async (draft: DecisionDraftInput): Promise<boolean> => {
+    // The last save's notice stays until this one's answer replaces it (or an error does):
+    // taking it away now moved the clip up and repainted the page while the call was out,
+    // and the answer waited behind that paint.
     setError(null)
-    setSaved(null)
     const rows = queue.items
     markTiming('save')
     try {
       await api.call('decision.record', draft)
     } catch (err) {
+      setSaved(null)
       setError(toApiError(err))
       return false
     }
