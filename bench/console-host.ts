@@ -7,6 +7,10 @@ import { performance } from 'node:perf_hooks'
 const ROOT = path.resolve(__dirname, '..')
 const RESOURCES = path.join(ROOT, 'resources')
 
+/** Debian's Chromium (TINJAU_CHROMIUM to use another), with the flags the issue's machine needs. */
+export const CHROMIUM = process.env.TINJAU_CHROMIUM ?? '/usr/bin/chromium'
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+
 /** The demo pack's clips repeated to `n`, with their media copied alongside. */
 export function writePack(dir: string, n: number): void {
   const demo = path.join(RESOURCES, 'demo')

@@ -182,11 +182,11 @@ export function rendererMemory(browserPid: number): ProcessMemory[] {
 }
 
 /** Polls `expression` in the page until it is true, for up to `ms`. */
-async function until(browser: PipeBrowser, session: string, expression: string, ms: number, what: string): Promise<void> {
+export async function until(browser: PipeBrowser, session: string, expression: string, ms: number, what: string): Promise<void> {
   for (const deadline = performance.now() + ms; ; ) {
     // Evaluating while the page navigates can fail (its context goes away): try again.
     if ((await browser.evaluate(session, expression).catch(() => false)) === true) return
-    if (performance.now() > deadline) throw new Error(`section 4: ${what} (not within ${ms / 1000} s)`)
+    if (performance.now() > deadline) throw new Error(`${what} (not within ${ms / 1000} s)`)
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
 }
@@ -208,11 +208,11 @@ export async function scrollAndMeasure(url: string, o: MemoryOptions): Promise<v
   try {
     const session = await browser.newPage(url)
     const evaluate = (expression: string) => browser.evaluate(session, expression)
-    await until(browser, session, `!!document.querySelector('[data-testid="queue-row"]')`, 30_000, 'no queue row')
+    await until(browser, session, `!!document.querySelector('[data-testid="queue-row"]')`, 30_000, 'section 4: no queue row')
     // A clip open, playing its media, as during a reviewer's work; then every status with no
     // other filter (a fresh tab has none), so the list holds all the clips.
     await evaluate(`document.querySelector('[data-testid="queue-row"]').click()`)
-    await until(browser, session, `(document.querySelector('[data-testid="clip-video"]')?.readyState ?? 0) >= 3`, 30_000, 'the first clip did not load its video')
+    await until(browser, session, `(document.querySelector('[data-testid="clip-video"]')?.readyState ?? 0) >= 3`, 30_000, 'section 4: the first clip did not load its video')
     await evaluate(`document.querySelector('[data-testid="filter-all"]').click()`)
     // Polled until the total is every clip and row 0 is loaded; scrollTop is set to 0 as well,
     // so the scroll starts at the top whatever the view change did.
@@ -225,7 +225,7 @@ export async function scrollAndMeasure(url: string, o: MemoryOptions): Promise<v
         return document.querySelector('[data-testid="queue-total"]')?.getAttribute('data-total') === '${o.clips}' && !!box.querySelector('[data-testid="queue-row"][data-index="0"]')
       })()`,
       30_000,
-      `the queue did not show all ${o.clips} clips from the top`,
+      `section 4: the queue did not show all ${o.clips} clips from the top`,
     )
     const memory = async () => ({ heap: await jsHeapMb(browser, session), renderers: rendererMemory(browser.pid) })
     const before = await memory()

@@ -28,7 +28,7 @@ import { chromium, type Page } from '@playwright/test'
 import { openTinjau } from '../src/core/tinjau'
 import { tempDir } from '../src/core/testing/make-pack'
 import { scrollAndMeasure } from './console-memory'
-import { startHost, writePack } from './console-host'
+import { CHROMIUM, CHROMIUM_ARGS, startHost, writePack } from './console-host'
 import { fmt, p, verdict } from './figures'
 
 const ROOT = path.resolve(__dirname, '..')
@@ -36,8 +36,8 @@ const RESOURCES = path.join(ROOT, 'resources')
 const CLIPS = Number(process.env.BENCH_CLIPS ?? 100_000)
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 40)
 const STARTS = Math.max(1, Number(process.env.BENCH_STARTS ?? 5))
-const CHROMIUM = process.env.TINJAU_CHROMIUM ?? '/usr/bin/chromium'
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required']
+// The clips' videos play without a gesture, as they would after a reviewer's first click.
+const BROWSER_ARGS = [...CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required']
 
 const TARGET_START_MS = 1_500
 const TARGET_FILTER_P95_MS = 100
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   console.log(`node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`)
   const scratch = tempDir('tinjau-console-bench-')
   let host: Awaited<ReturnType<typeof startHost>> | null = null
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS })
   try {
     const packDir = path.join(scratch, 'pack')
     mkdirSync(packDir)
@@ -274,7 +274,7 @@ async function main(): Promise<void> {
       // In a browser with no DevTools network domain (see bench/cdp-pipe.ts), the same host and
       // profile: Playwright's browser would keep every fetched page of rows in the renderer.
       await page.close()
-      await scrollAndMeasure(host!.url, { chromium: CHROMIUM, chromiumArgs: CHROMIUM_ARGS, clips: CLIPS, targetMb: TARGET_RENDERER_MB })
+      await scrollAndMeasure(host!.url, { chromium: CHROMIUM, chromiumArgs: BROWSER_ARGS, clips: CLIPS, targetMb: TARGET_RENDERER_MB })
     }
   } finally {
     await browser.close()

@@ -15,13 +15,11 @@ import path from 'node:path'
 import { openTinjau } from '../src/core/tinjau'
 import { tempDir } from '../src/core/testing/make-pack'
 import { launchOverPipe } from './cdp-pipe'
-import { startHost, writePack } from './console-host'
-import { pageRenderer, rendererMemory } from './console-memory'
+import { CHROMIUM, CHROMIUM_ARGS, startHost, writePack } from './console-host'
+import { pageRenderer, rendererMemory, until } from './console-memory'
 import { mb } from './figures'
 
 const FETCHES = Number(process.env.BENCH_FETCHES ?? 1_400)
-const CHROMIUM = process.env.TINJAU_CHROMIUM ?? '/usr/bin/chromium'
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
 const ROWS = 200
 
 async function run(url: string, networkDomain: boolean): Promise<void> {
@@ -30,10 +28,7 @@ async function run(url: string, networkDomain: boolean): Promise<void> {
   try {
     const session = await browser.newPage(url)
     if (networkDomain) await browser.send('Network.enable', {}, session)
-    for (const deadline = Date.now() + 30_000; (await browser.evaluate(session, `!!document.querySelector('[data-testid="queue-row"]')`).catch(() => false)) !== true; ) {
-      if (Date.now() > deadline) throw new Error('no queue row within 30 s')
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
+    await until(browser, session, `!!document.querySelector('[data-testid="queue-row"]')`, 30_000, 'no queue row')
     const pss = async () => {
       await browser.send('HeapProfiler.collectGarbage', {}, session)
       const r = pageRenderer(rendererMemory(browser.pid))
