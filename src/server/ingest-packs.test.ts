@@ -9,7 +9,7 @@ import { tempDir } from '../core/testing/make-pack'
 import { writeZip } from '../core/testing/make-zip'
 import { rows, sql } from './db/open'
 import { ingestDecisionPack } from './ops/decision-packs'
-import { exportDecisionsJson, exportDsaStatements } from './ops/export'
+import { exportDecisionsJson, exportDsaStatements, listOutcomesInForce } from './ops/export'
 import { loadPack } from './ops/packs'
 import { writeTestPack } from './testing/fixtures'
 import { TestDevice } from './testing/test-device'
@@ -141,7 +141,10 @@ describe('export', () => {
     expect(dsa.statements).toBeGreaterThan(0)
     const statements = dsa.files.flatMap((f) => JSON.parse(readFileSync(f, 'utf8')).statements as unknown[])
     for (const s of statements) DsaStatement.parse(s)
-    const mine = statements.find((s) => (s as { puid: string }).puid === d.id) as DsaStatement
+    // The statement files the clip's outcome (a single review resting on the decision), not the decision itself.
+    const [outcome] = (await listOutcomesInForce(server.db())).filter((o) => o.clip_id === pack.clipIds[3])
+    expect(outcome?.source_decision_id).toBe(d.id)
+    const mine = statements.find((s) => (s as { puid: string }).puid === outcome!.id) as DsaStatement
     expect(mine.decision_visibility).toBeTruthy()
     // Personal data of the clip never reaches a statement.
     expect(JSON.stringify(statements)).not.toContain('seller.clip-0003')

@@ -3,11 +3,12 @@ import { Command, InvalidArgumentError } from 'commander'
 import { TinjauError } from '../shared/errors'
 import { findPackageRoot, packageVersion } from '../core/package-root'
 import { loadPolicy } from '../core/policy-loader'
+import { OUTCOME_KINDS } from './db/schema'
 import { ServerError } from './errors'
 import { listAdjudications } from './ops/adjudications'
 import { assign, unassign } from './ops/assignments'
 import { ingestDecisionPack } from './ops/decision-packs'
-import { exportDecisionsJson, exportDsaStatements } from './ops/export'
+import { exportDecisionsJson, exportDsaRun, exportDsaStatements, listDsaRuns, listOutcomesInForce } from './ops/export'
 import { loadPack } from './ops/packs'
 import { addReviewer, enrollmentCode, listReviewers, revokeDevice } from './ops/reviewers'
 import { DEFAULT_PORT, DEFAULT_RATE_LIMIT_PER_MINUTE, openStores, serve, type ServerStores } from './server'
@@ -155,21 +156,46 @@ export function buildProgram(): Command {
       }),
     )
 
-  storeOptions(program.command('export').description('every decision as JSON, or DSA statements of reasons'))
-    .requiredOption('--format <format>', 'json or dsa', (v: string) => {
+  storeOptions(program.command('export').description('every decision and outcome as JSON, or DSA statements of reasons for the outcomes in force'))
+    .option('--format <format>', 'json or dsa', (v: string) => {
       if (v !== 'json' && v !== 'dsa') throw new InvalidArgumentError('json or dsa')
       return v
     })
-    .requiredOption('--out <path>', 'a file (json) or a folder (dsa)')
-    .action((o: StoreOptions & { format: 'json' | 'dsa'; out: string }) =>
+    .requiredOption('--out <path>', 'a file (json) or an empty folder (dsa)')
+    .option('--since-last', 'dsa: only outcomes no earlier export filed (a clip is filed again only when its action or categories change)')
+    .option('--run <id>', "dsa: write an earlier run's files again, byte for byte")
+    .action((o: StoreOptions & { format?: 'json' | 'dsa'; out: string; sinceLast?: boolean; run?: string }) =>
       withStores(o, async (s) => {
-        if (o.format === 'json') {
+        if (o.run !== undefined) {
+          const r = await exportDsaRun(s.db.db, o.run, o.out)
+          print(`run ${o.run}: ${r.files.length} files written to ${r.dir}`)
+        } else if (o.format === 'json') {
           const r = await exportDecisionsJson(s.db.db, o.out)
-          print(`${r.decisions} decisions written to ${r.file}`)
+          print(`${r.decisions} decisions and ${r.outcomes} outcomes written to ${r.file}`)
+        } else if (o.format === 'dsa') {
+          const r = await exportDsaStatements(s.db.db, loadPolicy(path.join(root, 'resources')), o.out, { sinceLast: o.sinceLast === true, actor: 'operator' })
+          const k = r.skipped
+          print(`run ${r.runId}: ${r.statements} statements in ${r.files.length} files in ${r.dir}`)
+          print(`  no statement: ${k.already_filed} filed before, ${k.disputed} disputed, ${k.pending} pending, ${k.not_restrictive} not restrictive, ${k.unknown_action} with an unknown action`)
         } else {
-          const r = await exportDsaStatements(s.db.db, loadPolicy(path.join(root, 'resources')), o.out)
-          print(`${r.statements} statements in ${r.files.length} files in ${r.dir} (${r.skipped.not_restrictive} not restrictive, ${r.skipped.unknown_action} with an unknown action)`)
+          throw new InvalidArgumentError('give --format json or dsa, or --run <id>')
         }
+      }),
+    )
+  storeOptions(program.command('exports').description('the DSA export runs, newest first')).action((o: StoreOptions) =>
+    withStores(o, async (s) => {
+      for (const r of await listDsaRuns(s.db.db)) print(`${r.id}	${r.created_at}	${r.created_by}	${r.since_last ? 'since last' : 'all'}	${r.statements} statements	${r.files} files`)
+    }),
+  )
+
+  storeOptions(program.command('outcomes').description("each clip's outcome in force"))
+    .option('--kind <kind>', `only this kind (${OUTCOME_KINDS.join(', ')})`, (v: string) => {
+      if (!(OUTCOME_KINDS as readonly string[]).includes(v)) throw new InvalidArgumentError(`one of ${OUTCOME_KINDS.join(', ')}`)
+      return v
+    })
+    .action((o: StoreOptions & { kind?: string }) =>
+      withStores(o, async (s) => {
+        for (const r of await listOutcomesInForce(s.db.db, o.kind)) print(`${r.kind}\t${r.clip_id}\t${r.pack_id}\t${r.action ?? ''}\t${(r.categories ?? []).join(',')}\t${r.id}`)
       }),
     )
   return program

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { createAdaptorServer } from '@hono/node-server'
 import { openServerDb, type ServerDb } from './db/open'
+import { runStartTasks } from './db/start-tasks'
 import { createSyncApp } from './http/app'
 import { dbRateLimiter } from './http/rate-limit'
 import { openMediaStore, type MediaStore } from './media'
@@ -37,6 +38,12 @@ export async function openStores(place: ServerPlace): Promise<ServerStores> {
   mkdirSync(tmpDir, { recursive: true })
   const media = openMediaStore(place.mediaDir ?? path.join(place.dataDir, 'media'))
   const db = await openServerDb({ databaseUrl: place.databaseUrl, dataDir: place.dataDir })
+  try {
+    await runStartTasks(db.db)
+  } catch (err) {
+    await db.close().catch(() => {})
+    throw err
+  }
   return { db, media, tmpDir }
 }
 

@@ -66,6 +66,10 @@ export const SYNC_ERROR_CODES = [
   /** The signature header is missing or does not verify with the device's key. */
   'bad_signature',
   'not_found',
+  /** The request is stale: the state it was made against has changed (a lead settling a clip another lead just settled). */
+  'conflict',
+  /** A decision or outcome that the policy does not allow (an unknown category, a missing rationale). */
+  'policy_violation',
   'payload_too_large',
   /** Too many requests: wait `Retry-After` seconds. */
   'rate_limited',
@@ -85,6 +89,8 @@ export const SYNC_ERROR_STATUS: Record<SyncErrorCode, number> = {
   enrollment_refused: 403,
   bad_signature: 401,
   not_found: 404,
+  conflict: 409,
+  policy_violation: 422,
   payload_too_large: 413,
   rate_limited: 429,
   protocol_mismatch: 426,

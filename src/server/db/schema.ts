@@ -51,6 +51,10 @@ export const devices = pgTable(
     tokenHash: text('token_hash').notNull(),
     enrolledAt: tstz('enrolled_at').notNull().defaultNow(),
     revokedAt: tstz('revoked_at'),
+    /** The last pull of assignments (every sync run starts with one). */
+    lastSyncAt: tstz('last_sync_at'),
+    /** What the device last said of itself (POST /v1/devices/self/status): decided clips per pack, decisions not yet pushed. */
+    status: jsonb('status').$type<{ decided_by_pack: Record<string, number>; unsent: number; reported_at: string }>(),
   },
   (t) => [uniqueIndex('devices_token').on(t.tokenHash), index('devices_reviewer').on(t.reviewerId), index('devices_key').on(t.publicKey)],
 )
@@ -93,6 +97,12 @@ export const clips = pgTable(
     jsonSha256: text('json_sha256').notNull(),
     mediaSha256: text('media_sha256').notNull(),
     posterSha256: text('poster_sha256'),
+    /** From the clip's JSON, for ordering by urgency as the app does (overdue or authority first, then due time). */
+    dueAt: tstz('due_at'),
+    priority: integer('priority'),
+    /** A flag came from an authority's request. */
+    authority: boolean('authority').notNull().default(false),
+    durationMs: integer('duration_ms'),
     updatedAt: tstz('updated_at').notNull().defaultNow(),
   },
   (t) => [index('clips_pack').on(t.packId, t.idx), index('clips_media').on(t.mediaSha256), index('clips_poster').on(t.posterSha256)],
@@ -109,6 +119,12 @@ export const assignments = pgTable(
       .notNull()
       .references(() => clips.id),
     active: boolean('active').notNull(),
+    /**
+     * `review`: the reviewer is one of the clip's reviewers (the outcome waits for them);
+     * `qa`: a blind second review drawn by a QA rule (the outcome does not wait for it, but
+     * a disagreement opens an adjudication like any other).
+     */
+    purpose: text('purpose', { enum: ['review', 'qa'] }).notNull().default('review'),
     firstAssignedAt: tstz('first_assigned_at').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.reviewerId, t.clipId] }), index('assignments_clip').on(t.clipId)],
@@ -194,11 +210,246 @@ export const adjudications = pgTable(
     state: text('state', { enum: ['open', 'resolved'] }).notNull(),
     openedAt: tstz('opened_at').notNull().defaultNow(),
     resolvedAt: tstz('resolved_at'),
+    /** How it ended: the reviewers came to agree (`agreement`), or a lead settled it (`lead`, with the outcome). */
+    resolution: text('resolution', { enum: ['agreement', 'lead'] }),
+    settledBy: text('settled_by'),
+    settledOutcomeId: text('settled_outcome_id'),
     /** The disagreeing decisions in force (the last seen while open): id, reviewer_id, action, categories. */
     decisions: jsonb('decisions').$type<{ id: string; reviewer_id: string; action: string; categories: string[] }[]>().notNull(),
   },
   (t) => [index('adjudications_clip').on(t.clipId), uniqueIndex('adjudications_open').on(t.clipId).where(sql`${t.state} = 'open'`)],
 )
+
+/**
+ * Each reviewer's decision in force on a clip (the head of their latest revision chain), kept
+ * by the push that stores it, so outcomes, the disputed list and the agreement report read
+ * one row per reviewer and clip instead of walking revision chains over every decision.
+ */
+export const decisionHeads = pgTable(
+  'decision_heads',
+  {
+    clipId: text('clip_id').notNull(),
+    reviewerId: text('reviewer_id').notNull(),
+    decisionId: text('decision_id').notNull(),
+    packId: text('pack_id').notNull(),
+    action: text('action').notNull(),
+    categories: jsonb('categories').$type<string[]>().notNull(),
+    escalationTarget: text('escalation_target'),
+    decidedAt: tstz('decided_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.clipId, t.reviewerId] }), index('decision_heads_reviewer').on(t.reviewerId, t.decidedAt), index('decision_heads_pack').on(t.packId)],
+)
+
+const xid8 = customType<{ data: string }>({ dataType: () => 'xid8' })
+
+export const OUTCOME_KINDS = ['pending', 'single_review', 'consensus', 'disputed', 'adjudicated'] as const
+export type OutcomeKind = (typeof OUTCOME_KINDS)[number]
+
+/**
+ * The organisation's outcome for a clip, append-only (triggers): every change of a clip's
+ * derived state is a new row naming the one before (`previous_id`); the row with the
+ * highest `seq` of a clip is in force (clip_outcomes points at it). A lead's adjudication
+ * is a row of kind `adjudicated` with the lead's decision and the decisions it settles.
+ * `txid` is the writing transaction's id: readers of the outcome feed serve only rows of
+ * transactions that have ended (below the snapshot's xmin), so a cursor never passes a row
+ * committed late.
+ */
+export const outcomes = pgTable(
+  'outcomes',
+  {
+    id: text('id').primaryKey(),
+    seq: bigint('seq', { mode: 'number' }).notNull().generatedAlwaysAsIdentity(),
+    clipId: text('clip_id').notNull(),
+    packId: text('pack_id').notNull(),
+    kind: text('kind', { enum: OUTCOME_KINDS }).notNull(),
+    /** The decision the outcome carries; null while pending or disputed. */
+    action: text('action'),
+    categories: jsonb('categories').$type<string[]>(),
+    escalationTarget: text('escalation_target'),
+    ranges: jsonb('ranges').$type<{ start_ms: number; end_ms: number; label: string; note: string }[]>(),
+    rationale: text('rationale'),
+    policyId: text('policy_id'),
+    policyVersion: text('policy_version'),
+    /** The reviewers' decisions in force it rests on (for an adjudication: those it settles). */
+    basis: jsonb('basis').$type<{ id: string; reviewer_id: string; action: string; categories: string[] }[]>().notNull(),
+    /** Single review and consensus: the decision whose rationale and ranges it carries; adjudicated: the reviewer's decision the lead adopted, if any. */
+    sourceDecisionId: text('source_decision_id'),
+    leadId: text('lead_id'),
+    adjudicationId: bigint('adjudication_id', { mode: 'number' }),
+    previousId: text('previous_id'),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+    txid: xid8('txid').notNull().default(sql`pg_current_xact_id()`),
+  },
+  (t) => [uniqueIndex('outcomes_seq').on(t.seq), index('outcomes_clip').on(t.clipId, t.seq)],
+)
+
+/** The outcome in force per clip, with what the lists order and filter by. No row: pending, nothing decided. */
+export const clipOutcomes = pgTable(
+  'clip_outcomes',
+  {
+    clipId: text('clip_id').primaryKey(),
+    packId: text('pack_id').notNull(),
+    outcomeId: text('outcome_id').notNull(),
+    kind: text('kind', { enum: OUTCOME_KINDS }).notNull(),
+    action: text('action'),
+    dueAt: tstz('due_at'),
+    authority: boolean('authority').notNull().default(false),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [index('clip_outcomes_kind_due').on(t.kind, t.dueAt, t.clipId), index('clip_outcomes_kind_auth_due').on(t.kind, t.authority, t.dueAt, t.clipId), index('clip_outcomes_pack').on(t.packId, t.kind)],
+)
+
+/**
+ * What devices pull (GET /v1/outcomes): one row per outcome change per reviewer who decided
+ * the clip, and one when a reviewer's first decision lands on a clip whose outcome stays.
+ * Append-only; served in (txid, seq) order below the snapshot's xmin (see outcomes).
+ */
+export const outcomeFeed = pgTable(
+  'outcome_feed',
+  {
+    seq: bigint('seq', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    reviewerId: text('reviewer_id').notNull(),
+    clipId: text('clip_id').notNull(),
+    outcomeId: text('outcome_id').notNull(),
+    txid: xid8('txid').notNull().default(sql`pg_current_xact_id()`),
+  },
+  (t) => [index('outcome_feed_reviewer').on(t.reviewerId, t.txid, t.seq)],
+)
+
+/** Lead accounts for the lead console. Passwords: scrypt (ops/leads.ts), never stored in the clear. */
+export const leads = pgTable('leads', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  role: text('role', { enum: ['lead', 'admin'] }).notNull(),
+  passwordHash: text('password_hash').notNull(),
+  createdAt: tstz('created_at').notNull().defaultNow(),
+  disabledAt: tstz('disabled_at'),
+})
+
+/** Signed-in leads. The cookie holds a random token; only its sha256 is kept, so a copy of the database signs no one in. */
+export const leadSessions = pgTable(
+  'lead_sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    leadId: text('lead_id')
+      .notNull()
+      .references(() => leads.id),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+    expiresAt: tstz('expires_at').notNull(),
+    lastSeenAt: tstz('last_seen_at').notNull().defaultNow(),
+    endedAt: tstz('ended_at'),
+  },
+  (t) => [index('lead_sessions_lead').on(t.leadId)],
+)
+
+/** A pack's QA rule: the share of each reviewer's decided clips drawn for a blind second review. */
+export const qaRules = pgTable('qa_rules', {
+  packId: text('pack_id')
+    .primaryKey()
+    .references(() => packs.id),
+  /** 0–100. */
+  percent: integer('percent').notNull(),
+  /** Draw the share from each action the reviewer chose, not from their clips as a whole. */
+  stratifyByAction: boolean('stratify_by_action').notNull(),
+  updatedBy: text('updated_by').notNull(),
+  updatedAt: tstz('updated_at').notNull().defaultNow(),
+})
+
+/** A clip drawn for QA: which decision it checks and to whom it went. Append-only. */
+export const qaSamples = pgTable(
+  'qa_samples',
+  {
+    clipId: text('clip_id').notNull(),
+    packId: text('pack_id').notNull(),
+    /** The decision under check, and its reviewer. */
+    decisionId: text('decision_id').notNull(),
+    reviewerId: text('reviewer_id').notNull(),
+    /** The second reviewer, who does not see the first decision. */
+    qaReviewerId: text('qa_reviewer_id').notNull(),
+    stratum: text('stratum').notNull(),
+    sampledBy: text('sampled_by').notNull(),
+    sampledAt: tstz('sampled_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.clipId, t.qaReviewerId] }), index('qa_samples_pack').on(t.packId, t.reviewerId)],
+)
+
+/** One DSA export: who asked, what it took (`since_last`: only outcomes not filed before), what it wrote. */
+export const dsaExportRuns = pgTable('dsa_export_runs', {
+  id: text('id').primaryKey(),
+  createdAt: tstz('created_at').notNull().defaultNow(),
+  createdBy: text('created_by').notNull(),
+  sinceLast: boolean('since_last').notNull(),
+  statements: integer('statements').notNull(),
+  files: integer('files').notNull(),
+  skipped: jsonb('skipped').$type<Record<string, number>>().notNull(),
+})
+
+/** The statements' files of a run, as written: what was filed can be downloaded again, byte for byte. */
+export const dsaExportFiles = pgTable(
+  'dsa_export_files',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => dsaExportRuns.id),
+    idx: integer('idx').notNull(),
+    body: text('body').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.idx] })],
+)
+
+/**
+ * Every statement an export wrote: the outcome it files, the clip, and the filing key
+ * (action and categories). A clip's next statement is due only when its outcome in force
+ * restricts with another key than its last filed one (dsa_filed). Append-only.
+ */
+export const dsaFilings = pgTable(
+  'dsa_filings',
+  {
+    runId: text('run_id').notNull(),
+    clipId: text('clip_id').notNull(),
+    outcomeId: text('outcome_id').notNull(),
+    filingKey: text('filing_key').notNull(),
+    puid: text('puid').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.clipId] }), index('dsa_filings_outcome').on(t.outcomeId)],
+)
+
+/** The last statement filed per clip. */
+export const dsaFiled = pgTable('dsa_filed', {
+  clipId: text('clip_id').primaryKey(),
+  outcomeId: text('outcome_id').notNull(),
+  filingKey: text('filing_key').notNull(),
+  runId: text('run_id').notNull(),
+})
+
+/**
+ * What leads and operators did on the service (sign-ins, pack loads, assignments, QA draws,
+ * adjudications, exports, accounts), append-only (triggers). Devices' decisions have their
+ * own record: the signed batches.
+ */
+export const serviceAudit = pgTable(
+  'service_audit',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    at: tstz('at').notNull().defaultNow(),
+    /** `lead:<id>`, `operator` (the CLI) or `device:<id>`. */
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    subject: text('subject'),
+    details: jsonb('details').notNull(),
+  },
+  (t) => [index('service_audit_at').on(t.at)],
+)
+
+/**
+ * Work a migration leaves for the service's next start, done in TypeScript by the code that
+ * does it every day (db/start-tasks.ts): e.g. deriving the outcomes of clips decided before
+ * outcomes existed. A row is removed when its work has committed.
+ */
+export const serviceTasks = pgTable('service_tasks', {
+  name: text('name').primaryKey(),
+  createdAt: tstz('created_at').notNull().defaultNow(),
+})
 
 /** Fixed-window request counters, shared by every instance of the service. */
 export const rateLimits = pgTable(

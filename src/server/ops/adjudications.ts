@@ -1,11 +1,12 @@
 import type { Adjudication } from '../../shared/sync-protocol'
 import { rows, sql, textArray, type Db } from '../db/open'
 import { isoSql } from './assignments'
+import { agreementKey } from './outcomes'
 
 /**
  * Disagreement is a state, not an overwrite. A clip's decisions in force are the heads of
  * its revision chains, one per reviewer (a reviewer's latest head, should a device have
- * started two chains); when they differ in action or in the set of categories, the clip
+ * started two chains; kept in decision_heads); when they differ in action or in the set of categories, the clip
  * has an open adjudication. When later revisions bring them back into agreement it is
  * resolved, and kept; a new disagreement opens a new one. Decisions themselves never change.
  */
@@ -23,10 +24,6 @@ export async function lockClips(tx: Db, clipIds: readonly string[]): Promise<voi
 
 type Head = Adjudication['decisions'][number] & { clip_id: string; pack_id: string }
 
-function agreementKey(h: Head): string {
-  return `${h.action}\u0000${[...new Set(h.categories)].sort().join('\u0000')}`
-}
-
 /** Recompute the adjudication state of these clips (locked by the caller); returns the clips now open. */
 export async function updateAdjudications(tx: Db, clipIds: readonly string[]): Promise<Set<string>> {
   const open = new Set<string>()
@@ -34,10 +31,12 @@ export async function updateAdjudications(tx: Db, clipIds: readonly string[]): P
   const ids = textArray([...new Set(clipIds)])
   const heads = await rows<Head>(
     tx,
-    sql`SELECT DISTINCT ON (d.clip_id, d.reviewer_id) d.clip_id, d.pack_id, d.id, d.reviewer_id, d.action, d.categories
-        FROM decisions d
-        WHERE d.clip_id = ANY(${ids}) AND NOT EXISTS (SELECT 1 FROM decisions r WHERE r.revises_id = d.id)
-        ORDER BY d.clip_id, d.reviewer_id, d.decided_at::timestamptz DESC, d.id DESC`,
+    sql`SELECT clip_id, pack_id, decision_id AS id, reviewer_id, action, categories FROM decision_heads
+        WHERE clip_id = ANY(${ids}) ORDER BY clip_id, reviewer_id`,
+  )
+  // A lead's adjudication settles the clip: reviewers revising afterwards do not reopen it (a lead may revise).
+  const settled = new Set(
+    (await rows<{ clip_id: string }>(tx, sql`SELECT clip_id FROM clip_outcomes WHERE clip_id = ANY(${ids}) AND kind = 'adjudicated'`)).map((r) => r.clip_id),
   )
   const current = await rows<{ id: string; clip_id: string; decisions: Adjudication['decisions'] }>(
     tx,
@@ -55,7 +54,7 @@ export async function updateAdjudications(tx: Db, clipIds: readonly string[]): P
   const toResolve: string[] = []
   for (const clipId of new Set(clipIds)) {
     const list = byClip.get(clipId) ?? []
-    const disagree = list.length > 1 && list.some((h) => agreementKey(h) !== agreementKey(list[0]!))
+    const disagree = !settled.has(clipId) && list.length > 1 && list.some((h) => agreementKey(h) !== agreementKey(list[0]!))
     const existing = openByClip.get(clipId)
     if (disagree) {
       open.add(clipId)
@@ -79,7 +78,9 @@ export async function updateAdjudications(tx: Db, clipIds: readonly string[]): P
       FROM jsonb_to_recordset(${JSON.stringify(toUpdate)}::jsonb) AS x(id bigint, decisions jsonb) WHERE a.id = x.id`)
   }
   if (toResolve.length > 0) {
-    await tx.execute(sql`UPDATE adjudications SET state = 'resolved', resolved_at = now() WHERE id::text = ANY(${textArray(toResolve)})`)
+    await tx.execute(
+      sql`UPDATE adjudications SET state = 'resolved', resolved_at = now(), resolution = 'agreement' WHERE id::text = ANY(${textArray(toResolve)})`,
+    )
   }
   return open
 }

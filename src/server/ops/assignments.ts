@@ -1,6 +1,8 @@
 import { DEFAULT_PULL_PAGE, MAX_PULL_PAGE, type SyncPack } from '../../shared/sync-protocol'
 import { one, rows, sql, textArray, type Db } from '../db/open'
 import { ServerError } from '../errors'
+import { lockClips } from './adjudications'
+import { deriveOutcomes } from './outcomes'
 
 /**
  * Assignments and the numbered changes devices pull. Every change (assigned, unassigned,
@@ -72,7 +74,7 @@ export async function unassign(db: Db, packId: string, reviewerId: string, clipI
   return db.transaction(async (txn) => {
     const tx = txn as unknown as Db
     await lockAssignmentChanges(tx)
-    const changed = await rows(
+    const changed = await rows<{ clip_id: string }>(
       tx,
       sql`WITH target AS (${targetClips(packId, clipIds)}),
         up AS (
@@ -81,8 +83,12 @@ export async function unassign(db: Db, packId: string, reviewerId: string, clipI
           RETURNING a.clip_id)
         INSERT INTO assignment_changes (reviewer_id, clip_id, pack_id, kind)
         SELECT ${reviewerId}, t.id, t.pack_id, 'unassigned' FROM up JOIN target t ON t.id = up.clip_id ORDER BY t.idx
-        RETURNING seq`,
+        RETURNING clip_id`,
     )
+    // A clip that waited for this reviewer may now have its outcome.
+    const clips = changed.map((r) => r.clip_id)
+    await lockClips(tx, clips)
+    await deriveOutcomes(tx, clips)
     return changed.length
   })
 }

@@ -2,6 +2,7 @@ import type { PackedDecision } from '../../shared/decision-pack-format'
 import type { DecisionRejection, PushResult } from '../../shared/sync-protocol'
 import { rows, sql, textArray, type Db } from '../db/open'
 import { lockClips, openAdjudicationClips, updateAdjudications } from './adjudications'
+import { deriveOutcomes, refreshDecisionHeads } from './outcomes'
 
 /**
  * Storing a batch of decisions: a push, or the decisions of an uploaded decision pack.
@@ -195,7 +196,9 @@ async function storeOnce(db: Db, who: Submitter, decisions: readonly PackedDecis
       if (inserted.length !== insert.length) throw new LostRace()
       const decidedClips = [...new Set(insert.map((d) => d.clip_id))]
       await lockClips(tx, decidedClips)
+      const firsts = await refreshDecisionHeads(tx, who.reviewerId, decidedClips)
       await updateAdjudications(tx, decidedClips)
+      await deriveOutcomes(tx, decidedClips, firsts)
     }
     const open = await openAdjudicationClips(tx, decisions.filter((_, i) => results[i]!.outcome !== 'rejected').map((d) => d.clip_id))
     decisions.forEach((d, i) => {

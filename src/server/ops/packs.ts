@@ -226,12 +226,15 @@ async function writePack(
       const changed = await rows<{ id: string; inserted: boolean }>(
         tx,
         sql`
-        INSERT INTO clips (id, pack_id, idx, json, json_sha256, media_sha256, poster_sha256)
-        SELECT id, pack_id, idx, json, json_sha256, media_sha256, poster_sha256
+        INSERT INTO clips (id, pack_id, idx, json, json_sha256, media_sha256, poster_sha256, due_at, priority, duration_ms, authority)
+        SELECT id, pack_id, idx, json, json_sha256, media_sha256, poster_sha256,
+          (json::jsonb ->> 'due_at')::timestamptz, (json::jsonb ->> 'priority')::integer, (json::jsonb -> 'media' ->> 'duration_ms')::integer,
+          jsonb_path_exists(json::jsonb, '$.flags[*] ? (@.source == "authority_request")')
           FROM jsonb_to_recordset(${JSON.stringify(part)}::jsonb)
             AS x(id text, pack_id text, idx integer, json text, json_sha256 text, media_sha256 text, poster_sha256 text)
         ON CONFLICT (id) DO UPDATE SET pack_id = excluded.pack_id, idx = excluded.idx, json = excluded.json,
-          json_sha256 = excluded.json_sha256, media_sha256 = excluded.media_sha256, poster_sha256 = excluded.poster_sha256, updated_at = now()
+          json_sha256 = excluded.json_sha256, media_sha256 = excluded.media_sha256, poster_sha256 = excluded.poster_sha256,
+          due_at = excluded.due_at, priority = excluded.priority, duration_ms = excluded.duration_ms, authority = excluded.authority, updated_at = now()
         WHERE clips.json_sha256 <> excluded.json_sha256 OR clips.pack_id <> excluded.pack_id
         RETURNING id, (xmax = 0) AS inserted`,
       )

@@ -1,0 +1,156 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { findPackageRoot } from '../core/package-root'
+import { loadPolicy } from '../core/policy-loader'
+import { tempDir } from '../core/testing/make-pack'
+import { DsaStatement } from '../shared/dsa-statement'
+import { rows, sql } from './db/open'
+import { runStartTasks } from './db/start-tasks'
+import { exportDecisionsJson, exportDsaRun, exportDsaStatements, listDsaRuns, listOutcomesInForce } from './ops/export'
+import { writeTestPack } from './testing/fixtures'
+import { TestDevice } from './testing/test-device'
+import { startTestServer, type TestServer } from './testing/test-server'
+
+/**
+ * The issue's scenario, on the real service: two reviewers on one pack; both remove 4
+ * clips, disagree on 3, one reviewer alone on 2. The organisation has 9 outcomes in
+ * force, 6 of which restrict: 4 consensus, 2 single review (3 disputed file nothing).
+ */
+
+let server: TestServer
+let pack: ReturnType<typeof writeTestPack>
+let ana: TestDevice
+let budi: TestDevice
+const policy = loadPolicy(path.join(findPackageRoot(__dirname), 'resources'))
+
+async function kinds(): Promise<Record<string, string>> {
+  return Object.fromEntries((await listOutcomesInForce(server.db())).map((o) => [o.clip_id, o.kind]))
+}
+
+function statementsOf(files: string[]): DsaStatement[] {
+  return files.flatMap((f) => (JSON.parse(readFileSync(f, 'utf8')) as { statements: DsaStatement[] }).statements)
+}
+
+beforeAll(async () => {
+  server = await startTestServer()
+  pack = writeTestPack(12)
+  await server.ops.loadPack(pack.dir)
+  for (const id of ['ana', 'budi']) await server.ops.addReviewer(id, id)
+  // Clips 0–8 go to both; 9–10 to ana alone; 11 to both and stays half-decided.
+  await server.ops.assign(pack.packId, 'ana', pack.clipIds.slice(0, 12))
+  await server.ops.assign(pack.packId, 'budi', [...pack.clipIds.slice(0, 9), pack.clipIds[11]!])
+  ana = new TestDevice(server.url)
+  await ana.enroll(await server.ops.enrollmentCode('ana'))
+  budi = new TestDevice(server.url)
+  await budi.enroll(await server.ops.enrollmentCode('budi'))
+}, 120_000)
+afterAll(() => server?.stop())
+
+describe('outcomes', () => {
+  it('derives one outcome per clip: consensus, disputed, single review, pending', async () => {
+    const c = pack.clipIds
+    const anaFirst = [0, 1, 2, 3].map((i) => ana.decision(c[i]!, { decided_at: new Date(Date.now() - 60_000).toISOString() }))
+    expect((await ana.push([...anaFirst, ...[4, 5, 6].map((i) => ana.decision(c[i]!)), ana.decision(c[9]!), ana.decision(c[10]!), ana.decision(c[11]!)])).status).toBe(200)
+    // Before budi decides, the clips assigned to both wait for him.
+    let k = await kinds()
+    expect(k[c[0]!]).toBe('pending')
+    expect(k[c[9]!]).toBe('single_review')
+
+    // Same action, same categories in another order of ranges: agreement.
+    const budiAgree = [0, 1, 2, 3].map((i) => budi.decision(c[i]!, { ranges: [{ start_ms: 5000, end_ms: 6000, label: 'x', note: '' }], rationale: 'Agreed.' }))
+    const budiDisagree = [4, 5, 6].map((i) => budi.decision(c[i]!, { action: 'allow', categories: ['ok.news'], ranges: [], rationale: '' }))
+    expect((await budi.push([...budiAgree, ...budiDisagree, budi.decision(c[7]!)])).status).toBe(200)
+
+    k = await kinds()
+    expect([0, 1, 2, 3].map((i) => k[c[i]!])).toEqual(['consensus', 'consensus', 'consensus', 'consensus'])
+    expect([4, 5, 6].map((i) => k[c[i]!])).toEqual(['disputed', 'disputed', 'disputed'])
+    expect([9, 10].map((i) => k[c[i]!])).toEqual(['single_review', 'single_review'])
+    // Clip 7: budi decided, ana (assigned) has not; clip 11: ana decided, budi has not; clip 8: nobody.
+    expect(k[c[7]!]).toBe('pending')
+    expect(k[c[11]!]).toBe('pending')
+    expect(k[c[8]!]).toBeUndefined()
+
+    // A consensus carries the first decision's ranges and rationale, and rests on both.
+    const [o0] = (await listOutcomesInForce(server.db())).filter((o) => o.clip_id === c[0])
+    expect(o0!.source_decision_id).toBe(anaFirst[0]!.id)
+    expect(o0!.rationale).toBe(anaFirst[0]!.rationale)
+    expect(o0!.basis.map((b) => b.reviewer_id).sort()).toEqual(['ana', 'budi'])
+    expect(o0!.previous_id).not.toBeNull()
+
+    // Taking clip 11 from budi: it no longer waits for him.
+    await server.ops.unassign(pack.packId, 'budi', [c[11]!])
+    expect((await kinds())[c[11]!]).toBe('single_review')
+  })
+
+  it('files one DSA statement per restricting outcome, none while disputed, none twice since the last run', async () => {
+    const out = tempDir('tinjau-outcome-dsa-')
+    const all = await exportDsaStatements(server.db(), policy, path.join(out, 'all'))
+    const statements = statementsOf(all.files)
+    for (const s of statements) DsaStatement.parse(s)
+    // 4 consensus + 3 single reviews (9, 10, 11); clip 7 is pending, 4–6 disputed.
+    expect(all.statements).toBe(7)
+    expect(statements).toHaveLength(7)
+    expect(new Set(statements.map((s) => s.puid)).size).toBe(7)
+    expect(all.skipped).toMatchObject({ disputed: 3, pending: 1, already_filed: 0 })
+    const inForce = await listOutcomesInForce(server.db())
+    expect(statements.map((s) => s.puid).sort()).toEqual(inForce.filter((o) => o.kind === 'consensus' || o.kind === 'single_review').map((o) => o.id).sort())
+
+    // Nothing new: the next run since the last files nothing.
+    const again = await exportDsaStatements(server.db(), policy, path.join(out, 'again'), { sinceLast: true })
+    expect(again.statements).toBe(0)
+    expect(again.skipped.already_filed).toBe(7)
+
+    // budi revises a disputed clip into agreement: only that clip is new.
+    const [head] = await rows<{ decision_id: string }>(server.db(), sql`SELECT decision_id FROM decision_heads WHERE clip_id = ${pack.clipIds[4]!} AND reviewer_id = 'budi'`)
+    expect((await budi.push([budi.decision(pack.clipIds[4]!, { revises_id: head!.decision_id, decided_at: new Date(Date.now() + 5000).toISOString() })])).status).toBe(200)
+    expect((await kinds())[pack.clipIds[4]!]).toBe('consensus')
+    const next = await exportDsaStatements(server.db(), policy, path.join(out, 'next'), { sinceLast: true })
+    expect(next.statements).toBe(1)
+    const adjudications = await server.ops.adjudications()
+    expect(adjudications.find((a) => a.clip_id === pack.clipIds[4])?.state).toBe('resolved')
+
+    // Every run is recorded and can be written again byte for byte.
+    const runs = await listDsaRuns(server.db())
+    expect(runs.map((r) => r.statements)).toEqual([1, 0, 7])
+    const copy = await exportDsaRun(server.db(), all.runId, path.join(out, 'copy'))
+    expect(copy.files.map((f) => readFileSync(f, 'utf8'))).toEqual(all.files.map((f) => readFileSync(f, 'utf8')))
+    const filings = await rows<{ n: number }>(server.db(), sql`SELECT count(*)::int AS n FROM dsa_filings`)
+    expect(filings[0]!.n).toBe(8)
+  })
+
+  it('includes outcomes beside decisions in the JSON export', async () => {
+    const out = path.join(tempDir('tinjau-outcome-json-'), 'all.json')
+    const r = await exportDecisionsJson(server.db(), out)
+    const doc = JSON.parse(readFileSync(out, 'utf8')) as { version: number; outcomes: { id: string; in_force: boolean; kind: string }[]; decisions: unknown[] }
+    expect(doc.version).toBe(2)
+    expect(doc.outcomes.length).toBe(r.outcomes)
+    expect(doc.outcomes.filter((o) => o.in_force).length).toBe((await listOutcomesInForce(server.db())).length)
+    // Superseded outcomes stay in the record: clip 0 went pending → consensus.
+    expect(doc.outcomes.filter((o) => !o.in_force).length).toBeGreaterThan(0)
+  })
+
+  it('keeps outcomes append-only', async () => {
+    await expect(server.db().execute(sql`UPDATE outcomes SET kind = 'pending'`)).rejects.toThrow()
+    await expect(server.db().execute(sql`DELETE FROM outcomes`)).rejects.toThrow()
+  })
+
+  it("tells each deciding reviewer's feed about their clips' outcomes", async () => {
+    const feed = await rows<{ reviewer_id: string; clip_id: string }>(server.db(), sql`SELECT DISTINCT reviewer_id, clip_id FROM outcome_feed`)
+    const budiClips = new Set(feed.filter((f) => f.reviewer_id === 'budi').map((f) => f.clip_id))
+    // budi decided clips 0–7; clip 7 is pending but he is told so.
+    expect([...budiClips].sort()).toEqual(pack.clipIds.slice(0, 8).sort())
+  })
+
+  it('derives outcomes at start for clips decided before outcomes existed', async () => {
+    const before = await kinds()
+    // As migration 0003 leaves a service that held decisions: heads, no outcomes in force.
+    await server.db().execute(sql`DELETE FROM clip_outcomes`)
+    await server.db().execute(sql`INSERT INTO service_tasks (name) VALUES ('derive-outcomes')`)
+    expect(await runStartTasks(server.db())).toEqual(['derive-outcomes'])
+    const after = await kinds()
+    // Pending clips that were pending only because of a waiting reviewer are pending again; the rest match.
+    expect(after).toEqual(before)
+    expect(await runStartTasks(server.db())).toEqual([])
+  })
+})
