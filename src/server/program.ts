@@ -9,6 +9,7 @@ import { listAdjudications } from './ops/adjudications'
 import { assign, unassign } from './ops/assignments'
 import { ingestDecisionPack } from './ops/decision-packs'
 import { exportDecisionsJson, exportDsaRun, exportDsaStatements, listDsaRuns, listOutcomesInForce } from './ops/export'
+import { addLead, disableLead, LEAD_ROLES, listLeads, setLeadPassword, type LeadRole } from './ops/leads'
 import { loadPack } from './ops/packs'
 import { addReviewer, enrollmentCode, listReviewers, revokeDevice } from './ops/reviewers'
 import { DEFAULT_PORT, DEFAULT_RATE_LIMIT_PER_MINUTE, openStores, serve, type ServerStores } from './server'
@@ -47,6 +48,17 @@ async function withStores(opts: StoreOptions, work: (s: ServerStores) => Promise
   } finally {
     await stores.db.close()
   }
+}
+
+/** One line from stdin (a pipe, or typed at a prompt): passwords never go on the command line, where `ps` and shell history keep them. */
+async function readPasswordLine(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write('password: ')
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) {
+    chunks.push(chunk as Buffer)
+    if (Buffer.concat(chunks).includes(10)) break
+  }
+  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? ''
 }
 
 function print(line: string): void {
@@ -113,6 +125,39 @@ export function buildProgram(): Command {
     withStores(o, async (s) => {
       await revokeDevice(s.db.db, id)
       print(`device ${id} revoked`)
+    }),
+  )
+
+  const lead = program.command('lead').description('lead console accounts (roles: lead; admin, who also manages reviewers, devices and leads)')
+  storeOptions(lead.command('add <id>').description('create a lead account; the password is read from stdin (one line, at least 12 characters)'))
+    .requiredOption('--name <name>', 'display name')
+    .option('--role <role>', 'lead or admin', (v: string) => {
+      if (!(LEAD_ROLES as readonly string[]).includes(v)) throw new InvalidArgumentError('lead or admin')
+      return v
+    }, 'lead')
+    .action(async (id: string, o: StoreOptions & { name: string; role: LeadRole }) => {
+      const password = await readPasswordLine()
+      await withStores(o, async (s) => {
+        await addLead(s.db.db, { id, name: o.name, role: o.role, password })
+        print(`lead ${id} added (${o.role})`)
+      })
+    })
+  storeOptions(lead.command('password <id>').description("set a lead's password (read from stdin); ends their sessions")).action(async (id: string, o: StoreOptions) => {
+    const password = await readPasswordLine()
+    await withStores(o, async (s) => {
+      await setLeadPassword(s.db.db, id, password)
+      print(`password of ${id} changed`)
+    })
+  })
+  storeOptions(lead.command('disable <id>').description('the lead can no longer sign in; their sessions end')).action((id: string, o: StoreOptions) =>
+    withStores(o, async (s) => {
+      await disableLead(s.db.db, id)
+      print(`lead ${id} disabled`)
+    }),
+  )
+  storeOptions(lead.command('list').description('lead accounts')).action((o: StoreOptions) =>
+    withStores(o, async (s) => {
+      for (const l of await listLeads(s.db.db)) print(`${l.id}\t${l.name}\t${l.role}\t${l.disabled_at ? `disabled ${l.disabled_at}` : 'active'}`)
     }),
   )
 
