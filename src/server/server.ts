@@ -8,6 +8,9 @@ import { runStartTasks } from './db/start-tasks'
 import { createSyncApp } from './http/app'
 import { dbRateLimiter } from './http/rate-limit'
 import { openMediaStore, type MediaStore } from './media'
+import { findPackageRoot } from '../core/package-root'
+import { loadPolicy } from '../core/policy-loader'
+import type { Policy } from '../shared/policy'
 
 /**
  * The sync service: its database and media, opened; its HTTP app, listening. Nothing that
@@ -51,6 +54,10 @@ export interface ServeOptions extends ServerPlace {
   port?: number
   host?: string
   rateLimitPerMinute?: number
+  /** Default: the policy in resources/. */
+  policy?: Policy
+  leadOrigins?: readonly string[]
+  secureCookie?: boolean
   log?: (message: string, err?: unknown) => void
 }
 
@@ -74,6 +81,9 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
       limiter: dbRateLimiter(stores.db.db, opts.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE),
       tmpDir: stores.tmpDir,
       log,
+      policy: opts.policy ?? loadPolicy(path.join(findPackageRoot(__dirname), 'resources')),
+      ...(opts.leadOrigins ? { leadOrigins: opts.leadOrigins } : {}),
+      ...(opts.secureCookie === undefined ? {} : { secureCookie: opts.secureCookie }),
     })
     const server = createAdaptorServer({ fetch: app.fetch, overrideGlobalObjects: false }) as Server
     const host = opts.host ?? '127.0.0.1'

@@ -123,6 +123,8 @@ export const AssignBody = z.strictObject({
   mode: z.enum(['all', 'filter', 'count']),
   filter: AssignFilter.optional(),
   count: z.number().int().min(1).max(1_000_000).optional(),
+  /** Deal the clips out among the reviewers in turn (each clip to one of them) instead of giving every clip to all of them. */
+  split: z.boolean().optional(),
 })
 export type AssignBody = z.infer<typeof AssignBody>
 

@@ -11,6 +11,9 @@ import { addPullRoutes } from './pull-routes'
 import { addPushRoutes } from './push-routes'
 import { addEnrollRoute, addSelfRevokeRoute } from './enroll-route'
 import type { RateLimiter } from './rate-limit'
+import type { Policy } from '../../shared/policy'
+import { LEAD_API_PATH } from '../../shared/lead-api'
+import { createLeadApi } from './lead-api'
 
 /**
  * The sync service's HTTP face (docs/sync-protocol.md), without a socket: server.ts binds
@@ -29,6 +32,12 @@ export interface SyncAppOptions {
   /** Where uploaded decision packs wait while they are checked. */
   tmpDir: string
   log: (message: string, err?: unknown) => void
+  /** The policy outcomes are checked against and DSA statements made with. */
+  policy: Policy
+  /** Origins that also count as the lead console's own (behind a proxy that ends TLS); see lead-auth.ts. */
+  leadOrigins?: readonly string[]
+  /** Mark the lead session cookie Secure even when the request came over http (behind a proxy that ends TLS). */
+  secureCookie?: boolean
 }
 
 export function errorResponse(err: ServerError): Response {
@@ -96,6 +105,18 @@ export function createSyncApp(opts: SyncAppOptions): SyncApp {
   addPullRoutes(app, opts)
   addMediaRoute(app, opts)
   addSelfRevokeRoute(app, opts)
+  // The lead console's API: sessions by cookie, never a device's token (and vice versa).
+  app.route(
+    LEAD_API_PATH,
+    createLeadApi({
+      db: opts.db,
+      media: opts.media,
+      tmpDir: opts.tmpDir,
+      policy: opts.policy,
+      ...(opts.leadOrigins ? { origins: opts.leadOrigins } : {}),
+      ...(opts.secureCookie === undefined ? {} : { secureCookie: opts.secureCookie }),
+    }),
+  )
 
   app.notFound((c) => errorResponse(new ServerError('not_found', `no route for ${c.req.method} ${c.req.path.slice(0, 200)}`)))
   app.onError((err, c) => errorResponse(asServerError(err, opts.log, c)))
