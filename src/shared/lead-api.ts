@@ -31,6 +31,12 @@ export const SessionInfo = z.strictObject({
 })
 export type SessionInfo = z.infer<typeof SessionInfo>
 
+export const SignOutResult = z.strictObject({
+  /** False when the cookie named no session in force (signed out already): the cookie is cleared all the same. */
+  signed_out: z.boolean(),
+})
+export type SignOutResult = z.infer<typeof SignOutResult>
+
 // ---- overview: packs and progress ----------------------------------------------------
 
 export const OutcomeCounts = z.strictObject({

@@ -1,9 +1,10 @@
 import type { Context, Hono, MiddlewareHandler } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { z } from 'zod'
+import { SignInBody, type SessionInfo, type SignOutResult } from '../../shared/lead-api'
 import type { Db } from '../db/open'
 import { schemaError, ServerError } from '../errors'
-import { MAX_PASSWORD_LENGTH, resolveSession, SESSION_LIFETIME_MS, signIn, signOut, SIGN_IN_LIMITS, type LeadRole, type SignInLimits } from '../ops/leads'
+import { resolveSession, SESSION_LIFETIME_MS, signIn, signOut, SIGN_IN_LIMITS, type LeadRole, type SignInLimits } from '../ops/leads'
 import { clientAddress } from './app'
 import { parseJsonBody, readBody } from './body'
 
@@ -87,24 +88,6 @@ export async function readLeadJson<T extends z.ZodType>(c: Context, schema: T, m
 
 // ---- the session routes ---------------------------------------------------------------
 
-export const LeadSignInRequest = z.strictObject({
-  id: z.string().min(1).max(128),
-  password: z.string().min(1).max(MAX_PASSWORD_LENGTH),
-})
-export type LeadSignInRequest = z.infer<typeof LeadSignInRequest>
-
-export const LeadSessionResponse = z.strictObject({
-  lead: z.strictObject({ id: z.string(), name: z.string(), role: z.enum(['lead', 'admin']) }),
-  expires_at: z.string(),
-})
-export type LeadSessionResponse = z.infer<typeof LeadSessionResponse>
-
-export const LeadSignOutResponse = z.strictObject({
-  /** False when the cookie named no session in force (signed out already): the cookie is cleared all the same. */
-  signed_out: z.boolean(),
-})
-export type LeadSignOutResponse = z.infer<typeof LeadSignOutResponse>
-
 export interface LeadSessionRoutesOptions {
   db: Db
   /** Mark the cookie Secure; by default when the request came over https. Set true behind a proxy that ends TLS. */
@@ -126,11 +109,11 @@ export function addLeadSessionRoutes(app: Hono<LeadEnv>, opts: LeadSessionRoutes
   const cookieOptions = (c: Context) => ({ path: LEAD_COOKIE_PATH, httpOnly: true, sameSite: 'Strict' as const, secure: secure(c) })
 
   app.post('/session', sameOrigin, async (c) => {
-    const body = await readLeadJson(c, LeadSignInRequest, 16 * 1024)
+    const body = await readLeadJson(c, SignInBody, 16 * 1024)
     const result = await signIn(db, { id: body.id, password: body.password, address: clientAddress(c) }, opts.signInLimits ?? SIGN_IN_LIMITS)
     setCookie(c, LEAD_SESSION_COOKIE, result.token, { ...cookieOptions(c), maxAge: Math.floor(SESSION_LIFETIME_MS / 1000) })
     c.header('cache-control', 'no-store')
-    const answer: LeadSessionResponse = { lead: result.lead, expires_at: result.expiresAt }
+    const answer: SessionInfo = { lead: result.lead, expires_at: result.expiresAt }
     return c.json(answer)
   })
 
@@ -139,7 +122,7 @@ export function addLeadSessionRoutes(app: Hono<LeadEnv>, opts: LeadSessionRoutes
     const session = token ? await resolveSession(db, token) : null
     if (!session) throw new ServerError('unauthorized', token ? 'the session has ended or is unknown; sign in again' : 'not signed in')
     c.header('cache-control', 'no-store')
-    const answer: LeadSessionResponse = { lead: { id: session.leadId, name: session.name, role: session.role }, expires_at: session.expiresAt }
+    const answer: SessionInfo = { lead: { id: session.leadId, name: session.name, role: session.role }, expires_at: session.expiresAt }
     return c.json(answer)
   })
 
@@ -148,7 +131,7 @@ export function addLeadSessionRoutes(app: Hono<LeadEnv>, opts: LeadSessionRoutes
     const ended = token ? await signOut(db, token) : false
     deleteCookie(c, LEAD_SESSION_COOKIE, cookieOptions(c))
     c.header('cache-control', 'no-store')
-    const answer: LeadSignOutResponse = { signed_out: ended }
+    const answer: SignOutResult = { signed_out: ended }
     return c.json(answer)
   })
 }
