@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
 import { zipDirectory } from '../core/testing/make-zip'
-import { ClipDetail, DisputeList, ExportRun, Overview, OutcomeView, PackLoadResult, type AdjudicateBody } from '../shared/lead-api'
+import { AgreementReport, ClipDetail, DisputeList, ExportRun, Overview, OutcomeView, PackLoadResult, type AdjudicateBody } from '../shared/lead-api'
 import { DsaStatement } from '../shared/dsa-statement'
 import { SyncErrorBody } from '../shared/sync-protocol'
 import { one, sql } from './db/open'
@@ -283,6 +283,22 @@ describe('lead console API', () => {
     expect((await ok(await call(`/clips/${d.clip.id}`), ClipDetail)).history.map((h) => h.kind)).toEqual(['pending', 'disputed', 'adjudicated', 'adjudicated'])
     const audit = await one<{ n: number }>(server.db(), sql`SELECT count(*)::int AS n FROM service_audit WHERE actor = 'lead:lina' AND action IN ('outcome.adjudicate', 'outcome.revise')`)
     expect(audit!.n).toBe(4)
+  })
+
+  it('sets a QA rule, draws, and reports agreement over a window', async () => {
+    await refused(await call(`/qa/rules/${pack.packId}`, { method: 'PUT', json: { percent: 140, stratify_by_action: true } }), 400, 'invalid_request')
+    await refused(await call('/qa/rules/no-such-pack', { method: 'PUT', json: { percent: 10, stratify_by_action: true } }), 404, 'not_found')
+    const rule = await ok<{ percent: number; updated_by: string }>(await call(`/qa/rules/${pack.packId}`, { method: 'PUT', json: { percent: 50, stratify_by_action: false } }))
+    expect(rule).toMatchObject({ percent: 50, updated_by: 'lead:lina' })
+    expect(await ok<unknown[]>(await call('/qa/rules'))).toHaveLength(1)
+    // Clips 0-3 were decided by both; nothing decided alone yet: nothing to draw.
+    expect(await ok(await call(`/qa/draw/${pack.packId}`, { method: 'POST' }))).toEqual({ pack_id: pack.packId, sampled: {}, unmatched: [] })
+    const report = await ok(await call(`/qa/report?pack=${pack.packId}`), AgreementReport)
+    // clip 0 agreed (remove/remove); 1-3 did not (remove/allow).
+    expect(report).toMatchObject({ clips: 4, percent_agreement: 0.25 })
+    expect(report.confusion).toEqual({ labels: ['allow', 'remove'], counts: [[0, 0], [3, 1]] })
+    await refused(await call('/qa/report?from=soon'), 400, 'invalid_request')
+    await refused(await call('/qa/report?colour=red'), 400, 'invalid_request')
   })
 
   it('keeps device tokens and lead sessions apart, and admin routes to admins', async () => {

@@ -11,6 +11,8 @@ import { ingestDecisionPack } from './ops/decision-packs'
 import { exportDecisionsJson, exportDsaRun, exportDsaStatements, listDsaRuns, listOutcomesInForce } from './ops/export'
 import { addLead, disableLead, LEAD_ROLES, listLeads, setLeadPassword, type LeadRole } from './ops/leads'
 import { loadPack } from './ops/packs'
+import { agreementReport, drawQaSample, setQaRule } from './ops/qa'
+import { formatAgreementReport } from './qa-report-text'
 import { addReviewer, enrollmentCode, listReviewers, revokeDevice } from './ops/reviewers'
 import { DEFAULT_PORT, DEFAULT_RATE_LIMIT_PER_MINUTE, openStores, serve, type ServerStores } from './server'
 
@@ -241,6 +243,36 @@ export function buildProgram(): Command {
     .action((o: StoreOptions & { kind?: string }) =>
       withStores(o, async (s) => {
         for (const r of await listOutcomesInForce(s.db.db, o.kind)) print(`${r.kind}\t${r.clip_id}\t${r.pack_id}\t${r.action ?? ''}\t${(r.categories ?? []).join(',')}\t${r.id}`)
+      }),
+    )
+  const qa = program.command('qa').description('QA sampling (a blind second review of a share of each reviewer\'s clips) and agreement')
+  storeOptions(qa.command('rule <pack-id>').description("set a pack's QA rule"))
+    .requiredOption('--percent <n>', "share of each reviewer's decided clips drawn for a second review", int('--percent', 0, 100))
+    .option('--stratify', "draw the share from each action the reviewer chose, not from their clips as a whole")
+    .action((packId: string, o: StoreOptions & { percent: number; stratify?: boolean }) =>
+      withStores(o, async (s) => {
+        const r = await setQaRule(s.db.db, 'operator', packId, { percent: o.percent, stratify_by_action: o.stratify === true })
+        print(`${r.pack_id}: ${r.percent} % of each reviewer's decided clips${r.stratify_by_action ? ', per action' : ''}`)
+      }),
+    )
+  storeOptions(qa.command('draw <pack-id>').description('draw what the rule asks for now and assign it, blind, to second reviewers')).action(
+    (packId: string, o: StoreOptions) =>
+      withStores(o, async (s) => {
+        const r = await drawQaSample(s.db.db, packId, 'operator')
+        const drawn = Object.entries(r.sampled)
+        print(drawn.length === 0 ? `${packId}: nothing new to draw` : drawn.map(([reviewer, n]) => `${reviewer}: ${n} clip(s) drawn`).join('\n'))
+        if (r.unmatched.length > 0) print(`no one else on the pack to check: ${r.unmatched.join(', ')}`)
+      }),
+  )
+  storeOptions(qa.command('report').description('agreement between reviewers on clips two or more decided: percent agreement, Cohen\'s and Fleiss\' kappa, confusion matrix'))
+    .option('--json', 'print the report as JSON')
+    .option('--from <time>', 'decisions from this time (RFC 3339 or a date)')
+    .option('--to <time>', 'decisions before this time')
+    .option('--pack <id>', 'one pack only')
+    .action((o: StoreOptions & { json?: boolean; from?: string; to?: string; pack?: string }) =>
+      withStores(o, async (s) => {
+        const r = await agreementReport(s.db.db, { ...(o.from ? { from: o.from } : {}), ...(o.to ? { to: o.to } : {}), ...(o.pack ? { packId: o.pack } : {}) })
+        print(o.json ? JSON.stringify(r, null, 2) : formatAgreementReport(r))
       }),
     )
   return program

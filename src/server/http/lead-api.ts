@@ -11,6 +11,7 @@ import {
   NewReviewerBody,
   LEAD_API_PATH,
   LEAD_ROUTES,
+  QaRuleBody,
   UnassignBody,
   type AssignResult,
   type EnrollmentCodeResult,
@@ -29,6 +30,7 @@ import { dsaFileName, dsaRunFiles, listDsaRuns, runDsaExport } from '../ops/expo
 import { addLead, audit, listLeads } from '../ops/leads'
 import { clipDetail, listDeviceSync, listDisputes, outcomeById, overview } from '../ops/lead-views'
 import { loadPack } from '../ops/packs'
+import { agreementReport, drawQaSample, listQaRules, setQaRule } from '../ops/qa'
 import { addReviewer, DEFAULT_CODE_TTL_MS, enrollmentCode, revokeDevice } from '../ops/reviewers'
 import { saveBody } from './body'
 import { addLeadSessionRoutes, readLeadJson, requireLead, sameOriginOnly, type LeadEnv } from './lead-auth'
@@ -66,6 +68,8 @@ function parseQuery<T extends z.ZodType>(schema: T, query: Record<string, string
   if (!parsed.success) throw schemaError('query', parsed.error)
   return parsed.data
 }
+
+const ReportQuery = z.strictObject({ from: z.string().max(40).optional(), to: z.string().max(40).optional(), pack: z.string().min(1).max(128).optional() })
 
 const actor = (lead: { id: string }) => `lead:${lead.id}`
 
@@ -163,6 +167,14 @@ export function createLeadApi(opts: LeadApiOptions): Hono<LeadEnv> {
   })
 
   api.get('/policy', (c) => c.json(opts.policy))
+
+  api.get('/qa/rules', async (c) => c.json(await listQaRules(db)))
+  api.put('/qa/rules/:pack', async (c) => c.json(await setQaRule(db, actor(c.get('lead')), c.req.param('pack'), await readLeadJson(c, QaRuleBody))))
+  api.post('/qa/draw/:pack', async (c) => c.json(await drawQaSample(db, c.req.param('pack'), actor(c.get('lead')))))
+  api.get('/qa/report', async (c) => {
+    const q = parseQuery(ReportQuery, c.req.query())
+    return c.json(await agreementReport(db, { ...(q.from ? { from: q.from } : {}), ...(q.to ? { to: q.to } : {}), ...(q.pack ? { packId: q.pack } : {}) }))
+  })
 
   api.get('/exports', async (c) => c.json((await listDsaRuns(db)) satisfies ExportRun[]))
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import {
+  binaryKappaCounts,
   cohensKappa,
+  cohensKappaCounts,
   confusionMatrix,
   fleissKappa,
   percentAgreement,
@@ -258,5 +260,27 @@ describe('perCategoryKappa', () => {
     expect(perCategoryKappa([[['spam'], ['spam']], [['spam'], ['spam']]])).toEqual({
       spam: { kappa: null, agreement: 1, n: 2 },
     })
+  })
+})
+
+describe('from counts (what the database hands back)', () => {
+  const pairs: [string, string][] = [
+    ['remove', 'remove'], ['remove', 'allow'], ['allow', 'allow'], ['allow', 'allow'], ['label', 'remove'], ['remove', 'remove'], ['label', 'label'],
+  ]
+  it('gives Cohen’s kappa of the same table as the pairs do', () => {
+    const cells = new Map<string, number>()
+    for (const [a, b] of pairs) cells.set(`${a}|${b}`, (cells.get(`${a}|${b}`) ?? 0) + 1)
+    const counted = cohensKappaCounts([...cells].map(([k, n]) => ({ a: k.split('|')[0]!, b: k.split('|')[1]!, n })))
+    expect(counted).toEqual(cohensKappa(pairs))
+  })
+  it('gives the one-vs-rest kappa of a 2×2 table as perLabelKappa does', () => {
+    const isRemove = pairs.map(([a, b]) => [a === 'remove', b === 'remove'] as const)
+    const t = {
+      both: isRemove.filter(([a, b]) => a && b).length,
+      firstOnly: isRemove.filter(([a, b]) => a && !b).length,
+      secondOnly: isRemove.filter(([a, b]) => !a && b).length,
+      neither: isRemove.filter(([a, b]) => !a && !b).length,
+    }
+    expect(binaryKappaCounts(t)).toEqual(perLabelKappa(pairs).remove)
   })
 })

@@ -41,29 +41,63 @@ export function cohensKappa(pairs: ReadonlyArray<LabelPair>): CohenResult {
 
 /** Generic over the label type so the one-vs-rest helpers can run it on booleans. */
 function kappaOf<T>(pairs: ReadonlyArray<readonly [T, T]>): CohenResult {
-  const n = pairs.length
-  if (n === 0) return { kappa: null, observed: null, expected: null, n: 0 }
+  const cells = new Map<T, Map<T, number>>()
+  for (const [a, b] of pairs) {
+    const row = cells.get(a) ?? new Map<T, number>()
+    row.set(b, (row.get(b) ?? 0) + 1)
+    cells.set(a, row)
+  }
+  return kappaOfCells([...cells].flatMap(([a, row]) => [...row].map(([b, n]) => ({ a, b, n }))))
+}
+
+/** A cell of a contingency table: how many pairs had `a` from the first rater and `b` from the second. */
+export interface PairCount<T = string> {
+  a: T
+  b: T
+  n: number
+}
+
+/**
+ * Cohen's kappa from a contingency table rather than a list of pairs: what a database
+ * hands back after GROUP BY, so a report over a million decisions moves a few hundred rows.
+ */
+export function cohensKappaCounts(cells: ReadonlyArray<PairCount>): CohenResult {
+  return kappaOfCells(cells)
+}
+
+function kappaOfCells<T>(cells: ReadonlyArray<PairCount<T>>): CohenResult {
+  let n = 0
+  let agree = 0
   const first = new Map<T, number>()
   const second = new Map<T, number>()
-  let agree = 0
-  for (const [a, b] of pairs) {
-    if (a === b) agree++
-    first.set(a, (first.get(a) ?? 0) + 1)
-    second.set(b, (second.get(b) ?? 0) + 1)
+  for (const { a, b, n: k } of cells) {
+    if (k <= 0) continue
+    n += k
+    if (a === b) agree += k
+    first.set(a, (first.get(a) ?? 0) + k)
+    second.set(b, (second.get(b) ?? 0) + k)
   }
-  // n² · pe: chance agreement as the product of the two raters' marginals.
+  if (n === 0) return { kappa: null, observed: null, expected: null, n: 0 }
   let chance = 0
   for (const [label, count] of first) chance += count * (second.get(label) ?? 0)
   const all = n * n
   return {
-    // pe = 1 only when both raters gave one and the same label to every item. Kappa is then
-    // 0/0: there is no disagreement chance could explain, so agreement beyond chance is not
-    // measurable, and reporting 1 (or 0) would claim a reliability the data cannot show.
     kappa: chance === all ? null : (n * agree - chance) / (all - chance),
     observed: agree / n,
     expected: chance / all,
     n,
   }
+}
+
+/** Binary kappa ("did the rater choose it?") from its 2×2 table. */
+export function binaryKappaCounts(t: { both: number; firstOnly: number; secondOnly: number; neither: number }): LabelKappa {
+  const r = kappaOfCells<boolean>([
+    { a: true, b: true, n: t.both },
+    { a: true, b: false, n: t.firstOnly },
+    { a: false, b: true, n: t.secondOnly },
+    { a: false, b: false, n: t.neither },
+  ])
+  return { kappa: r.kappa, agreement: r.observed, n: r.n }
 }
 
 /**
@@ -92,10 +126,18 @@ export function fleissKappa(items: ReadonlyArray<ReadonlyArray<string>>): Fleiss
     used++
     ratings += ni
   }
+  return fleissFromAggregates({ items: used, ratings, agreementSum, totals })
+}
+
+/**
+ * Fleiss' kappa from what a database can sum: the items rated twice or more, their
+ * ratings, the sum of each item's P_i = Σ n_ij(n_ij − 1) / n_i(n_i − 1), and the ratings per label.
+ */
+export function fleissFromAggregates(a: { items: number; ratings: number; agreementSum: number; totals: ReadonlyMap<string, number> }): FleissResult {
+  const { items: used, ratings, agreementSum, totals } = a
   if (used === 0) return { kappa: null, items: 0, ratings: 0 }
   let squares = 0
   for (const t of totals.values()) squares += t * t
-  // P̄e = 1 means one category throughout: kappa is 0/0, undefined as for Cohen's.
   if (squares === ratings * ratings) return { kappa: null, items: used, ratings }
   const meanAgreement = agreementSum / used
   const expected = squares / (ratings * ratings)
