@@ -35,6 +35,10 @@ export const SYNC_PATHS = {
   notices: '/v1/notices',
   /** POST, authenticated: the device gives up its own token (unenroll); afterwards that token is `unauthorized`. */
   revokeSelf: '/v1/devices/self/revoke',
+  /** GET ?cursor=&limit=: outcomes of clips this reviewer decided, after the cursor. */
+  outcomes: '/v1/outcomes',
+  /** POST: what the device says of itself (decided clips per pack, decisions not yet pushed), for the lead's progress view. */
+  deviceStatus: '/v1/devices/self/status',
 } as const
 
 /** Most decisions in one push; the client splits its outbox into batches of at most this. */
@@ -276,3 +280,51 @@ export const NoticesResponse = z.strictObject({
   adjudications: z.array(Adjudication),
 })
 export type NoticesResponse = z.infer<typeof NoticesResponse>
+
+// ---- outcomes -----------------------------------------------------------------------
+
+/** Most outcome notices in one page. */
+export const MAX_OUTCOME_PAGE = 1000
+
+export const OutcomesQuery = z.strictObject({
+  cursor: Cursor.optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_OUTCOME_PAGE).optional(),
+})
+
+/** The organisation's outcome for a clip the reviewer decided (docs/outcomes.md). Their own decision never changes because of it. */
+export const OutcomeNotice = z.strictObject({
+  clip_id: PackId,
+  pack_id: PackId,
+  outcome: z.strictObject({
+    id: z.string().min(1).max(100),
+    kind: z.enum(['pending', 'single_review', 'consensus', 'disputed', 'adjudicated']),
+    action: z.string().max(100).nullable(),
+    categories: z.array(z.string().max(100)).max(50).nullable(),
+    rationale: z.string().max(20_000).nullable(),
+    /** The lead who settled it (adjudicated only). */
+    lead: z.strictObject({ id: z.string().max(128), name: z.string().max(200) }).nullable(),
+    created_at: Rfc3339,
+  }),
+  /** The reviewer's decision in force when this was sent. */
+  your_decision_id: z.string().max(100).nullable(),
+  /** Whether that decision agrees with the outcome (same action and categories); null while the outcome carries no decision (pending, disputed). */
+  upheld: z.boolean().nullable(),
+})
+export type OutcomeNotice = z.infer<typeof OutcomeNotice>
+
+export const OutcomesResponse = z.strictObject({
+  reviewer_id: ReviewerId,
+  /** Oldest first; a clip may come more than once (each change of its outcome): the last one is in force. */
+  outcomes: z.array(OutcomeNotice),
+  cursor: Cursor,
+  more: z.boolean(),
+})
+export type OutcomesResponse = z.infer<typeof OutcomesResponse>
+
+export const DeviceStatusRequest = z.strictObject({
+  /** Clips decided on this device, per pack. */
+  decided_by_pack: z.record(PackId, z.number().int().min(0).max(10_000_000)).refine((r) => Object.keys(r).length <= 1000, 'at most 1000 packs'),
+  /** Decisions recorded and not yet acknowledged by the service. */
+  unsent: z.number().int().min(0).max(10_000_000),
+})
+export type DeviceStatusRequest = z.infer<typeof DeviceStatusRequest>

@@ -101,6 +101,8 @@ export function createSyncApp(opts: SyncAppOptions): SyncApp {
   app.use('/v1/media/*', auth)
   app.use('/v1/notices', auth)
   app.use('/v1/devices/self/revoke', auth)
+  app.use('/v1/devices/self/status', auth)
+  app.use('/v1/outcomes', auth)
   addPushRoutes(app, opts)
   addPullRoutes(app, opts)
   addMediaRoute(app, opts)
