@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3'
+import { outcomeOfClip } from './sync/outcomes'
 import {
   CLIP_STATUSES,
   type ClipDetail,
@@ -299,6 +300,7 @@ export class Queue {
       transcript: (c.transcript ?? []).map((t) => ({ atMs: t.at_ms, endMs: t.end_ms ?? null, text: t.text, author: null })),
       chat: (c.chat ?? []).map((t) => ({ atMs: t.at_ms, endMs: null, text: t.text, author: t.author })),
       decisions: this.decisions.forClip(row.id),
+      outcome: outcomeOfClip(this.sqlite, row.id),
     }
   }
 }

@@ -130,6 +130,21 @@ export const DecisionRecord = z.object({
 })
 export type DecisionRecord = z.infer<typeof DecisionRecord>
 
+/** The organisation's outcome of a clip the reviewer decided, as the sync service last said it. */
+export const ClipOutcome = z.object({
+  kind: z.enum(['pending', 'single_review', 'consensus', 'disputed', 'adjudicated']),
+  action: z.string().nullable(),
+  categories: z.array(z.string()),
+  rationale: z.string().nullable(),
+  /** The lead who settled it (adjudicated only). */
+  leadName: z.string().nullable(),
+  /** Whether the reviewer's decision agrees with it; null while it carries no decision. */
+  upheld: z.boolean().nullable(),
+  yourDecisionId: z.string().nullable(),
+  settledAt: IsoTime,
+})
+export type ClipOutcome = z.infer<typeof ClipOutcome>
+
 export const ClipDetail = z.object({
   id: z.string(),
   packId: z.string(),
@@ -162,6 +177,8 @@ export const ClipDetail = z.object({
   chat: z.array(TimedLine),
   /** Every decision on the clip, oldest first; the last one is in force. */
   decisions: z.array(DecisionRecord),
+  /** The organisation's outcome, once a sync brought one. */
+  outcome: ClipOutcome.nullable().optional(),
 })
 export type ClipDetail = z.infer<typeof ClipDetail>
 

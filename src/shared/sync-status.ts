@@ -7,7 +7,7 @@ import { Adjudication } from './sync-protocol'
  * the `sync.*` methods carry it.
  */
 
-export const SYNC_PHASES = ['push', 'pull', 'media', 'notices'] as const
+export const SYNC_PHASES = ['push', 'pull', 'media', 'notices', 'outcomes'] as const
 export const SYNC_FAILURE_CODES = [
   'unauthorized',
   'forbidden',

@@ -28,7 +28,7 @@ export function describeSyncRun(r: SyncRunResult): string {
     `Pushed ${plural(pushed.stored + pushed.duplicate + pushed.rejected, 'decision')} (${pushed.stored} new on the server, ${pushed.duplicate} it had already, ${pushed.rejected} refused). ` +
     `Pulled ${plural(pulled.added + pulled.updated, 'clip')} (${pulled.added} new, ${pulled.updated} updated, ${pulled.removed} unassigned, ` +
     `${pulled.kept} unassigned but kept for their decisions here), ${plural(pulled.mediaDownloaded, 'media file')} downloaded. ` +
-    `${plural(r.notices, 'open adjudication')} on clips you decided.`
+    `${plural(r.notices, 'open adjudication')} on clips you decided; ${plural(r.outcomes, 'outcome')} received.`
   )
 }
 

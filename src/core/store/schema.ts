@@ -189,3 +189,23 @@ export const settings = sqliteTable('settings', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
 })
+
+/**
+ * The organisation's outcome of each clip this reviewer decided, as the sync service last
+ * said it (GET /v1/outcomes): shown beside the reviewer's own decisions, never changing them.
+ */
+export const clipOutcomes = sqliteTable('clip_outcomes', {
+  clipId: text('clip_id').primaryKey(),
+  outcomeId: text('outcome_id').notNull(),
+  kind: text('kind').notNull(),
+  action: text('action'),
+  /** JSON array, or null while the outcome carries no decision. */
+  categories: text('categories'),
+  rationale: text('rationale'),
+  leadName: text('lead_name'),
+  /** 1 upheld, 0 not, null not yet known (pending, disputed). */
+  upheld: integer('upheld'),
+  yourDecisionId: text('your_decision_id'),
+  settledAt: text('settled_at').notNull(),
+  receivedAt: text('received_at').notNull(),
+})

@@ -9,7 +9,7 @@
  *                                     offline / error
  */
 
-export type SyncPhase = 'push' | 'pull' | 'media' | 'notices'
+export type SyncPhase = 'push' | 'pull' | 'media' | 'notices' | 'outcomes'
 
 /** Why a run stopped; each comes with a message and what happens next. */
 export type SyncFailureCode =

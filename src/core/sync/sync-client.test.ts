@@ -78,6 +78,8 @@ beforeEach(async () => {
     return json(200, { results: body.decisions.map((d) => ({ id: d.id, outcome: 'stored' })) })
   })
   server.routes.set('GET /v1/notices', () => json(200, { reviewer_id: 'rina@ts', adjudications: [] }))
+  server.routes.set('GET /v1/outcomes', () => json(200, { reviewer_id: 'rina@ts', outcomes: [], cursor: '', more: false }))
+  server.routes.set('POST /v1/devices/self/status', () => json(200, { recorded: true }))
   server.routes.set('GET /v1/media/', (req) => {
     const data = media.get(req.path.split('/').pop()!)
     return data ? { status: 200, raw: data, headers: { 'content-type': 'application/octet-stream' } } : json(404, { error: { code: 'not_found', message: 'no media' } })
@@ -245,6 +247,65 @@ describe('a run against a server that answers well', () => {
     expect(clipIds()).toEqual(['b-1', 'b-2'])
     expect(t.store.sqlite.prepare('SELECT attempts, acked_at FROM outbox WHERE decision_id = ?').get(d.id)).toEqual({ attempts: 1, acked_at: null })
     expect(client.status()).toMatchObject({ state: 'error', code: 'refused', counts: { pending: 1 } })
+  })
+})
+
+describe('outcomes', () => {
+  const notice = (clip: string, over: Record<string, unknown> = {}) => ({
+    clip_id: clip,
+    pack_id: 'pk-fake',
+    outcome: { id: `o-${clip}`, kind: 'adjudicated', action: 'remove', categories: ['violence.arson'], rationale: 'Arson call at 0:01.', lead: { id: 'lina', name: 'Lina' }, created_at: '2026-12-06T10:00:00.000Z' },
+    your_decision_id: 'd-1',
+    upheld: false,
+    ...over,
+  })
+
+  test('are pulled page by page after the decisions, kept beside them, and never change them', async () => {
+    await enroll()
+    servePages({ '': { packs: [pack()], changes: [assigned('f-1', mediaOf('one'))], cursor: 'c1', more: false }, c1: { packs: [], changes: [], cursor: 'c1', more: false } })
+    await client.syncNow()
+    t.handlers['decision.record'](DecisionDraft.parse({ clipId: 'f-1', categories: ['ok.commerce'], action: 'allow' }))
+    const before = t.store.sqlite.prepare('SELECT * FROM decisions').all()
+    server.routes.set('GET /v1/outcomes', (req) => {
+      const cursor = req.query.get('cursor') ?? ''
+      // First the disagreement, on the next page the lead's settlement: the last one stays.
+      return cursor === ''
+        ? json(200, { reviewer_id: 'rina@ts', outcomes: [notice('f-1', { outcome: { ...notice('f-1').outcome, id: 'o-0', kind: 'disputed', action: null, categories: null, rationale: null, lead: null }, upheld: null })], cursor: '7:1', more: true })
+        : json(200, { reviewer_id: 'rina@ts', outcomes: cursor === '7:1' ? [notice('f-1')] : [], cursor: '7:2', more: false })
+    })
+    const result = await client.syncNow()
+    expect(result.outcomes).toBe(2)
+    expect(t.handlers['clip.get']({ clipId: 'f-1' }).outcome).toEqual({
+      kind: 'adjudicated',
+      action: 'remove',
+      categories: ['violence.arson'],
+      rationale: 'Arson call at 0:01.',
+      leadName: 'Lina',
+      upheld: false,
+      yourDecisionId: 'd-1',
+      settledAt: '2026-12-06T10:00:00.000Z',
+    })
+    expect(t.store.sqlite.prepare('SELECT * FROM decisions').all()).toEqual(before)
+    // The next run asks after the stored cursor, and the device said what it holds.
+    await client.syncNow()
+    expect(server.requests.filter((r) => r.path === '/v1/outcomes').at(-1)!.query.get('cursor')).toBe('7:2')
+    const status = server.requests.filter((r) => r.path === '/v1/devices/self/status').at(-1)!
+    expect(JSON.parse(status.body.toString('utf8'))).toEqual({ decided_by_pack: { 'pk-fake': 1 }, unsent: 0 })
+  })
+
+  test("another reviewer's outcomes, or a broken answer, change nothing", async () => {
+    await enroll()
+    for (const answer of [
+      { reviewer_id: 'budi@ts', outcomes: [notice('f-1')], cursor: '1:1', more: false },
+      { reviewer_id: 'rina@ts', outcomes: [notice('f-1', { upheld: 'yes' })], cursor: '1:1', more: false },
+    ]) {
+      server.routes.set('GET /v1/outcomes', () => json(200, answer))
+      const err = (await client.syncNow().catch((e: unknown) => e)) as SyncRunError
+      expect(err).toBeInstanceOf(SyncRunError)
+      expect(err.failure.code).toBe('invalid_response')
+      expect(t.store.sqlite.prepare('SELECT count(*) FROM clip_outcomes').pluck().get()).toBe(0)
+      expect(t.store.sqlite.prepare("SELECT count(*) FROM settings WHERE key = 'sync.outcomes_cursor'").pluck().get()).toBe(0)
+    }
   })
 })
 

@@ -1,4 +1,5 @@
 import os from 'node:os'
+import { z } from 'zod'
 import { TinjauError } from '../../shared/errors'
 import { EnrollResponse, RevokeSelfResponse, SIGNATURE_HEADER, SYNC_PATHS, type Adjudication } from '../../shared/sync-protocol'
 import { appendAudit } from '../audit'
@@ -11,6 +12,7 @@ import type { WriteGate } from '../write-gate'
 import { fullJitterDelay, REQUEST_BACKOFF, RUN_BACKOFF, withRetries, type BackoffPolicy, type RandomSource, type Sleep } from './backoff'
 import { normalizeServerUrl, retryVerdict, SyncHttp, SyncRequestError } from './http'
 import { clearNotices, fetchNotices, openNoticeCount, storedNotices, storeNotices } from './notices'
+import { clearOutcomes, deviceStatus, pullOutcomes } from './outcomes'
 import type { PullCounts } from './pull'
 import { DEFAULT_PUSH_BATCH, Outbox, pushAll, type PushCounts, type RejectedDecision } from './push'
 import { StatusEmitter, type SyncActivity, type SyncCounts, type SyncFailureCode, type SyncPhase, type SyncServerInfo, type SyncStatus, type SyncStatusListener } from './state'
@@ -62,6 +64,8 @@ export interface SyncRunResult {
   pulled: PullCounts
   /** Open adjudications after the run. */
   notices: number
+  /** Outcome notices received in this run (a clip's outcome can come more than once). */
+  outcomes: number
 }
 
 /** A run that stopped: `sync` says why and what happens next (the same as the status then shows). */
@@ -255,6 +259,7 @@ export class SyncClient {
         .transaction(() => {
           for (const k of Object.values(K)) this.sqlite.prepare('DELETE FROM settings WHERE key = ?').run(k)
           clearNotices(this.sqlite)
+          clearOutcomes(this.sqlite)
           if (server) {
             appendAudit(this.sqlite, {
               at: this.now().toISOString(),
@@ -474,13 +479,18 @@ export class SyncClient {
       const list = await fetchNotices(http, server.reviewerId, signal, retry)
       await this.locked(() => storeNotices(this.sqlite, list))
 
+      progress('outcomes', 0, 1)
+      const outcomes = await pullOutcomes({ http, sqlite: this.sqlite, reviewerId: server.reviewerId, now: this.now, signal, retry, locked: (fn) => this.locked(fn) })
+      if (outcomes > 0) this.opts.onClipsChanged?.()
+      await this.reportStatus(http, server.reviewerId, signal)
+
       if (pushError) throw pushError
       const finishedAt = this.now().toISOString()
       await this.locked(() => setSetting(this.sqlite, K.lastSuccess, finishedAt))
       this.activity = { state: 'up_to_date' }
       this.refreshCounts()
       this.publish()
-      return { startedAt, finishedAt, pushed, pulled, notices: this.counts.notices }
+      return { startedAt, finishedAt, pushed, pulled, notices: this.counts.notices, outcomes }
     } catch (err) {
       if (signal.aborted) {
         // Stopped by the reviewer: back to where things stood, with what was applied meanwhile.
@@ -490,6 +500,25 @@ export class SyncClient {
         throw signal.reason instanceof TinjauError ? signal.reason : new TinjauError('cancelled', 'sync was stopped; what the server had answered so far is kept')
       }
       throw err instanceof SyncRunError ? err : this.fail(classify(err), err)
+    }
+  }
+
+  /**
+   * Tell the service what this device holds, for the lead's progress view. Informative only:
+   * a service that does not take it (an older one) or a failure here never fails the run.
+   */
+  private async reportStatus(http: SyncHttp, reviewerId: string, signal: AbortSignal): Promise<void> {
+    try {
+      await http.json({
+        what: 'device status',
+        method: 'POST',
+        path: SYNC_PATHS.deviceStatus,
+        body: JSON.stringify(deviceStatus(this.sqlite, reviewerId)),
+        schema: z.object({ recorded: z.boolean() }),
+        signal,
+      })
+    } catch (err) {
+      if (signal.aborted) throw err
     }
   }
 

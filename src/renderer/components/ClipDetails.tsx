@@ -129,7 +129,7 @@ export const ClipDetails = memo(function ClipDetails({ clip, policy, locale, pla
 
     <section aria-labelledby="history-heading">
       <h3 id="history-heading">{t('clip.history')}</h3>
-      <DecisionHistory decisions={clip.decisions} policy={policy} locale={locale} />
+      <DecisionHistory decisions={clip.decisions} policy={policy} locale={locale} outcome={clip.outcome} />
     </section>
     </>
   )
