@@ -1,5 +1,6 @@
 // Lint, and above all the layering rule of DESIGN.md: arrows only point down.
-//   renderer → shared;  main, web, cli → core → shared;  server → shared.
+//   renderer, lead → ui → shared;  main, web, cli → core → shared;  server → shared.
+// ui holds what both consoles show (wellness protections, formats, policy names): one copy.
 // typescript-eslint needs the TypeScript JS API, which TypeScript 7 (native) no longer
 // has: that is why package.json pins typescript 5.9.
 import js from '@eslint/js'
@@ -77,7 +78,7 @@ export default tseslint.config(
   {
     files: ['src/shared/**/*.{ts,tsx}'],
     rules: forbid([
-      { message: 'shared is the contract: it imports nothing of ours', patterns: layer('x', ['core', 'main', 'preload', 'renderer', 'web', 'cli', 'server']) },
+      { message: 'shared is the contract: it imports nothing of ours', patterns: layer('x', ['core', 'main', 'preload', 'renderer', 'lead', 'ui', 'web', 'cli', 'server']) },
       nodeOnly,
       { message: 'shared is UI-free', paths: ['react', 'react-dom'] },
     ]),
@@ -85,7 +86,24 @@ export default tseslint.config(
   {
     files: ['src/renderer/**/*.{ts,tsx}'],
     rules: forbid([
-      { message: 'the renderer talks only to window.tinjau / the web API; it imports src/shared, never core or a host', patterns: layer('x', ['core', 'main', 'preload', 'web', 'cli', 'server']) },
+      { message: 'the renderer talks only to window.tinjau / the web API; it imports src/shared and src/ui, never core, a host or the lead console', patterns: layer('x', ['core', 'main', 'preload', 'web', 'cli', 'server', 'lead']) },
+      nodeOnly,
+    ]),
+  },
+  {
+    // The lead console runs in the lead's browser and talks only to the sync service's HTTP
+    // API (docs/lead-api.md); it may validate answers with the shared zod schemas.
+    files: ['src/lead/**/*.{ts,tsx}'],
+    rules: forbid([
+      { message: 'the lead console talks only to the service over HTTP; it imports src/shared and src/ui, never core, server, a host or the reviewer app', patterns: layer('x', ['core', 'main', 'preload', 'web', 'cli', 'server', 'renderer']) },
+      nodeOnly,
+    ]),
+  },
+  {
+    // What both consoles show: below them, beside nothing else.
+    files: ['src/ui/**/*.{ts,tsx}'],
+    rules: forbid([
+      { message: 'ui is shared by both consoles: it imports src/shared only, never a console, core, server or a host', patterns: layer('x', ['core', 'main', 'preload', 'web', 'cli', 'server', 'renderer', 'lead']) },
       nodeOnly,
     ]),
   },
@@ -93,8 +111,8 @@ export default tseslint.config(
     // The zod schemas are for hosts and core; the renderer would load ~80 kB of zod for
     // them before its first frame. Its constants and rules come from the zod-free modules
     // (policy-rules, queue-constants, flag-sources, wellness-limits); types are free.
-    files: ['src/renderer/**/*.{ts,tsx}'],
-    ignores: ['src/renderer/**/*.test.{ts,tsx}'],
+    files: ['src/renderer/**/*.{ts,tsx}', 'src/ui/**/*.{ts,tsx}'],
+    ignores: ['src/renderer/**/*.test.{ts,tsx}', 'src/ui/**/*.test.{ts,tsx}'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
@@ -121,14 +139,14 @@ export default tseslint.config(
     files: ['src/core/**/*.{ts,tsx}'],
     rules: forbid([
       { message: 'core is plain Node: never Electron, React or the DOM', paths: ['electron', 'react', 'react-dom', 'react-i18next'], patterns: ['electron/*', 'react-dom/*'] },
-      { message: 'core sits below the hosts and the UI', patterns: layer('x', ['main', 'preload', 'renderer', 'web', 'cli', 'server']) },
+      { message: 'core sits below the hosts and the UI', patterns: layer('x', ['main', 'preload', 'renderer', 'lead', 'ui', 'web', 'cli', 'server']) },
     ]),
   },
   {
     files: ['src/web/**/*.{ts,tsx}', 'src/cli/**/*.{ts,tsx}'],
     rules: forbid([
       { message: 'the web host and CLI run in plain Node: no Electron', paths: ['electron'], patterns: ['electron/*'] },
-      { message: 'hosts use core and shared, not each other or the UI', patterns: layer('x', ['main', 'preload', 'renderer', 'server']) },
+      { message: 'hosts use core and shared, not each other or the UI', patterns: layer('x', ['main', 'preload', 'renderer', 'lead', 'ui', 'server']) },
     ]),
   },
   {
@@ -146,7 +164,7 @@ export default tseslint.config(
           paths: ['electron', 'react', 'react-dom'].map((name) => ({ name, message: 'the sync service runs in plain Node: no Electron or React' })),
           patterns: [
             { group: ['electron/*', 'react-dom/*'], message: 'the sync service runs in plain Node: no Electron or React' },
-            { group: layer('x', ['main', 'preload', 'renderer', 'web', 'cli']), message: 'the sync service talks to devices over its protocol; it imports no host or UI' },
+            { group: layer('x', ['main', 'preload', 'renderer', 'lead', 'ui', 'web', 'cli']), message: 'the sync service talks to devices over its protocol; it imports no host or UI' },
             {
               regex: `(^|/)core(/(?!(${SERVER_CORE_ALLOWED.join('|')})$).*)?$`,
               message: 'from core the sync service imports only storage-free modules (SERVER_CORE_ALLOWED in eslint.config.mjs); never the SQLite store or what uses it',
@@ -158,6 +176,6 @@ export default tseslint.config(
   },
   {
     files: ['src/main/**/*.{ts,tsx}'],
-    rules: forbid([{ message: 'main binds core to Electron; it never imports the UI or other hosts', patterns: layer('x', ['renderer', 'web', 'cli', 'server']) }]),
+    rules: forbid([{ message: 'main binds core to Electron; it never imports the UI or other hosts', patterns: layer('x', ['renderer', 'lead', 'ui', 'web', 'cli', 'server']) }]),
   },
 )

@@ -37,4 +37,21 @@ describe('layering (DESIGN.md: arrows only point down)', () => {
     expect(await restricted('src/web/x.ts', "import { app } from 'electron'\nexport { app }\n")).toHaveLength(1)
     expect(await restricted('src/cli/x.ts', "import { app } from 'electron'\nexport { app }\n")).toHaveLength(1)
   })
+
+  test('the lead console talks only to the service: no core, server, reviewer app or Node', async () => {
+    expect(await restricted('src/lead/x.ts', "import { listDisputes } from '../server/ops/lead-views'\nexport { listDisputes }\n")).toHaveLength(1)
+    expect(await restricted('src/lead/x.ts', "import { openTinjau } from '../core/tinjau'\nexport { openTinjau }\n")).toHaveLength(1)
+    expect(await restricted('src/lead/x.ts', "import { App } from '../renderer/App'\nexport { App }\n")).toHaveLength(1)
+    expect(await restricted('src/lead/x.ts', "import fs from 'node:fs'\nexport { fs }\n")).toHaveLength(1)
+    expect(await restricted('src/lead/x.ts', "import { DisputeList } from '../shared/lead-api'\nimport { WellnessControls } from '../ui/WellnessControls'\nexport { DisputeList, WellnessControls }\n")).toEqual([])
+  })
+
+  test('ui, shared by both consoles, imports neither console nor anything below shared', async () => {
+    expect(await restricted('src/ui/x.ts', "import { App } from '../renderer/App'\nexport { App }\n")).toHaveLength(1)
+    expect(await restricted('src/ui/x.ts', "import { Shell } from '../lead/Shell'\nexport { Shell }\n")).toHaveLength(1)
+    expect(await restricted('src/ui/x.ts', "import { Queue } from '../core/queue'\nexport { Queue }\n")).toHaveLength(1)
+    expect(await restricted('src/ui/x.ts', "import os from 'node:os'\nexport { os }\n")).toHaveLength(1)
+    expect(await restricted('src/renderer/x.ts', "import { Shell } from '../lead/Shell'\nexport { Shell }\n")).toHaveLength(1)
+    expect(await restricted('src/shared/x.ts', "import { isProtected } from '../ui/wellness'\nexport { isProtected }\n")).toHaveLength(1)
+  })
 })

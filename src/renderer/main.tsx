@@ -1,6 +1,6 @@
 import { createApi } from './api/create-api'
 import { startBoot } from './boot'
-import { warmFormatters } from './i18n/format'
+import { warmFormatters } from '../ui/i18n/format'
 import './styles.css'
 
 /**

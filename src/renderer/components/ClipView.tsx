@@ -2,7 +2,7 @@ import { memo, useCallback, useDeferredValue, useEffect, useEffectEvent, useLayo
 import { useTranslation } from 'react-i18next'
 import type { ClipDetail } from '../../shared/domain'
 import type { DecisionDraftInput, Locale, Policy } from '../../shared/policy'
-import { formatClipTime, formatNumber } from '../i18n/format'
+import { formatClipTime, formatNumber } from '../../ui/i18n/format'
 import { keyPressOf, rangeEdgeOf } from '../state/keys'
 import { DEFAULT_FPS, markerTimes, SPEEDS, timelineDurationMs } from '../state/playback'
 import { interpretPlaybackKey } from '../state/playback-keys'

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next'
 import type { ClipDetail } from '../../shared/domain'
 import { CATEGORY_KINDS, ESCALATE_ACTION, findAction, findCategory } from '../../shared/policy-rules'
 import type { DecisionDraftInput, Locale, Policy } from '../../shared/policy'
-import { formatClipTime, formatDateTime } from '../i18n/format'
+import { formatClipTime, formatDateTime } from '../../ui/i18n/format'
 import { problemMessage } from '../i18n/problems'
 import {
   categoriesOfKind,
@@ -17,7 +17,7 @@ import {
   type RangeDraft,
 } from '../state/decision-form'
 import { actionKeyMap, categoryKeyHint, interpretKey, isCategoryPickerKey, isSkipKey, keyPressOf } from '../state/keys'
-import { escalationTargetName } from '../i18n/policy-text'
+import { escalationTargetName } from '../../ui/i18n/policy-text'
 import { ReviewActionsContext } from './review-actions'
 import { CategoryPicker } from './CategoryPicker'
 import { SkipForm } from './SkipForm'

@@ -1,8 +1,8 @@
 import { useTranslation } from 'react-i18next'
 import type { ClipOutcome, DecisionRecord } from '../../shared/domain'
 import type { Locale, Policy } from '../../shared/policy'
-import { formatClipTime, formatDateTime } from '../i18n/format'
-import { actionName, categoryName, escalationTargetName } from '../i18n/policy-text'
+import { formatClipTime, formatDateTime } from '../../ui/i18n/format'
+import { actionName, categoryName, escalationTargetName } from '../../ui/i18n/policy-text'
 
 interface Props {
   decisions: readonly DecisionRecord[]

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next'
 import type { ClipFlag } from '../../shared/domain'
 import { findCategory } from '../../shared/policy-rules'
 import type { Locale, Policy } from '../../shared/policy'
-import { formatClipTime, formatDateTime, formatNumber, formatScore } from '../i18n/format'
+import { formatClipTime, formatDateTime, formatNumber, formatScore } from '../../ui/i18n/format'
 
 interface Props {
   flags: readonly ClipFlag[]

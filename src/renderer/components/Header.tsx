@@ -4,7 +4,7 @@ import { CLIP_STATUSES } from '../../shared/queue-constants'
 import type { StatusCounts } from '../../shared/domain'
 import { LOCALES } from '../../shared/policy-rules'
 import type { Locale, Policy } from '../../shared/policy'
-import { formatNumber } from '../i18n/format'
+import { formatNumber } from '../../ui/i18n/format'
 
 /** Language names are written in their own language, so anyone can find theirs. */
 const LOCALE_NAMES: Record<Locale, string> = { en: 'English', id: 'Bahasa Indonesia' }

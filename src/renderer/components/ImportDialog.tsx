@@ -1,7 +1,7 @@
 import { useId, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { Locale } from '../../shared/policy'
-import { formatBytes, formatNumber } from '../i18n/format'
+import { formatBytes, formatNumber } from '../../ui/i18n/format'
 import { fractionDone, isRunning, type PackImport } from '../state/pack-import'
 import { Dialog } from './Dialog'
 import { ErrorAlert } from './ErrorAlert'

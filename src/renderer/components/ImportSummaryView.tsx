@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next'
 import type { ImportSummary } from '../../shared/domain'
 import type { Locale } from '../../shared/policy'
-import { formatBytes, formatNumber } from '../i18n/format'
+import { formatBytes, formatNumber } from '../../ui/i18n/format'
 
 /** What an import did, as counts. */
 export function ImportSummaryView({ summary, locale, title }: { summary: ImportSummary; locale: Locale; title: string }) {

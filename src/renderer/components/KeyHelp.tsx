@@ -1,7 +1,7 @@
 import { useEffect, useEffectEvent, useLayoutEffect, useMemo, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { Locale, Policy } from '../../shared/policy'
-import { formatNumber } from '../i18n/format'
+import { formatNumber } from '../../ui/i18n/format'
 import { keyHelpSections, SPACE } from '../state/key-help'
 import { keyPressOf } from '../state/keys'
 import { MAX_SPEED, MIN_SPEED, SHUTTLE_STEPS } from '../state/playback'

@@ -3,8 +3,8 @@ import { useTranslation } from 'react-i18next'
 import type { QueueItem } from '../../shared/domain'
 import { findCategory } from '../../shared/policy-rules'
 import type { Locale, Policy } from '../../shared/policy'
-import { formatNumber, timeLeft } from '../i18n/format'
-import { uniqueLabels } from '../i18n/policy-text'
+import { formatNumber, timeLeft } from '../../ui/i18n/format'
+import { uniqueLabels } from '../../ui/i18n/policy-text'
 
 interface Props {
   item: QueueItem

@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next'
 import type { Locale, Policy } from '../../shared/policy'
-import { formatTimeOfDay } from '../i18n/format'
-import { actionName } from '../i18n/policy-text'
+import { formatTimeOfDay } from '../../ui/i18n/format'
+import { actionName } from '../../ui/i18n/policy-text'
 import type { RecentEntry } from '../state/recent'
 
 interface Props {

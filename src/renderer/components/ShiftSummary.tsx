@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next'
 import type { Locale } from '../../shared/policy'
 import { formatDuration } from '../i18n/duration'
-import { formatDateTime, formatNumber } from '../i18n/format'
+import { formatDateTime, formatNumber } from '../../ui/i18n/format'
 import { useNow } from './hooks'
 import { shiftFigures, spanExposureMs } from '../state/exposure'
 import { Dialog } from './Dialog'

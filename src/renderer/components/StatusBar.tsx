@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next'
 import type { Locale } from '../../shared/policy'
-import { formatNumber } from '../i18n/format'
+import { formatNumber } from '../../ui/i18n/format'
 import { decisionsThisSession, medianSecondsPerClip, type SessionStats } from '../state/session-stats'
 
 interface Props {

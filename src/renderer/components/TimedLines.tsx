@@ -2,7 +2,7 @@ import { memo } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { TimedLine } from '../../shared/domain'
 import type { Locale } from '../../shared/policy'
-import { formatClipTime } from '../i18n/format'
+import { formatClipTime } from '../../ui/i18n/format'
 import { findWatchHits, splitByHits, type WatchMatcher } from '../../shared/watch-terms'
 
 interface Props {

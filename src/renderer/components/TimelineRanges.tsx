@@ -1,7 +1,7 @@
 import type { KeyboardEvent, PointerEvent, RefObject } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { Locale } from '../../shared/policy'
-import { formatClipTime } from '../i18n/format'
+import { formatClipTime } from '../../ui/i18n/format'
 import type { FormState, RangeDraft } from '../state/decision-form'
 import { drawableRanges, moveRangeEdge, rangeEdgeKeyTarget } from '../state/range-edit'
 import { msAtPosition, percentOf } from '../state/playback'

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import { useCallback, useEffect, useRef, useState } from 'react'
 import type { TinjauApi } from '../../shared/contract'
 import type { ClipDetail, DecisionRecord } from '../../shared/domain'
 import type { ApiError } from '../../shared/errors'
@@ -17,17 +17,11 @@ import {
   takeBreak,
   type ExposureState,
 } from '../state/exposure'
-import { isPolicyPanelKey, isRevealKey, keyPressOf } from '../state/keys'
+import { isPolicyPanelKey, keyPressOf } from '../state/keys'
 import { recentEntries, sessionDecisionCount, type RecentEntry } from '../state/recent'
-import {
-  clickReveal,
-  effectiveProtection,
-  initialProtection,
-  sensitiveCategories,
-  toggleProtection,
-  type Protection,
-  type ProtectionKind,
-} from '../state/wellness'
+import { useClipProtection } from '../../ui/use-clip-protection'
+
+const NO_FLAGS: readonly { label: string }[] = []
 
 /**
  * The reviewer's session (shift), for the wellness features, the recent decisions strip
@@ -87,44 +81,6 @@ function useWellnessSettings(api: TinjauApi, onError: (e: ApiError) => void) {
   return { settings, loaded, save }
 }
 
-/** Protections of the clip on screen: reset to the defaults whenever another clip opens. */
-function useClipProtection(clip: ClipDetail | null, policy: Policy, settings: WellnessSettings, settingsLoaded: boolean) {
-  const sensitive = useMemo(() => (clip ? sensitiveCategories(policy, clip.flags) : []), [clip, policy])
-  const isSensitive = sensitive.length > 0
-  const clipId = clip?.id ?? null
-  const defaults = useMemo(() => initialProtection(isSensitive, settings), [isSensitive, settings])
-  const [state, setState] = useState<{ clipId: string | null; protection: Protection }>({ clipId: null, protection: defaults })
-  const [held, setHeld] = useState(false)
-  // Until the stored defaults are known, a sensitive clip is fully protected.
-  const fallback = settingsLoaded ? defaults : initialProtection(isSensitive, DEFAULT_WELLNESS)
-  const protection = state.clipId === clipId ? state.protection : fallback
-
-  useEffect(() => {
-    const down = (e: KeyboardEvent) => {
-      if (e.defaultPrevented || !isRevealKey(keyPressOf(e))) return
-      e.preventDefault()
-      if (!e.repeat) setHeld(true)
-    }
-    const up = (e: KeyboardEvent) => {
-      if (e.key.toLowerCase() === 'v' || e.code === 'KeyV') setHeld(false)
-    }
-    const blur = () => setHeld(false)
-    window.addEventListener('keydown', down)
-    window.addEventListener('keyup', up)
-    window.addEventListener('blur', blur)
-    return () => {
-      window.removeEventListener('keydown', down)
-      window.removeEventListener('keyup', up)
-      window.removeEventListener('blur', blur)
-    }
-  }, [])
-
-  const toggle = (kind: ProtectionKind) => setState({ clipId, protection: toggleProtection(protection, kind) })
-  const reveal = () => setState({ clipId, protection: clickReveal(protection, defaults) })
-  return { sensitive, protection, effective: effectiveProtection(protection, held), held, toggle, reveal }
-}
-
-export type ClipProtection = ReturnType<typeof useClipProtection>
 
 /** Exposure to sensitive clips, with the break reminder; times from the real clock. */
 function useExposure(exposed: boolean, clipId: string | null, breakAfterMinutes: number) {
@@ -210,7 +166,7 @@ function usePanels() {
 export function useReviewSession(api: TinjauApi, opts: { deviceId: string; policy: Policy; clip: ClipDetail | null; onError: (e: ApiError) => void }) {
   const [sessionStartMs] = useState(() => Date.now())
   const wellness = useWellnessSettings(api, opts.onError)
-  const protection = useClipProtection(opts.clip, opts.policy, wellness.settings, wellness.loaded)
+  const protection = useClipProtection(opts.clip?.id ?? null, opts.clip?.flags ?? NO_FLAGS, opts.policy, wellness.settings, wellness.loaded)
   const visible = useDocumentVisible()
   const exposure = useExposure(visible && protection.sensitive.length > 0, opts.clip?.id ?? null, wellness.settings.breakAfterMinutes)
   const decisions = useSessionDecisions(api, opts.deviceId, sessionStartMs)

@@ -1,5 +1,5 @@
 import type { Locale } from '../../shared/policy'
-import { formatNumber } from './format'
+import { formatNumber } from '../../ui/i18n/format'
 
 /**
  * A span of time for the shift summary and the break reminder, in the locale's words:

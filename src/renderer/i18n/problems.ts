@@ -1,8 +1,8 @@
 import type { TFunction } from 'i18next'
 import type { Locale, Policy } from '../../shared/policy'
 import type { FormProblem } from '../state/decision-form'
-import { formatClipTime } from './format'
-import { actionName, categoryName } from './policy-text'
+import { formatClipTime } from '../../ui/i18n/format'
+import { actionName, categoryName } from '../../ui/i18n/policy-text'
 
 /** Every problem code the form can show; the compiler keeps it complete. */
 export const PROBLEM_CODES = Object.keys({

@@ -1,3 +1,7 @@
+import { isTextField, plainKey, type KeyPress, type KeyTarget } from '../../ui/keys'
+
+export { describeTarget, isRevealKey, isTextField, keyPressOf, plainPress, REVEAL_KEY, type KeyPress, type KeyTarget } from '../../ui/keys'
+
 /**
  * The keyboard scheme (documented in src/renderer/README.md), as a pure function from a
  * key press to a command, so it is tested without a DOM:
@@ -22,25 +26,6 @@ export type KeyCommand =
   | { type: 'category'; index: number }
   | { type: 'switchKind' }
 
-export interface KeyTarget {
-  tag: string
-  type?: string | undefined
-  role?: string | null | undefined
-  editable?: boolean | undefined
-}
-
-export interface KeyPress {
-  key: string
-  code?: string | undefined
-  ctrlKey: boolean
-  metaKey: boolean
-  altKey: boolean
-  shiftKey: boolean
-  target: KeyTarget | null
-  /** `KeyboardEvent.repeat`: the key is being held down. */
-  repeat?: boolean | undefined
-}
-
 /**
  * The single keys of the playback scheme (`state/playback-keys.ts`, which checks it uses
  * exactly these). They are reserved too: playback wins over a policy action key.
@@ -52,48 +37,11 @@ export const WORKFLOW_KEYS = ['v', 's', 'i', 'o', 'c'] as const
 
 export const RESERVED_KEYS = new Set<string>(['n', 'p', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', ...PLAYBACK_KEYS, ...WORKFLOW_KEYS])
 
-const TEXT_INPUT_TYPES = new Set(['text', 'search', 'number', 'email', 'url', 'tel', 'password', 'date', 'time', 'datetime-local', 'month', 'week'])
-
-/** Where typing a character enters text, so single-key shortcuts must stay away. */
-export function isTextField(t: KeyTarget | null): boolean {
-  if (!t) return false
-  if (t.editable) return true
-  const tag = t.tag.toLowerCase()
-  if (tag === 'textarea' || tag === 'select') return true
-  if (tag === 'input') return TEXT_INPUT_TYPES.has((t.type ?? 'text').toLowerCase())
-  return false
-}
-
 /** Where Enter already has a meaning of its own. */
 function enterIsTaken(t: KeyTarget | null): boolean {
   if (!t) return false
   const tag = t.tag.toLowerCase()
   return ['textarea', 'button', 'a', 'select', 'summary'].includes(tag) || t.role === 'option' || t.role === 'button' || t.editable === true
-}
-
-export function describeTarget(el: EventTarget | null): KeyTarget | null {
-  if (!el || typeof (el as Element).tagName !== 'string') return null
-  const e = el as HTMLElement
-  return { tag: e.tagName, type: (e as HTMLInputElement).type, role: e.getAttribute('role'), editable: e.isContentEditable }
-}
-
-/** A DOM key event as the key schemes read it. */
-export function keyPressOf(e: KeyboardEvent): KeyPress {
-  return { key: e.key, code: e.code, ctrlKey: e.ctrlKey, metaKey: e.metaKey, altKey: e.altKey, shiftKey: e.shiftKey, repeat: e.repeat, target: describeTarget(e.target) }
-}
-
-/** A press of `key` alone on the page (a digit with its Digit code), for key tables and tests. */
-export function plainPress(key: string, over: Partial<KeyPress> = {}): KeyPress {
-  return {
-    key,
-    code: /^[0-9]$/.test(key) ? `Digit${key}` : undefined,
-    ctrlKey: false,
-    metaKey: false,
-    altKey: false,
-    shiftKey: false,
-    target: { tag: 'BODY' },
-    ...over,
-  }
 }
 
 /** Action id per lowercase key, without keys the scheme reserves. */
@@ -141,21 +89,10 @@ export function categoryKeyHint(index: number): string | null {
 // the playback keys (Space j k l , . [ ] < > ?) are taken. Matched on `key`, not `code`,
 // like the action letters, so they follow the reviewer's keyboard layout.
 
-/** Held to reveal a protected (blurred / grayscale / muted) clip. */
-export const REVEAL_KEY = 'v'
 /** Opens the skip form (a reason is asked for before anything is recorded). */
 export const SKIP_KEY = 's'
 /** With Shift: opens and closes the policy panel (plain `p` is "previous clip"). */
 export const POLICY_PANEL_KEY = 'p'
-
-function plainKey(e: KeyPress): boolean {
-  return !e.ctrlKey && !e.metaKey && !e.altKey && !isTextField(e.target)
-}
-
-/** True for a press (or release) of the reveal key outside text fields, without modifiers. */
-export function isRevealKey(e: KeyPress): boolean {
-  return plainKey(e) && !e.shiftKey && e.key.toLowerCase() === REVEAL_KEY
-}
 
 /** True for the key that opens the skip form. */
 export function isSkipKey(e: KeyPress): boolean {

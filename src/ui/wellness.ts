@@ -1,6 +1,6 @@
-import type { ClipFlag } from '../../shared/domain'
-import type { Policy } from '../../shared/policy'
-import type { WellnessSettings } from '../../shared/wellness'
+import type { ClipFlag } from '../shared/domain'
+import type { Policy } from '../shared/policy'
+import type { WellnessSettings } from '../shared/wellness'
 
 /**
  * Wellness protections for one clip, as pure state. A clip is sensitive when any of its

@@ -1,8 +1,8 @@
 import { useTranslation } from 'react-i18next'
-import type { Locale, Policy } from '../../shared/policy'
-import { categoryName } from '../i18n/policy-text'
-import { isProtected, PROTECTION_KINDS } from '../state/wellness'
-import type { ClipProtection } from './use-review-session'
+import type { Locale, Policy } from '../shared/policy'
+import { categoryName } from './i18n/policy-text'
+import { isProtected, PROTECTION_KINDS } from './wellness'
+import type { ClipProtection } from './use-clip-protection'
 import './wellness.css'
 
 interface Props {
@@ -16,7 +16,7 @@ interface Props {
  * toggle each for blur, colour and sound.
  */
 export function WellnessControls({ policy, locale, protection }: Props) {
-  const { t } = useTranslation()
+  const { t } = useTranslation('ui')
   const { sensitive, protection: chosen, effective, held } = protection
   const protectedNow = isProtected(effective)
   const revealed = held || !isProtected(chosen)
