@@ -1,6 +1,7 @@
 import { createApi } from './api/create-api'
 import { startBoot } from './boot'
 import { warmFormatters } from '../ui/i18n/format'
+import '../ui/base.css'
 import './styles.css'
 
 /**

@@ -8,7 +8,7 @@ import { toApiError } from '../api/api-error'
 import { useApi } from '../api/api-context'
 import { formatNumber } from '../../ui/i18n/format'
 import { defaultExportPath } from '../state/export-form'
-import { Dialog } from './Dialog'
+import { Dialog } from '../../ui/Dialog'
 import { ErrorAlert } from './ErrorAlert'
 
 interface Props {

@@ -2,7 +2,7 @@ import { useTranslation } from 'react-i18next'
 import { CATEGORY_KINDS } from '../../shared/policy-rules'
 import type { Locale, Policy } from '../../shared/policy'
 import { isPolicyPanelKey, keyPressOf } from '../state/keys'
-import { Dialog } from './Dialog'
+import { Dialog } from '../../ui/Dialog'
 
 interface Props {
   policy: Policy

@@ -4,7 +4,7 @@ import { formatDuration } from '../i18n/duration'
 import { formatDateTime, formatNumber } from '../../ui/i18n/format'
 import { useNow } from './hooks'
 import { shiftFigures, spanExposureMs } from '../state/exposure'
-import { Dialog } from './Dialog'
+import { Dialog } from '../../ui/Dialog'
 import type { ReviewSession } from './use-review-session'
 
 interface Props {

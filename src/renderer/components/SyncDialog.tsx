@@ -5,7 +5,7 @@ import type { Locale } from '../../shared/policy'
 import type { SyncStatus } from '../../shared/sync-status'
 import { formatDateTime, formatNumber } from '../../ui/i18n/format'
 import { attentionCount, canRunNow, nextStepKey, syncLine } from '../state/sync-view'
-import { Dialog } from './Dialog'
+import { Dialog } from '../../ui/Dialog'
 import { ErrorAlert } from './ErrorAlert'
 import type { SyncControls } from './use-sync'
 

@@ -2,7 +2,7 @@ import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { BREAK_MINUTES_MAX, BREAK_MINUTES_MIN, isValidBreakMinutes } from '../../shared/wellness-limits'
 import type { WellnessSettings } from '../../shared/wellness'
-import { Dialog } from './Dialog'
+import { Dialog } from '../../ui/Dialog'
 
 interface Props {
   settings: WellnessSettings

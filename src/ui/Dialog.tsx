@@ -12,11 +12,11 @@ interface Props {
 
 /**
  * A modal `<dialog>`: focus moves into it, Escape closes it, the page behind is inert.
- * Keys pressed inside stay inside: the workspace's single-key shortcuts (listening on
+ * Keys pressed inside stay inside: a console's single-key shortcuts (listening on
  * window) must not choose actions in the form behind it.
  */
 export function Dialog({ title, onClose, children, testId, closeKey }: Props) {
-  const { t } = useTranslation()
+  const { t } = useTranslation('ui')
   const ref = useRef<HTMLDialogElement>(null)
   const titleId = useId()
   useEffect(() => {
