@@ -58,6 +58,8 @@ export interface ServeOptions extends ServerPlace {
   policy?: Policy
   leadOrigins?: readonly string[]
   secureCookie?: boolean
+  /** Default: out/lead beside the built service. */
+  leadConsoleDir?: string | null
   log?: (message: string, err?: unknown) => void
 }
 
@@ -84,6 +86,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
       policy: opts.policy ?? loadPolicy(path.join(findPackageRoot(__dirname), 'resources')),
       ...(opts.leadOrigins ? { leadOrigins: opts.leadOrigins } : {}),
       ...(opts.secureCookie === undefined ? {} : { secureCookie: opts.secureCookie }),
+      leadConsoleDir: opts.leadConsoleDir === undefined ? path.join(findPackageRoot(__dirname), 'out', 'lead') : opts.leadConsoleDir,
     })
     const server = createAdaptorServer({ fetch: app.fetch, overrideGlobalObjects: false }) as Server
     const host = opts.host ?? '127.0.0.1'

@@ -19,3 +19,24 @@ export function rendererCsp(mediaSchemes: readonly string[] = []): string {
     "frame-ancestors 'none'",
   ].join('; ')
 }
+
+/**
+ * The lead console's Content-Security-Policy, sent by the sync service with its pages:
+ * stricter than the renderer's (no inline styles at all; React sets styles through the
+ * CSSOM, which CSP does not govern), everything from the service's own origin.
+ */
+export function leadConsoleCsp(): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "media-src 'self'",
+    "connect-src 'self'",
+    "font-src 'self'",
+    "manifest-src 'self'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ')
+}

@@ -14,6 +14,7 @@ import type { RateLimiter } from './rate-limit'
 import type { Policy } from '../../shared/policy'
 import { LEAD_API_PATH } from '../../shared/lead-api'
 import { createLeadApi } from './lead-api'
+import { addLeadConsoleRoute } from './lead-console-route'
 
 /**
  * The sync service's HTTP face (docs/sync-protocol.md), without a socket: server.ts binds
@@ -38,6 +39,8 @@ export interface SyncAppOptions {
   leadOrigins?: readonly string[]
   /** Mark the lead session cookie Secure even when the request came over http (behind a proxy that ends TLS). */
   secureCookie?: boolean
+  /** The built lead console (out/lead), served under /lead/; null or absent: its pages say how to build it. */
+  leadConsoleDir?: string | null
 }
 
 export function errorResponse(err: ServerError): Response {
@@ -119,6 +122,7 @@ export function createSyncApp(opts: SyncAppOptions): SyncApp {
       ...(opts.secureCookie === undefined ? {} : { secureCookie: opts.secureCookie }),
     }),
   )
+  addLeadConsoleRoute(app, opts.leadConsoleDir ?? null)
 
   app.notFound((c) => errorResponse(new ServerError('not_found', `no route for ${c.req.method} ${c.req.path.slice(0, 200)}`)))
   app.onError((err, c) => errorResponse(asServerError(err, opts.log, c)))
