@@ -84,9 +84,20 @@ export function buildProgram(): Command {
     .option('--port <n>', 'port', int('--port', 0, 65535), DEFAULT_PORT)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--rate-limit <n>', 'requests per minute per device (0: none)', int('--rate-limit', 0, 1_000_000), DEFAULT_RATE_LIMIT_PER_MINUTE)
-    .action(async (o: StoreOptions & { port: number; host: string; rateLimit: number }) => {
-      const running = await serve({ ...place(o), port: o.port, host: o.host, rateLimitPerMinute: o.rateLimit })
-      print(`tinjau-server: listening on ${running.url} (${running.stores.db.kind === 'pglite' ? `embedded PostgreSQL in ${place(o).dataDir}` : 'DATABASE_URL'})`)
+    .option('--lead-console <dir>', 'the built lead console to serve under /lead/ (default: out/lead of this build)')
+    .option('--lead-origin <origin...>', 'origins that also count as the lead console\'s own, behind a proxy that ends TLS (https://review.example.org)')
+    .option('--secure-cookie', 'mark the lead session cookie Secure even over http (behind a proxy that ends TLS)')
+    .action(async (o: StoreOptions & { port: number; host: string; rateLimit: number; leadConsole?: string; leadOrigin?: string[]; secureCookie?: boolean }) => {
+      const running = await serve({
+        ...place(o),
+        port: o.port,
+        host: o.host,
+        rateLimitPerMinute: o.rateLimit,
+        ...(o.leadConsole ? { leadConsoleDir: path.resolve(o.leadConsole) } : {}),
+        ...(o.leadOrigin ? { leadOrigins: o.leadOrigin } : {}),
+        ...(o.secureCookie ? { secureCookie: true } : {}),
+      })
+      print(`tinjau-server: listening on ${running.url} (${running.stores.db.kind === 'pglite' ? `embedded PostgreSQL in ${place(o).dataDir}` : 'DATABASE_URL'}); lead console at ${running.url}/lead/`)
       const stop = () => {
         print('tinjau-server: stopping')
         void running.close().then(() => process.exit(0))
