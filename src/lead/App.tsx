@@ -35,8 +35,10 @@ function Page({ route, role }: { route: Route; role: SessionInfo['lead']['role']
   }
 }
 
+const defaultClient = new LeadClient()
+
 /** Sign-in, then the console: the session is the cookie's (HttpOnly); this only asks who it is. */
-export function App({ client = new LeadClient() }: { client?: LeadClient }) {
+export function App({ client = defaultClient }: { client?: LeadClient }) {
   const { t, i18n } = useTranslation()
   const route = useRoute()
   const [session, setSession] = useState<SessionState>({ state: 'checking' })

@@ -8,7 +8,7 @@ import { fileBody } from './file-body'
 
 /**
  * The lead console's files (the build of src/lead in out/lead), under `/lead/`. The files
- * are listed once when the service starts; a request is answered from that list by name,
+ * are listed when the service starts; a request is answered from that list by name,
  * so no part of a URL ever becomes a path. The console routes by the URL's hash, so every
  * page is `/lead/` itself. Every page carries a strict CSP and is never framed.
  */
@@ -60,13 +60,25 @@ export const LEAD_CONSOLE_HEADERS: Record<string, string> = {
 
 /** Serve the console from `dir` (null or missing: every page says how to build it). */
 export function addLeadConsoleRoute(app: SyncApp, dir: string | null): void {
-  let files: Map<string, ConsoleFile> | null = null
-  try {
-    files = dir ? listFiles(dir) : null
-  } catch {
-    files = null
+  const list = (): Map<string, ConsoleFile> | null => {
+    try {
+      const found = dir ? listFiles(dir) : null
+      return found?.has('index.html') ? found : null
+    } catch {
+      return null
+    }
   }
-  if (files && !files.has('index.html')) files = null
+  let files = list()
+  let listedAt = Date.now()
+  // A rebuild while the service runs renames the assets: a name not in the list is looked
+  // for again, at most once a second, so the console is never left pointing at old files.
+  const lookup = (name: string): ConsoleFile | undefined => {
+    const hit = files?.get(name)
+    if (hit || Date.now() - listedAt < 1000) return hit
+    files = list()
+    listedAt = Date.now()
+    return files?.get(name)
+  }
 
   const send = (f: ConsoleFile, method: string, immutable: boolean) =>
     new Response(method === 'HEAD' ? null : fileBody(f.file), {
@@ -84,11 +96,11 @@ export function addLeadConsoleRoute(app: SyncApp, dir: string | null): void {
   app.on(['GET', 'HEAD'], `${LEAD_BASE_PATH}/*`, async (c, next) => {
     const rel = c.req.path.slice(LEAD_BASE_PATH.length + 1)
     if (rel === 'api' || rel.startsWith('api/')) return next()
+    const page = rel === '' || rel === 'index.html'
+    const f = lookup(page ? 'index.html' : rel)
     if (!files) {
       throw new ServerError('unavailable', 'the lead console is not built into this service: run "npm run build" (it writes out/lead), then start the service again')
     }
-    const page = rel === '' || rel === 'index.html'
-    const f = files.get(page ? 'index.html' : rel)
     if (!f) throw new ServerError('not_found', `the lead console has no file ${JSON.stringify(rel.slice(0, 200))}`)
     return send(f, c.req.method, !page && rel.startsWith('assets/'))
   })
