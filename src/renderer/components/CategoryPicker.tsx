@@ -144,7 +144,7 @@ export function CategoryPicker({ policy, locale, selected, onPick, onClose, init
                 </span>
                 <span className="category-picker-name">{c.name[locale]}</span>
                 {isChosen && <span className="visually-hidden"> ({t('picker.chosen')})</span>}{' '}
-                <span className={`chip chip-${c.kind}`}>{t(`kind.${c.kind}`)}</span>
+                <span className={`chip chip-${c.kind}`}>{t(`ui:kind.${c.kind}`)}</span>
               </li>
             )
           })}
@@ -158,7 +158,7 @@ export function CategoryPicker({ policy, locale, selected, onPick, onClose, init
           {current && (
             <>
               <p className="category-picker-help-head">
-                <strong>{current.name[locale]}</strong> <span className={`chip chip-${current.kind}`}>{t(`kind.${current.kind}`)}</span>
+                <strong>{current.name[locale]}</strong> <span className={`chip chip-${current.kind}`}>{t(`ui:kind.${current.kind}`)}</span>
               </p>
               <p className="category-picker-help-text">{current.help[locale]}</p>
               <p className="category-picker-help-meta muted">

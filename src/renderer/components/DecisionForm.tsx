@@ -4,7 +4,7 @@ import type { ClipDetail } from '../../shared/domain'
 import { CATEGORY_KINDS, ESCALATE_ACTION, findAction, findCategory } from '../../shared/policy-rules'
 import type { DecisionDraftInput, Locale, Policy } from '../../shared/policy'
 import { formatClipTime, formatDateTime } from '../../ui/i18n/format'
-import { problemMessage } from '../i18n/problems'
+import { problemMessage } from '../../ui/i18n/problems'
 import {
   categoriesOfKind,
   chosenKind,
@@ -185,7 +185,7 @@ export function DecisionForm({ clip, state, dispatch, policy, locale, playheadMs
               }}
             >
               <legend>
-                {t(`kind.${k}`)}
+                {t(`ui:kind.${k}`)}
                 <span className={active ? 'group-keys' : 'group-keys is-hidden'} aria-hidden={!active}>
                   {t('form.activeGroup')}
                 </span>
@@ -231,7 +231,7 @@ export function DecisionForm({ clip, state, dispatch, policy, locale, playheadMs
 
       <fieldset className="actions" aria-invalid={invalid('action')}>
         <legend>{t('form.actions')}</legend>
-        <p className="hint">{kind ? t('form.actionsFor', { kind: t(`kind.${kind}`) }) : t('form.actionsAll')}</p>
+        <p className="hint">{kind ? t('form.actionsFor', { kind: t(`ui:kind.${kind}`) }) : t('form.actionsAll')}</p>
         {actions.map((a) => (
           <label key={a.id} className="option" title={a.help[locale]}>
             <input

@@ -20,7 +20,7 @@ export function PolicyPanel({ policy, locale, onClose }: Props) {
       <p className="muted">{t('policyPanel.intro')}</p>
       {CATEGORY_KINDS.map((kind) => (
         <section key={kind} aria-labelledby={`policy-kind-${kind}`}>
-          <h3 id={`policy-kind-${kind}`}>{t(`kind.${kind}`)}</h3>
+          <h3 id={`policy-kind-${kind}`}>{t(`ui:kind.${kind}`)}</h3>
           <ul className="policy-list">
             {policy.categories
               .filter((c) => c.kind === kind)
