@@ -1,0 +1,67 @@
+import { renderToStaticMarkup } from 'react-dom/server.browser'
+import { I18nextProvider } from 'react-i18next'
+import { describe, expect, test } from 'vitest'
+import type { ReviewerDecision } from '../../../shared/lead-api'
+import { Policy, type Locale } from '../../../shared/policy'
+import policyJson from '../../../../resources/policy/live-safety.json'
+import { createLeadI18n } from '../../i18n/i18n'
+import { ClipContext } from './ClipContext'
+import { DecisionCard } from './DecisionCard'
+import { OutcomeForm } from './OutcomeForm'
+import { draftFrom, EMPTY_DRAFT, type OutcomeDraft } from './outcome-form'
+
+const policy = Policy.parse(policyJson)
+const rina: ReviewerDecision = {
+  id: 'd-rina',
+  reviewer_id: 'rina',
+  reviewer_name: 'Rina Lestari',
+  action: 'remove',
+  categories: ['violence.arson'],
+  escalation_target: null,
+  ranges: [{ start_ms: 1500, end_ms: 2500, label: 'the call', note: '' }],
+  rationale: 'Urges arson at 0:02.',
+  decided_at: '2026-12-06T10:00:00.000Z',
+  qa: true,
+}
+
+function render(locale: Locale, node: React.ReactNode): string {
+  return renderToStaticMarkup(
+    <I18nextProvider i18n={createLeadI18n(locale)}>
+      <ClipContext.Provider value={{ policy, locale, seek: () => {} }}>{node}</ClipContext.Provider>
+    </I18nextProvider>,
+  )
+}
+const form = (draft: OutcomeDraft) => (
+  <OutcomeForm draft={draft} onChange={() => {}} decisions={[rina]} durationMs={7000} revising={false} saving={false} onSave={() => {}} error={null} saved={null} nextDisputed={null} />
+)
+
+describe('the adjudication page parts', () => {
+  test("a reviewer's decision: who, what, where, why, and the key that takes it", () => {
+    const en = render('en', <DecisionCard decision={rina} index={0} chosen={false} canTake onTake={() => {}} />)
+    expect(en).toContain('Rina Lestari')
+    expect(en).toContain('QA review (blind)')
+    expect(en).toContain('Remove clip')
+    expect(en).toContain('Urging arson or destruction of property')
+    expect(en).toContain('0:01.5–0:02.5')
+    expect(en).toContain('Urges arson at 0:02.')
+    expect(en).toContain('aria-keyshortcuts="1"')
+    const id = render('id', <DecisionCard decision={rina} index={0} chosen canTake onTake={() => {}} />)
+    expect(id).toContain('Ambil keputusan ini')
+    expect(id).toContain('aria-pressed="true"')
+  })
+
+  test('the outcome form says whose decision it takes, and what still blocks saving', () => {
+    const taken = render('en', form(draftFrom(rina)))
+    expect(taken).toContain('Taking Rina Lestari&#x27;s decision as the outcome.')
+    expect(taken).not.toContain('data-testid="outcome-problems"')
+    expect(taken).toMatch(/data-testid="outcome-save"[^>]*>Settle the clip/)
+    const unreasoned = render('id', form({ ...draftFrom(rina), rationale: '' }))
+    expect(unreasoned).toContain('data-code="rationale_required"')
+    expect(unreasoned).toContain('Tulis alasan')
+    expect(unreasoned).toMatch(/disabled=""[^>]*data-testid="outcome-save"/)
+    const empty = render('en', form(EMPTY_DRAFT))
+    expect(empty).toContain('Your own outcome.')
+    // Nothing chosen yet: no problems shouted, the button simply waits.
+    expect(empty).not.toContain('data-testid="outcome-problems"')
+  })
+})
