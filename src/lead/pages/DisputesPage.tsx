@@ -53,12 +53,14 @@ export function DisputesPage() {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || isTextField(keyPressOf(e).target)) return
+      const links = [...(listRef.current?.querySelectorAll<HTMLAnchorElement>('a[data-clip-link]') ?? [])]
       const to = moveSelection(e.key, selected, items.length)
-      if (to !== null) {
-        e.preventDefault()
-        setSelected(to)
-        listRef.current?.querySelectorAll<HTMLAnchorElement>('a[data-clip-link]')[to]?.focus()
-      }
+      if (to === null) return
+      e.preventDefault()
+      // The first key only brings focus to the selected row; the next ones move it.
+      const at = links.includes(document.activeElement as HTMLAnchorElement) ? to : selected
+      setSelected(at)
+      links[at]?.focus()
     }
     window.addEventListener('keydown', onKey)
     return () => window.removeEventListener('keydown', onKey)
