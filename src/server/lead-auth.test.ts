@@ -330,6 +330,16 @@ describe('sign-in limits', () => {
     expect((await signInOver('lina', PASSWORD, { address })).status).toBe(200)
   })
 
+  it('counts failed tries only: a lead who signs in often is never locked out by it', async () => {
+    await addLead(db, { id: 'often', name: 'Often', role: 'lead', password: PASSWORD })
+    await awayFromWindowEdge()
+    const address = '198.51.100.30'
+    for (let i = 0; i < 12; i++) expect((await signInOver('often', PASSWORD, { address })).status).toBe(200)
+    // Failures still count: after ten, even the right password waits for the window to end.
+    for (let i = 0; i < 10; i++) expect((await signInOver('often', `wrong ${i}`, { address })).status).toBe(401)
+    await expectRefused(await signInOver('often', PASSWORD, { address }), 429, 'rate_limited')
+  }, 60_000)
+
   it('limits an address to 30 attempts in the window, whatever the ids', async () => {
     await awayFromWindowEdge()
     const address = '198.51.100.20'

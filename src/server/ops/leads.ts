@@ -222,16 +222,21 @@ let limitCalls = 0
  * names the window's *last* minute: that limiter sweeps every row older than a minute, and
  * would otherwise forget a lockout two minutes into it.
  */
-async function countSignIn(db: Db, address: string, id: string, limits: SignInLimits): Promise<void> {
+/**
+ * Count an attempt before the password is checked (so guesses sent in parallel all count),
+ * and refuse past the limit. Returns what gives the attempt back once it succeeded: the
+ * limits are on failed tries, and a lead signing in often is not locked out by it.
+ */
+async function countSignIn(db: Db, address: string, id: string, limits: SignInLimits): Promise<() => Promise<void>> {
   const addrKey = `lead-signin-addr:${address.slice(0, 200)}`
   const idKey = `lead-signin-id:${id.slice(0, 200)}`
-  const counted = await rows<{ key: string; count: number; retry: number }>(
+  const counted = await rows<{ key: string; count: number; window_start: string; retry: number }>(
     db,
     sql`INSERT INTO rate_limits (key, window_start, count)
         SELECT k, (floor(extract(epoch FROM now()) / ${SIGN_IN_WINDOW_S})::bigint + 1) * ${SIGN_IN_WINDOW_S / 60} - 1, 1
           FROM unnest(ARRAY[${addrKey}::text, ${idKey}::text]) AS k
         ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limits.count + 1
-        RETURNING key, count, (${SIGN_IN_WINDOW_S} - floor(extract(epoch FROM now()))::bigint % ${SIGN_IN_WINDOW_S})::int AS retry`,
+        RETURNING key, count, window_start::text AS window_start, (${SIGN_IN_WINDOW_S} - floor(extract(epoch FROM now()))::bigint % ${SIGN_IN_WINDOW_S})::int AS retry`,
   )
   // Windows over are swept now and then by whichever sign-in comes by.
   if (++limitCalls % 200 === 0) {
@@ -243,6 +248,11 @@ async function countSignIn(db: Db, address: string, id: string, limits: SignInLi
       const retry = Math.max(1, row.retry)
       const what = row.key === addrKey ? 'from this address' : 'for this lead id'
       throw new ServerError('rate_limited', `too many sign-in attempts ${what}; wait ${Math.ceil(retry / 60)} min`, undefined, retry)
+    }
+  }
+  return async () => {
+    for (const row of counted) {
+      await db.execute(sql`UPDATE rate_limits SET count = greatest(count - 1, 0) WHERE key = ${row.key} AND window_start = ${row.window_start}::bigint`)
     }
   }
 }
@@ -266,7 +276,7 @@ export async function signIn(db: Db, attempt: { id: string; password: string; ad
   const { id, password, address } = attempt
   // Made (once) whether the id is known or not, so not even the first unknown id stands out.
   const fallback = dummy()
-  await countSignIn(db, address, id, limits)
+  const giveBack = await countSignIn(db, address, id, limits)
   const lead = LEAD_ID.test(id)
     ? await one<{ id: string; name: string; role: LeadRole; password_hash: string; disabled: boolean }>(
         db,
@@ -280,6 +290,7 @@ export async function signIn(db: Db, attempt: { id: string; password: string; ad
     await audit(db, 'anonymous', 'lead.sign_in_failed', id.slice(0, 200), { address, reason })
     throw new ServerError('unauthorized', WRONG)
   }
+  await giveBack()
   if (needsRehash(lead.password_hash)) {
     const fresh = await hashPassword(password)
     await db.execute(sql`UPDATE leads SET password_hash = ${fresh} WHERE id = ${lead.id} AND password_hash = ${lead.password_hash}`)
