@@ -114,6 +114,11 @@ describe('lead accounts', () => {
     const listed = await listLeads(db)
     expect(listed.map((l) => [l.id, l.role])).toEqual(expect.arrayContaining([['lina', 'lead'], ['adi', 'admin']]))
     expect(JSON.stringify(listed)).not.toContain('scrypt')
+    // Times as RFC 3339 UTC, like every other time the service answers with.
+    for (const l of listed) {
+      expect(l.created_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
+      expect(l.disabled_at).toBeNull()
+    }
     const audited = await rows<{ actor: string; details: unknown }>(db, sql`SELECT actor, details FROM service_audit WHERE action = 'lead.add' AND subject = 'lina'`)
     expect(audited).toEqual([{ actor: 'operator', details: { name: 'Lina', role: 'lead' } }])
   })

@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto'
+import { isoSql } from './assignments'
 import { one, rows, sql, type Db } from '../db/open'
 import { ServerError } from '../errors'
 import { REVIEWER_ID, sha256Hex } from './reviewers'
@@ -154,6 +155,9 @@ export interface NewLead {
   password: string
 }
 
+/** The account's times as RFC 3339 UTC, like every other time the service answers with. */
+const LEAD_TIMES = sql`${isoSql(sql.raw('created_at'))} AS created_at, CASE WHEN disabled_at IS NULL THEN NULL ELSE ${isoSql(sql.raw('disabled_at'))} END AS disabled_at`
+
 /** A new lead account. `actor` is who adds it (the CLI by default; an admin in the console: `lead:<id>`). */
 export async function addLead(db: Db, lead: NewLead, actor = 'operator'): Promise<LeadInfo> {
   if (!LEAD_ID.test(lead.id)) throw new ServerError('invalid_request', `lead id "${lead.id.slice(0, 200)}" must be 1–128 characters of A–Z a–z 0–9 . _ @ -`)
@@ -167,7 +171,7 @@ export async function addLead(db: Db, lead: NewLead, actor = 'operator'): Promis
     const added = await one<LeadInfo>(
       t,
       sql`INSERT INTO leads (id, name, role, password_hash) VALUES (${lead.id}, ${name}, ${lead.role}, ${passwordHash})
-          ON CONFLICT DO NOTHING RETURNING id, name, role, created_at::text AS created_at, disabled_at::text AS disabled_at`,
+          ON CONFLICT DO NOTHING RETURNING id, name, role, ${LEAD_TIMES}`,
     )
     if (!added) throw new ServerError('conflict', `lead "${lead.id}" exists already`)
     await audit(t, actor, 'lead.add', lead.id, { name, role: lead.role })
@@ -176,7 +180,7 @@ export async function addLead(db: Db, lead: NewLead, actor = 'operator'): Promis
 }
 
 export async function listLeads(db: Db): Promise<LeadInfo[]> {
-  return rows<LeadInfo>(db, sql`SELECT id, name, role, created_at::text AS created_at, disabled_at::text AS disabled_at FROM leads ORDER BY id`)
+  return rows<LeadInfo>(db, sql`SELECT id, name, role, ${LEAD_TIMES} FROM leads ORDER BY id`)
 }
 
 /** A new password for the lead; their sessions end (whoever knew the old one is signed out). */
