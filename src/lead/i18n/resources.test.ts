@@ -8,6 +8,8 @@ function keys(obj: unknown, prefix = ''): string[] {
 }
 const get = (o: unknown, path: string) => path.split('.').reduce((v: any, k) => v?.[k], o) as string
 const placeholders = (s: string) => [...s.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort()
+/** Placeholders by name however they are written: `{{ count }}`, `{{count, number}}`. */
+const named = (s: string) => [...s.matchAll(/\{\{\s*(\w+)[^}]*\}\}/g)].map((m) => m[1]).sort()
 
 describe("the lead console's strings", () => {
   it('every part has the same keys and placeholders in English and Bahasa Indonesia, none empty', () => {
@@ -18,6 +20,7 @@ describe("the lead console's strings", () => {
       expect(get(leadStrings.en, k).trim(), k).not.toBe('')
       expect(get(leadStrings.id, k).trim(), k).not.toBe('')
       expect(placeholders(get(leadStrings.id, k)), k).toEqual(placeholders(get(leadStrings.en, k)))
+      expect(named(get(leadStrings.id, k)), k).toEqual(named(get(leadStrings.en, k)))
     }
   })
 

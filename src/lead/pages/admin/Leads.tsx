@@ -1,12 +1,10 @@
-import { useId, useState, type FormEvent } from 'react'
 import { useTranslation } from 'react-i18next'
 import { LEAD_ROLE_VALUES, LEAD_ROUTES, LeadAccount, type LeadRoleValue } from '../../../shared/lead-api'
 import type { Locale } from '../../../shared/policy'
 import { formatDateTime } from '../../../ui/i18n/format'
-import type { LeadApiError } from '../../api/lead-client'
 import { LeadProblem } from '../../components/LeadProblem'
-import { asLeadError, useLead } from '../../lead-context'
-import { checkLead, firstError, LEAD_FIELDS, MAX_PASSWORD, MIN_PASSWORD, type LeadErrors, type LeadInput } from './admin-forms'
+import { checkLead, LEAD_FIELDS, MAX_PASSWORD, MIN_PASSWORD, type LeadInput } from './admin-forms'
+import { AccountFields, useAddForm } from './AddAccount'
 import { TextField } from './TextField'
 
 /** Lead and admin accounts. */
@@ -49,77 +47,21 @@ const EMPTY: LeadInput = { id: '', name: '', role: 'lead', password: '', passwor
 /** Add a lead or admin: the password typed twice, sent once, never shown back. */
 export function AddLeadForm({ onAdded }: { onAdded(lead: LeadAccount): void }) {
   const { t } = useTranslation()
-  const lead = useLead()
-  const id = useId()
-  const [input, setInput] = useState<LeadInput>(EMPTY)
-  const [errors, setErrors] = useState<LeadErrors>({})
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<LeadApiError | null>(null)
-  const [added, setAdded] = useState<LeadAccount | null>(null)
-  const fieldId = (f: string) => `${id}-${f}`
-  const set = <K extends keyof LeadInput>(k: K, v: LeadInput[K]) => {
-    setInput({ ...input, [k]: v })
-    if (k in errors) setErrors({ ...errors, [k]: undefined })
-  }
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault()
-    if (busy) return
-    const check = checkLead(input)
-    if (!check.ok) {
-      setErrors(check.errors)
-      const first = firstError(LEAD_FIELDS, check.errors)
-      if (first) document.getElementById(fieldId(first))?.focus()
-      return
-    }
-    setErrors({})
-    setError(null)
-    setAdded(null)
-    setBusy(true)
-    try {
-      const r = await lead.client.call(LeadAccount, 'POST', LEAD_ROUTES.leads, { body: check.body })
-      setInput(EMPTY)
-      setAdded(r)
-      onAdded(r)
-    } catch (err) {
-      const le = asLeadError(err)
-      if (le.code === 'unauthorized') lead.sessionEnded()
-      // The password is not kept for another try with a refusal in view: it is typed again.
-      setInput((i) => ({ ...i, password: '', password2: '' }))
-      setError(le)
-    } finally {
-      setBusy(false)
-    }
-  }
+  const { id, fieldId, input, set, errors, busy, error, dismissError, added, submit } = useAddForm({
+    empty: EMPTY,
+    check: checkLead,
+    fields: LEAD_FIELDS,
+    add: (lead, body) => lead.client.call(LeadAccount, 'POST', LEAD_ROUTES.leads, { body }),
+    onAdded,
+    // The password is not kept for another try with a refusal in view: it is typed again.
+    afterRefusal: (i) => ({ ...i, password: '', password2: '' }),
+  })
 
   return (
     <form className="admin-form" onSubmit={submit} noValidate aria-labelledby={`${id}-title`} data-testid="lead-add-form">
       <h3 id={`${id}-title`}>{t('admin.leads.addTitle')}</h3>
       <div className="form-row">
-        <TextField
-          id={fieldId('id')}
-          label={t('admin.fields.leadId')}
-          value={input.id}
-          onChange={(v) => set('id', v)}
-          error={errors.id && t(`admin.errors.id.${errors.id}`)}
-          hint={t('admin.fields.idHint')}
-          autoComplete="off"
-          spellCheck={false}
-          maxLength={128}
-          required
-          testId="lead-add-id"
-        />
-        <TextField
-          id={fieldId('name')}
-          label={t('admin.fields.name')}
-          value={input.name}
-          onChange={(v) => set('name', v)}
-          error={errors.name && t(`admin.errors.name.${errors.name}`)}
-          autoComplete="off"
-          maxLength={200}
-          required
-          testId="lead-add-name"
-        />
+        <AccountFields fieldId={fieldId} input={input} errors={errors} set={set} idLabel={t('admin.fields.leadId')} testId="lead-add" />
         <div className="admin-field">
           <label htmlFor={fieldId('role')}>{t('admin.fields.role')}</label>
           <select id={fieldId('role')} value={input.role} aria-describedby={`${fieldId('role')}-hint`} onChange={(e) => set('role', e.target.value as LeadRoleValue)} data-testid="lead-add-role">
@@ -164,7 +106,7 @@ export function AddLeadForm({ onAdded }: { onAdded(lead: LeadAccount): void }) {
           </button>
         </div>
       </div>
-      {error && <LeadProblem error={error} onDismiss={() => setError(null)} />}
+      {error && <LeadProblem error={error} onDismiss={dismissError} />}
       <p role="status" className="admin-status" data-testid="lead-add-status">
         {added && t('admin.leads.addedMsg', { id: added.id, name: added.name, role: t(`common.roles.${added.role}`) })}
       </p>

@@ -1,13 +1,11 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react'
+import { useEffect, useId, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { LEAD_ROUTES, ReviewerAccount, type DeviceSync, type EnrollmentCodeResult } from '../../../shared/lead-api'
 import type { Locale } from '../../../shared/policy'
 import { formatDateTime, formatNumber } from '../../../ui/i18n/format'
-import type { LeadApiError } from '../../api/lead-client'
 import { LeadProblem } from '../../components/LeadProblem'
-import { asLeadError, useLead } from '../../lead-context'
-import { checkReviewer, deviceName, firstError, REVIEWER_FIELDS, sortDevices, type ReviewerErrors } from './admin-forms'
-import { TextField } from './TextField'
+import { checkReviewer, deviceName, REVIEWER_FIELDS, sortDevices } from './admin-forms'
+import { AccountFields, useAddForm } from './AddAccount'
 
 /** A device and the reviewer it belongs to, for the revoke confirmation. */
 export interface DeviceRef {
@@ -171,78 +169,26 @@ export function EnrollmentCodeBox({ code, reviewerName, locale, onDone }: { code
 /** Add a reviewer: an id (as in the reviewer's app and the command line) and a name. */
 export function AddReviewerForm({ onAdded }: { onAdded(reviewer: ReviewerAccount): void }) {
   const { t } = useTranslation()
-  const lead = useLead()
-  const id = useId()
-  const [input, setInput] = useState({ id: '', name: '' })
-  const [errors, setErrors] = useState<ReviewerErrors>({})
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<LeadApiError | null>(null)
-  const [added, setAdded] = useState<ReviewerAccount | null>(null)
-  const fieldId = (f: string) => `${id}-${f}`
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault()
-    if (busy) return
-    const check = checkReviewer(input)
-    if (!check.ok) {
-      setErrors(check.errors)
-      const first = firstError(REVIEWER_FIELDS, check.errors)
-      if (first) document.getElementById(fieldId(first))?.focus()
-      return
-    }
-    setErrors({})
-    setError(null)
-    setAdded(null)
-    setBusy(true)
-    try {
-      const r = await lead.client.call(ReviewerAccount, 'POST', LEAD_ROUTES.reviewers, { body: check.body })
-      setInput({ id: '', name: '' })
-      setAdded(r)
-      onAdded(r)
-    } catch (err) {
-      const le = asLeadError(err)
-      if (le.code === 'unauthorized') lead.sessionEnded()
-      setError(le)
-    } finally {
-      setBusy(false)
-    }
-  }
+  const { id, fieldId, input, set, errors, busy, error, dismissError, added, submit } = useAddForm({
+    empty: { id: '', name: '' },
+    check: checkReviewer,
+    fields: REVIEWER_FIELDS,
+    add: (lead, body) => lead.client.call(ReviewerAccount, 'POST', LEAD_ROUTES.reviewers, { body }),
+    onAdded,
+  })
 
   return (
     <form className="admin-form" onSubmit={submit} noValidate aria-labelledby={`${id}-title`} data-testid="reviewer-add-form">
       <h3 id={`${id}-title`}>{t('admin.reviewers.addTitle')}</h3>
       <div className="form-row">
-        <TextField
-          id={fieldId('id')}
-          label={t('admin.fields.reviewerId')}
-          value={input.id}
-          onChange={(v) => (setInput({ ...input, id: v }), setErrors({ ...errors, id: undefined }))}
-          error={errors.id && t(`admin.errors.id.${errors.id}`)}
-          hint={t('admin.fields.idHint')}
-          autoComplete="off"
-          spellCheck={false}
-          maxLength={128}
-          required
-          testId="reviewer-add-id"
-        />
-        <TextField
-          id={fieldId('name')}
-          label={t('admin.fields.name')}
-          value={input.name}
-          onChange={(v) => (setInput({ ...input, name: v }), setErrors({ ...errors, name: undefined }))}
-          error={errors.name && t(`admin.errors.name.${errors.name}`)}
-          autoComplete="off"
-          maxLength={200}
-          required
-          testId="reviewer-add-name"
-        />
+        <AccountFields fieldId={fieldId} input={input} errors={errors} set={set} idLabel={t('admin.fields.reviewerId')} testId="reviewer-add" />
         <div className="admin-field admin-submit">
           <button type="submit" className="primary" aria-disabled={busy} data-testid="reviewer-add-submit">
             {busy ? t('admin.reviewers.adding') : t('admin.reviewers.add')}
           </button>
         </div>
       </div>
-      {error && <LeadProblem error={error} onDismiss={() => setError(null)} />}
+      {error && <LeadProblem error={error} onDismiss={dismissError} />}
       <p role="status" className="admin-status" data-testid="reviewer-add-status">
         {added && t('admin.reviewers.added', { name: added.name, id: added.id })}
       </p>

@@ -1,34 +1,16 @@
-import { renderToStaticMarkup } from 'react-dom/server.browser'
-import { I18nextProvider } from 'react-i18next'
+import type { ReactNode } from 'react'
 import { describe, expect, test } from 'vitest'
-import policyJson from '../../../../resources/policy/live-safety.json'
 import type { LeadAccount, ReviewerAccount } from '../../../shared/lead-api'
-import { Policy, type Locale } from '../../../shared/policy'
+import type { Locale } from '../../../shared/policy'
 import { formatDateTime } from '../../../ui/i18n/format'
-import { LeadClient } from '../../api/lead-client'
-import { createLeadI18n } from '../../i18n/i18n'
-import { LeadContext, type Lead } from '../../lead-context'
+import { fakeSession, renderLead } from '../../testing/render-lead'
 import { AdminPage } from '../AdminPage'
 import { AddLeadForm, LeadsTable } from './Leads'
 import { AddReviewerForm, EnrollmentCodeBox, ReviewersTable } from './Reviewers'
 
 /** The admin page rendered to markup in both languages, from accounts as the service lists them. */
 
-const policy = Policy.parse(policyJson)
-const client = new LeadClient(async () => new Response('[]', { status: 200 }))
-const lead = (locale: Locale): Lead => ({
-  client,
-  session: { lead: { id: 'lina', name: 'Lina', role: 'admin' }, expires_at: '2026-12-04T02:00:00Z' },
-  policy,
-  locale,
-  sessionEnded: () => undefined,
-})
-const wrap = (locale: Locale, node: React.ReactNode) =>
-  renderToStaticMarkup(
-    <I18nextProvider i18n={createLeadI18n(locale)}>
-      <LeadContext.Provider value={lead(locale)}>{node}</LeadContext.Provider>
-    </I18nextProvider>,
-  )
+const wrap = (locale: Locale, node: ReactNode) => renderLead(locale, node, { session: fakeSession('admin') })
 const noop = () => undefined
 
 const reviewers: ReviewerAccount[] = [

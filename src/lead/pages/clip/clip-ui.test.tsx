@@ -1,16 +1,12 @@
-import { renderToStaticMarkup } from 'react-dom/server.browser'
-import { I18nextProvider } from 'react-i18next'
 import { describe, expect, test } from 'vitest'
 import type { ReviewerDecision } from '../../../shared/lead-api'
-import { Policy, type Locale } from '../../../shared/policy'
-import policyJson from '../../../../resources/policy/live-safety.json'
-import { createLeadI18n } from '../../i18n/i18n'
+import type { Locale } from '../../../shared/policy'
+import { livePolicy as policy, renderInLocale } from '../../testing/render-lead'
 import { ClipContext } from './ClipContext'
 import { DecisionCard } from './DecisionCard'
 import { OutcomeForm } from './OutcomeForm'
 import { draftFrom, EMPTY_DRAFT, type OutcomeDraft } from './outcome-form'
 
-const policy = Policy.parse(policyJson)
 const rina: ReviewerDecision = {
   id: 'd-rina',
   reviewer_id: 'rina',
@@ -25,11 +21,7 @@ const rina: ReviewerDecision = {
 }
 
 function render(locale: Locale, node: React.ReactNode): string {
-  return renderToStaticMarkup(
-    <I18nextProvider i18n={createLeadI18n(locale)}>
-      <ClipContext.Provider value={{ policy, locale, seek: () => {} }}>{node}</ClipContext.Provider>
-    </I18nextProvider>,
-  )
+  return renderInLocale(locale, <ClipContext.Provider value={{ policy, locale, seek: () => {} }}>{node}</ClipContext.Provider>)
 }
 const form = (draft: OutcomeDraft) => (
   <OutcomeForm draft={draft} onChange={() => {}} decisions={[rina]} durationMs={7000} revising={false} saving={false} onSave={() => {}} error={null} saved={null} nextDisputed={null} />

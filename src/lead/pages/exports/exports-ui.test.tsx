@@ -1,33 +1,11 @@
-import { renderToStaticMarkup } from 'react-dom/server.browser'
-import { I18nextProvider } from 'react-i18next'
 import { describe, expect, test } from 'vitest'
-import policyJson from '../../../../resources/policy/live-safety.json'
 import type { ExportRun } from '../../../shared/lead-api'
-import { Policy, type Locale } from '../../../shared/policy'
 import { formatDateTime } from '../../../ui/i18n/format'
-import { LeadClient } from '../../api/lead-client'
-import { createLeadI18n } from '../../i18n/i18n'
-import { LeadContext, type Lead } from '../../lead-context'
+import { renderLead as wrap } from '../../testing/render-lead'
 import { ExportsPage } from '../ExportsPage'
 import { ExportResult, ExportRunsTable } from './ExportRuns'
 
 /** The DSA exports page rendered to markup in both languages, from runs as the service lists them. */
-
-const policy = Policy.parse(policyJson)
-const client = new LeadClient(async () => new Response('[]', { status: 200 }))
-const lead = (locale: Locale): Lead => ({
-  client,
-  session: { lead: { id: 'lina', name: 'Lina', role: 'lead' }, expires_at: '2026-12-04T02:00:00Z' },
-  policy,
-  locale,
-  sessionEnded: () => undefined,
-})
-const wrap = (locale: Locale, node: React.ReactNode) =>
-  renderToStaticMarkup(
-    <I18nextProvider i18n={createLeadI18n(locale)}>
-      <LeadContext.Provider value={lead(locale)}>{node}</LeadContext.Provider>
-    </I18nextProvider>,
-  )
 
 const full: ExportRun = {
   id: 'run-1',

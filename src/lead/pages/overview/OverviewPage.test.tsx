@@ -1,12 +1,8 @@
-import { renderToStaticMarkup } from 'react-dom/server.browser'
-import { I18nextProvider } from 'react-i18next'
+import type { ReactNode } from 'react'
 import { describe, expect, test } from 'vitest'
-import policyJson from '../../../../resources/policy/live-safety.json'
 import type { Overview } from '../../../shared/lead-api'
-import { Policy, type Locale } from '../../../shared/policy'
-import { LeadClient } from '../../api/lead-client'
-import { createLeadI18n } from '../../i18n/i18n'
-import { LeadContext, type Lead } from '../../lead-context'
+import type { Locale } from '../../../shared/policy'
+import { fakeClient, fakeSession, renderLead } from '../../testing/render-lead'
 import { OverviewPage } from '../OverviewPage'
 import { DevicesTable } from './DevicesTable'
 import { DisputedSummary, OverviewView } from './OverviewView'
@@ -14,22 +10,9 @@ import { PackLoader } from './PackLoader'
 
 /** The overview's sections rendered to markup in both languages, from figures as the service sends them. */
 
-const policy = Policy.parse(policyJson)
 const NOW = Date.parse('2026-12-03T14:35:00Z')
-const client = new LeadClient(async () => new Response('{}', { status: 200 }))
-const lead = (locale: Locale): Lead => ({
-  client,
-  session: { lead: { id: 'lina', name: 'Lina', role: 'admin' }, expires_at: '2026-12-04T02:00:00Z' },
-  policy,
-  locale,
-  sessionEnded: () => undefined,
-})
-const wrap = (locale: Locale, node: React.ReactNode) =>
-  renderToStaticMarkup(
-    <I18nextProvider i18n={createLeadI18n(locale)}>
-      <LeadContext.Provider value={lead(locale)}>{node}</LeadContext.Provider>
-    </I18nextProvider>,
-  )
+const signedIn = { client: fakeClient('{}'), session: fakeSession('admin') }
+const wrap = (locale: Locale, node: ReactNode) => renderLead(locale, node, signedIn)
 
 const overview: Overview = {
   packs: [

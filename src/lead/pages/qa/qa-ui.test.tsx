@@ -1,13 +1,9 @@
-import { renderToStaticMarkup } from 'react-dom/server.browser'
-import { I18nextProvider } from 'react-i18next'
+import type { ReactNode } from 'react'
 import { describe, expect, test } from 'vitest'
-import policyJson from '../../../../resources/policy/live-safety.json'
 import type { AgreementReport, Overview, PackProgress, QaRule } from '../../../shared/lead-api'
-import { Policy, type Locale } from '../../../shared/policy'
+import type { Locale } from '../../../shared/policy'
 import { formatDateTime } from '../../../ui/i18n/format'
-import { LeadClient } from '../../api/lead-client'
-import { createLeadI18n } from '../../i18n/i18n'
-import { LeadContext, type Lead } from '../../lead-context'
+import { fakeClient, livePolicy as policy, renderLead } from '../../testing/render-lead'
 import { QaPage } from '../QaPage'
 import { AgreementReportView } from './AgreementReportView'
 import { QaReportSection, reportMatches } from './QaReportSection'
@@ -16,21 +12,8 @@ import { dayValue } from './qa-window'
 
 /** The QA page's parts rendered to markup in both languages, from data as the service sends it. */
 
-const policy = Policy.parse(policyJson)
-const client = new LeadClient(async () => new Response('{}', { status: 200 }))
-const lead = (locale: Locale): Lead => ({
-  client,
-  session: { lead: { id: 'lina', name: 'Lina', role: 'lead' }, expires_at: '2026-12-04T02:00:00Z' },
-  policy,
-  locale,
-  sessionEnded: () => undefined,
-})
-const wrap = (locale: Locale, node: React.ReactNode) =>
-  renderToStaticMarkup(
-    <I18nextProvider i18n={createLeadI18n(locale)}>
-      <LeadContext.Provider value={lead(locale)}>{node}</LeadContext.Provider>
-    </I18nextProvider>,
-  )
+const client = fakeClient('{}')
+const wrap = (locale: Locale, node: ReactNode) => renderLead(locale, node, { client })
 const noop = () => undefined
 
 const pack = (pack_id: string, clips: number): PackProgress => ({
