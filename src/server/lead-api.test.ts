@@ -261,12 +261,15 @@ describe('lead console API', () => {
     // Restricting outcomes: clip 0 (consensus), two adjudicated removals, clips 4/5 (single review, not decided yet: none).
     const run = await ok(await call('/exports', { json: { since_last: true } }), ExportRun)
     expect(run.statements).toBe(3)
+    // The allowed one is counted, not filed.
+    expect(run.skipped).toMatchObject({ not_restrictive: 1, disputed: 0, already_filed: 0 })
     const file = await call(`/exports/${run.id}/files/0`)
     expect(file.headers.get('content-disposition')).toMatch(/attachment; filename="dsa-statements-0001\.json"/)
     const statements = ((await file.json()) as { statements: unknown[] }).statements.map((s) => DsaStatement.parse(s))
     expect(statements).toHaveLength(3)
     const again = await ok(await call('/exports', { json: { since_last: true } }), ExportRun)
     expect(again.statements).toBe(0)
+    expect(again.skipped).toMatchObject({ not_restrictive: 1, already_filed: 3 })
     expect((await ok<unknown[]>(await call('/exports'))).length).toBe(2)
     await refused(await call(`/exports/${run.id}/files/7`), 404, 'not_found')
 

@@ -8,7 +8,7 @@ import type { PackClip } from '../../shared/field-pack'
 import type { Policy } from '../../shared/policy'
 import { restrictionOf, statementMapper } from '../../core/export/dsa-map'
 import { writeFileAtomically } from '../../core/export/out-file'
-import { one, rows, sql, type Db } from '../db/open'
+import { one, rows, sql, textArray, type Db } from '../db/open'
 import type { OutcomeKind } from '../db/schema'
 import { ServerError } from '../errors'
 import { allDecisions } from './decisions'
@@ -104,6 +104,18 @@ export async function runDsaExport(db: Db, policy: Policy, opts: DsaExportOption
     const tx = txn as unknown as Db
     // One export at a time: two `since last` runs at once would file the same outcome twice.
     await tx.execute(sql`SELECT pg_advisory_xact_lock(${EXPORT_LOCK})`)
+    // Only outcomes that can file a statement are read with their clips (a settled outcome
+    // whose action restricts); the others are counted by kind and action, never loaded.
+    const restricting = policy.actions.map((a) => a.id).filter((id) => !('skipped' in restrictionOf(policy, id)))
+    const skipped: Record<DsaSkipReason, number> = { pending: 0, disputed: 0, not_restrictive: 0, unknown_action: 0, already_filed: 0 }
+    const groups = await rows<{ kind: string; action: string | null; n: number }>(tx, sql`SELECT kind, action, count(*)::int AS n FROM clip_outcomes GROUP BY kind, action`)
+    for (const g of groups) {
+      if (g.kind === 'pending' || g.kind === 'disputed' || g.action === null) skipped[g.kind === 'disputed' ? 'disputed' : 'pending'] += g.n
+      else {
+        const r = restrictionOf(policy, g.action)
+        if ('skipped' in r) skipped[r.skipped] += g.n
+      }
+    }
     const list = await rows<InForceRow>(
       tx,
       sql`SELECT ${OUTCOME_COLUMNS}, true AS in_force, c.json AS clip_json, d.reviewer_id AS source_reviewer_id,
@@ -111,9 +123,9 @@ export async function runDsaExport(db: Db, policy: Policy, opts: DsaExportOption
           FROM clip_outcomes co JOIN outcomes o ON o.id = co.outcome_id JOIN clips c ON c.id = co.clip_id
           LEFT JOIN decisions d ON d.id = o.source_decision_id
           LEFT JOIN dsa_filed f ON f.clip_id = co.clip_id
+          WHERE co.kind IN ('single_review', 'consensus', 'adjudicated') AND co.action = ANY(${textArray(restricting)})
           ORDER BY o.created_at, o.id`,
     )
-    const skipped: Record<DsaSkipReason, number> = { pending: 0, disputed: 0, not_restrictive: 0, unknown_action: 0, already_filed: 0 }
     const toStatement = statementMapper(policy)
     const bodies: string[] = []
     const filings: { clip_id: string; outcome_id: string; filing_key: string; puid: string }[] = []
