@@ -26,7 +26,7 @@
  * Environment: BENCH_KEEP=1 keeps the bench's database; BENCH_RESEED=1 seeds the template
  * again; BENCH_SCALE (1: the issue's size) shrinks the seed for trying the bench out;
  * BENCH_PUSH_DECISIONS (100,000; at most that), BENCH_PUSH_BATCH (decisions per push, 25), BENCH_DEVICES (50);
- * BENCH_FIGURES (2,3,4,5: which to measure); BENCH_PUSH_ORDER (own, or lockstep: see PUSH_ORDER); BENCH_INSTANCE_PROF=<folder> (V8 CPU profiles of the two instances).
+ * BENCH_FIGURES (2,3,4,5,6: which to measure); BENCH_PUSH_ORDER (own, or lockstep: see PUSH_ORDER); BENCH_INSTANCE_PROF=<folder> (V8 CPU profiles of the two instances).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
@@ -74,12 +74,13 @@ const DISPUTE_RUNS = 100
 const DISPUTE_WARMUP = 5
 const REPORT_RUNS = 3
 /** Which figures to measure (the seed and its checks always run): BENCH_FIGURES=2,5, say. */
-const FIGURES = new Set((process.env.BENCH_FIGURES ?? '2,3,4,5').split(',').map((f) => f.trim()))
+const FIGURES = new Set((process.env.BENCH_FIGURES ?? '2,3,4,5,6').split(',').map((f) => f.trim()))
 const PASSWORD = 'bench lead password, long enough'
 const LEAD = 'bench-lead'
 const PUSH_PACK = 'pk-bench-push'
 
-const TARGET = { disputesP95: 50, reportMs: 2_000, exportMs: 10_000, pushPerS: 3_000, pushP99: 500 }
+const TARGET = { disputesP95: 50, reportMs: 2_000, exportMs: 10_000, pushPerS: 3_000, pushP99: 500, consoleStartMs: 1_000 }
+const CONSOLE_STARTS = Number(process.env.BENCH_CONSOLE_STARTS ?? 7)
 
 const ms = (n: number) => `${Math.round(n).toLocaleString('en-US')} ms`
 const ms1 = (n: number) => `${n.toFixed(1)} ms`
@@ -384,6 +385,49 @@ async function disputesFigure(db: Db, url: string, disputed: number, when?: stri
   summary.push({ figure: `disputed list, first page (HTTP, ${DISPUTE_RUNS} runs)${when ? `, ${when}` : ''}`, target: `p95 < ${TARGET.disputesP95} ms`, measured: `p50 ${ms1(p(samples, 0.5))}, p95 ${ms1(p95)}`, ok })
 }
 
+/**
+ * 6. The lead console's start, as a lead opening it: a fresh browser context (no cache) with
+ * the session cookie, `/lead/#/disputes` asked for, until the first disputed row is on
+ * screen and the page's main thread is free again (the row answers a key). Debian's
+ * Chromium, the built console (out/lead: `npm run build` first) served by instance A.
+ */
+async function consoleStartFigure(url: string): Promise<void> {
+  const { chromium } = await import('@playwright/test')
+  const cookie = (await signIn(url)).split('=')
+  const browser = await chromium.launch({ executablePath: process.env.TINJAU_CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] })
+  const times: number[] = []
+  try {
+    for (let i = 0; i < CONSOLE_STARTS + 1; i++) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+      await context.addCookies([{ name: cookie[0]!, value: cookie.slice(1).join('='), url }])
+      const page = await context.newPage()
+      // In the page, on its own clock: the first row seen, then the next frame after it (the main thread free).
+      await page.addInitScript(`(() => {
+        window.__interactive = new Promise((resolve) => {
+          const poll = () => {
+            if (document.querySelector('[data-testid="dispute-row"] a')) requestAnimationFrame(() => setTimeout(() => resolve(performance.now()), 0))
+            else requestAnimationFrame(poll)
+          }
+          poll()
+        })
+      })()`)
+      await page.goto(`${url}/lead/#/disputes`)
+      const at = (await page.evaluate('window.__interactive')) as number
+      if (i > 0) times.push(at) // the first start warms the service and the OS's file cache, as a lead's second visit would find them
+      await context.close()
+    }
+  } finally {
+    await browser.close()
+  }
+  const median = p(times, 0.5)
+  const ok = median < TARGET.consoleStartMs
+  console.log(
+    `\n6. the console's start to an interactive disputed list (fresh context, no cache; ${CONSOLE_STARTS} starts after one warm-up; ${load()}):\n` +
+      `   ${times.map((t) => ms(t)).join(', ')}; median ${ms(median)} (target < ${TARGET.consoleStartMs} ms: ${verdict(ok)})`,
+  )
+  summary.push({ figure: `console start to an interactive disputed list (${CONSOLE_STARTS} starts)`, target: `< ${TARGET.consoleStartMs} ms`, measured: `median ${ms(median)}, max ${ms(Math.max(...times))}`, ok })
+}
+
 async function reportFigure(db: Db, pairsExpected: number): Promise<void> {
   console.log(`\n3. the agreement report over every decision in force (agreementReport, no window; ${load()}):`)
   const times: number[] = []
@@ -640,6 +684,7 @@ async function main(): Promise<void> {
     console.log(`   2 service instances started in ${ms(performance.now() - s0)}: A ${instances[0]!.url}, B ${instances[1]!.url}`)
 
     if (FIGURES.has('2')) await disputesFigure(db, instances[0]!.url, e.disputed)
+    if (FIGURES.has('6')) await consoleStartFigure(instances[0]!.url)
     if (FIGURES.has('3')) await reportFigure(db, e.pairs)
     if (FIGURES.has('4')) await exportFigure(db, e.restricted)
     if (FIGURES.has('5')) await pushFigure(db, instances, name)
