@@ -10,6 +10,7 @@ import { verifyAudit } from './audit'
 import { DecisionLog } from './decisions'
 import { DEVICE_KEY_FILE, loadOrCreateDeviceKey, type DeviceKey, type KeyProtector } from './device-key'
 import { runExport } from './export-run'
+import { HashStore } from './hashes/hash-store'
 import { ImportRuns, type ImportHooks } from './import-runs'
 import { MediaStore } from './media-store'
 import { servableMediaType } from './media-type'
@@ -81,6 +82,8 @@ export interface Tinjau {
   imports: ImportRuns
   /** This device's signing key (made on the first start of the profile); throws if it cannot be read. */
   deviceKey(): DeviceKey
+  /** Perceptual hashes of the media: the background hasher's work list and its results (issue 14). */
+  hashes: HashStore
   /** The sync client: enrollment, push/pull runs on demand and on a schedule, status (core/sync). */
   sync: SyncClient
   /** The contract bound to this profile. */
@@ -156,6 +159,7 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     }).unref()
   }
   const skips = new SkipLog(sqlite, identity, opts.now)
+  const hashes = new HashStore(sqlite, opts.now)
   const demoDir = path.join(opts.resourcesDir, 'demo')
   const listeners = new Set<Listener>()
   const emit: Listener = (event, payload) => {
@@ -191,6 +195,7 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
       source,
     )
     if (!summary.alreadyImported) {
+      hashes.clipsChanged()
       emit('queue.changed', { reason: 'import' })
       checkpointSoon()
       if (background) {
@@ -212,6 +217,7 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     ...(opts.now ? { now: opts.now } : {}),
     // A pull wrote clips: the same follow-up as an import's.
     onClipsChanged: () => {
+      hashes.clipsChanged()
       emit('queue.changed', { reason: 'sync' })
       checkpointSoon()
       if (background) {
@@ -276,6 +282,9 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     'export.decisions': (req) => runExport({ store, manifests, policy, identity }, deviceKey, req),
     'audit.verify': () => verifyAudit(sqlite),
     ...syncHandlers(sync),
+    'hashes.next': () => ({ job: hashes.next(), status: hashes.status() }),
+    'hashes.record': (result) => hashes.record(result),
+    'hashes.status': () => hashes.status(),
   } satisfies Handlers & CoreHandlers
 
   // Every method but the imports (which take the gate themselves) refuses to run while an
@@ -302,6 +311,7 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     imports,
     deviceKey,
     sync,
+    hashes,
     handlers,
     demoDir,
     mediaType: (sha256) => servableMediaType(mediaMime.get(sha256) as string | undefined),

@@ -25,6 +25,9 @@ export const API_METHODS = [
   'sync.unenroll',
   'sync.run',
   'sync.issues',
+  'hashes.next',
+  'hashes.record',
+  'hashes.status',
 ] as const
 export type ApiMethod = (typeof API_METHODS)[number]
 

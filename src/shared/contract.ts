@@ -16,6 +16,7 @@ import {
   QueueQuery,
 } from './domain'
 import { Policy } from './policy'
+import { HashJob, HashResult, HashStatus } from './frame-hashes'
 import { EnrollInput, SyncIssues, SyncStatus } from './sync-status'
 import { SkipInput, SkipRecord, WellnessSettings } from './wellness'
 
@@ -65,6 +66,11 @@ export const contract = {
   /** Start a run now (or join the one going on) and answer at once; `sync.status` events follow it. */
   'sync.run': { input: Empty, output: SyncStatus },
   'sync.issues': { input: Empty, output: SyncIssues },
+  /** The next media object for the renderer's background hasher, claimed for it; null when all are done. */
+  'hashes.next': { input: Empty, output: z.object({ job: HashJob.nullable(), status: HashStatus }) },
+  /** The hasher's frames for a media object, or why it could not decode it (then it is not tried again). */
+  'hashes.record': { input: HashResult, output: HashStatus },
+  'hashes.status': { input: Empty, output: HashStatus },
 } satisfies Record<ApiMethod, { input: z.ZodType; output: z.ZodType }>
 
 export const events = {

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 /**
  * The profile database. Migrations are generated from this file by drizzle-kit
@@ -209,3 +209,34 @@ export const clipOutcomes = sqliteTable('clip_outcomes', {
   settledAt: text('settled_at').notNull(),
   receivedAt: text('received_at').notNull(),
 })
+
+/**
+ * Perceptual hashes of each media object (issue 14), content-addressed like the media: a
+ * file many clips share is hashed once. The renderer decodes and hashes (Chromium's
+ * decoders are what every host has); core keeps the work list and the results.
+ *
+ * One row per media object, its frames packed in blobs (32 bytes of hash, 1 byte of
+ * quality, 4 bytes of time each, in frame order) rather than a row per frame: the match
+ * index loads a million frames from ~10,000 rows at start, not from a million.
+ */
+export const mediaHashes = sqliteTable(
+  'media_hashes',
+  {
+    sha256: text('sha256')
+      .primaryKey()
+      .references(() => mediaObjects.sha256),
+    /** hashing: claimed by a hasher, not yet answered; hashed; failed: undecodable, or gave up. */
+    status: text('status', { enum: ['hashing', 'hashed', 'failed'] }).notNull(),
+    /** Claims so far: a file that kills the hasher each time is given up on, not retried forever. */
+    attempts: integer('attempts').notNull().default(0),
+    /** What made it: frames hashed by another sampling are hashed again, not compared. */
+    hasher: text('hasher').notNull(),
+    frameCount: integer('frame_count').notNull().default(0),
+    hashes: blob('hashes', { mode: 'buffer' }),
+    qualities: blob('qualities', { mode: 'buffer' }),
+    timesMs: blob('times_ms', { mode: 'buffer' }),
+    error: text('error'),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [index('media_hashes_status').on(t.status)],
+)
