@@ -9,11 +9,11 @@ import { fake, resetFakeElectron } from './testing/fake-electron'
 
 vi.mock('electron', async () => (await import('./testing/fake-electron')).electronModule)
 
-test('the scheme is registered as privileged (standard, secure, stream, fetch)', () => {
+test('the scheme is registered as privileged (standard, secure, stream, fetch, CORS for the hasher’s canvas)', () => {
   resetFakeElectron()
   registerMediaScheme()
   expect(fake.state.privilegedSchemes).toEqual([
-    { scheme: 'tinjau-media', privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true } },
+    { scheme: 'tinjau-media', privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true, corsEnabled: true } },
   ])
 })
 
@@ -74,6 +74,8 @@ describe('the registered protocol', () => {
     expect(res.headers.get('accept-ranges')).toBe('bytes')
     expect(res.headers.get('content-length')).toBe(String(bytes.length))
     expect(res.headers.get('x-content-type-options')).toBe('nosniff')
+    // The hasher reads frames back through a canvas: without CORS a cross-origin source taints it.
+    expect(res.headers.get('access-control-allow-origin')).toBe('*')
     expect(Buffer.from(await res.arrayBuffer())).toEqual(bytes)
   })
 

@@ -16,7 +16,7 @@ const MEDIA_URL = new RegExp(`^${MEDIA_PROTOCOL}://media/([0-9a-f]{64})$`)
 /** Before `ready`: the scheme must be standard+secure for media seeking and fetch. */
 export function registerMediaScheme(): void {
   protocol.registerSchemesAsPrivileged([
-    { scheme: MEDIA_PROTOCOL, privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true } },
+    { scheme: MEDIA_PROTOCOL, privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true, corsEnabled: true } },
   ])
 }
 
@@ -81,6 +81,10 @@ export async function serveMedia(request: Request, source: MediaSource): Promise
       'Cache-Control': 'private, max-age=31536000, immutable',
       'X-Content-Type-Options': 'nosniff',
       'Content-Security-Policy': "default-src 'none'; sandbox",
+      // The renderer's background hasher reads frames back through a canvas, which a
+      // cross-origin source taints unless CORS allows it. Only this app's pages can reach
+      // the scheme at all, so allowing any origin opens nothing to anyone else.
+      'Access-Control-Allow-Origin': '*',
     }
     const range = parseByteRange(request.headers.get('range'), size)
     if (range === 'unsatisfiable') return text(416, 'range not satisfiable', { 'Content-Range': `bytes */${size}` })
