@@ -27,6 +27,7 @@ import { RecentDecisions } from './RecentDecisions'
 import { ReviewActionsContext } from './review-actions'
 import { ShiftSummary } from './ShiftSummary'
 import { StatusBar } from './StatusBar'
+import { useBackgroundHasher } from '../hashing/use-background-hasher'
 import { spanExposureMs } from '../state/exposure'
 import { useReviewSession } from './use-review-session'
 import { WellnessControls } from '../../ui/WellnessControls'
@@ -55,6 +56,7 @@ export function Workspace({ info, policy, firstPage, locale, onLocaleChange }: P
   const [error, setError] = useState<ApiError | null>(null)
   const [view, setView] = useState<QueueView>(DEFAULT_VIEW)
   const queue = useQueue(api, view, setError, firstPage)
+  const hashing = useBackgroundHasher()
   const [selectedId, setSelectedId] = useState<string | null>(null)
   const [clip, setClip] = useState<ClipDetail | null>(null)
   const [clipReload, setClipReload] = useState(0)
@@ -401,7 +403,7 @@ export function Workspace({ info, policy, firstPage, locale, onLocaleChange }: P
           )}
         </main>
       </div>
-      <StatusBar stats={sessionStats} locale={locale} />
+      <StatusBar stats={sessionStats} locale={locale} hashing={hashing} />
     </div>
   )
 }

@@ -1,0 +1,29 @@
+import { makeBitmapHasher } from './bitmap-pdq'
+
+/**
+ * A Web Worker that turns decoded frames into PDQ hashes, so the hashing arithmetic
+ * never runs on the thread the console answers keys on. Frames come as ImageBitmaps,
+ * transferred, not copied.
+ */
+
+export interface HashRequest {
+  id: number
+  bitmap: ImageBitmap
+}
+export type HashReply = { id: number; hex: string; quality: number } | { id: number; error: string }
+
+interface WorkerScope {
+  onmessage: ((e: MessageEvent<HashRequest>) => void) | null
+  postMessage(reply: HashReply): void
+}
+
+const scope = self as unknown as WorkerScope
+const hash = makeBitmapHasher()
+
+scope.onmessage = ({ data: { id, bitmap } }) => {
+  try {
+    scope.postMessage({ id, ...hash(bitmap) })
+  } catch (err) {
+    scope.postMessage({ id, error: err instanceof Error ? err.message : String(err) })
+  }
+}

@@ -1,0 +1,47 @@
+import { useEffect, useState } from 'react'
+import type { HashStatus } from '../../shared/frame-hashes'
+import { useApi } from '../api/api-context'
+import { BackgroundHasher } from './background-hasher'
+import { imageFrame, videoFrames } from './frame-source'
+import { makeBitmapHasher } from './bitmap-pdq'
+import { whenIdle, workerHasher } from './hash-worker-client'
+
+/** Runs the background hasher while the workspace is open; its progress, for the status bar. */
+export function useBackgroundHasher(): HashStatus | null {
+  const api = useApi()
+  const [status, setStatus] = useState<HashStatus | null>(null)
+  useEffect(() => {
+    const worker = startWorker()
+    const hasher = new BackgroundHasher({
+      api,
+      frames: (job, url, signal) =>
+        job.kind === 'video'
+          ? videoFrames(url, job.durationMs, signal)
+          : (async function* () {
+              yield await imageFrame(url, signal)
+            })(),
+      hash: (bitmap) => worker.hash(bitmap),
+      idle: (signal) => whenIdle(signal),
+    })
+    const off = hasher.onStatus(setStatus)
+    hasher.start()
+    return () => {
+      off()
+      void hasher.stop().finally(() => worker.close())
+    }
+  }, [api])
+  return status
+}
+
+/**
+ * The hash worker; where a page may not start one (a file:// page in some Chromium builds),
+ * the same hashing on the main thread, still one frame per idle moment.
+ */
+function startWorker(): { hash(bitmap: ImageBitmap): Promise<{ hex: string; quality: number }>; close(): void } {
+  try {
+    return workerHasher(new Worker(new URL('./hash-worker.ts', import.meta.url), { type: 'module' }))
+  } catch {
+    const hash = makeBitmapHasher()
+    return { hash: async (bitmap) => hash(bitmap), close: () => {} }
+  }
+}
