@@ -102,6 +102,48 @@ describe.each(structures)('frame index: %s', (_name, make) => {
     }
   })
 
+  it('finds neighbours whose bits differ as evenly as the pigeonhole allows, at every radius 0…63', () => {
+    // Flips dealt round-robin over chosen bit positions: over all 16 chunks, over the high
+    // halves only, over the low halves only, and over one word's halves. The copy at
+    // distance r sits exactly on the probing scheme's boundary; r+1 just past it.
+    const positions = (halves: 'all' | 'high' | 'low' | 'word0') => {
+      const out: number[] = []
+      for (let k = 0; k < 16; k++) {
+        for (let c = 0; c < 16; c++) {
+          const high = c % 2 === 0
+          if (halves === 'high' && !high) continue
+          if (halves === 'low' && high) continue
+          if (halves === 'word0' && c > 1) continue
+          const word = c >> 1
+          out.push(word * 32 + (high ? 31 - k : 15 - k))
+        }
+      }
+      return out
+    }
+    const rand = seededRandom(99)
+    const base = new Uint32Array(HASH256_WORDS)
+    fillRandomHashes(base, 0, 1, rand)
+    const stored: Uint32Array[] = []
+    for (const kind of ['all', 'high', 'low', 'word0'] as const) {
+      const bits = positions(kind)
+      for (let d = 1; d <= 64 && d <= bits.length; d++) {
+        const copy = base.slice()
+        for (const bit of bits.slice(0, d)) copy[bit >> 5] = (copy[bit >> 5]! ^ (1 << (bit & 31))) >>> 0
+        stored.push(copy)
+      }
+    }
+    const background = new Uint32Array(2000 * HASH256_WORDS)
+    fillRandomHashes(background, 0, 2000, rand)
+    const hashes = new Uint32Array(stored.length * HASH256_WORDS + background.length)
+    stored.forEach((s, i) => hashes.set(s, i * HASH256_WORDS))
+    hashes.set(background, stored.length * HASH256_WORDS)
+    const payloads = Uint32Array.from({ length: hashes.length / HASH256_WORDS }, (_, i) => i)
+    const idx = make(hashes, payloads)
+    for (let radius = 0; radius <= FRAME_INDEX_MAX_RADIUS; radius++) {
+      expect(idx.query(base, radius)).toEqual(bruteForce(hashes, payloads, base, 0, radius))
+    }
+  })
+
   it('reports each stored entry: duplicates, and one hash under several payloads', () => {
     const rand = seededRandom(3)
     const h = new Uint32Array(4 * HASH256_WORDS)
@@ -208,10 +250,11 @@ describe('FrameIndex specifics', () => {
     expect(idx.query(new Uint32Array(8), 0)).toHaveLength(1)
   })
 
-  it('holds about 100 bytes a hash', () => {
+  it('holds about 134 bytes a hash', () => {
     const c = clusteredCorpus(1, 100, 200)
     const idx = FrameIndex.fromPacked(c.hashes, c.payloads)
     const perHash = (idx.memoryBytes() - 4 * (16 * 65536 + 1)) / c.payloads.length
-    expect(perHash).toBeLessThanOrEqual(102)
+    // 32 hash + 4 payload + 1 deleted + 1 stamp + 16 tables × (4 entry + 2 sibling half)
+    expect(perHash).toBeLessThanOrEqual(134)
   })
 })

@@ -4,27 +4,38 @@
  *
  * The structure is multi-index hashing (Norouzi, Punjani & Fleet, 2014; the reference's
  * choice in facebook/ThreatExchange `pdq/cpp/index/mih.h`): each hash is cut into 16 chunks
- * of 16 bits, and for every chunk position a table lists the entries by chunk value. If two
- * hashes are within r bits, then by pigeonhole some chunk differs in at most floor(r/16)
- * bits, so probing, in each table, every value within that many bits of the query's chunk
- * finds every answer; candidates are then checked on the full 256 bits. Radius 31 (PDQ's
- * customary threshold) probes 16 × 17 = 272 buckets; radius 63 probes 16 × 697 and stays
- * exact, only slower. Why this and not a BK-tree or a scan: docs/perceptual-hashes-index.md.
+ * of 16 bits, and for every chunk position a table lists the entries by chunk value.
+ * Probing follows a two-level pigeonhole. With r = 8t + a, some 32-bit word is within t
+ * bits of the query's (a word among the first a+1), or within t-1 (any other); and inside
+ * that word, the high half is within h = floor(t/2) bits or the low half within t-h-1. So
+ * for each word the high-half table is probed at every value within h bits and the
+ * low-half table within t-h-1 bits. Each table entry also keeps the other half of its word
+ * (16 bits), and a bucket d bits from the query keeps only entries whose other half is
+ * within t-d bits: at r = 31 (t = 3, PDQ's customary threshold) that is 16 × 17 = 272
+ * buckets, ~15 entries each at a million hashes, of which ~1 % survive to be checked on all
+ * 256 bits. Without that filter every entry of every bucket had its hash read, a cache miss
+ * each, and a 60-frame clip took 5–7 times longer. Radius 63 (t = 7) probes 16 × 697 buckets
+ * and stays exact, only slower. Figures and the comparison with a BK-tree and a linear
+ * scan: docs/perceptual-hashes-index.md.
  *
  * Everything is packed typed arrays, never an object per hash: the hashes (32 bytes each),
- * the payloads (4), a deleted flag (1), a visit stamp (1) and the 16 tables (16 × 4 bytes of
- * entry numbers in counting-sort order, plus 4 MiB of bucket starts shared by all): about
- * 102 bytes a hash, 106 MB at a million.
+ * the payloads (4), a deleted flag (1), a visit stamp (1) and the 16 tables (16 × 6 bytes:
+ * entry number and other half, in counting-sort order, plus 4 MiB of bucket starts shared
+ * by all): 134 bytes a hash, ~138 MB at a million.
  *
  * Changes: `add` appends to a tail that queries scan linearly until it passes `tailLimit`
- * entries, then the tables are rebuilt (a counting sort, ~0.3 s at a million); `removeWhere`
- * marks entries deleted (queries skip them) and compacts by a rebuild once a quarter of the
+ * entries, then the tables are rebuilt (a counting sort per word); `removeWhere` marks
+ * entries deleted (queries skip them) and compacts by a rebuild once a quarter of the
  * entries are deleted. A rebuild from packed arrays (`FrameIndex.fromPacked`) is the way to
  * replace everything at once.
  */
-import { HASH256_WORDS, popcount32 } from '../../shared/pdq/hash256'
+import { HASH256_WORDS, popcount32 as sharedPopcount32 } from '../../shared/pdq/hash256'
 
-/** The largest radius a query may ask for: 63 = 16 chunks × 3 + 15 (the reference's MIH_MAX_D). */
+// A module-level copy of the import: transpilers that keep live bindings (tsx, vitest) turn
+// every use of an imported name into a property getter, a fifth of a hot loop's time.
+const popcount32 = sharedPopcount32
+
+/** The largest radius a query may ask for (the reference's MIH_MAX_D): beyond it a scan is as fast. */
 export const FRAME_INDEX_MAX_RADIUS = 63
 export const FRAME_INDEX_CHUNKS = 16
 /** Entries appended since the last rebuild that queries may scan linearly. */
@@ -58,11 +69,7 @@ export interface FrameHashIndex {
 
 /** Throws unless `hashes` is packed 256-bit hashes and `payloads` has one integer for each. */
 export function checkPacked(hashes: Uint32Array, payloads: ArrayLike<number>): number {
-  if (!(hashes instanceof Uint32Array)) throw new TypeError('frame hashes must be a Uint32Array of packed 256-bit hashes (8 words each)')
-  if (hashes.length % HASH256_WORDS !== 0) {
-    throw new RangeError(`frame hashes must be packed 256-bit hashes, 8 words each: got ${hashes.length} words, not a multiple of 8`)
-  }
-  const count = hashes.length / HASH256_WORDS
+  const count = checkPackedHashes(hashes)
   if (payloads == null || typeof payloads.length !== 'number') throw new TypeError('payloads must be an array of integers, one per hash')
   if (payloads.length !== count) throw new RangeError(`got ${count} hashes but ${payloads.length} payloads: one payload per hash`)
   if (!(payloads instanceof Uint32Array)) {
@@ -72,6 +79,15 @@ export function checkPacked(hashes: Uint32Array, payloads: ArrayLike<number>): n
     }
   }
   return count
+}
+
+/** Throws unless `hashes` is packed 256-bit hashes; returns how many. */
+export function checkPackedHashes(hashes: Uint32Array, what = 'frame hashes'): number {
+  if (!(hashes instanceof Uint32Array)) throw new TypeError(`${what} must be a Uint32Array of packed 256-bit hashes (8 words each)`)
+  if (hashes.length % HASH256_WORDS !== 0) {
+    throw new RangeError(`${what} must be packed 256-bit hashes, 8 words each: got ${hashes.length} words, not a multiple of 8`)
+  }
+  return hashes.length / HASH256_WORDS
 }
 
 /** Throws unless `radius` is an integer in 0…FRAME_INDEX_MAX_RADIUS. */
@@ -214,21 +230,23 @@ export interface FrameIndexOptions {
 
 /** The multi-index-hashing frame index (see the file comment). */
 export class FrameIndex extends PackedFrames implements FrameHashIndex {
-  /** Bucket b = chunk × 65536 + value holds entries ids[starts[b] … starts[b+1]). */
+  /** Bucket b = chunk × 65536 + value holds table entries [starts[b], starts[b+1]). */
   private starts = new Uint32Array(0)
+  /** Per table entry: the stored entry's number, and the other 16-bit half of its word. */
   private ids = new Uint32Array(0)
+  private siblings = new Uint16Array(0)
   /** Entries [0, built) are in the tables; [built, count) are the tail. */
   private built = 0
   /** Per-entry "already checked in this query" marks, epoch-numbered. */
   private stamp = new Uint8Array(0)
   private epoch = 0
   private busy = false
+  private batching = 0
   private readonly tailLimit: number
   // The query in progress (set by forEachWithin, read by scanBucket).
   private readonly needle = new Uint32Array(HASH256_WORDS)
   private radius = 0
   private visit: FrameVisitor = () => {}
-  private batching = 0
 
   constructor(options: FrameIndexOptions = {}) {
     super()
@@ -281,30 +299,41 @@ export class FrameIndex extends PackedFrames implements FrameHashIndex {
     this.compact()
     const n = this.count
     if (this.starts.length === 0) this.starts = new Uint32Array(BUCKETS + 1)
-    if (this.ids.length < n * FRAME_INDEX_CHUNKS) this.ids = new Uint32Array(this.payloads.length * FRAME_INDEX_CHUNKS)
+    if (this.ids.length < n * FRAME_INDEX_CHUNKS) {
+      this.ids = new Uint32Array(this.payloads.length * FRAME_INDEX_CHUNKS)
+      this.siblings = new Uint16Array(this.payloads.length * FRAME_INDEX_CHUNKS)
+    }
     const starts = this.starts
     const ids = this.ids
+    const siblings = this.siblings
     const h = this.hashes
     starts.fill(0)
-    // Counting sort, all 16 chunk positions in one pass: chunk 2w is the high half of word w.
-    for (let i = 0; i < n; i++) {
-      const b = i << 3
-      for (let w = 0; w < HASH256_WORDS; w++) {
-        const word = h[b + w]!
-        const base = w << 17
-        starts[base + (word >>> 16) + 1]!++
-        starts[base + CHUNK_VALUES + (word & 0xffff) + 1]!++
+    // A counting sort per word (its two chunks): the high half of word w is chunk 2w, in
+    // buckets from w × 2^17, the low half chunk 2w+1, from w × 2^17 + 2^16.
+    for (let w = 0; w < HASH256_WORDS; w++) {
+      const hi = w << 17
+      const lo = hi + CHUNK_VALUES
+      for (let i = 0; i < n; i++) {
+        const word = h[(i << 3) + w]!
+        starts[hi + (word >>> 16) + 1]!++
+        starts[lo + (word & 0xffff) + 1]!++
       }
     }
     for (let k = 1; k <= BUCKETS; k++) starts[k]! += starts[k - 1]!
     const cursor = starts.slice(0, BUCKETS)
-    for (let i = 0; i < n; i++) {
-      const b = i << 3
-      for (let w = 0; w < HASH256_WORDS; w++) {
-        const word = h[b + w]!
-        const base = w << 17
-        ids[cursor[base + (word >>> 16)]!++] = i
-        ids[cursor[base + CHUNK_VALUES + (word & 0xffff)]!++] = i
+    for (let w = 0; w < HASH256_WORDS; w++) {
+      const hi = w << 17
+      const lo = hi + CHUNK_VALUES
+      for (let i = 0; i < n; i++) {
+        const word = h[(i << 3) + w]!
+        const high = word >>> 16
+        const low = word & 0xffff
+        let at = cursor[hi + high]!++
+        ids[at] = i
+        siblings[at] = low
+        at = cursor[lo + low]!++
+        ids[at] = i
+        siblings[at] = high
       }
     }
     this.built = n
@@ -324,15 +353,20 @@ export class FrameIndex extends PackedFrames implements FrameHashIndex {
         for (let w = 0; w < HASH256_WORDS; w++) this.needle[w] = hash[offset + w]!
         this.radius = radius
         this.visit = visit
-        // r = 16s + a: some chunk among the first a+1 is within s bits, or some other chunk
-        // within s-1 (else the distance would be at least (a+1)(s+1) + (15-a)s = r+1).
-        const s = radius >>> 4
-        const a = radius & 15
-        for (let c = 0; c < FRAME_INDEX_CHUNKS; c++) {
-          const chunkRadius = c <= a ? s : s - 1
-          if (chunkRadius < 0) continue
-          const word = this.needle[c >>> 1]!
-          this.probe(c, (c & 1) === 0 ? word >>> 16 : word & 0xffff, chunkRadius)
+        // r = 8t + a: some word among the first a+1 is within t bits, or some other word
+        // within t-1 (else the distance would be at least (a+1)(t+1) + (7-a)t = r+1).
+        const t = radius >>> 3
+        const a = radius & 7
+        for (let w = 0; w < HASH256_WORDS; w++) {
+          const wordRadius = w <= a ? t : t - 1
+          if (wordRadius < 0) continue
+          // That word's halves differ by dHigh + dLow <= wordRadius, so dHigh <= h, or else
+          // dLow <= wordRadius - h - 1: probe the high-half table within h and the low-half
+          // table within wordRadius - h - 1, each bucket filtered on the other half.
+          const h = wordRadius >>> 1
+          const word = this.needle[w]!
+          this.probe(w << 1, word >>> 16, word & 0xffff, h, wordRadius)
+          if (wordRadius - h - 1 >= 0) this.probe((w << 1) + 1, word & 0xffff, word >>> 16, wordRadius - h - 1, wordRadius)
         }
       }
       this.scanRange(this.built, this.count, hash, offset, radius, visit)
@@ -342,50 +376,62 @@ export class FrameIndex extends PackedFrames implements FrameHashIndex {
     }
   }
 
-  /** Every bucket of chunk `c` whose value is within `bits` bits of `value`. */
-  private probe(c: number, value: number, bits: number): void {
+  /**
+   * Every bucket of chunk `c` whose value is within `bits` bits of `value`; in a bucket
+   * `d` bits from it, only entries whose other half is within `wordRadius - d` bits of
+   * `sibling` can be within the radius.
+   */
+  private probe(c: number, value: number, sibling: number, bits: number, wordRadius: number): void {
     const base = c * CHUNK_VALUES
-    this.scanBucket(base + value)
+    this.scanBucket(base + value, sibling, wordRadius)
     if (bits === 0) return
     for (let i1 = 0; i1 < 16; i1++) {
       const v1 = value ^ (1 << i1)
-      this.scanBucket(base + v1)
+      this.scanBucket(base + v1, sibling, wordRadius - 1)
       if (bits === 1) continue
       for (let i2 = i1 + 1; i2 < 16; i2++) {
         const v2 = v1 ^ (1 << i2)
-        this.scanBucket(base + v2)
+        this.scanBucket(base + v2, sibling, wordRadius - 2)
         if (bits === 2) continue
-        for (let i3 = i2 + 1; i3 < 16; i3++) this.scanBucket(base + (v2 ^ (1 << i3)))
+        for (let i3 = i2 + 1; i3 < 16; i3++) this.scanBucket(base + (v2 ^ (1 << i3)), sibling, wordRadius - 3)
       }
     }
   }
 
-  private scanBucket(bucket: number): void {
+  private scanBucket(bucket: number, sibling: number, siblingRadius: number): void {
     const starts = this.starts
     let k = starts[bucket]!
     const end = starts[bucket + 1]!
     if (k === end) return
     const ids = this.ids
+    const siblings = this.siblings
     const stamp = this.stamp
     const epoch = this.epoch
     const h = this.hashes
     const q = this.needle
     const radius = this.radius
-    const q0 = q[0]!, q1 = q[1]!, q2 = q[2]!, q3 = q[3]!
     for (; k < end; k++) {
+      // The table's own copy of the other half rejects nearly all strangers without
+      // reading their hash (a cache miss each).
+      if (popcount32(siblings[k]! ^ sibling) > siblingRadius) continue
       const id = ids[k]!
       if (stamp[id] === epoch) continue
       stamp[id] = epoch
       const b = id << 3
-      // Half the words first: a random stored hash is ~64 bits away on these alone.
-      let d = popcount32(h[b]! ^ q0) + popcount32(h[b + 1]! ^ q1) + popcount32(h[b + 2]! ^ q2) + popcount32(h[b + 3]! ^ q3)
-      if (d > radius) continue
-      d += popcount32(h[b + 4]! ^ q[4]!) + popcount32(h[b + 5]! ^ q[5]!) + popcount32(h[b + 6]! ^ q[6]!) + popcount32(h[b + 7]! ^ q[7]!)
+      const d =
+        popcount32(h[b]! ^ q[0]!) +
+        popcount32(h[b + 1]! ^ q[1]!) +
+        popcount32(h[b + 2]! ^ q[2]!) +
+        popcount32(h[b + 3]! ^ q[3]!) +
+        popcount32(h[b + 4]! ^ q[4]!) +
+        popcount32(h[b + 5]! ^ q[5]!) +
+        popcount32(h[b + 6]! ^ q[6]!) +
+        popcount32(h[b + 7]! ^ q[7]!)
       if (d <= radius && this.deleted[id] === 0) this.visit(this.payloads[id]!, d)
     }
   }
 
   memoryBytes(): number {
-    return this.storageBytes() + this.stamp.byteLength + this.starts.byteLength + this.ids.byteLength
+    return this.storageBytes() + this.stamp.byteLength + this.starts.byteLength + this.ids.byteLength + this.siblings.byteLength
   }
 }
