@@ -1,0 +1,268 @@
+import { describe, expect, it } from 'vitest'
+import { HASH256_WORDS } from '../../shared/pdq/hash256'
+import { copyWithFlips, fillRandomHashes, seededRandom } from './synthetic'
+import {
+  compareVideos,
+  consideredFrames,
+  VideoMatchIndex,
+  VPDQ_COMPARED_MATCH_PERCENT,
+  VPDQ_DISTANCE_TOLERANCE,
+  VPDQ_QUALITY_TOLERANCE,
+  VPDQ_QUERY_MATCH_PERCENT,
+  type VideoComparison,
+  type VideoFrames,
+} from './video-match'
+
+const rand = seededRandom(2024)
+
+/** `n` unrelated random frames (pairwise ~128 bits apart), quality 90. */
+function randomVideo(n: number): VideoFrames {
+  const hashes = new Uint32Array(n * HASH256_WORDS)
+  fillRandomHashes(hashes, 0, n, rand)
+  return { hashes, qualities: new Uint8Array(n).fill(90) }
+}
+
+/** Frames `from…to-1` of `v`, each with `bits` bits flipped. */
+function cut(v: VideoFrames, from: number, to: number, bits = 0): VideoFrames {
+  const n = to - from
+  const hashes = new Uint32Array(n * HASH256_WORDS)
+  for (let i = 0; i < n; i++) copyWithFlips(v.hashes, from + i, hashes, i, bits, rand)
+  return { hashes, qualities: Uint8Array.from({ length: n }, (_, i) => v.qualities[from + i]!) }
+}
+
+function concat(...videos: VideoFrames[]): VideoFrames {
+  const n = videos.reduce((s, v) => s + v.qualities.length, 0)
+  const hashes = new Uint32Array(n * HASH256_WORDS)
+  const qualities = new Uint8Array(n)
+  let at = 0
+  for (const v of videos) {
+    hashes.set(v.hashes, at * HASH256_WORDS)
+    qualities.set(Array.from(v.qualities), at)
+    at += v.qualities.length
+  }
+  return { hashes, qualities }
+}
+
+/** The figures of a comparison that the rule defines. */
+const figures = (c: VideoComparison | undefined) =>
+  c && {
+    video: c.video,
+    q: [c.queryMatched, c.queryConsidered],
+    c: [c.comparedMatched, c.comparedConsidered],
+    qPct: c.queryMatchPercent,
+    cPct: c.comparedMatchPercent,
+    isMatch: c.isMatch,
+  }
+
+describe('vPDQ defaults', () => {
+  it('are the reference index matcher’s (python-threatexchange extensions/vpdq)', () => {
+    expect(VPDQ_DISTANCE_TOLERANCE).toBe(31)
+    expect(VPDQ_QUALITY_TOLERANCE).toBe(50)
+    expect(VPDQ_QUERY_MATCH_PERCENT).toBe(80)
+    expect(VPDQ_COMPARED_MATCH_PERCENT).toBe(0)
+  })
+})
+
+describe('the video-match rule, by hand', () => {
+  const A = randomVideo(10)
+  const B = randomVideo(12)
+  const index = new VideoMatchIndex()
+  index.addVideos([
+    { video: 1, frames: A },
+    { video: 2, frames: B },
+  ])
+
+  const only = (query: VideoFrames, video = 1) => {
+    const all = index.compare(query)
+    const brute = compareVideos(query, video === 1 ? A : B, { video })
+    // The index and the pairwise comparison agree on every figure.
+    expect(figures(all.find((c) => c.video === video))).toEqual(brute.queryMatched > 0 ? figures(brute) : undefined)
+    return figures(all.find((c) => c.video === video))
+  }
+
+  it('identical: 10/10 and 10/10', () => {
+    expect(only(A)).toEqual({ video: 1, q: [10, 10], c: [10, 10], qPct: 100, cPct: 100, isMatch: true })
+  })
+
+  it('re-encoded (every frame 20 bits off): still 100 % both ways', () => {
+    expect(only(cut(A, 0, 10, 20))).toMatchObject({ q: [10, 10], c: [10, 10], isMatch: true })
+  })
+
+  it('at the distance tolerance: 31 bits off matches, 32 does not', () => {
+    expect(only(cut(A, 0, 10, 31))).toMatchObject({ q: [10, 10], isMatch: true })
+    expect(only(cut(A, 0, 10, 32))).toBeUndefined()
+  })
+
+  it('trimmed at the start (frames 2…9): query 8/8 = 100 %, compared 8/10 = 80 %', () => {
+    expect(only(cut(A, 2, 10, 5))).toEqual({ video: 1, q: [8, 8], c: [8, 10], qPct: 100, cPct: 80, isMatch: true })
+  })
+
+  it('a subset with new frames around it: 5 of 10 query frames = 50 %, below 80 %: no match', () => {
+    const q = concat(cut(A, 5, 10, 3), randomVideo(5))
+    expect(only(q)).toEqual({ video: 1, q: [5, 10], c: [5, 10], qPct: 50, cPct: 50, isMatch: false })
+  })
+
+  it('one frame off: 9/10 = 90 % both ways, a match', () => {
+    const q = concat(cut(A, 0, 3), randomVideo(1), cut(A, 4, 10))
+    expect(only(q)).toEqual({ video: 1, q: [9, 10], c: [9, 10], qPct: 90, cPct: 90, isMatch: true })
+  })
+
+  it('exactly at the query threshold: 4 of 5 = 80 % matches', () => {
+    const q = concat(cut(A, 0, 4, 7), randomVideo(1))
+    expect(only(q)).toEqual({ video: 1, q: [4, 5], c: [4, 10], qPct: 80, cPct: 40, isMatch: true })
+  })
+
+  it('low-quality query frames are ignored: 4 frames under 50 leave 6 considered, all matching', () => {
+    const q = concat(cut(A, 0, 10, 4))
+    for (let i = 0; i < 4; i++) {
+      ;(q.qualities as Uint8Array)[i] = 49
+      fillRandomHashes(q.hashes, i, 1, rand) // what they show does not matter
+    }
+    expect(only(q)).toEqual({ video: 1, q: [6, 6], c: [6, 10], qPct: 100, cPct: 60, isMatch: true })
+    // A frame of quality exactly 50 is considered.
+    ;(q.qualities as Uint8Array)[0] = 50
+    expect(only(q)).toMatchObject({ q: [6, 7], isMatch: true })
+  })
+
+  it('low-quality stored frames are ignored: B with 4 frames under 50 has 8 considered', () => {
+    const idx = new VideoMatchIndex()
+    const lowB = cut(B, 0, 12)
+    for (let i = 0; i < 4; i++) (lowB.qualities as Uint8Array)[i * 3] = 10
+    idx.addVideo(2, lowB)
+    expect(idx.consideredFrameCount(2)).toBe(8)
+    // The whole of B as the query: its 4 low frames are ignored on the query side too.
+    expect(figures(idx.compare(B)[0])).toEqual({ video: 2, q: [8, 12], c: [8, 8], qPct: (8 * 100) / 12, cPct: 100, isMatch: false })
+    expect(figures(idx.compare(lowB)[0])).toEqual({ video: 2, q: [8, 8], c: [8, 8], qPct: 100, cPct: 100, isMatch: true })
+  })
+
+  it('a frame repeated in a video counts once', () => {
+    const q = concat(cut(A, 0, 1), cut(A, 0, 1), cut(A, 0, 1), cut(A, 1, 2))
+    expect(consideredFrames(q).length / HASH256_WORDS).toBe(2)
+    expect(only(q)).toEqual({ video: 1, q: [2, 2], c: [2, 10], qPct: 100, cPct: 20, isMatch: true })
+  })
+
+  it('distinct videos do not match, nor are they candidates', () => {
+    expect(index.compare(randomVideo(30))).toEqual([])
+    expect(only(B, 1)).toBeUndefined()
+    expect(index.match(B).map((m) => m.video)).toEqual([2])
+  })
+
+  it('a query with no considered frame, or an empty index, matches nothing', () => {
+    expect(index.compare({ hashes: A.hashes, qualities: new Uint8Array(10).fill(3) })).toEqual([])
+    expect(new VideoMatchIndex().compare(A)).toEqual([])
+    expect(compareVideos({ hashes: new Uint32Array(0), qualities: [] }, A)).toMatchObject({ queryMatchPercent: 0, comparedMatchPercent: 0, isMatch: false })
+  })
+
+  it('thresholds and tolerance can be set per comparison', () => {
+    const q = concat(cut(A, 5, 10, 3), randomVideo(5))
+    expect(index.match(q, { queryMatchPercent: 50 })).toHaveLength(1)
+    expect(index.match(cut(A, 2, 10, 5), { comparedMatchPercent: 81 })).toHaveLength(0)
+    expect(index.match(cut(A, 0, 10, 12), { distanceTolerance: 11 })).toHaveLength(0)
+  })
+})
+
+describe('VideoMatchIndex', () => {
+  it('sorts matches by strength: a full copy before the long stream it was cut from', () => {
+    const A = randomVideo(10)
+    const idx = new VideoMatchIndex()
+    idx.addVideos([
+      { video: 10, frames: concat(A, randomVideo(90)) }, // a long stream holding A
+      { video: 11, frames: A },
+      { video: 12, frames: cut(A, 0, 5, 2) }, // the first half of A
+    ])
+    const query = cut(A, 0, 5, 6)
+    expect(idx.match(query).map((m) => [m.video, m.queryMatchPercent, m.comparedMatchPercent])).toEqual([
+      [12, 100, 100],
+      [11, 100, 50],
+      [10, 100, 5],
+    ])
+  })
+
+  it('agrees with the pairwise comparison on many near-duplicate videos', () => {
+    // 40 videos built from 8 shared scenes (random walks), so frames of different videos
+    // are near each other in many ways; queries mix scenes with noise.
+    const r = seededRandom(77)
+    const scenes: VideoFrames[] = []
+    for (let s = 0; s < 8; s++) {
+      const n = 15
+      const hashes = new Uint32Array(n * HASH256_WORDS)
+      fillRandomHashes(hashes, 0, 1, r)
+      for (let i = 1; i < n; i++) copyWithFlips(hashes, i - 1, hashes, i, 3 + Math.floor(r() * 10), r)
+      scenes.push({ hashes, qualities: Uint8Array.from({ length: n }, () => 30 + Math.floor(r() * 71)) })
+    }
+    const pick = () => {
+      const s = scenes[Math.floor(r() * scenes.length)]!
+      const a = Math.floor(r() * 10)
+      return cut(s, a, a + 1 + Math.floor(r() * (15 - a)), Math.floor(r() * 20))
+    }
+    const videos = Array.from({ length: 40 }, (_, v) => ({ video: 1000 + v, frames: concat(pick(), pick(), pick()) }))
+    const idx = new VideoMatchIndex({ frameIndex: { tailLimit: 50 } })
+    idx.addVideos(videos.slice(0, 20))
+    for (const v of videos.slice(20)) idx.addVideo(v.video, v.frames)
+    for (let k = 0; k < 15; k++) {
+      const query = concat(pick(), pick())
+      for (const distanceTolerance of [16, 31, 45]) {
+        const got = idx.compare(query, { distanceTolerance })
+        const expected = videos
+          .map((v) => compareVideos(query, v.frames, { rule: { distanceTolerance }, video: v.video }))
+          .filter((c) => c.queryMatched > 0)
+        expect(got.map(figures).sort((a, b) => a!.video - b!.video)).toEqual(expected.map(figures))
+        expect(got.map((c) => c.bestDistance)).toEqual(got.map((c) => expected.find((e) => e.video === c.video)!.bestDistance))
+      }
+    }
+  })
+
+  it('replaces a video stored again under its key, and removes videos', () => {
+    const A = randomVideo(10)
+    const B = randomVideo(6)
+    const idx = new VideoMatchIndex()
+    idx.addVideo(1, A)
+    idx.addVideo(2, B)
+    expect(idx.match(A).map((m) => m.video)).toEqual([1])
+    idx.addVideo(1, B) // key 1 now holds B's frames
+    expect(idx.videoCount).toBe(2)
+    expect(idx.frameCount).toBe(12)
+    expect(idx.compare(A)).toEqual([])
+    expect(idx.match(B).map((m) => m.video)).toEqual([1, 2])
+    expect(idx.removeVideo(2)).toBe(true)
+    expect(idx.removeVideo(2)).toBe(false)
+    expect(idx.has(2)).toBe(false)
+    expect(idx.match(B).map((m) => m.video)).toEqual([1])
+    expect(idx.removeVideos([1, 99])).toBe(1)
+    expect(idx.compare(B)).toEqual([])
+    expect(idx.frameCount).toBe(0)
+  })
+
+  it('renumbers its frame slots after many removals and keeps the same answers', () => {
+    const idx = new VideoMatchIndex()
+    const keep = randomVideo(40)
+    const many = Array.from({ length: 700 }, (_, v) => ({ video: v, frames: randomVideo(100) }))
+    idx.addVideos(many)
+    idx.addVideo(5000, keep)
+    idx.removeVideos(many.map((m) => m.video)) // 70,000 dead slots > 65,536: renumbered
+    expect(idx.videoCount).toBe(1)
+    expect(idx.frameCount).toBe(40)
+    expect(figures(idx.compare(cut(keep, 10, 40, 9))[0])).toEqual({ video: 5000, q: [30, 30], c: [30, 40], qPct: 100, cPct: 75, isMatch: true })
+    idx.addVideo(7, many[7]!.frames)
+    expect(idx.match(many[7]!.frames).map((m) => m.video)).toEqual([7])
+  })
+
+  it('refuses bad input with a clear error and stays as it was', () => {
+    const idx = new VideoMatchIndex()
+    const A = randomVideo(3)
+    idx.addVideo(1, A)
+    expect(() => idx.addVideo(2, { hashes: new Uint32Array(20), qualities: [90, 90] })).toThrow(/8 words each: got 20 words, not a multiple of 8/)
+    expect(() => idx.addVideo(2, { hashes: new Uint32Array(16), qualities: [90] })).toThrow(/2 hashes need 2 qualities, got 1/)
+    expect(() => idx.addVideo(2, { hashes: new Uint32Array(8), qualities: [101] })).toThrow(/quality 0 is 101/)
+    expect(() => idx.addVideo(2, { hashes: new Uint32Array(8), qualities: [Number.NaN] })).toThrow(/quality 0 is NaN/)
+    expect(() => idx.addVideo(1.5, A)).toThrow(/video key must be a safe integer/)
+    expect(() => idx.addVideos([{ video: 3, frames: A }, { video: 3, frames: A }])).toThrow(/appears twice/)
+    expect(() => idx.compare({ hashes: new Uint32Array(9), qualities: [90] })).toThrow(/not a multiple of 8/)
+    expect(() => idx.compare(A, { distanceTolerance: 64 })).toThrow(/radius must be an integer from 0 to 63/)
+    expect(() => idx.compare(A, { distanceTolerance: -1 })).toThrow(/radius must be an integer/)
+    expect(() => idx.compare(A, { queryMatchPercent: 120 })).toThrow(/queryMatchPercent must be a percentage from 0 to 100/)
+    expect(() => new VideoMatchIndex({ qualityTolerance: 101 })).toThrow(/qualityTolerance must be an integer from 0 to 100/)
+    expect(idx.videoCount).toBe(1)
+    expect(idx.match(A).map((m) => m.video)).toEqual([1])
+  })
+})

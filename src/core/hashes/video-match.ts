@@ -1,0 +1,475 @@
+/**
+ * vPDQ's video-match rule over a frame index (facebook/ThreatExchange `vpdq/`, and the
+ * index-backed matcher of python-threatexchange `extensions/vpdq/vpdq_index.py`).
+ *
+ * A video is a bag of frame hashes with their PDQ quality; frame order and time are not
+ * used. Frames below the quality tolerance are ignored on both sides, and a video's frames
+ * with exactly the same hash count once. A query frame matches when some considered frame
+ * of the compared video is within the distance tolerance (distance ≤ tolerance), and the
+ * other way round for the compared video's frames. Then
+ *
+ *   query match %    = matched query frames    × 100 / considered query frames
+ *   compared match % = matched compared frames × 100 / considered compared frames
+ *
+ * and the videos match when both reach their thresholds (and at least one frame matched).
+ *
+ * Where the reference disagrees with itself, this follows python-threatexchange's index
+ * matcher (`VPDQIndex`, what Hasher-Matcher-Actioner runs): frames match at distance ≤ 31
+ * (the C++ brute-force matcher tests < 31); thresholds are 80 % of the query and 0 % of the
+ * compared video, so a clip cut from a longer decided stream matches it, while a long new
+ * stream holding a short decided clip does not (the vpdq README's example puts the 80 % on
+ * the compared video instead). Duplicate hashes count once and a frame's quality must be
+ * ≥ 50 on both sides, as in both.
+ *
+ * The index form makes one frame-index query per considered query frame; every hit names a
+ * stored frame (a "slot"), its video, and its distance, so one pass counts, per candidate
+ * video, the distinct query frames that hit it and the distinct slots of it that were hit:
+ * both percentages, without a second index or a pairwise comparison.
+ */
+import { HASH256_WORDS, popcount32 as sharedPopcount32 } from '../../shared/pdq/hash256'
+
+// A module-level copy of the import: transpilers that keep live bindings (tsx, vitest) turn
+// every use of an imported name into a property getter, a fifth of a hot loop's time.
+const popcount32 = sharedPopcount32
+import { checkRadius, FrameIndex, type FrameIndexOptions } from './frame-index'
+
+/** PDQ distance at or under which two frames match (python-threatexchange VPDQ_DISTANCE_THRESHOLD). */
+export const VPDQ_DISTANCE_TOLERANCE = 31
+/** Frames of lower PDQ quality (0–100) are ignored on both sides (VPDQ_QUALITY_THRESHOLD). */
+export const VPDQ_QUALITY_TOLERANCE = 50
+/** Share of the query's frames that must match (VPDQ_QUERY_MATCH_THRESHOLD_PERCENT). */
+export const VPDQ_QUERY_MATCH_PERCENT = 80
+/** Share of the compared video's frames that must match (VPDQ_INDEX_MATCH_THRESHOLD_PERCENT). */
+export const VPDQ_COMPARED_MATCH_PERCENT = 0
+
+export interface VideoMatchRule {
+  /** Frames match at Hamming distance ≤ this (0…63). */
+  distanceTolerance: number
+  /** Minimum query match %, 0…100. */
+  queryMatchPercent: number
+  /** Minimum compared match %, 0…100. */
+  comparedMatchPercent: number
+}
+
+export const VPDQ_DEFAULT_RULE: Readonly<VideoMatchRule> = Object.freeze({
+  distanceTolerance: VPDQ_DISTANCE_TOLERANCE,
+  queryMatchPercent: VPDQ_QUERY_MATCH_PERCENT,
+  comparedMatchPercent: VPDQ_COMPARED_MATCH_PERCENT,
+})
+
+/** One video's frame hashes (packed, 8 words a frame) and each frame's PDQ quality. */
+export interface VideoFrames {
+  hashes: Uint32Array
+  qualities: ArrayLike<number>
+}
+
+/** How a stored video compares with the query. */
+export interface VideoComparison {
+  /** The caller's key of the compared video. */
+  video: number
+  queryMatched: number
+  queryConsidered: number
+  comparedMatched: number
+  comparedConsidered: number
+  queryMatchPercent: number
+  comparedMatchPercent: number
+  /** The smallest frame distance seen between the two (256 when no frame matched). */
+  bestDistance: number
+  isMatch: boolean
+}
+
+function resolveRule(rule: Partial<VideoMatchRule> = {}): VideoMatchRule {
+  const r = { ...VPDQ_DEFAULT_RULE, ...rule }
+  checkRadius(r.distanceTolerance)
+  for (const key of ['queryMatchPercent', 'comparedMatchPercent'] as const) {
+    const v = r[key]
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 100) throw new RangeError(`${key} must be a percentage from 0 to 100, got ${v}`)
+  }
+  return r
+}
+
+function checkQualityTolerance(q: number): void {
+  if (!Number.isInteger(q) || q < 0 || q > 100) throw new RangeError(`qualityTolerance must be an integer from 0 to 100, got ${q}`)
+}
+
+/**
+ * The frames vPDQ considers: quality ≥ `qualityTolerance`, each distinct hash once (first
+ * occurrence kept), packed. Throws on a malformed video.
+ */
+export function consideredFrames(frames: VideoFrames, qualityTolerance = VPDQ_QUALITY_TOLERANCE): Uint32Array {
+  if (frames == null || typeof frames !== 'object') throw new TypeError('a video is { hashes, qualities }')
+  checkQualityTolerance(qualityTolerance)
+  const h = frames.hashes
+  if (!(h instanceof Uint32Array)) throw new TypeError('bad video frames: hashes must be a Uint32Array of packed 256-bit hashes (8 words each)')
+  if (h.length % HASH256_WORDS !== 0) {
+    throw new RangeError(`bad video frames: hashes must be packed 256-bit hashes, 8 words each: got ${h.length} words, not a multiple of 8`)
+  }
+  const count = h.length / HASH256_WORDS
+  const qualities = frames.qualities
+  if (qualities == null || typeof qualities.length !== 'number' || qualities.length !== count) {
+    throw new RangeError(`bad video frames: ${count} hashes need ${count} qualities, got ${qualities == null ? 'none' : qualities.length}`)
+  }
+  const out = new Uint32Array(count * HASH256_WORDS)
+  let kept = 0
+  // Exact duplicates, found by first word then compared whole.
+  const byFirstWord = new Map<number, number[]>()
+  for (let i = 0; i < count; i++) {
+    const quality = qualities[i]!
+    if (!(quality >= 0 && quality <= 100)) throw new RangeError(`bad video frames: quality ${i} is ${quality}, PDQ quality is 0 to 100`)
+    if (quality < qualityTolerance) continue
+    const b = i * HASH256_WORDS
+    const same = byFirstWord.get(h[b]!)
+    if (same?.some((k) => sameHash(out, k * HASH256_WORDS, h, b))) continue
+    out.set(h.subarray(b, b + HASH256_WORDS), kept * HASH256_WORDS)
+    if (same) same.push(kept)
+    else byFirstWord.set(h[b]!, [kept])
+    kept++
+  }
+  return out.slice(0, kept * HASH256_WORDS)
+}
+
+function sameHash(a: Uint32Array, ao: number, b: Uint32Array, bo: number): boolean {
+  for (let w = 0; w < HASH256_WORDS; w++) if (a[ao + w] !== b[bo + w]) return false
+  return true
+}
+
+function distanceAt(a: Uint32Array, ao: number, b: Uint32Array, bo: number): number {
+  let d = 0
+  for (let w = 0; w < HASH256_WORDS; w++) d += popcount32(a[ao + w]! ^ b[bo + w]!)
+  return d
+}
+
+function verdict(
+  video: number,
+  queryMatched: number,
+  queryConsidered: number,
+  comparedMatched: number,
+  comparedConsidered: number,
+  bestDistance: number,
+  rule: VideoMatchRule,
+): VideoComparison {
+  const queryMatchPercent = queryConsidered === 0 ? 0 : (queryMatched * 100) / queryConsidered
+  const comparedMatchPercent = comparedConsidered === 0 ? 0 : (comparedMatched * 100) / comparedConsidered
+  return {
+    video,
+    queryMatched,
+    queryConsidered,
+    comparedMatched,
+    comparedConsidered,
+    queryMatchPercent,
+    comparedMatchPercent,
+    bestDistance,
+    isMatch: queryMatched > 0 && queryMatchPercent >= rule.queryMatchPercent && comparedMatchPercent >= rule.comparedMatchPercent,
+  }
+}
+
+/**
+ * Strongest first: the smaller of the two percentages (a full copy beats a clip of a long
+ * stream), then query %, then compared %, then the smaller best distance, then the key.
+ */
+export function byStrength(a: VideoComparison, b: VideoComparison): number {
+  return (
+    Math.min(b.queryMatchPercent, b.comparedMatchPercent) - Math.min(a.queryMatchPercent, a.comparedMatchPercent) ||
+    b.queryMatchPercent - a.queryMatchPercent ||
+    b.comparedMatchPercent - a.comparedMatchPercent ||
+    a.bestDistance - b.bestDistance ||
+    a.video - b.video
+  )
+}
+
+/**
+ * Two videos compared frame by frame, as the reference's brute-force matcher does
+ * (O(query frames × compared frames)); the index form must agree with it.
+ */
+export function compareVideos(
+  query: VideoFrames,
+  compared: VideoFrames,
+  options: { rule?: Partial<VideoMatchRule>; qualityTolerance?: number; video?: number } = {},
+): VideoComparison {
+  const r = resolveRule(options.rule)
+  const q = consideredFrames(query, options.qualityTolerance)
+  const c = consideredFrames(compared, options.qualityTolerance)
+  const nq = q.length / HASH256_WORDS
+  const nc = c.length / HASH256_WORDS
+  const cHit = new Uint8Array(nc)
+  let queryMatched = 0
+  let best = 256
+  for (let i = 0; i < nq; i++) {
+    let hit = false
+    for (let j = 0; j < nc; j++) {
+      const d = distanceAt(q, i * HASH256_WORDS, c, j * HASH256_WORDS)
+      if (d <= r.distanceTolerance) {
+        hit = true
+        cHit[j] = 1
+        if (d < best) best = d
+      }
+    }
+    if (hit) queryMatched++
+  }
+  let comparedMatched = 0
+  for (let j = 0; j < nc; j++) comparedMatched += cHit[j]!
+  return verdict(options.video ?? 0, queryMatched, nq, comparedMatched, nc, best, r)
+}
+
+export interface VideoMatchIndexOptions {
+  /** Quality tolerance for stored and query frames alike (default VPDQ_QUALITY_TOLERANCE); a new value needs a new index. */
+  qualityTolerance?: number
+  frameIndex?: FrameIndexOptions
+}
+
+export interface VideoToAdd {
+  video: number
+  frames: VideoFrames
+}
+
+/**
+ * Many videos' considered frames in one `FrameIndex`, matched against a query video by
+ * vPDQ's rule. A video is known by the caller's integer key (e.g. a media file's row id).
+ */
+export class VideoMatchIndex {
+  readonly qualityTolerance: number
+  private readonly frames: FrameIndex
+  private readonly byKey = new Map<number, number>()
+  // Per internal video number.
+  private keys: number[] = []
+  private firstSlot = new Uint32Array(0)
+  private slotCount = new Uint32Array(0)
+  private alive = new Uint8Array(0)
+  // Per slot (a stored considered frame): its internal video number.
+  private slotVideo = new Uint32Array(0)
+  private nextSlot = 0
+  private liveSlots = 0
+  // Scratch for one comparison, all zero between comparisons.
+  private lastQueryFrame = new Uint32Array(0)
+  private queryHits = new Uint32Array(0)
+  private comparedHits = new Uint32Array(0)
+  private best = new Uint16Array(0)
+  private slotHit = new Uint8Array(0)
+
+  constructor(options: VideoMatchIndexOptions = {}) {
+    this.qualityTolerance = options.qualityTolerance ?? VPDQ_QUALITY_TOLERANCE
+    checkQualityTolerance(this.qualityTolerance)
+    this.frames = new FrameIndex(options.frameIndex)
+  }
+
+  /** Videos stored (with or without considered frames). */
+  get videoCount(): number {
+    return this.byKey.size
+  }
+
+  /** Considered frames stored, all videos together. */
+  get frameCount(): number {
+    return this.liveSlots
+  }
+
+  has(video: number): boolean {
+    return this.byKey.has(video)
+  }
+
+  /** Considered frames stored for `video`, or undefined when it is not stored. */
+  consideredFrameCount(video: number): number | undefined {
+    const v = this.byKey.get(video)
+    return v === undefined ? undefined : this.slotCount[v]
+  }
+
+  memoryBytes(): number {
+    return (
+      this.frames.memoryBytes() +
+      this.keys.length * 8 +
+      this.firstSlot.byteLength +
+      this.slotCount.byteLength +
+      this.alive.byteLength +
+      this.slotVideo.byteLength +
+      this.lastQueryFrame.byteLength +
+      this.queryHits.byteLength +
+      this.comparedHits.byteLength +
+      this.best.byteLength +
+      this.slotHit.byteLength
+    )
+  }
+
+  /** Stores a video's frames; a video already stored under that key is replaced. */
+  addVideo(video: number, frames: VideoFrames): void {
+    this.addVideos([{ video, frames }])
+  }
+
+  /** Stores many videos with at most one rebuild of the frame tables. */
+  addVideos(videos: Iterable<VideoToAdd>): void {
+    const list = [...videos]
+    const prepared = list.map(({ video, frames }) => {
+      if (!Number.isSafeInteger(video)) throw new RangeError(`a video key must be a safe integer, got ${video}`)
+      return { video, considered: consideredFrames(frames, this.qualityTolerance) }
+    })
+    const seen = new Set<number>()
+    for (const { video } of prepared) {
+      if (seen.has(video)) throw new RangeError(`video ${video} appears twice in one addVideos call`)
+      seen.add(video)
+    }
+    this.removeVideos(prepared.map((p) => p.video).filter((v) => this.byKey.has(v)))
+    this.frames.batch(() => {
+      for (const { video, considered } of prepared) this.store(video, considered)
+    })
+  }
+
+  private store(video: number, considered: Uint32Array): void {
+    const n = considered.length / HASH256_WORDS
+    const v = this.keys.length
+    this.growVideos(v + 1)
+    this.growSlots(this.nextSlot + n)
+    this.keys.push(video)
+    this.byKey.set(video, v)
+    this.firstSlot[v] = this.nextSlot
+    this.slotCount[v] = n
+    this.alive[v] = 1
+    const payloads = new Uint32Array(n)
+    for (let i = 0; i < n; i++) {
+      payloads[i] = this.nextSlot + i
+      this.slotVideo[this.nextSlot + i] = v
+    }
+    this.nextSlot += n
+    this.liveSlots += n
+    this.frames.add(considered, payloads)
+  }
+
+  /** Removes a stored video; false when it was not stored. */
+  removeVideo(video: number): boolean {
+    return this.removeVideos([video]) === 1
+  }
+
+  /** Removes stored videos in one pass over the frames; returns how many were stored. */
+  removeVideos(videos: Iterable<number>): number {
+    let removed = 0
+    for (const key of videos) {
+      const v = this.byKey.get(key)
+      if (v === undefined) continue
+      this.byKey.delete(key)
+      this.alive[v] = 0
+      this.liveSlots -= this.slotCount[v]!
+      removed++
+    }
+    if (removed === 0) return 0
+    const slotVideo = this.slotVideo
+    const alive = this.alive
+    this.frames.removeWhere((slot) => alive[slotVideo[slot]!] === 0)
+    if (this.nextSlot - this.liveSlots > Math.max(this.liveSlots, 1 << 16)) this.renumber()
+    return removed
+  }
+
+  /** Gives live videos contiguous slots and internal numbers again after many removals. */
+  private renumber(): void {
+    const oldToNew = new Uint32Array(this.nextSlot)
+    const keys: number[] = []
+    const firstSlot = new Uint32Array(this.byKey.size)
+    const slotCount = new Uint32Array(this.byKey.size)
+    const slotVideo = new Uint32Array(Math.max(this.liveSlots, 1))
+    let next = 0
+    for (let v = 0; v < this.keys.length; v++) {
+      if (this.alive[v] === 0) continue
+      const nv = keys.length
+      keys.push(this.keys[v]!)
+      this.byKey.set(this.keys[v]!, nv)
+      firstSlot[nv] = next
+      slotCount[nv] = this.slotCount[v]!
+      for (let i = 0; i < this.slotCount[v]!; i++) {
+        oldToNew[this.firstSlot[v]! + i] = next
+        slotVideo[next++] = nv
+      }
+    }
+    this.frames.remapPayloads((slot) => oldToNew[slot]!)
+    this.keys = keys
+    this.firstSlot = firstSlot
+    this.slotCount = slotCount
+    this.alive = new Uint8Array(keys.length).fill(1)
+    this.slotVideo = slotVideo
+    this.nextSlot = next
+    this.lastQueryFrame = new Uint32Array(keys.length)
+    this.queryHits = new Uint32Array(keys.length)
+    this.comparedHits = new Uint32Array(keys.length)
+    this.best = new Uint16Array(keys.length).fill(256)
+    this.slotHit = new Uint8Array(slotVideo.length)
+  }
+
+  private growVideos(n: number): void {
+    if (n <= this.firstSlot.length) return
+    const cap = Math.max(n, this.firstSlot.length * 2, 256)
+    const grow = <T extends Uint32Array | Uint16Array | Uint8Array>(old: T, make: (n: number) => T, fill = 0): T => {
+      const next = make(cap)
+      if (fill !== 0) next.fill(fill)
+      next.set(old)
+      return next
+    }
+    this.firstSlot = grow(this.firstSlot, (c) => new Uint32Array(c))
+    this.slotCount = grow(this.slotCount, (c) => new Uint32Array(c))
+    this.alive = grow(this.alive, (c) => new Uint8Array(c))
+    this.lastQueryFrame = grow(this.lastQueryFrame, (c) => new Uint32Array(c))
+    this.queryHits = grow(this.queryHits, (c) => new Uint32Array(c))
+    this.comparedHits = grow(this.comparedHits, (c) => new Uint32Array(c))
+    this.best = grow(this.best, (c) => new Uint16Array(c), 256)
+  }
+
+  private growSlots(n: number): void {
+    if (n <= this.slotVideo.length) return
+    const cap = Math.max(n, this.slotVideo.length * 2, 1024)
+    const slotVideo = new Uint32Array(cap)
+    slotVideo.set(this.slotVideo)
+    this.slotVideo = slotVideo
+    const slotHit = new Uint8Array(cap)
+    slotHit.set(this.slotHit)
+    this.slotHit = slotHit
+  }
+
+  /**
+   * Every stored video with at least one frame within the distance tolerance of a considered
+   * query frame, with both percentages and the verdict, strongest first.
+   */
+  compare(query: VideoFrames, rule: Partial<VideoMatchRule> = {}): VideoComparison[] {
+    const r = resolveRule(rule)
+    const q = consideredFrames(query, this.qualityTolerance)
+    const nq = q.length / HASH256_WORDS
+    if (nq === 0 || this.liveSlots === 0) return []
+    const slotVideo = this.slotVideo
+    const lastQueryFrame = this.lastQueryFrame
+    const queryHits = this.queryHits
+    const comparedHits = this.comparedHits
+    const best = this.best
+    const slotHit = this.slotHit
+    const touchedVideos: number[] = []
+    const touchedSlots: number[] = []
+    let stamp = 0
+    const visit = (slot: number, distance: number) => {
+      const v = slotVideo[slot]!
+      if (lastQueryFrame[v] !== stamp) {
+        if (lastQueryFrame[v] === 0) touchedVideos.push(v)
+        lastQueryFrame[v] = stamp
+        queryHits[v]!++
+      }
+      if (slotHit[slot] === 0) {
+        slotHit[slot] = 1
+        touchedSlots.push(slot)
+        comparedHits[v]!++
+      }
+      if (distance < best[v]!) best[v] = distance
+    }
+    try {
+      for (let i = 0; i < nq; i++) {
+        stamp = i + 1
+        this.frames.forEachWithin(q, r.distanceTolerance, visit, i * HASH256_WORDS)
+      }
+      const out = touchedVideos.map((v) => verdict(this.keys[v]!, queryHits[v]!, nq, comparedHits[v]!, this.slotCount[v]!, best[v]!, r))
+      return out.sort(byStrength)
+    } finally {
+      for (const v of touchedVideos) {
+        lastQueryFrame[v] = 0
+        queryHits[v] = 0
+        comparedHits[v] = 0
+        best[v] = 256
+      }
+      for (const s of touchedSlots) slotHit[s] = 0
+    }
+  }
+
+  /** The stored videos that match the query by the rule, strongest first. */
+  match(query: VideoFrames, rule: Partial<VideoMatchRule> = {}): VideoComparison[] {
+    return this.compare(query, rule).filter((c) => c.isMatch)
+  }
+}
