@@ -37,9 +37,10 @@ export const VARIANTS: readonly Variant[] = [
 
 /** Writes `src` changed by `variant` to `dir`; returns the new file's path. */
 export function makeVariant(src: string, variant: Variant, dir: string, index: number): string {
-  const out = path.join(dir, `${path.basename(src, path.extname(src))}-v${index}.webm`)
-  // -ss before the output trims; the other arguments are filters and codec settings.
-  const codec = variant.args.includes('-c:v') ? [] : ['-c:v', 'libvpx-vp9', '-b:v', '400k', '-deadline', 'realtime', '-cpu-used', '8']
+  const ownCodec = variant.args.includes('-c:v')
+  const out = path.join(dir, `${path.basename(src, path.extname(src))}-v${index}.${ownCodec ? 'webm' : 'mp4'}`)
+  // H.264 at its fastest for the other changes: what a mirror account's app uploads, and quick to make.
+  const codec = ownCodec ? [] : ['-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '28', '-pix_fmt', 'yuv420p']
   execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-i', src, '-an', ...variant.args, ...codec, out], { stdio: 'pipe' })
   return out
 }
