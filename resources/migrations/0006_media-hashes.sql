@@ -12,4 +12,5 @@ CREATE TABLE `media_hashes` (
 	FOREIGN KEY (`sha256`) REFERENCES `media_objects`(`sha256`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
-CREATE INDEX `media_hashes_status` ON `media_hashes` (`status`);
+CREATE INDEX `media_hashes_status` ON `media_hashes` (`status`);--> statement-breakpoint
+CREATE INDEX `clips_media` ON `clips` (`media_sha256`);

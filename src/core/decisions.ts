@@ -146,6 +146,14 @@ export class DecisionLog {
     return (this.stmts.forClip.all(clipId) as DecisionRow[]).map(toDecisionRecord)
   }
 
+  /** The clip's decision in force: the one no other revises (the latest, should there be two chains). */
+  inForce(clipId: string): DecisionRecord | null {
+    const all = this.forClip(clipId)
+    const revised = new Set(all.map((d) => d.revisesId))
+    const heads = all.filter((d) => !revised.has(d.id))
+    return heads.sort((a, b) => b.decidedAt.localeCompare(a.decidedAt) || b.id.localeCompare(a.id))[0] ?? null
+  }
+
   list(opts: { clipId?: string | undefined; limit: number; offset: number }): { items: DecisionRecord[]; total: number } {
     const rows = opts.clipId
       ? (this.stmts.pageForClip.all(opts.clipId, opts.limit, opts.offset) as DecisionRow[])

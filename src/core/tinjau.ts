@@ -11,6 +11,7 @@ import { DecisionLog } from './decisions'
 import { DEVICE_KEY_FILE, loadOrCreateDeviceKey, type DeviceKey, type KeyProtector } from './device-key'
 import { runExport } from './export-run'
 import { HashStore } from './hashes/hash-store'
+import { KnownContent } from './hashes/known-content'
 import { ImportRuns, type ImportHooks } from './import-runs'
 import { MediaStore } from './media-store'
 import { servableMediaType } from './media-type'
@@ -84,6 +85,8 @@ export interface Tinjau {
   deviceKey(): DeviceKey
   /** Perceptual hashes of the media: the background hasher's work list and its results (issue 14). */
   hashes: HashStore
+  /** Clips that show the same footage, by the hashes (issue 14). */
+  knownContent: KnownContent
   /** The sync client: enrollment, push/pull runs on demand and on a schedule, status (core/sync). */
   sync: SyncClient
   /** The contract bound to this profile. */
@@ -160,6 +163,7 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
   }
   const skips = new SkipLog(sqlite, identity, opts.now)
   const hashes = new HashStore(sqlite, opts.now)
+  const knownContent = new KnownContent(sqlite, hashes, decisions)
   const demoDir = path.join(opts.resourcesDir, 'demo')
   const listeners = new Set<Listener>()
   const emit: Listener = (event, payload) => {
@@ -285,6 +289,7 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     'hashes.next': () => ({ job: hashes.next(), status: hashes.status() }),
     'hashes.record': (result) => hashes.record(result),
     'hashes.status': () => hashes.status(),
+    'clip.matches': ({ clipId }) => knownContent.matches(clipId),
   } satisfies Handlers & CoreHandlers
 
   // Every method but the imports (which take the gate themselves) refuses to run while an
@@ -312,6 +317,7 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     deviceKey,
     sync,
     hashes,
+    knownContent,
     handlers,
     demoDir,
     mediaType: (sha256) => servableMediaType(mediaMime.get(sha256) as string | undefined),

@@ -28,6 +28,7 @@ export const API_METHODS = [
   'hashes.next',
   'hashes.record',
   'hashes.status',
+  'clip.matches',
 ] as const
 export type ApiMethod = (typeof API_METHODS)[number]
 

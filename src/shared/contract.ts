@@ -17,6 +17,7 @@ import {
 } from './domain'
 import { Policy } from './policy'
 import { HashJob, HashResult, HashStatus } from './frame-hashes'
+import { ClipMatches } from './known-content'
 import { EnrollInput, SyncIssues, SyncStatus } from './sync-status'
 import { SkipInput, SkipRecord, WellnessSettings } from './wellness'
 
@@ -71,6 +72,8 @@ export const contract = {
   /** The hasher's frames for a media object, or why it could not decode it (then it is not tried again). */
   'hashes.record': { input: HashResult, output: HashStatus },
   'hashes.status': { input: Empty, output: HashStatus },
+  /** Other clips whose video matches this clip's by perceptual hash, and what was decided about them. */
+  'clip.matches': { input: ClipRef, output: ClipMatches },
 } satisfies Record<ApiMethod, { input: z.ZodType; output: z.ZodType }>
 
 export const events = {

@@ -84,6 +84,8 @@ export const clips = sqliteTable(
     index('clips_status_due').on(t.status, t.dueSort, t.id, t.authority),
     index('clips_due').on(t.dueSort, t.id, t.authority),
     index('clips_pack').on(t.packId),
+    // Known-content matching finds the clips behind a matched media object (core/hashes/known-content.ts).
+    index('clips_media').on(t.mediaSha256),
   ],
 )
 

@@ -1,0 +1,35 @@
+import { z } from 'zod'
+import { ClipOutcome, ClipStatus, DecisionRecord } from './domain'
+
+/**
+ * Known content (issue 14): other clips whose video matches the open clip's by perceptual
+ * hash, and what was decided about them, so a re-streamed copy of footage already decided
+ * is recognised before it is watched again.
+ */
+
+export const ClipMatch = z.object({
+  clipId: z.string(),
+  packId: z.string(),
+  status: ClipStatus,
+  streamTitle: z.string().nullable(),
+  posterSha256: z.string().nullable(),
+  /** The same media file (byte for byte), not only a look-alike. */
+  sameFile: z.boolean(),
+  /** Share of the open clip's frames that found a match in this one (vPDQ's query match %). */
+  queryMatchPercent: z.number().min(0).max(100),
+  /** Share of this clip's frames that matched (vPDQ's compared match %). */
+  comparedMatchPercent: z.number().min(0).max(100),
+  /** This profile's decision in force on it. */
+  decision: DecisionRecord.nullable(),
+  /** The organisation's outcome, as the sync service last said it. */
+  outcome: ClipOutcome.nullable(),
+})
+export type ClipMatch = z.infer<typeof ClipMatch>
+
+export const ClipMatches = z.object({
+  /** Where the open clip's own hashing is: matches are known only once it is hashed. */
+  hashing: z.enum(['hashed', 'waiting', 'failed']),
+  /** Decided ones first, then the strongest. */
+  matches: z.array(ClipMatch),
+})
+export type ClipMatches = z.infer<typeof ClipMatches>
