@@ -8,6 +8,8 @@ import { DEFAULT_FPS, markerTimes, SPEEDS, timelineDurationMs } from '../state/p
 import { interpretPlaybackKey } from '../state/playback-keys'
 import { compileWatchList, findWatchHits } from '../../shared/watch-terms'
 import { ClipDetails } from './ClipDetails'
+import { KnownContentPanel } from './KnownContentPanel'
+import { formFromMatch } from '../state/known-content'
 import { DecisionForm } from './DecisionForm'
 import { KeyHelpButton } from './KeyHelp'
 import { Timeline } from './Timeline'
@@ -145,6 +147,20 @@ export const ClipView = memo(function ClipView({ clip, policy, locale, mediaUrl,
 
       <div className="clip-columns">
         <div className="clip-main">
+          <KnownContentPanel
+            clipId={clip.id}
+            posterSha256={clip.poster?.sha256 ?? null}
+            policy={policy}
+            locale={locale}
+            onApply={(m) =>
+              dispatchForm({
+                type: 'reset',
+                state: formFromMatch(policy, form, m, (rationale) =>
+                  t('known.rationale', { clip: m.clipId, percent: formatNumber(m.queryMatchPercent, locale, { maximumFractionDigits: 0 }), rationale }).trim(),
+                ),
+              })
+            }
+          />
           <div className="clip-player">
             {players.map((sha) =>
               sha === clip.media.sha256 ? (

@@ -1,5 +1,7 @@
 import {
   actionKeyMap,
+  APPLY_MATCH_KEY,
+  isApplyMatchKey,
   CATEGORY_PICKER_KEY,
   isCategoryPickerKey,
   isPolicyPanelKey,
@@ -126,6 +128,7 @@ export function keyHelpSections(actions: readonly { id: string; key: string }[])
     checked('rangeIn', RANGE_IN_KEY, (p) => rangeEdgeOf(p) === 'in'),
     checked('rangeOut', RANGE_OUT_KEY, (p) => rangeEdgeOf(p) === 'out'),
     checked('skip', SKIP_KEY, isSkipKey),
+    checked('applyMatch', APPLY_MATCH_KEY, isApplyMatchKey),
   )
 
   const row = (target: KeyPress['target']) => ({ target })

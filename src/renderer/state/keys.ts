@@ -32,8 +32,8 @@ export type KeyCommand =
  */
 export const PLAYBACK_KEYS = [' ', 'j', 'k', 'l', ',', '.', '[', ']', '-', '<', '=', '+', '>', '?'] as const
 
-/** Keys of the workflow scheme (below): reveal while held, skip, in / out points, category picker. */
-export const WORKFLOW_KEYS = ['v', 's', 'i', 'o', 'c'] as const
+/** Keys of the workflow scheme (below): reveal while held, skip, in / out points, category picker, apply a known match. */
+export const WORKFLOW_KEYS = ['v', 's', 'i', 'o', 'c', 'd'] as const
 
 export const RESERVED_KEYS = new Set<string>(['n', 'p', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', ...PLAYBACK_KEYS, ...WORKFLOW_KEYS])
 
@@ -120,4 +120,11 @@ export function rangeEdgeOf(e: KeyPress): 'in' | 'out' | null {
 /** True for the key that opens the category picker. */
 export function isCategoryPickerKey(e: KeyPress): boolean {
   return plainKey(e) && !e.shiftKey && e.key.toLowerCase() === CATEGORY_PICKER_KEY
+}
+
+/** Fills the decision form from the known footage this clip matches (issue 14): `D` for "decided before". */
+export const APPLY_MATCH_KEY = 'd'
+
+export function isApplyMatchKey(e: KeyPress): boolean {
+  return plainKey(e) && !e.shiftKey && e.key.toLowerCase() === APPLY_MATCH_KEY
 }

@@ -1,0 +1,144 @@
+import { useEffect, useEffectEvent, useLayoutEffect, useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import type { ClipMatch, ClipMatches } from '../../shared/known-content'
+import type { Locale, Policy } from '../../shared/policy'
+import { formatDateTime, formatNumber } from '../../ui/i18n/format'
+import { actionName, categoryName } from '../../ui/i18n/policy-text'
+import { useApi } from '../api/api-context'
+import { applicableMatch, matchedDecision, matchIsSensitive } from '../state/known-content'
+import { isApplyMatchKey, keyPressOf } from '../state/keys'
+
+interface Props {
+  clipId: string
+  posterSha256: string | null
+  policy: Policy
+  locale: Locale
+  /** Fill the decision form from this match (the reviewer checks and saves). */
+  onApply(match: ClipMatch): void
+}
+
+/** While the clip's own hashing is still to come, ask again this often. */
+const RECHECK_MS = 3_000
+
+/**
+ * Known footage (issue 14), shown above the player before anything plays: the decided
+ * clip this one matches, how much of it matched, the two posters side by side, and one
+ * key (`D`) to fill in the same decision. A match decided in a protected category keeps
+ * its poster blurred and says the clip can be decided without watching.
+ */
+export function KnownContentPanel({ clipId, posterSha256, policy, locale, onApply }: Props) {
+  const api = useApi()
+  const { t } = useTranslation()
+  const [state, setState] = useState<{ clipId: string; result: ClipMatches } | null>(null)
+  const [applied, setApplied] = useState<string | null>(null)
+
+  useEffect(() => {
+    let stop = false
+    let timer: ReturnType<typeof setTimeout> | undefined
+    setApplied(null)
+    const ask = async () => {
+      try {
+        const result = await api.call('clip.matches', { clipId })
+        if (stop) return
+        setState({ clipId, result })
+        if (result.hashing === 'waiting') timer = setTimeout(() => void ask(), RECHECK_MS)
+      } catch {
+        // Matching is help, not a gate: an error leaves the clip as it is, without the panel.
+      }
+    }
+    void ask()
+    const off = api.on('queue.changed', ({ reason }) => {
+      if (reason === 'decision' || reason === 'sync') void ask()
+    })
+    return () => {
+      stop = true
+      clearTimeout(timer)
+      off()
+    }
+  }, [api, clipId])
+
+  const result = state?.clipId === clipId ? state.result : null
+  const best = result ? applicableMatch(result.matches) : null
+
+  const apply = () => {
+    if (!best) return
+    onApply(best)
+    setApplied(best.clipId)
+  }
+  const onKey = useEffectEvent((e: KeyboardEvent) => {
+    if (e.defaultPrevented || !best || !isApplyMatchKey(keyPressOf(e))) return
+    e.preventDefault()
+    apply()
+  })
+  useLayoutEffect(() => {
+    const listener = (e: KeyboardEvent) => onKey(e)
+    window.addEventListener('keydown', listener)
+    return () => window.removeEventListener('keydown', listener)
+  }, [])
+
+  if (!result) return null
+  if (result.hashing === 'waiting' && result.matches.length === 0) {
+    return (
+      <p className="known-content muted small" role="status" data-testid="known-checking">
+        {t('known.checking')}
+      </p>
+    )
+  }
+  if (result.hashing === 'failed' && result.matches.length === 0) {
+    return (
+      <p className="known-content muted small" role="status" data-testid="known-failed">
+        {t('known.failed')}
+      </p>
+    )
+  }
+  if (result.matches.length === 0) return null
+
+  const shown = best ?? result.matches[0]!
+  const decision = matchedDecision(shown)
+  const sensitive = matchIsSensitive(policy, shown)
+  const names = (ids: readonly string[]) => ids.map((id) => categoryName(policy, id, locale)).join(', ')
+  const others = result.matches.length - 1
+  return (
+    <section className="known-content" aria-labelledby="known-title" data-testid="known-content" data-match-clip-id={shown.clipId}>
+      <h3 id="known-title">{t('known.title')}</h3>
+      <div className="known-posters">
+        {posterSha256 && <img src={api.mediaUrl(posterSha256)} alt={t('known.posterThis')} className={sensitive ? 'poster-protected' : undefined} />}
+        {shown.posterSha256 && (
+          <img src={api.mediaUrl(shown.posterSha256)} alt={t('known.posterMatch', { clip: shown.clipId })} className={sensitive ? 'poster-protected' : undefined} />
+        )}
+      </div>
+      <div className="known-text">
+        <p data-testid="known-match" data-query-percent={shown.queryMatchPercent} data-same-file={shown.sameFile}>
+          {shown.sameFile
+            ? t('known.sameFile', { clip: shown.clipId })
+            : t('known.matches', { clip: shown.clipId, percent: formatNumber(shown.queryMatchPercent, locale, { maximumFractionDigits: 0 }) })}
+          {shown.streamTitle && <span className="muted"> · {shown.streamTitle}</span>}
+        </p>
+        <p data-testid="known-decision">
+          {shown.decision
+            ? t('known.decided', {
+                action: actionName(policy, shown.decision.action, locale),
+                categories: names(shown.decision.categories),
+                reviewer: shown.decision.reviewerId,
+                time: formatDateTime(shown.decision.decidedAt, locale),
+              })
+            : decision
+              ? t('known.settled', { action: actionName(policy, decision.action, locale), categories: names(decision.categories) })
+              : t('known.undecided')}
+        </p>
+        {sensitive && <p className="small">{t('known.sensitive')}</p>}
+        {decision && (
+          <button type="button" onClick={apply} aria-keyshortcuts="D" data-testid="apply-match">
+            {t('known.apply')} <kbd>D</kbd>
+          </button>
+        )}
+        {applied === shown.clipId && (
+          <p role="status" className="small" data-testid="known-applied">
+            {t('known.applied', { clip: shown.clipId })}
+          </p>
+        )}
+        {others > 0 && <p className="muted small">{t('known.others', { count: others, n: formatNumber(others, locale) })}</p>}
+      </div>
+    </section>
+  )
+}

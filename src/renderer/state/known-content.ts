@@ -1,0 +1,50 @@
+import type { DecisionRecord } from '../../shared/domain'
+import type { ClipMatch } from '../../shared/known-content'
+import type { Policy } from '../../shared/policy'
+import type { FormState } from './decision-form'
+
+/**
+ * Applying a known match (issue 14): the decision form filled from what was decided about
+ * the matching clip, for the reviewer to check and save. Time ranges are not copied: they
+ * are moments of another video. Categories the policy no longer has are dropped, and an
+ * action the policy no longer offers is left for the reviewer to choose.
+ */
+
+/** The match whose decision (this profile's, else the organisation's outcome) can be applied, strongest first. */
+export function applicableMatch(matches: readonly ClipMatch[]): ClipMatch | null {
+  return matches.find((m) => m.decision !== null || (m.outcome !== null && m.outcome.action !== null && m.outcome.categories.length > 0)) ?? null
+}
+
+/** The decision a match carries: this profile's own, else the outcome the service settled. */
+export function matchedDecision(m: ClipMatch): Pick<DecisionRecord, 'action' | 'categories' | 'escalationTarget' | 'rationale'> | null {
+  if (m.decision) return m.decision
+  if (m.outcome?.action && m.outcome.categories.length > 0) {
+    return { action: m.outcome.action, categories: m.outcome.categories, escalationTarget: null, rationale: m.outcome.rationale ?? '' }
+  }
+  return null
+}
+
+export function formFromMatch(policy: Policy, current: FormState, m: ClipMatch, rationale: (original: string) => string): FormState {
+  const d = matchedDecision(m)
+  if (!d) return current
+  const categories = d.categories.filter((id) => policy.categories.some((c) => c.id === id))
+  const action = policy.actions.some((a) => a.id === d.action) ? d.action : null
+  const kind = policy.categories.find((c) => c.id === categories[0])?.kind ?? current.activeKind
+  return {
+    ...current,
+    categories,
+    action,
+    escalationTarget: action !== null && d.escalationTarget !== null && policy.escalationTargets.some((t) => t.id === d.escalationTarget) ? d.escalationTarget : null,
+    ranges: [],
+    rationale: rationale(d.rationale),
+    activeKind: kind,
+    marks: { inMs: null, outMs: null },
+    selectedRange: null,
+  }
+}
+
+/** Whether what the match decided falls in a category the policy blurs by default. */
+export function matchIsSensitive(policy: Policy, m: ClipMatch): boolean {
+  const d = matchedDecision(m)
+  return !!d && d.categories.some((id) => policy.categories.some((c) => c.id === id && c.blurByDefault))
+}
