@@ -30,11 +30,12 @@ const PUSHES = Number(process.env.BENCH_PUSHES ?? 400)
 const BATCH = Number(process.env.BENCH_PUSH_BATCH ?? 25)
 const PACK = 'pk-bench-push'
 
-function cpuSeconds(pid: number): number | null {
+/** utime + stime of a process in seconds (or only the kernel's part, stime), null once it is gone. */
+function cpuSeconds(pid: number, only?: 'system'): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return (Number(f[11]) + Number(f[12])) / 100
+    return ((only ? 0 : Number(f[11])) + Number(f[12])) / 100
   } catch {
     return null
   }
@@ -144,6 +145,7 @@ async function main(): Promise<void> {
     started = true
     const timer = setInterval(() => void sample(), 200)
     const inst0 = cpuSeconds(child.pid!)!
+    const instSys0 = cpuSeconds(child.pid!, 'system')!
     const latencies: number[] = []
     const t0 = performance.now()
     for (let k = warm; k < PUSHES; k++) {
@@ -154,6 +156,7 @@ async function main(): Promise<void> {
     const wall = performance.now() - t0
     clearInterval(timer)
     const inst = cpuSeconds(child.pid!)! - inst0
+    const instSys = cpuSeconds(child.pid!, 'system')! - instSys0
     await sample()
     const pgCpu = [...last].reduce((sum, [pid, c]) => sum + c - first.get(pid)!, 0)
     const n = (PUSHES - warm) * BATCH
@@ -161,7 +164,7 @@ async function main(): Promise<void> {
     const q = (f: number) => latencies[Math.min(latencies.length - 1, Math.floor(f * latencies.length))]!.toFixed(1)
     console.log(
       `${PUSHES - warm} pushes of ${BATCH} one at a time (load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}): ${(wall / (PUSHES - warm)).toFixed(1)} ms a push (p50 ${q(0.5)}, p99 ${q(0.99)})\n` +
-        `CPU per decision: PostgreSQL ${((pgCpu / n) * 1000).toFixed(3)} ms, instance ${((inst / n) * 1000).toFixed(3)} ms, together ${(((pgCpu + inst) / n) * 1000).toFixed(3)} ms`,
+        `CPU per decision: PostgreSQL ${((pgCpu / n) * 1000).toFixed(3)} ms, instance ${((inst / n) * 1000).toFixed(3)} ms (${Math.round((instSys / inst) * 100)} % in the kernel), together ${(((pgCpu + inst) / n) * 1000).toFixed(3)} ms`,
     )
   } finally {
     child.stdin?.end()
