@@ -9,6 +9,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
 import pg from 'pg'
 import { findPackageRoot } from '../../core/package-root'
+import { namePreparedStatements } from './prepared'
 import * as schema from './schema'
 
 /**
@@ -46,6 +47,7 @@ export async function openServerDb(opts: OpenServerDbOptions): Promise<ServerDb>
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 })
     // An idle client losing its server must not end the process; the next query reports it.
     pool.on('error', () => {})
+    pool.on('connect', namePreparedStatements())
     try {
       const db = drizzlePg(pool, { schema }) as unknown as Db
       const lock = await pool.connect()

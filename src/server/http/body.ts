@@ -20,8 +20,13 @@ function checkDeclared(req: Request, maxBytes: number, what: string): void {
 }
 
 export async function readBody(req: Request, maxBytes: number, what = 'request body'): Promise<Buffer> {
-  const bytes = await readBoundedBody(req, maxBytes)
-  if (!bytes) throw tooLarge(maxBytes, what)
+  checkDeclared(req, maxBytes, what)
+  // With a Content-Length the HTTP parser delivers exactly that many bytes, so the body is
+  // bounded already and is taken whole: the Node adapter then hands over its buffer without
+  // building a web Request and stream (a tenth of a push's time in the service). Without
+  // one (chunked), it is counted as it arrives.
+  const bytes = req.headers.get('content-length') !== null ? new Uint8Array(await req.arrayBuffer()) : await readBoundedBody(req, maxBytes)
+  if (!bytes || bytes.byteLength > maxBytes) throw tooLarge(maxBytes, what)
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
 

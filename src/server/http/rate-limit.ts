@@ -1,4 +1,5 @@
 import { one, rows, sql, type Db } from '../db/open'
+import { prepared } from '../db/prepared'
 import { ServerError } from '../errors'
 
 /**
@@ -19,10 +20,10 @@ export function dbRateLimiter(db: Db, perMinute: number): RateLimiter {
       if (!(perMinute > 0) || !Number.isFinite(perMinute)) return
       const row = await one<{ count: number; retry: number }>(
         db,
-        sql`INSERT INTO rate_limits (key, window_start, count)
+        prepared(sql`INSERT INTO rate_limits (key, window_start, count)
             VALUES (${key}, floor(extract(epoch FROM now()) / 60)::bigint, 1)
             ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limits.count + 1
-            RETURNING count, (60 - floor(extract(epoch FROM now()))::bigint % 60)::int AS retry`,
+            RETURNING count, (60 - floor(extract(epoch FROM now()))::bigint % 60)::int AS retry`),
       )
       // Old windows are swept now and then by whichever request comes by.
       if (++calls % 500 === 0) void rows(db, sql`DELETE FROM rate_limits WHERE window_start < floor(extract(epoch FROM now()) / 60)::bigint - 1`).catch(() => {})

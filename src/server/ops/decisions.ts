@@ -1,8 +1,11 @@
 import type { PackedDecision } from '../../shared/decision-pack-format'
 import type { DecisionRejection, PushResult } from '../../shared/sync-protocol'
-import { rows, sql, textArray, type Db } from '../db/open'
-import { lockClips, openAdjudicationClips, updateAdjudications } from './adjudications'
-import { deriveOutcomes, refreshDecisionHeads } from './outcomes'
+import { one, rows, sql, type Db } from '../db/open'
+import { prepared } from '../db/prepared'
+import { clipLocksQuery } from './adjudications'
+import { deriveClips } from './derive-clips'
+import { refreshDecisionHeads } from './outcomes'
+import { readPushChecks } from './push-checks'
 
 /**
  * Storing a batch of decisions: a push, or the decisions of an uploaded decision pack.
@@ -93,35 +96,13 @@ export async function storeDecisions(db: Db, who: Submitter, decisions: readonly
 async function storeOnce(db: Db, who: Submitter, decisions: readonly PackedDecision[], batch: SignedBatch): Promise<PushResult[]> {
   return db.transaction(async (txn) => {
     const tx = txn as unknown as Db
-    await tx.execute(sql`SELECT pg_advisory_xact_lock(${REVIEWER_LOCKS}, hashtext(${who.reviewerId}))`)
-    const ids = [...new Set(decisions.map((d) => d.id))]
-    const clipIds = [...new Set(decisions.map((d) => d.clip_id))]
-    const revisesIds = [...new Set(decisions.flatMap((d) => (d.revises_id === null ? [] : [d.revises_id])))]
-
-    const deviceIds = new Set(
-      (await rows<{ id: string }>(tx, sql`SELECT id FROM devices WHERE reviewer_id = ${who.reviewerId}`)).map((r) => r.id),
-    )
-    const stored = new Map(
-      (await rows<PackedDecision>(tx, sql`SELECT ${DECISION_COLUMNS} FROM decisions WHERE id = ANY(${textArray(ids)})`)).map((r) => [
-        r.id,
-        canonicalDecision(packedFromRow(r)),
-      ]),
-    )
-    // Ever assigned: a clip taken from the reviewer after they decided it still takes that decision.
-    const assigned = new Set(
-      (
-        await rows<{ clip_id: string }>(tx, sql`SELECT clip_id FROM assignments WHERE reviewer_id = ${who.reviewerId} AND clip_id = ANY(${textArray(clipIds)})`)
-      ).map((r) => r.clip_id),
-    )
-    const targets = new Map(
-      (
-        await rows<{ id: string; reviewer_id: string; clip_id: string; revised: boolean }>(
-          tx,
-          sql`SELECT d.id, d.reviewer_id, d.clip_id, EXISTS (SELECT 1 FROM decisions r WHERE r.revises_id = d.id) AS revised
-              FROM decisions d WHERE d.id = ANY(${textArray(revisesIds)})`,
-        )
-      ).map((r) => [r.id, r]),
-    )
+    await tx.execute(prepared(sql`SELECT pg_advisory_xact_lock(${REVIEWER_LOCKS}, hashtext(${who.reviewerId}))`))
+    const checks = await readPushChecks(tx, who.reviewerId, {
+      ids: [...new Set(decisions.map((d) => d.id))],
+      clipIds: [...new Set(decisions.map((d) => d.clip_id))],
+      revisesIds: [...new Set(decisions.flatMap((d) => (d.revises_id === null ? [] : [d.revises_id])))],
+    })
+    const stored = new Map([...checks.stored.values()].map((r) => [r.id, canonicalDecision(packedFromRow(r))]))
 
     const results: PushResult[] = []
     const seen = new Map<string, string>()
@@ -134,7 +115,7 @@ async function storeOnce(db: Db, who: Submitter, decisions: readonly PackedDecis
         reject(d, 'not_own_decision', `decision ${d.id} is by reviewer "${d.reviewer_id}", not by "${who.reviewerId}"`)
         continue
       }
-      if (!deviceIds.has(d.device_id)) {
+      if (!checks.deviceIds.has(d.device_id)) {
         reject(d, 'unknown_device', `device_id "${d.device_id}" is not a device of reviewer "${who.reviewerId}"`)
         continue
       }
@@ -144,13 +125,13 @@ async function storeOnce(db: Db, who: Submitter, decisions: readonly PackedDecis
         else reject(d, 'id_conflict', `a different decision with id ${d.id} is stored already`)
         continue
       }
-      if (!assigned.has(d.clip_id)) {
+      if (!checks.assigned.has(d.clip_id)) {
         reject(d, 'not_assigned', `clip "${d.clip_id}" is not assigned to reviewer "${who.reviewerId}"`)
         continue
       }
       if (d.revises_id !== null) {
         const inBatch = accepted.get(d.revises_id)
-        const target = inBatch ? { reviewer_id: inBatch.reviewer_id, clip_id: inBatch.clip_id, revised: false } : targets.get(d.revises_id)
+        const target = inBatch ? { reviewer_id: inBatch.reviewer_id, clip_id: inBatch.clip_id, revised: false } : checks.targets.get(d.revises_id)
         const problem = !target
           ? 'which the server does not hold (push the decision it revises first)'
           : target.reviewer_id !== who.reviewerId
@@ -171,41 +152,52 @@ async function storeOnce(db: Db, who: Submitter, decisions: readonly PackedDecis
       results.push({ id: d.id, outcome: 'stored' })
     }
 
+    // Clips whose adjudication this push recomputes answer from that; the others from the read above.
+    let open = checks.openClips
     if (accepted.size > 0) {
-      // Bytes go in as hex text: PGlite turns a 1 MB binary parameter into SQL ten times slower than this.
-      const [row] = await rows<{ id: string }>(
-        tx,
-        sql`INSERT INTO push_batches (kind, device_id, reviewer_id, public_key, batch_ref, body, signature)
-            VALUES (${batch.kind}, ${who.deviceId}, ${who.reviewerId}, ${who.publicKey}, ${batch.ref},
-              decode(${batch.body.toString('hex')}, 'hex'), decode(${batch.signature.toString('hex')}, 'hex'))
-            RETURNING id::text AS id`,
-      )
-      const batchId = row!.id
       const insert = [...accepted.values()]
-      const inserted = await rows<{ id: string }>(
-        tx,
-        sql`INSERT INTO decisions (id, clip_id, pack_id, revises_id, decided_at, reviewer_id, device_id, policy_id, policy_version,
-              categories, action, escalation_target, ranges, rationale, batch_id)
-            SELECT id, clip_id, pack_id, revises_id, decided_at, reviewer_id, device_id, policy_id, policy_version,
-              categories, action, escalation_target, ranges, rationale, ${batchId}::bigint
-            FROM jsonb_to_recordset(${JSON.stringify(insert)}::jsonb) AS x(id text, clip_id text, pack_id text, revises_id text,
-              decided_at text, reviewer_id text, device_id text, policy_id text, policy_version text, categories jsonb,
-              action text, escalation_target text, ranges jsonb, rationale text)
-            ON CONFLICT DO NOTHING RETURNING id`,
-      )
-      if (inserted.length !== insert.length) throw new LostRace()
       const decidedClips = [...new Set(insert.map((d) => d.clip_id))]
-      await lockClips(tx, decidedClips)
+      if ((await insertBatch(tx, who, batch, insert, decidedClips)) !== insert.length) throw new LostRace()
       const firsts = await refreshDecisionHeads(tx, who.reviewerId, decidedClips)
-      await updateAdjudications(tx, decidedClips)
-      await deriveOutcomes(tx, decidedClips, firsts)
+      const decidedOpen = await deriveClips(tx, decidedClips, firsts)
+      const decided = new Set(decidedClips)
+      open = new Set([...[...checks.openClips].filter((c) => !decided.has(c)), ...decidedOpen])
     }
-    const open = await openAdjudicationClips(tx, decisions.filter((_, i) => results[i]!.outcome !== 'rejected').map((d) => d.clip_id))
     decisions.forEach((d, i) => {
       if (results[i]!.outcome !== 'rejected' && open.has(d.clip_id)) results[i]!.adjudication = true
     })
     return results
   })
+}
+
+/**
+ * The signed batch and its accepted decisions, then the locks on their clips, in one
+ * statement; returns how many decisions went in (fewer: another reviewer's push stored one
+ * of these ids first). The next statements, which read the clips' other decisions, start
+ * after the locks are held, so they see every push on these clips that went before.
+ */
+async function insertBatch(tx: Db, who: Submitter, batch: SignedBatch, insert: PackedDecision[], clipIds: string[]): Promise<number> {
+  // Bytes go in as hex text: PGlite turns a 1 MB binary parameter into SQL ten times slower than this.
+  const row = await one<{ stored: number }>(
+    tx,
+    prepared(sql`WITH batch AS (
+        INSERT INTO push_batches (kind, device_id, reviewer_id, public_key, batch_ref, body, signature)
+        VALUES (${batch.kind}, ${who.deviceId}, ${who.reviewerId}, ${who.publicKey}, ${batch.ref},
+          decode(${batch.body.toString('hex')}, 'hex'), decode(${batch.signature.toString('hex')}, 'hex'))
+        RETURNING id),
+      stored AS (
+        INSERT INTO decisions (id, clip_id, pack_id, revises_id, decided_at, reviewer_id, device_id, policy_id, policy_version,
+          categories, action, escalation_target, ranges, rationale, batch_id)
+        SELECT id, clip_id, pack_id, revises_id, decided_at, reviewer_id, device_id, policy_id, policy_version,
+          categories, action, escalation_target, ranges, rationale, (SELECT id FROM batch)
+        FROM jsonb_to_recordset(${JSON.stringify(insert)}::jsonb) AS x(id text, clip_id text, pack_id text, revises_id text,
+          decided_at text, reviewer_id text, device_id text, policy_id text, policy_version text, categories jsonb,
+          action text, escalation_target text, ranges jsonb, rationale text)
+        ON CONFLICT DO NOTHING RETURNING id),
+      locked AS (${clipLocksQuery(clipIds)})
+      SELECT (SELECT count(*) FROM stored)::int AS stored, (SELECT count(*) FROM locked)::int AS locked`),
+  )
+  return row!.stored
 }
 
 export interface StoredDecisionRow {

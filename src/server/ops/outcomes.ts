@@ -1,6 +1,9 @@
+import type { SQL } from 'drizzle-orm'
 import { v7 as uuidv7 } from 'uuid'
 import type { OutcomeKind } from '../db/schema'
 import { rows, sql, textArray, type Db } from '../db/open'
+import { prepared } from '../db/prepared'
+import { readClipState, type BasisDecision, type ClipStates, type CurrentOutcome, type HeadRow } from './clip-state'
 
 /**
  * The organisation's outcome per clip, derived from the reviewers' decisions in force
@@ -20,30 +23,7 @@ import { rows, sql, textArray, type Db } from '../db/open'
  * (what their devices pull). The caller holds the clips' locks (lockClips).
  */
 
-export interface BasisDecision {
-  id: string
-  reviewer_id: string
-  action: string
-  categories: string[]
-}
-
-interface HeadRow extends BasisDecision {
-  clip_id: string
-  pack_id: string
-  escalation_target: string | null
-  decided_at: string
-}
-
-interface CurrentRow {
-  clip_id: string
-  outcome_id: string
-  kind: OutcomeKind
-  action: string | null
-  categories: string[] | null
-  escalation_target: string | null
-  source_decision_id: string | null
-  basis: BasisDecision[]
-}
+export type { BasisDecision }
 
 export function agreementKey(d: { action: string; categories: readonly string[] }): string {
   return `${d.action}\u0000${[...new Set(d.categories)].sort().join('\u0000')}`
@@ -62,7 +42,7 @@ function signature(o: { kind: OutcomeKind; source_decision_id: string | null; ba
   return JSON.stringify([o.kind, o.source_decision_id, o.basis.map((b) => b.id).sort()])
 }
 
-function derive(clipId: string, heads: HeadRow[], current: CurrentRow | undefined, waitingFor: boolean): Derived | null {
+function derive(clipId: string, heads: HeadRow[], current: CurrentOutcome | null, waitingFor: boolean): Derived | null {
   if (current?.kind === 'adjudicated') return null
   if (heads.length === 0) return null
   const basis = heads.map((h) => ({ id: h.id, reviewer_id: h.reviewer_id, action: h.action, categories: h.categories }))
@@ -76,114 +56,99 @@ function derive(clipId: string, heads: HeadRow[], current: CurrentRow | undefine
   return { ...base, kind: heads.length === 1 ? 'single_review' : 'consensus', source }
 }
 
+/** Derived outcomes to append and the feed rows that tell reviewers, before they are written (outcomeWrites). */
+export interface OutcomePlan {
+  /** Without ranges, rationale and policy: the statement takes those from the source decision. */
+  records: Omit<OutcomeRecord, 'ranges' | 'rationale' | 'policy_id' | 'policy_version'>[]
+  feed: { reviewer_id: string; clip_id: string; outcome_id: string }[]
+  /** The clips whose outcome changed. */
+  changed: Set<string>
+}
+
 /**
- * Recompute the outcomes of these clips; `firstDecisions` are (clip, reviewer) pairs whose
- * first decision on the clip just landed, who are told the outcome even if it stays.
- * Returns the clips whose outcome changed.
+ * The outcomes of these clips, from their state; `firstDecisions` are (clip, reviewer) pairs
+ * whose first decision on the clip just landed, who are told the outcome even if it stays.
+ */
+export function planOutcomes(
+  clipIds: readonly string[],
+  states: ClipStates,
+  firstDecisions: readonly { clip_id: string; reviewer_id: string }[] = [],
+): OutcomePlan {
+  const plan: OutcomePlan = { records: [], feed: [], changed: new Set() }
+  for (const clipId of new Set(clipIds)) {
+    const state = states.get(clipId)
+    const current = state?.current ?? null
+    const next = derive(clipId, state?.heads ?? [], current, state?.waiting ?? false)
+    if (!next) continue
+    if (current && signature(current) === signature({ kind: next.kind, source_decision_id: next.source?.id ?? null, basis: next.basis })) continue
+    const id = uuidv7()
+    plan.changed.add(clipId)
+    for (const b of next.basis) plan.feed.push({ reviewer_id: b.reviewer_id, clip_id: clipId, outcome_id: id })
+    plan.records.push({
+      id,
+      clip_id: clipId,
+      pack_id: next.pack_id,
+      kind: next.kind,
+      action: next.source?.action ?? null,
+      categories: next.source ? [...new Set(next.source.categories)].sort() : null,
+      escalation_target: next.source?.escalation_target ?? null,
+      basis: next.basis,
+      source_decision_id: next.source?.id ?? null,
+      previous_id: current?.outcome_id ?? null,
+    })
+  }
+  // A reviewer's first decision on a clip whose outcome did not change: they still learn it.
+  const told = new Set(plan.feed.map((f) => `${f.clip_id}\u0000${f.reviewer_id}`))
+  const written = new Map(plan.records.map((r) => [r.clip_id, r.id]))
+  for (const f of firstDecisions) {
+    if (told.has(`${f.clip_id}\u0000${f.reviewer_id}`)) continue
+    const outcomeId = written.get(f.clip_id) ?? states.get(f.clip_id)?.current?.outcome_id
+    if (outcomeId) plan.feed.push({ reviewer_id: f.reviewer_id, clip_id: f.clip_id, outcome_id: outcomeId })
+  }
+  return plan
+}
+
+/**
+ * A plan's writes as common table expressions, for one statement with the adjudications'
+ * (derive-clips.ts): the outcomes appended, with the ranges, rationale and policy of their
+ * source decision; clip_outcomes pointed at them; the feed rows.
+ */
+export function outcomeWrites(plan: OutcomePlan): SQL {
+  return sql`derived AS MATERIALIZED (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(plan.records)}::jsonb) AS x(id text, clip_id text, pack_id text, kind text,
+        action text, categories jsonb, escalation_target text, basis jsonb, source_decision_id text, previous_id text)),
+    outcomes_appended AS (
+      INSERT INTO outcomes (id, clip_id, pack_id, kind, action, categories, escalation_target, ranges, rationale, policy_id,
+        policy_version, basis, source_decision_id, lead_id, adjudication_id, previous_id)
+      SELECT x.id, x.clip_id, x.pack_id, x.kind, x.action, x.categories, x.escalation_target, s.ranges, s.rationale, s.policy_id,
+        s.policy_version, x.basis, x.source_decision_id, NULL, NULL, x.previous_id
+      FROM derived x LEFT JOIN decisions s ON s.id = x.source_decision_id
+      ORDER BY x.clip_id),
+    outcomes_in_force AS (
+      INSERT INTO clip_outcomes (clip_id, pack_id, outcome_id, kind, action, due_at, authority)
+      SELECT x.clip_id, x.pack_id, x.id, x.kind, x.action, c.due_at, c.authority
+      FROM derived x JOIN clips c ON c.id = x.clip_id
+      ON CONFLICT (clip_id) DO UPDATE SET outcome_id = excluded.outcome_id, kind = excluded.kind, action = excluded.action,
+        due_at = excluded.due_at, authority = excluded.authority, pack_id = excluded.pack_id, updated_at = now()),
+    outcomes_told AS (
+      INSERT INTO outcome_feed (reviewer_id, clip_id, outcome_id)
+      SELECT reviewer_id, clip_id, outcome_id FROM jsonb_to_recordset(${JSON.stringify(plan.feed)}::jsonb)
+        AS x(reviewer_id text, clip_id text, outcome_id text))`
+}
+
+/**
+ * Recompute the outcomes of these clips (locked by the caller); `firstDecisions` as for
+ * planOutcomes. Returns the clips whose outcome changed.
  */
 export async function deriveOutcomes(
   tx: Db,
   clipIds: readonly string[],
   firstDecisions: readonly { clip_id: string; reviewer_id: string }[] = [],
 ): Promise<Set<string>> {
-  const changed = new Set<string>()
-  if (clipIds.length === 0) return changed
-  const ids = textArray([...new Set(clipIds)])
-  const heads = await rows<HeadRow>(
-    tx,
-    sql`SELECT clip_id, pack_id, decision_id AS id, reviewer_id, action, categories, escalation_target,
-          to_char(decided_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS decided_at
-        FROM decision_heads WHERE clip_id = ANY(${ids}) ORDER BY clip_id, reviewer_id`,
-  )
-  const current = await rows<CurrentRow>(
-    tx,
-    sql`SELECT co.clip_id, o.id AS outcome_id, o.kind, o.action, o.categories, o.escalation_target, o.source_decision_id, o.basis
-        FROM clip_outcomes co JOIN outcomes o ON o.id = co.outcome_id WHERE co.clip_id = ANY(${ids})`,
-  )
-  // Review assignees who have not decided: the outcome waits for them.
-  const waiting = new Set(
-    (
-      await rows<{ clip_id: string }>(
-        tx,
-        sql`SELECT DISTINCT a.clip_id FROM assignments a
-            WHERE a.clip_id = ANY(${ids}) AND a.active AND a.purpose = 'review'
-              AND NOT EXISTS (SELECT 1 FROM decision_heads h WHERE h.clip_id = a.clip_id AND h.reviewer_id = a.reviewer_id)`,
-      )
-    ).map((r) => r.clip_id),
-  )
-  const headsByClip = new Map<string, HeadRow[]>()
-  for (const h of heads) {
-    let list = headsByClip.get(h.clip_id)
-    if (!list) headsByClip.set(h.clip_id, (list = []))
-    list.push(h)
-  }
-  const currentByClip = new Map(current.map((c) => [c.clip_id, c]))
-
-  const writes: Derived[] = []
-  for (const clipId of new Set(clipIds)) {
-    const next = derive(clipId, headsByClip.get(clipId) ?? [], currentByClip.get(clipId), waiting.has(clipId))
-    if (!next) continue
-    const now = currentByClip.get(clipId)
-    if (now && signature(now) === signature({ kind: next.kind, source_decision_id: next.source?.id ?? null, basis: next.basis })) continue
-    writes.push(next)
-  }
-
-  const feed: { reviewer_id: string; clip_id: string; outcome_id: string }[] = []
-  if (writes.length > 0) {
-    const sourceIds = writes.flatMap((w) => (w.source ? [w.source.id] : []))
-    const sources = new Map(
-      (
-        await rows<{ id: string; ranges: unknown; rationale: string; policy_id: string; policy_version: string }>(
-          tx,
-          sql`SELECT id, ranges, rationale, policy_id, policy_version FROM decisions WHERE id = ANY(${textArray(sourceIds)})`,
-        )
-      ).map((r) => [r.id, r]),
-    )
-    const records = writes.map((w) => {
-      const s = w.source ? sources.get(w.source.id) : undefined
-      const id = uuidv7()
-      changed.add(w.clip_id)
-      for (const b of w.basis) feed.push({ reviewer_id: b.reviewer_id, clip_id: w.clip_id, outcome_id: id })
-      return {
-        id,
-        clip_id: w.clip_id,
-        pack_id: w.pack_id,
-        kind: w.kind,
-        action: w.source?.action ?? null,
-        categories: w.source ? [...new Set(w.source.categories)].sort() : null,
-        escalation_target: w.source?.escalation_target ?? null,
-        ranges: s?.ranges ?? null,
-        rationale: s?.rationale ?? null,
-        policy_id: s?.policy_id ?? null,
-        policy_version: s?.policy_version ?? null,
-        basis: w.basis,
-        source_decision_id: w.source?.id ?? null,
-        previous_id: currentByClip.get(w.clip_id)?.outcome_id ?? null,
-      }
-    })
-    await writeOutcomes(tx, records)
-  }
-  // A reviewer's first decision on a clip whose outcome did not change: they still learn it.
-  const told = new Set(feed.map((f) => `${f.clip_id}\u0000${f.reviewer_id}`))
-  const firsts = firstDecisions.filter((f) => !told.has(`${f.clip_id}\u0000${f.reviewer_id}`))
-  if (firsts.length > 0) {
-    const inForce = await rows<{ clip_id: string; outcome_id: string }>(
-      tx,
-      sql`SELECT clip_id, outcome_id FROM clip_outcomes WHERE clip_id = ANY(${textArray(firsts.map((f) => f.clip_id))})`,
-    )
-    const byClip = new Map(inForce.map((r) => [r.clip_id, r.outcome_id]))
-    for (const f of firsts) {
-      const outcomeId = byClip.get(f.clip_id)
-      if (outcomeId) feed.push({ reviewer_id: f.reviewer_id, clip_id: f.clip_id, outcome_id: outcomeId })
-    }
-  }
-  if (feed.length > 0) {
-    await tx.execute(sql`
-      INSERT INTO outcome_feed (reviewer_id, clip_id, outcome_id)
-      SELECT reviewer_id, clip_id, outcome_id FROM jsonb_to_recordset(${JSON.stringify(feed)}::jsonb)
-        AS x(reviewer_id text, clip_id text, outcome_id text)`)
-  }
-  return changed
+  if (clipIds.length === 0) return new Set()
+  const plan = planOutcomes(clipIds, await readClipState(tx, clipIds), firstDecisions)
+  if (plan.records.length + plan.feed.length > 0) await tx.execute(prepared(sql`WITH ${outcomeWrites(plan)} SELECT 1`))
+  return plan.changed
 }
 
 export interface OutcomeRecord {
@@ -242,7 +207,7 @@ export async function refreshDecisionHeads(
   const who = reviewerId === null ? sql`TRUE` : sql`d.reviewer_id = ${reviewerId}`
   return rows<{ clip_id: string; reviewer_id: string }>(
     tx,
-    sql`INSERT INTO decision_heads (clip_id, reviewer_id, decision_id, pack_id, action, categories, escalation_target, decided_at)
+    prepared(sql`INSERT INTO decision_heads (clip_id, reviewer_id, decision_id, pack_id, action, categories, escalation_target, decided_at)
         SELECT DISTINCT ON (d.clip_id, d.reviewer_id) d.clip_id, d.reviewer_id, d.id, d.pack_id, d.action, d.categories,
           d.escalation_target, d.decided_at::timestamptz
         FROM decisions d
@@ -252,6 +217,6 @@ export async function refreshDecisionHeads(
           action = excluded.action, categories = excluded.categories, escalation_target = excluded.escalation_target,
           decided_at = excluded.decided_at
         WHERE decision_heads.decision_id <> excluded.decision_id
-        RETURNING clip_id, reviewer_id, (xmax = 0) AS first`,
+        RETURNING clip_id, reviewer_id, (xmax = 0) AS first`),
   ).then((r) => (r as { clip_id: string; reviewer_id: string; first: boolean }[]).filter((x) => x.first).map(({ clip_id, reviewer_id }) => ({ clip_id, reviewer_id })))
 }

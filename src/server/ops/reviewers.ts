@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto'
 import type { EnrollRequest, EnrollResponse } from '../../shared/sync-protocol'
 import { one, rows, sql, type Db } from '../db/open'
+import { prepared } from '../db/prepared'
 import { ServerError } from '../errors'
 
 /**
@@ -147,7 +148,7 @@ export async function authenticate(db: Db, token: string): Promise<Authenticated
   const tokenHash = sha256Hex(token)
   const row = await one<{ id: string; reviewer_id: string; public_key: string }>(
     db,
-    sql`SELECT id, reviewer_id, public_key FROM devices WHERE token_hash = ${tokenHash} AND revoked_at IS NULL`,
+    prepared(sql`SELECT id, reviewer_id, public_key FROM devices WHERE token_hash = ${tokenHash} AND revoked_at IS NULL`),
   )
   return row ? { deviceId: row.id, reviewerId: row.reviewer_id, publicKey: row.public_key, tokenHash } : null
 }
