@@ -7,7 +7,7 @@ import { tempDir } from '../core/testing/make-pack'
 import { DsaStatement } from '../shared/dsa-statement'
 import { rows, sql } from './db/open'
 import { runStartTasks } from './db/start-tasks'
-import { exportDecisionsJson, exportDsaRun, exportDsaStatements, listDsaRuns, listOutcomesInForce } from './ops/export'
+import { dsaRunFiles, exportDecisionsJson, exportDsaRun, exportDsaStatements, listDsaRuns, listOutcomesInForce, runDsaExport } from './ops/export'
 import { writeTestPack } from './testing/fixtures'
 import { TestDevice } from './testing/test-device'
 import { startTestServer, type TestServer } from './testing/test-server'
@@ -83,6 +83,61 @@ describe('outcomes', () => {
     expect((await kinds())[c[11]!]).toBe('single_review')
   })
 
+  it('records nothing of a DSA export that fails part-way, though its chunks were recorded as it went; the next run files everything', async () => {
+    const db = server.db()
+    const recorded = async () =>
+      (
+        await rows<{ runs: number; files: number; filings: number; filed: number; audit: number }>(
+          db,
+          sql`SELECT (SELECT count(*)::int FROM dsa_export_runs) AS runs, (SELECT count(*)::int FROM dsa_export_files) AS files,
+                (SELECT count(*)::int FROM dsa_filings) AS filings, (SELECT count(*)::int FROM dsa_filed) AS filed,
+                (SELECT count(*)::int FROM service_audit WHERE action = 'dsa.export') AS audit`,
+        )
+      )[0]
+    const nothing = { runs: 0, files: 0, filings: 0, filed: 0, audit: 0 }
+    /** The run's failure, with the database's own message under drizzle's "Failed query". */
+    const failure = async (p: Promise<unknown>) => {
+      const err = await p.then(() => null, (e: unknown) => e as Error & { cause?: Error })
+      return err ? `${err.name}: ${err.cause?.message ?? err.message}` : 'no failure'
+    }
+    expect(await recorded()).toEqual(nothing)
+    // 7 statements 2 at a time: 4 chunks, each recorded (dsa_filings, dsa_filed) before the next is mapped.
+    const opts = { sinceLast: true, chunk: 2 }
+
+    // The database refuses the third chunk's filings.
+    await db.execute(sql.raw(`CREATE FUNCTION test_refuse_third() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF (SELECT count(*) FROM dsa_filings WHERE run_id = NEW.run_id) >= 4 THEN RAISE EXCEPTION 'injected: third chunk'; END IF; RETURN NEW; END $$`))
+    await db.execute(sql.raw('CREATE TRIGGER test_refuse_third BEFORE INSERT ON dsa_filings FOR EACH ROW EXECUTE FUNCTION test_refuse_third()'))
+    expect(await failure(runDsaExport(db, policy, opts))).toMatch(/injected: third chunk/)
+    await db.execute(sql.raw('DROP TRIGGER test_refuse_third ON dsa_filings'))
+    expect(await recorded()).toEqual(nothing)
+
+    // The mapping fails on the last chunk's clip, after the first three were recorded.
+    const [last] = await rows<{ clip_id: string; json: string }>(
+      db,
+      sql`SELECT co.clip_id, c.json FROM clip_outcomes co JOIN clips c ON c.id = co.clip_id
+          WHERE co.kind IN ('single_review', 'consensus') AND co.action <> 'allow' ORDER BY co.updated_at DESC, co.outcome_id DESC LIMIT 1`,
+    )
+    await db.execute(sql`UPDATE clips SET json = '{"cut short' WHERE id = ${last!.clip_id}`)
+    expect(await failure(runDsaExport(db, policy, opts))).toMatch(/^SyntaxError/)
+    await db.execute(sql`UPDATE clips SET json = ${last!.json} WHERE id = ${last!.clip_id}`)
+    expect(await recorded()).toEqual(nothing)
+
+    // Writing the files fails, after every chunk and the run's row.
+    await db.execute(sql.raw(`CREATE FUNCTION test_refuse_files() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected: files'; END $$`))
+    await db.execute(sql.raw('CREATE TRIGGER test_refuse_files BEFORE INSERT ON dsa_export_files FOR EACH ROW EXECUTE FUNCTION test_refuse_files()'))
+    expect(await failure(runDsaExport(db, policy, opts))).toMatch(/injected: files/)
+    await db.execute(sql.raw('DROP TRIGGER test_refuse_files ON dsa_export_files'))
+    expect(await recorded()).toEqual(nothing)
+
+    // Nothing was filed, so the next run since the last files all 7, once each.
+    const run = await runDsaExport(db, policy, opts)
+    expect(run.statements).toBe(7)
+    expect(run.skipped).toEqual({ disputed: 3, pending: 1, not_restrictive: 0, unknown_action: 0, already_filed: 0 })
+    expect(run.bodies.flatMap((b) => (JSON.parse(b) as { statements: DsaStatement[] }).statements)).toHaveLength(7)
+    expect(await recorded()).toEqual({ runs: 1, files: 1, filings: 7, filed: 7, audit: 1 })
+  })
+
   it('files one DSA statement per restricting outcome, none while disputed, none twice since the last run', async () => {
     const out = tempDir('tinjau-outcome-dsa-')
     const all = await exportDsaStatements(server.db(), policy, path.join(out, 'all'))
@@ -111,12 +166,14 @@ describe('outcomes', () => {
     expect(adjudications.find((a) => a.clip_id === pack.clipIds[4])?.state).toBe('resolved')
 
     // Every run is recorded and can be written again byte for byte.
+    // (The oldest is the previous test's, made 2 outcomes at a time: the same bytes.)
     const runs = await listDsaRuns(server.db())
-    expect(runs.map((r) => r.statements)).toEqual([1, 0, 7])
+    expect(runs.map((r) => r.statements)).toEqual([1, 0, 7, 7])
     const copy = await exportDsaRun(server.db(), all.runId, path.join(out, 'copy'))
     expect(copy.files.map((f) => readFileSync(f, 'utf8'))).toEqual(all.files.map((f) => readFileSync(f, 'utf8')))
+    expect(await dsaRunFiles(server.db(), runs[3]!.id)).toEqual(all.files.map((f) => readFileSync(f, 'utf8')))
     const filings = await rows<{ n: number }>(server.db(), sql`SELECT count(*)::int AS n FROM dsa_filings`)
-    expect(filings[0]!.n).toBe(8)
+    expect(filings[0]!.n).toBe(15)
   })
 
   it('includes outcomes beside decisions in the JSON export', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { codePointLength, validateDsaStatement, validateDsaStatementsFile } from './dsa-statement'
+import { codePointLength, isValidDay, validateDsaStatement, validateDsaStatementsFile } from './dsa-statement'
 
 /** A statement as Tinjau exports one: incompatible content, removed, from a user report. */
 const good = () =>
@@ -91,6 +91,16 @@ describe('a correct statement', () => {
     expect(codePointLength('🔥🔥')).toBe(2)
     expect(problems({ decision_facts: '🔥'.repeat(5000) })).toEqual([])
     refused({ decision_facts: '🔥'.repeat(5001) }, 'decision_facts', /at most 5000/)
+    refused({ decision_facts: 'x'.repeat(5001) }, 'decision_facts', /at most 5000/)
+  })
+
+  test('days are real calendar days, the 29th to 31st too', () => {
+    for (const d of ['2024-02-29', '2025-01-31', '2025-04-30', '2025-12-28', '2000-02-29']) expect(isValidDay(d, null, '2038-01-01'), d).toBe(true)
+    for (const d of ['2023-02-29', '2025-04-31', '2025-13-01', '2025-00-10', '2025-01-00', '2025-1-01', '2025-01-01T00:00:00Z', '1900-02-29']) {
+      expect(isValidDay(d, null, '2038-01-01'), d).toBe(false)
+    }
+    expect(isValidDay('2019-12-31', '2020-01-01', '2038-01-01')).toBe(false)
+    expect(isValidDay('2038-01-02', null, '2038-01-01')).toBe(false)
   })
 
   test('a file of statements holds 1 to 100 of them', () => {

@@ -98,6 +98,8 @@ export const ISO_639_1 = (
   .split(' ')
   .map((c) => c.toUpperCase())
 
+const ISO_639_1_SET: ReadonlySet<string> = new Set(ISO_639_1)
+
 export const PUID_PATTERN = /^[a-zA-Z0-9-_]+$/
 export const MAX_STATEMENTS_PER_CALL = 100
 export const LIMITS = { short: 500, explanation: 2000, facts: 5000, puid: 500 } as const
@@ -113,23 +115,33 @@ export function codePointLength(text: string): number {
   return n
 }
 
+/** At most `max` code points; never more of them than UTF-16 units, so most texts need no counting (an export checks 100,000 statements). */
+function fitsIn(s: string, max: number): boolean {
+  return s.length <= max || codePointLength(s) <= max
+}
+
 const text = (max: number) =>
   z
     .string()
     .min(1, 'must not be empty (leave the field out instead)')
-    .refine((s) => codePointLength(s) <= max, `at most ${max} characters`)
+    .refine((s) => fitsIn(s, max), `at most ${max} characters`)
 
 const nonEmptyArray = <T extends z.ZodType>(item: T) => z.array(item).min(1, 'must not be empty (leave the field out instead)')
 
 /** A real calendar day `YYYY-MM-DD`, within [min, max] (both inclusive). */
 export function isValidDay(value: string, min: string | null, max: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value)
-  if (!m) return false
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])]
-  const date = new Date(Date.UTC(y, mo - 1, d))
-  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return false
+  // Days 01–28 of months 01–12 exist in every year from 1000 on: most days checked need no Date.
+  if (!EVERY_YEAR_DAY.test(value)) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value)
+    if (!m) return false
+    const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])]
+    const date = new Date(Date.UTC(y, mo - 1, d))
+    if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return false
+  }
   return (min === null || value >= min) && value <= max
 }
+
+const EVERY_YEAR_DAY = /^[1-9]\d{3}-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])$/
 
 const day = (range: { min: string | null; max: string }) =>
   z
@@ -150,7 +162,7 @@ const statementShape = z.strictObject({
   decision_ground: z.enum(DECISION_GROUND),
   decision_ground_reference_url: z
     .url({ protocol: /^https?$/, message: 'an http(s) URL' })
-    .refine((s) => codePointLength(s) <= LIMITS.short, `at most ${LIMITS.short} characters`)
+    .refine((s) => fitsIn(s, LIMITS.short), `at most ${LIMITS.short} characters`)
     .optional(),
   illegal_content_legal_ground: text(LIMITS.short).optional(),
   illegal_content_explanation: text(LIMITS.explanation).optional(),
@@ -166,7 +178,7 @@ const statementShape = z.strictObject({
   territorial_scope: nonEmptyArray(z.enum(EU_EEA_COUNTRIES, { message: 'an EU or EEA country code (ISO 3166-1 alpha-2)' })).optional(),
   content_language: z
     .string()
-    .refine((s) => ISO_639_1.includes(s), 'an uppercase ISO 639-1 language code (EN, ID, …)')
+    .refine((s) => ISO_639_1_SET.has(s), 'an uppercase ISO 639-1 language code (EN, ID, …)')
     .optional(),
   content_date: day(DATE_RANGES.content_date),
   application_date: day(DATE_RANGES.application_date),

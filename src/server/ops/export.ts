@@ -6,7 +6,7 @@ import { v7 as uuidv7 } from 'uuid'
 import { DsaStatement, MAX_STATEMENTS_PER_CALL } from '../../shared/dsa-statement'
 import type { PackClip } from '../../shared/field-pack'
 import type { Policy } from '../../shared/policy'
-import { restrictionOf, statementMapper } from '../../core/export/dsa-map'
+import { restrictionOf, statementMapper, type Restrictive } from '../../core/export/dsa-map'
 import { writeFileAtomically } from '../../core/export/out-file'
 import { one, rows, sql, textArray, type Db } from '../db/open'
 import type { OutcomeKind } from '../db/schema'
@@ -84,6 +84,8 @@ export interface DsaExportOptions {
   sinceLast?: boolean
   /** Who asked: `operator` (the CLI) or `lead:<id>`. */
   actor?: string
+  /** Outcomes read and recorded at a time (EXPORT_CHUNK); tests make it small to span several. */
+  chunk?: number
 }
 
 /** What a statement files: a clip's outcome with this action and these categories needs no second statement. */
@@ -91,11 +93,53 @@ export function filingKey(o: { action: string | null; categories: readonly strin
   return JSON.stringify([o.action, [...new Set(o.categories ?? [])].sort(), o.escalation_target])
 }
 
-interface InForceRow extends OutcomeRow {
+/** What a statement is made of: the outcome's own fields, its clip and, for a reviewer's outcome, who decided. */
+interface FilableRow {
+  id: string
+  clip_id: string
+  action: string
+  categories: string[] | null
+  escalation_target: string | null
+  ranges: { start_ms: number; end_ms: number; label: string; note: string }[] | null
+  rationale: string | null
+  policy_id: string | null
+  lead_id: string | null
+  created_at: string
   clip_json: string
   source_reviewer_id: string | null
   source_device_id: string | null
   filed_key: string | null
+}
+
+/**
+ * Outcomes are read, mapped and recorded a chunk at a time: one read of all 100,000 with
+ * their clips held them all at once (1 GB resident, a third of the run in GC) and sorted
+ * them after the joins.
+ */
+const EXPORT_CHUNK = 5000
+/** Files per INSERT: each body is its own text parameter (~100 KB each), no JSON around them to parse. */
+const FILES_PER_INSERT = 100
+
+/**
+ * Statements on a transaction's one connection, one at a time, each sent as soon as the one
+ * before ends: the database reads the next chunk and records the last while this process
+ * maps (node-postgres is deprecating queueing them itself).
+ */
+class StatementQueue {
+  private tail: Promise<unknown> = Promise.resolve()
+
+  /** `f` after every statement added before; its failure surfaces where it is awaited, never unhandled meanwhile. */
+  add<T>(f: () => Promise<T>): Promise<T> {
+    const p = this.tail.then(f)
+    this.tail = p.catch(() => {})
+    p.catch(() => {})
+    return p
+  }
+
+  /** Once every statement added has ended: nothing may reach the connection after the transaction's end. */
+  drained(): Promise<unknown> {
+    return this.tail
+  }
 }
 
 /** Make, record and return a run's statement files (bodies), in one transaction under the export lock. */
@@ -104,42 +148,77 @@ export async function runDsaExport(db: Db, policy: Policy, opts: DsaExportOption
     const tx = txn as unknown as Db
     // One export at a time: two `since last` runs at once would file the same outcome twice.
     await tx.execute(sql`SELECT pg_advisory_xact_lock(${EXPORT_LOCK})`)
-    // Only outcomes that can file a statement are read with their clips (a settled outcome
-    // whose action restricts); the others are counted by kind and action, never loaded.
-    const restricting = policy.actions.map((a) => a.id).filter((id) => !('skipped' in restrictionOf(policy, id)))
-    const skipped: Record<DsaSkipReason, number> = { pending: 0, disputed: 0, not_restrictive: 0, unknown_action: 0, already_filed: 0 }
-    const groups = await rows<{ kind: string; action: string | null; n: number }>(tx, sql`SELECT kind, action, count(*)::int AS n FROM clip_outcomes GROUP BY kind, action`)
-    for (const g of groups) {
-      if (g.kind === 'pending' || g.kind === 'disputed' || g.action === null) skipped[g.kind === 'disputed' ? 'disputed' : 'pending'] += g.n
-      else {
-        const r = restrictionOf(policy, g.action)
-        if ('skipped' in r) skipped[r.skipped] += g.n
-      }
+    const queue = new StatementQueue()
+    try {
+      return await exportRun(tx, queue, policy, opts)
+    } finally {
+      // A failure part-way rolls the whole run back, chunks already recorded included.
+      await queue.drained()
     }
-    const list = await rows<InForceRow>(
+  })
+}
+
+async function exportRun(tx: Db, queue: StatementQueue, policy: Policy, opts: DsaExportOptions): Promise<{ runId: string; bodies: string[]; statements: number; skipped: Record<DsaSkipReason, number> }> {
+  const runId = uuidv7()
+  const chunk = opts.chunk ?? EXPORT_CHUNK
+  // Only outcomes that can file a statement are read with their clips (a settled outcome
+  // whose action restricts); the others are counted by kind and action, never loaded.
+  const restrictive = new Map<string, Restrictive>()
+  for (const a of policy.actions) {
+    const r = restrictionOf(policy, a.id)
+    if (!('skipped' in r)) restrictive.set(a.id, r)
+  }
+  const skipped: Record<DsaSkipReason, number> = { pending: 0, disputed: 0, not_restrictive: 0, unknown_action: 0, already_filed: 0 }
+  const groups = await rows<{ kind: string; action: string | null; n: number }>(tx, sql`SELECT kind, action, count(*)::int AS n FROM clip_outcomes GROUP BY kind, action`)
+  for (const g of groups) {
+    if (g.kind === 'pending' || g.kind === 'disputed' || g.action === null) skipped[g.kind === 'disputed' ? 'disputed' : 'pending'] += g.n
+    else {
+      const r = restrictionOf(policy, g.action)
+      if ('skipped' in r) skipped[r.skipped] += g.n
+    }
+  }
+  // The statements' order, from clip_outcomes alone: its updated_at is its outcome's
+  // created_at (both now() of the transaction that wrote the outcome: writeOutcomes is the
+  // table's one writer), so this is (o.created_at, o.id) without sorting joined rows.
+  const ids = (
+    await rows<{ id: string }>(
       tx,
-      sql`SELECT ${OUTCOME_COLUMNS}, true AS in_force, c.json AS clip_json, d.reviewer_id AS source_reviewer_id,
-            d.device_id AS source_device_id, f.filing_key AS filed_key
-          FROM clip_outcomes co JOIN outcomes o ON o.id = co.outcome_id JOIN clips c ON c.id = co.clip_id
-          LEFT JOIN decisions d ON d.id = o.source_decision_id
-          LEFT JOIN dsa_filed f ON f.clip_id = co.clip_id
-          WHERE co.kind IN ('single_review', 'consensus', 'adjudicated') AND co.action = ANY(${textArray(restricting)})
-          ORDER BY o.created_at, o.id`,
+      sql`SELECT co.outcome_id AS id FROM clip_outcomes co
+          WHERE co.kind IN ('single_review', 'consensus', 'adjudicated') AND co.action = ANY(${textArray([...restrictive.keys()])})
+          ORDER BY co.updated_at, co.outcome_id`,
     )
-    const toStatement = statementMapper(policy)
-    const bodies: string[] = []
-    const filings: { clip_id: string; outcome_id: string; filing_key: string; puid: string }[] = []
-    let batch: DsaStatement[] = []
+  ).map((r) => r.id)
+
+  // A clip's last filing is looked up per row (a subplan on dsa_filed's key), not joined: the
+  // run fills dsa_filed chunk by chunk, and with statistics from when it was empty the planner
+  // joined by scanning all of it once per row of the chunk. Each clip is in one chunk only,
+  // so no chunk reads what an earlier one recorded.
+  const filedKey = opts.sinceLast ? sql`(SELECT f.filing_key FROM dsa_filed f WHERE f.clip_id = o.clip_id)` : sql`NULL::text`
+  const readChunk = (from: number) =>
+    queue.add(() =>
+      rows<FilableRow>(
+        tx,
+        sql`SELECT o.id, o.clip_id, o.action, o.categories, o.escalation_target, o.ranges, o.rationale, o.policy_id, o.lead_id,
+              ${isoSql(sql.raw('o.created_at'))} AS created_at, c.json AS clip_json, d.reviewer_id AS source_reviewer_id,
+              d.device_id AS source_device_id, ${filedKey} AS filed_key
+            FROM jsonb_array_elements_text(${JSON.stringify(ids.slice(from, from + chunk))}::jsonb) WITH ORDINALITY AS x(id, ord)
+            JOIN outcomes o ON o.id = x.id JOIN clips c ON c.id = o.clip_id
+            LEFT JOIN decisions d ON d.id = o.source_decision_id
+            ORDER BY x.ord`,
+      ),
+    )
+
+  const toStatement = statementMapper(policy)
+  const bodies: string[] = []
+  const recorded: Promise<void>[] = []
+  let statements = 0
+  let batch: DsaStatement[] = []
+  let next = ids.length > 0 ? readChunk(0) : null
+  for (let at = 0; next !== null; at += chunk) {
+    const list = await next
+    next = at + chunk < ids.length ? readChunk(at + chunk) : null
+    const filings: Filings = { clip_id: [], outcome_id: [], filing_key: [], puid: [] }
     for (const o of list) {
-      if (o.kind === 'pending' || o.kind === 'disputed' || o.action === null) {
-        skipped[o.kind === 'disputed' ? 'disputed' : 'pending']++
-        continue
-      }
-      const r = restrictionOf(policy, o.action)
-      if ('skipped' in r) {
-        skipped[r.skipped]++
-        continue
-      }
       const key = filingKey(o)
       if (opts.sinceLast && o.filed_key === key) {
         skipped.already_filed++
@@ -159,49 +238,66 @@ export async function runDsaExport(db: Db, policy: Policy, opts: DsaExportOption
           decided_at: o.created_at,
         },
         JSON.parse(o.clip_json) as PackClip,
-        r,
+        restrictive.get(o.action)!,
       )
       const checked = DsaStatement.safeParse(statement)
       if (!checked.success) {
         throw new ServerError('server_error', `the DSA statement for outcome ${o.id} (clip ${o.clip_id}) breaks the schema: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
       }
       batch.push(statement)
-      filings.push({ clip_id: o.clip_id, outcome_id: o.id, filing_key: key, puid: statement.puid })
+      filings.clip_id.push(o.clip_id)
+      filings.outcome_id.push(o.id)
+      filings.filing_key.push(key)
+      filings.puid.push(statement.puid)
       if (batch.length === MAX_STATEMENTS_PER_CALL) {
         bodies.push(`${JSON.stringify({ statements: batch })}\n`)
         batch = []
       }
     }
-    if (batch.length > 0) bodies.push(`${JSON.stringify({ statements: batch })}\n`)
+    statements += filings.clip_id.length
+    if (filings.clip_id.length > 0) recorded.push(queue.add(() => recordFilings(tx, runId, filings)))
+  }
+  if (batch.length > 0) bodies.push(`${JSON.stringify({ statements: batch })}\n`)
+  await Promise.all(recorded)
 
-    const runId = uuidv7()
-    await tx.execute(sql`
-      INSERT INTO dsa_export_runs (id, created_by, since_last, statements, files, skipped)
-      VALUES (${runId}, ${opts.actor ?? 'operator'}, ${opts.sinceLast === true}, ${filings.length}, ${bodies.length}, ${JSON.stringify(skipped)}::jsonb)`)
-    const files = bodies.map((body, idx) => ({ idx, body }))
-    for (let i = 0; i < files.length; i += 20) {
-      await tx.execute(sql`
-        INSERT INTO dsa_export_files (run_id, idx, body)
-        SELECT ${runId}, idx, body FROM jsonb_to_recordset(${JSON.stringify(files.slice(i, i + 20))}::jsonb) AS x(idx integer, body text)`)
-    }
-    for (let i = 0; i < filings.length; i += 5000) {
-      const part = JSON.stringify(filings.slice(i, i + 5000))
-      await tx.execute(sql`
-        INSERT INTO dsa_filings (run_id, clip_id, outcome_id, filing_key, puid)
-        SELECT ${runId}, clip_id, outcome_id, filing_key, puid FROM jsonb_to_recordset(${part}::jsonb)
-          AS x(clip_id text, outcome_id text, filing_key text, puid text)`)
-      await tx.execute(sql`
-        INSERT INTO dsa_filed (clip_id, outcome_id, filing_key, run_id)
-        SELECT clip_id, outcome_id, filing_key, ${runId} FROM jsonb_to_recordset(${part}::jsonb)
-          AS x(clip_id text, outcome_id text, filing_key text)
-        ON CONFLICT (clip_id) DO UPDATE SET outcome_id = excluded.outcome_id, filing_key = excluded.filing_key, run_id = excluded.run_id`)
-    }
-    await tx.execute(sql`
-      INSERT INTO service_audit (actor, action, subject, details)
-      VALUES (${opts.actor ?? 'operator'}, 'dsa.export', ${runId},
-        ${JSON.stringify({ since_last: opts.sinceLast === true, statements: filings.length, files: bodies.length, skipped })}::jsonb)`)
-    return { runId, bodies, statements: filings.length, skipped }
-  })
+  // The run's row comes last, as it carries the counts and is append-only; its files name it.
+  await tx.execute(sql`
+    INSERT INTO dsa_export_runs (id, created_by, since_last, statements, files, skipped)
+    VALUES (${runId}, ${opts.actor ?? 'operator'}, ${opts.sinceLast === true}, ${statements}, ${bodies.length}, ${JSON.stringify(skipped)}::jsonb)`)
+  // The bodies (~100 MB for 100,000 statements) are compressed as they are stored: lz4 took a
+  // third of pglz's CPU for them on the bench. Only where the server has it (PGlite has not).
+  const lz4 = await one<{ ok: boolean }>(tx, sql`SELECT 'lz4' = ANY(enumvals) AS ok FROM pg_settings WHERE name = 'default_toast_compression'`)
+  if (lz4?.ok) await tx.execute(sql`SET LOCAL default_toast_compression = lz4`)
+  for (let i = 0; i < bodies.length; i += FILES_PER_INSERT) {
+    const values = bodies.slice(i, i + FILES_PER_INSERT).map((body, j) => sql`(${runId}, ${i + j}, ${body})`)
+    await tx.execute(sql`INSERT INTO dsa_export_files (run_id, idx, body) VALUES ${sql.join(values, sql`, `)}`)
+  }
+  await tx.execute(sql`
+    INSERT INTO service_audit (actor, action, subject, details)
+    VALUES (${opts.actor ?? 'operator'}, 'dsa.export', ${runId},
+      ${JSON.stringify({ since_last: opts.sinceLast === true, statements, files: bodies.length, skipped })}::jsonb)`)
+  return { runId, bodies, statements, skipped }
+}
+
+interface Filings {
+  clip_id: string[]
+  outcome_id: string[]
+  filing_key: string[]
+  puid: string[]
+}
+
+/** A chunk's statements, by clip: what the run filed (dsa_filings) and each clip's last filing (dsa_filed). */
+async function recordFilings(tx: Db, runId: string, f: Filings): Promise<void> {
+  const part = JSON.stringify(f)
+  await tx.execute(sql`
+    INSERT INTO dsa_filings (run_id, clip_id, outcome_id, filing_key, puid)
+    SELECT ${runId}, x.* FROM jsonb_to_record(${part}::jsonb) AS r(clip_id text[], outcome_id text[], filing_key text[], puid text[]),
+      unnest(r.clip_id, r.outcome_id, r.filing_key, r.puid) AS x(clip_id, outcome_id, filing_key, puid)`)
+  await tx.execute(sql`
+    INSERT INTO dsa_filed (clip_id, outcome_id, filing_key, run_id)
+    SELECT x.*, ${runId} FROM jsonb_to_record(${part}::jsonb) AS r(clip_id text[], outcome_id text[], filing_key text[]),
+      unnest(r.clip_id, r.outcome_id, r.filing_key) AS x(clip_id, outcome_id, filing_key)
+    ON CONFLICT (clip_id) DO UPDATE SET outcome_id = excluded.outcome_id, filing_key = excluded.filing_key, run_id = excluded.run_id`)
 }
 
 export interface DsaRunSummary {
