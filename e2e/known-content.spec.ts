@@ -1,0 +1,133 @@
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, readFileSync, statSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import path from 'node:path'
+import type { Page } from '@playwright/test'
+import { makeClip, makeManifest, tempDir, writeManifest } from '../src/core/testing/make-pack'
+import { expect, test } from './fixtures'
+
+/**
+ * Known footage (issue 14), end to end in the browser: the demo pack is hashed in the
+ * background by Chromium's own decoders, a clip is decided, a pack holding a re-encoded
+ * copy of it arrives, and the copy shows the match before it plays; `D` fills in the same
+ * decision, which the reviewer saves: two decisions, one per clip.
+ */
+
+const ROOT = path.resolve(__dirname, '..')
+const demo = JSON.parse(readFileSync(path.join(ROOT, 'resources/demo/pack.json'), 'utf8')) as { clips: { id: string; media: { path: string } }[] }
+
+/** A field pack with one clip: demo-007's video re-encoded by ffmpeg at a low bitrate, as a mirror account would re-stream it. */
+function mirrorPack(): string {
+  const root = tempDir('tinjau-mirror-')
+  const original = path.join(ROOT, 'resources/demo', demo.clips.find((c) => c.id === 'demo-007')!.media.path)
+  const rel = 'media/mirror-007.webm'
+  mkdirSync(path.join(root, 'media'))
+  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', original, '-c:v', 'libvpx-vp9', '-b:v', '80k', '-deadline', 'realtime', '-cpu-used', '8', '-c:a', 'copy', path.join(root, rel)], {
+    stdio: 'pipe',
+  })
+  const bytes = readFileSync(path.join(root, rel))
+  const media = { path: rel, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: statSync(path.join(root, rel)).size, mime: 'video/webm', duration_ms: 7541 }
+  writeManifest(root, makeManifest([makeClip('mirror-007', media, {
+          segment: { start_ms: 0, end_ms: 7541 },
+          flags: [{ source: 'user_report', label: 'public_safety.provocation', count: 3 }],
+          transcript: [{ at_ms: 1_000, end_ms: 3_000, text: 'ayo kumpul' }],
+          chat: [{ at_ms: 2_500, author: 'user123', text: 'bakar!' }],
+          stream: { id: 'live-mirror', title: 'Re-upload: aksi damai', started_at: '2025-08-29T12:40:00+07:00', region: 'ID-JK', language: 'id', commerce: false, viewer_peak: 40 } })], { pack_id: 'pk-mirror' }))
+  return root
+}
+
+async function api<T>(page: Page, method: string, input: unknown = {}): Promise<T> {
+  return page.evaluate(
+    async ({ method, input }) => {
+      const bridge = (window as unknown as { tinjau?: { invoke(m: string, i: unknown): Promise<{ ok: boolean; value: unknown; error: unknown }> } }).tinjau
+      if (bridge) {
+        const r = await bridge.invoke(method, input)
+        if (!r.ok) throw new Error(JSON.stringify(r.error))
+        return r.value
+      }
+      const res = await fetch(`/api/${method}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${sessionStorage.getItem('tinjau.secret')}` },
+        body: JSON.stringify(input),
+      })
+      const body = (await res.json()) as { ok: boolean; value?: unknown; error?: unknown }
+      if (!body.ok) throw new Error(JSON.stringify(body.error))
+      return body.value
+    },
+    { method, input },
+  ) as Promise<T>
+}
+
+/**
+ * axe-core (WCAG 2.1 A/AA) on part of the page. The fixture's page is the host's own tab,
+ * not one of a fresh context (which @axe-core/playwright insists on), so axe's source is
+ * evaluated in it directly: evaluation is not an inline script, so the page's CSP allows it.
+ */
+async function axeViolations(page: Page, selector: string): Promise<{ id: string; nodes: number }[]> {
+  await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'))
+  return page.evaluate(async (selector) => {
+    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }).axe
+    const result = await axe.run({ include: [selector] }, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+    return result.violations.map((v) => ({ id: v.id, nodes: v.nodes.length }))
+  }, selector)
+}
+
+async function hashingDone(page: Page): Promise<void> {
+  await expect
+    .poll(async () => (await api<{ waiting: number; hashed: number; failed: number }>(page, 'hashes.status')), { timeout: 120_000, intervals: [1_000] })
+    .toMatchObject({ waiting: 0, failed: 0 })
+}
+
+async function openClip(page: Page, id: string): Promise<void> {
+  await page.locator(`[data-testid="queue-row"][data-clip-id="${id}"]`).click()
+  await expect(page.getByTestId('clip-title')).toHaveAttribute('data-clip-id', id)
+}
+
+test('a re-encoded copy of a decided clip shows the match before it plays, and D applies the same decision', async ({ tinjau }) => {
+  test.setTimeout(240_000)
+  const { page } = tinjau
+  await page.getByTestId('load-demo').click()
+  await expect(page.getByTestId('import-summary')).toBeVisible()
+  await hashingDone(page)
+  expect(await api<{ hashed: number; total: number }>(page, 'hashes.status')).toMatchObject({ hashed: 32, total: 32 })
+
+  await openClip(page, 'demo-007')
+  await page.getByTestId('category-violence.arson').click()
+  await page.getByTestId('action-remove').click()
+  await page.getByTestId('rationale').fill('Crowd sets a car on fire; the streamer urges viewers to join.')
+  await page.keyboard.press('Control+Enter')
+  await expect(page.getByTestId('saved-notice')).toHaveAttribute('data-clip-id', 'demo-007')
+
+  // The copy arrives in a pack of its own (its path typed, which both hosts take).
+  await page.getByTestId('open-import').click()
+  await page.getByTestId('import-path').fill(mirrorPack())
+  await page.keyboard.press('Enter')
+  await expect(page.getByTestId('import-dialog').getByTestId('import-summary')).toHaveAttribute('data-pack-id', 'pk-mirror')
+  await page.getByTestId('import-dialog-close').click()
+  await hashingDone(page)
+
+  await openClip(page, 'mirror-007')
+  const panel = page.getByTestId('known-content')
+  await expect(panel).toHaveAttribute('data-match-clip-id', 'demo-007')
+  await expect(panel.getByTestId('known-match')).toHaveAttribute('data-same-file', 'false')
+  expect(Number(await panel.getByTestId('known-match').getAttribute('data-query-percent'))).toBeGreaterThanOrEqual(80)
+  await expect(panel.getByTestId('known-decision')).toContainText('Remove')
+  // Nothing has played: the match is there before the reviewer watches.
+  expect(await page.getByTestId('clip-video').evaluate((v: HTMLVideoElement) => v.currentTime)).toBe(0)
+  expect(await axeViolations(page, '[data-testid="known-content"]')).toEqual([])
+
+  await page.getByTestId('clip-title').focus()
+  await page.keyboard.press('d')
+  await expect(page.getByTestId('known-applied')).toBeVisible()
+  await expect(page.getByTestId('category-violence.arson')).toBeChecked()
+  await expect(page.getByTestId('action-remove')).toBeChecked()
+  await expect(page.getByTestId('rationale')).toHaveValue(/^Matches demo-007 \(\d+ % of frames\)\. Crowd sets a car on fire/)
+  await page.keyboard.press('Control+Enter')
+  await expect(page.getByTestId('saved-notice')).toHaveAttribute('data-clip-id', 'mirror-007')
+
+  const { items } = await api<{ items: { clipId: string; action: string; categories: string[] }[] }>(page, 'decision.list', {})
+  expect(items.map((d) => [d.clipId, d.action, d.categories]).sort()).toEqual([
+    ['demo-007', 'remove', ['violence.arson']],
+    ['mirror-007', 'remove', ['violence.arson']],
+  ])
+})
