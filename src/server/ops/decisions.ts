@@ -2,6 +2,7 @@ import type { PackedDecision } from '../../shared/decision-pack-format'
 import type { DecisionRejection, PushResult } from '../../shared/sync-protocol'
 import { rows, sql, textArray, type Db } from '../db/open'
 import { lockClips, openAdjudicationClips, updateAdjudications } from './adjudications'
+import { refreshDecisionPairs } from './decision-pairs'
 import { deriveOutcomes, refreshDecisionHeads } from './outcomes'
 
 /**
@@ -197,6 +198,7 @@ async function storeOnce(db: Db, who: Submitter, decisions: readonly PackedDecis
       const decidedClips = [...new Set(insert.map((d) => d.clip_id))]
       await lockClips(tx, decidedClips)
       const firsts = await refreshDecisionHeads(tx, who.reviewerId, decidedClips)
+      await refreshDecisionPairs(tx, decidedClips)
       await updateAdjudications(tx, decidedClips)
       await deriveOutcomes(tx, decidedClips, firsts)
     }
