@@ -8,10 +8,11 @@
  *   reviewers, devices (one per reviewer) with their used enrollment codes, assignments
  *   and their numbered assignment_changes, push_batches (the batch body is the real JSON
  *   of the decisions it carried, one batch per reviewer and hour), decisions (with
- *   revisions), decision_heads (the same statement as migration 0003), outcomes with their
- *   history (pending → consensus / disputed, a revision back into agreement), clip_outcomes,
- *   outcome_feed (one row per outcome and basis reviewer), adjudications (open for every
- *   disputed clip, resolved by agreement for the revised ones).
+ *   revisions), decision_heads (the same statement as migration 0003), decision_pairs (the
+ *   same statement as migration 0005), outcomes with their history (pending → consensus /
+ *   disputed, a revision back into agreement), clip_outcomes, outcome_feed (one row per
+ *   outcome and basis reviewer), adjudications (open for every disputed clip, resolved by
+ *   agreement for the revised ones).
  *
  * What it does not make: signatures that verify (the seeded batches carry 64 placeholder
  * bytes: no measured path checks them; the pushes of figure 5 are really signed), QA rules
@@ -275,6 +276,21 @@ export function seedSteps(shape: SeedShape, t: string): SeedStep[] {
         FROM decisions d
         WHERE NOT EXISTS (SELECT 1 FROM decisions r WHERE r.revises_id = d.id)
         ORDER BY d.clip_id, d.reviewer_id, d.decided_at::timestamptz DESC, d.id DESC;`,
+    },
+    {
+      name: 'decision pairs (as migration 0005 derives them)',
+      sql: `
+        INSERT INTO decision_pairs (clip_heads, first_at, second_at, first_action, second_action, first_reviewer, second_reviewer,
+          both_categories, first_categories, second_categories, clip_id, pack_id)
+        SELECT n.heads, x.decided_at, y.decided_at, x.action, y.action, x.reviewer_id, y.reviewer_id,
+          ARRAY(SELECT DISTINCT c FROM jsonb_array_elements_text(x.categories) c WHERE y.categories ? c ORDER BY c),
+          ARRAY(SELECT DISTINCT c FROM jsonb_array_elements_text(x.categories) c WHERE NOT y.categories ? c ORDER BY c),
+          ARRAY(SELECT DISTINCT c FROM jsonb_array_elements_text(y.categories) c WHERE NOT x.categories ? c ORDER BY c),
+          x.clip_id, CASE WHEN x.pack_id = y.pack_id THEN x.pack_id END
+        FROM (SELECT clip_id, count(*)::int AS heads FROM decision_heads GROUP BY clip_id HAVING count(*) >= 2) n
+        JOIN decision_heads x ON x.clip_id = n.clip_id
+        JOIN decision_heads y ON y.clip_id = n.clip_id AND (x.decided_at, x.reviewer_id) < (y.decided_at, y.reviewer_id)
+        ORDER BY x.clip_id;`,
     },
     {
       name: 'outcomes with their history',

@@ -40,6 +40,7 @@ import { loadPolicy } from '../src/core/policy-loader'
 import { migrationsFolder, one, openServerDb, rows, sql, textArray, type Db, type ServerDb } from '../src/server/db/open'
 import { lockClips, updateAdjudications } from '../src/server/ops/adjudications'
 import { assign } from '../src/server/ops/assignments'
+import { refreshDecisionPairs } from '../src/server/ops/decision-pairs'
 import { runDsaExport } from '../src/server/ops/export'
 import { listDisputes } from '../src/server/ops/lead-views'
 import { addLead } from '../src/server/ops/leads'
@@ -238,9 +239,9 @@ async function stopInstance(i: Instance): Promise<void> {
 class Rollback extends Error {}
 
 /**
- * The service derives a sample of the seeded clips again (decision heads, adjudications,
- * outcomes, feed) in a transaction that is rolled back, and counts the rows it wrote: none,
- * if the seed left what the service itself would have.
+ * The service derives a sample of the seeded clips again (decision heads and pairs,
+ * adjudications, outcomes, feed) in a transaction that is rolled back, and counts the rows
+ * it wrote: none, if the seed left what the service itself would have.
  */
 async function rederiveSample(db: Db): Promise<{ clips: number; disputed: number; written: Record<string, number> }> {
   const sample = await rows<{ clip_id: string; kind: string }>(
@@ -254,15 +255,20 @@ async function rederiveSample(db: Db): Promise<{ clips: number; disputed: number
       const tx = txn as unknown as Db
       await lockClips(tx, ids)
       await refreshDecisionHeads(tx, null, ids)
+      // Its deletions too, which the count by xmin below cannot see.
+      const pairs = await refreshDecisionPairs(tx, ids)
       await updateAdjudications(tx, ids)
       await deriveOutcomes(tx, ids)
       const mine = (table: string) =>
         sql`(SELECT count(*)::int FROM ${sql.raw(table)} t WHERE t.clip_id = ANY(${textArray(ids)}) AND t.xmin::text = (pg_current_xact_id()::text::bigint % 4294967296)::text)`
-      written = (await one<Record<string, number>>(
-        tx,
-        sql`SELECT ${mine('decision_heads')} AS decision_heads, ${mine('adjudications')} AS adjudications, ${mine('outcomes')} AS outcomes,
-                   ${mine('clip_outcomes')} AS clip_outcomes, ${mine('outcome_feed')} AS outcome_feed`,
-      ))!
+      written = {
+        ...(await one<Record<string, number>>(
+          tx,
+          sql`SELECT ${mine('decision_heads')} AS decision_heads, ${mine('adjudications')} AS adjudications, ${mine('outcomes')} AS outcomes,
+                     ${mine('clip_outcomes')} AS clip_outcomes, ${mine('outcome_feed')} AS outcome_feed`,
+        ))!,
+        decision_pairs: pairs,
+      }
       throw new Rollback()
     })
   } catch (err) {
@@ -660,10 +666,10 @@ async function main(): Promise<void> {
     store = await openServerDb({ databaseUrl: url })
     const db = store.db
     const e = expected(SHAPE)
-    const state = (await one<{ reviewers: number; decisions: number; heads: number; disputed: number; restricted: number; open: number; outcomes: number }>(
+    const state = (await one<{ reviewers: number; decisions: number; heads: number; pairs: number; disputed: number; restricted: number; open: number; outcomes: number }>(
       db,
       sql`SELECT (SELECT count(*)::int FROM reviewers) AS reviewers, (SELECT count(*)::int FROM decisions) AS decisions,
-                 (SELECT count(*)::int FROM decision_heads) AS heads,
+                 (SELECT count(*)::int FROM decision_heads) AS heads, (SELECT count(*)::int FROM decision_pairs) AS pairs,
                  (SELECT count(*)::int FROM clip_outcomes WHERE kind = 'disputed') AS disputed,
                  (SELECT count(*)::int FROM clip_outcomes WHERE kind IN ('single_review', 'consensus', 'adjudicated') AND action NOT IN ('allow', 'escalate')) AS restricted,
                  (SELECT count(*)::int FROM adjudications WHERE state = 'open') AS open, (SELECT count(*)::int FROM outcomes) AS outcomes`,
@@ -671,12 +677,13 @@ async function main(): Promise<void> {
     const check = await rederiveSample(db)
     const changes = Object.values(check.written).reduce((a, b) => a + b, 0)
     console.log(
-      `   holds ${state.reviewers} reviewers, ${int(state.decisions)} decisions (${int(state.heads)} in force), ${int(state.outcomes)} outcomes, ` +
+      `   holds ${state.reviewers} reviewers, ${int(state.decisions)} decisions (${int(state.heads)} in force, ${int(state.pairs)} pairs), ${int(state.outcomes)} outcomes, ` +
         `${int(state.disputed)} disputed clips (${int(state.open)} open adjudications), ${int(state.restricted)} clips whose outcome in force restricts\n` +
         `   the service's own derivation run again over ${int(check.clips)} sampled clips (${check.disputed} disputed), rolled back, writes ${changes} rows ` +
         `${JSON.stringify(check.written)}${changes === 0 ? ': the seed is what the service would have made' : ' — THE SEED DIFFERS FROM WHAT THE SERVICE DERIVES'}`,
     )
-    if (state.decisions !== e.decisions || state.disputed !== e.disputed || state.restricted !== e.restricted) throw new Error(`the seeded database is not the expected shape: ${JSON.stringify(state)}`)
+    // Every clip decided twice has exactly two decisions in force: one pair each.
+    if (state.decisions !== e.decisions || state.pairs !== e.pairs || state.disputed !== e.disputed || state.restricted !== e.restricted) throw new Error(`the seeded database is not the expected shape: ${JSON.stringify(state)}`)
 
     await addLead(db, { id: LEAD, name: 'Bench Lead', role: 'lead', password: PASSWORD })
     const s0 = performance.now()

@@ -240,6 +240,45 @@ export const decisionHeads = pgTable(
   (t) => [primaryKey({ columns: [t.clipId, t.reviewerId] }), index('decision_heads_reviewer').on(t.reviewerId, t.decidedAt), index('decision_heads_pack').on(t.packId)],
 )
 
+/**
+ * Every two decisions in force on a clip, as the agreement report compares them: first and
+ * second by (decided_at, reviewer_id), with the categories both, only the first and only the
+ * second chose. Rewritten per clip from decision_heads wherever those change
+ * (ops/decision-pairs.ts), so the report aggregates rows instead of re-deriving 450,000 pairs
+ * from a million heads by grouping and a self-join on every run (docs/performance.md, issue 13).
+ *
+ * A report's window holds a pair when it holds both decisions: first_at ≥ from and
+ * second_at < to, since first_at ≤ second_at. `pack_id` is NULL when the two decisions name
+ * different packs, so that a pack filter, like one on the heads, takes neither.
+ * `clip_heads` counts the clip's decisions in force: where it is 2, a pair is its clip's only
+ * one in any window, which lets Fleiss' kappa skip grouping by clip for nearly all of them.
+ * Fixed-width and grouped columns come first: the report reads them from every row.
+ */
+export const decisionPairs = pgTable(
+  'decision_pairs',
+  {
+    clipHeads: integer('clip_heads').notNull(),
+    firstAt: tstz('first_at').notNull(),
+    secondAt: tstz('second_at').notNull(),
+    firstAction: text('first_action').notNull(),
+    secondAction: text('second_action').notNull(),
+    firstReviewer: text('first_reviewer').notNull(),
+    secondReviewer: text('second_reviewer').notNull(),
+    bothCategories: text('both_categories').array().notNull(),
+    firstCategories: text('first_categories').array().notNull(),
+    secondCategories: text('second_categories').array().notNull(),
+    clipId: text('clip_id').notNull(),
+    packId: text('pack_id'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.clipId, t.firstReviewer, t.secondReviewer] }),
+    index('decision_pairs_time').on(t.firstAt),
+    index('decision_pairs_pack').on(t.packId, t.firstAt),
+    // The few pairs whose clip has three or more decisions in force: Fleiss' kappa groups those by clip.
+    index('decision_pairs_crowded').on(t.firstAt).where(sql`${t.clipHeads} > 2`),
+  ],
+)
+
 const xid8 = customType<{ data: string }>({ dataType: () => 'xid8' })
 
 export const OUTCOME_KINDS = ['pending', 'single_review', 'consensus', 'disputed', 'adjudicated'] as const

@@ -3,6 +3,7 @@ import type { DecisionRejection, PushResult } from '../../shared/sync-protocol'
 import { one, rows, sql, type Db } from '../db/open'
 import { prepared } from '../db/prepared'
 import { clipLocksQuery } from './adjudications'
+import { refreshDecisionPairs } from './decision-pairs'
 import { deriveClips } from './derive-clips'
 import { refreshDecisionHeads } from './outcomes'
 import { readPushChecks } from './push-checks'
@@ -159,6 +160,8 @@ async function storeOnce(db: Db, who: Submitter, decisions: readonly PackedDecis
       const decidedClips = [...new Set(insert.map((d) => d.clip_id))]
       if ((await insertBatch(tx, who, batch, insert, decidedClips)) !== insert.length) throw new LostRace()
       const firsts = await refreshDecisionHeads(tx, who.reviewerId, decidedClips)
+      // Under the same clip locks, from the heads just refreshed: the agreement report's pairs.
+      await refreshDecisionPairs(tx, decidedClips)
       const decidedOpen = await deriveClips(tx, decidedClips, firsts)
       const decided = new Set(decidedClips)
       open = new Set([...[...checks.openClips].filter((c) => !decided.has(c)), ...decidedOpen])

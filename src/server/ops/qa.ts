@@ -1,4 +1,5 @@
 import type { AgreementReport, QaDrawResult, QaRule, QaRuleBody } from '../../shared/lead-api'
+import type { SQL } from 'drizzle-orm'
 import { one, rows, sql, type Db } from '../db/open'
 import { ServerError } from '../errors'
 import { binaryKappaCounts, cohensKappaCounts, confusionMatrix, fleissFromAggregates, type PairCount } from './agreement-stats'
@@ -16,9 +17,10 @@ import { audit } from './leads'
  * sha256(pack | clip | reviewer)) and tops up: drawing again takes only what the share
  * still lacks, never a clip twice.
  *
- * The agreement report reads the decisions in force of every clip decided by two reviewers
- * or more in the window, and lets the database count: the statistics are computed from
- * contingency tables, so a million decisions move a few hundred rows.
+ * The agreement report reads the pairs of decisions in force on the clips decided by two
+ * reviewers or more in the window (decision_pairs, kept per clip by every push:
+ * ops/decision-pairs.ts), and lets the database count: the statistics are computed from
+ * contingency tables, so what it reads grows with reviewer pairs and labels, not decisions.
  */
 
 export async function setQaRule(db: Db, actor: string, packId: string, body: QaRuleBody): Promise<QaRule> {
@@ -152,54 +154,115 @@ function checkTime(value: string | undefined, name: string): string | null {
   return new Date(value).toISOString()
 }
 
+/**
+ * Pairs counted by first and second reviewer and action, and whether they are their clip's
+ * only pair; `inOrder` is r1 < r2 as the database orders ids (which one is `a` of the
+ * reviewer pair). A tuple: 40,000 of these go to Node as one JSON array, which it parses in
+ * a tenth of the CPU that as many rows take.
+ */
+type PairCell = [r1: string, r2: string, inOrder: boolean, a1: string, a2: string, alone: boolean, n: number]
+
+interface CategoryCounts {
+  c: string
+  both: number
+  first_only: number
+  second_only: number
+}
+
+/** Fleiss' sums over the clips with three or more decisions in force (decision_pairs.clip_heads > 2). */
+interface CrowdedSums {
+  items: number
+  ratings: number
+  agreement_sum: number | null
+  totals: Record<string, number>
+}
+
+/**
+ * The report's three reads, in one read-only snapshot, so they count the same pairs however
+ * many pushes land meanwhile. Each pair is a row of decision_pairs (ops/decision-pairs.ts).
+ */
+async function countPairs(db: Db, inWindow: SQL): Promise<{ cells: PairCell[]; categories: CategoryCounts[]; crowded: CrowdedSums }> {
+  return db.transaction(
+    async (txn) => {
+      const tx = txn as unknown as Db
+      // JIT never pays here: forced on over the issue-13 seed (450,000 pairs) it saved no CPU on
+      // these scans and cost 30 ms compiling, 0.1–0.5 s once optimising and inlining (past
+      // 500,000 cost units, which the plans reach as pairs grow). Below jit_above_cost it is off anyway.
+      await tx.execute(sql`SET LOCAL jit = off`)
+      const grouped = await one<{ cells: PairCell[] | null }>(
+        tx,
+        sql`SELECT json_agg(json_build_array(r1, r2, r1 < r2, a1, a2, alone, n)) AS cells
+              FROM (SELECT first_reviewer AS r1, second_reviewer AS r2, first_action AS a1, second_action AS a2, clip_heads = 2 AS alone, count(*) AS n
+                      FROM decision_pairs WHERE ${inWindow} GROUP BY 1, 2, 3, 4, 5) g`,
+      )
+      // Grouping by the three category sets first: far fewer of them than pairs, and each is unnested once.
+      const categories = await rows<CategoryCounts>(
+        tx,
+        sql`WITH s AS (
+              SELECT both_categories, first_categories, second_categories, count(*) AS n
+                FROM decision_pairs WHERE ${inWindow} GROUP BY 1, 2, 3)
+            SELECT c, COALESCE(sum(n) FILTER (WHERE k = 1), 0)::int AS both, COALESCE(sum(n) FILTER (WHERE k = 2), 0)::int AS first_only,
+                   COALESCE(sum(n) FILTER (WHERE k = 3), 0)::int AS second_only
+              FROM s CROSS JOIN LATERAL (
+                SELECT c, 1 AS k FROM unnest(s.both_categories) c UNION ALL
+                SELECT c, 2 FROM unnest(s.first_categories) c UNION ALL
+                SELECT c, 3 FROM unnest(s.second_categories) c) u
+             GROUP BY c`,
+      )
+      // A clip with k decisions in the window has k(k − 1)/2 pairs there, and each decision is
+      // in k − 1 of them: counting actions over both sides of its pairs gives n_ij (k − 1).
+      const crowded = await one<CrowdedSums>(
+        tx,
+        sql`WITH w AS (SELECT clip_id, first_action, second_action FROM decision_pairs WHERE clip_heads > 2 AND ${inWindow}),
+              sides AS (SELECT clip_id, action, count(*) AS n FROM w CROSS JOIN LATERAL (VALUES (first_action), (second_action)) v(action) GROUP BY 1, 2),
+              k AS (SELECT clip_id, round((1 + sqrt(1 + 4 * sum(n))) / 2)::int AS ni FROM sides GROUP BY clip_id),
+              nij AS (SELECT s.clip_id, s.action, s.n / (k.ni - 1) AS nij, k.ni FROM sides s JOIN k USING (clip_id)),
+              per AS (SELECT clip_id, ni, sum(nij * (nij - 1)) AS agree FROM nij GROUP BY clip_id, ni)
+            SELECT (SELECT count(*)::int FROM per) AS items, (SELECT COALESCE(sum(ni), 0)::int FROM per) AS ratings,
+                   (SELECT sum(agree::float8 / (ni * (ni - 1))) FROM per) AS agreement_sum,
+                   (SELECT COALESCE(json_object_agg(action, n), '{}'::json) FROM (SELECT action, sum(nij)::int AS n FROM nij GROUP BY action) t) AS totals`,
+      )
+      return { cells: grouped?.cells ?? [], categories, crowded: crowded! }
+    },
+    { isolationLevel: 'repeatable read', accessMode: 'read only' },
+  )
+}
+
 export async function agreementReport(db: Db, window: ReportWindow = {}): Promise<AgreementReport> {
   const from = checkTime(window.from, 'from')
   const to = checkTime(window.to, 'to')
   if (from !== null && to !== null && from >= to) throw new ServerError('invalid_request', '"from" must come before "to"', [{ path: 'query.from', message: 'after "to"' }])
+  // The decisions in force in the window, on clips with two or more of them there, each pair
+  // once, earlier → later: the pairs whose both decisions are in it. first_at ≤ second_at, so
+  // that is first_at ≥ from and second_at < to; bounding first_at by `to` too lets a window
+  // use the index on first_at.
   const where = [sql`TRUE`]
-  if (from !== null) where.push(sql`decided_at >= ${from}`)
-  if (to !== null) where.push(sql`decided_at < ${to}`)
+  if (from !== null) where.push(sql`first_at >= ${from}`)
+  if (to !== null) where.push(sql`first_at < ${to} AND second_at < ${to}`)
   if (window.packId !== undefined) where.push(sql`pack_id = ${window.packId}`)
-  // Decisions in force in the window, on clips with two or more of them; each pair once, ordered earlier → later.
-  const base = sql`h AS MATERIALIZED (
-      SELECT clip_id, reviewer_id, action, categories, decided_at FROM decision_heads WHERE ${sql.join(where, sql` AND `)}),
-    m AS MATERIALIZED (
-      SELECT h.* FROM h JOIN (SELECT clip_id FROM h GROUP BY clip_id HAVING count(*) >= 2) k USING (clip_id)),
-    p AS (
-      SELECT x.reviewer_id AS r1, y.reviewer_id AS r2, x.action AS a1, y.action AS a2, x.categories AS c1, y.categories AS c2
-        FROM m x JOIN m y ON x.clip_id = y.clip_id AND (x.decided_at, x.reviewer_id) < (y.decided_at, y.reviewer_id))`
-  const [byPair, byOrder, byCategory, fleiss, fleissTotals] = await Promise.all([
-    rows<{ ra: string; rb: string; la: string; lb: string; n: number }>(
-      db,
-      sql`WITH ${base}
-          SELECT LEAST(r1, r2) AS ra, GREATEST(r1, r2) AS rb,
-                 CASE WHEN r1 < r2 THEN a1 ELSE a2 END AS la, CASE WHEN r1 < r2 THEN a2 ELSE a1 END AS lb, count(*)::int AS n
-            FROM p GROUP BY 1, 2, 3, 4`,
-    ),
-    rows<{ a: string; b: string; n: number }>(db, sql`WITH ${base} SELECT a1 AS a, a2 AS b, count(*)::int AS n FROM p GROUP BY 1, 2`),
-    rows<{ c: string; both: number; first_only: number; second_only: number; pairs: number }>(
-      db,
-      sql`WITH ${base}, t AS (SELECT count(*)::int AS pairs FROM p)
-          SELECT c, count(*) FILTER (WHERE p.c1 ? c AND p.c2 ? c)::int AS both,
-                 count(*) FILTER (WHERE p.c1 ? c AND NOT p.c2 ? c)::int AS first_only,
-                 count(*) FILTER (WHERE NOT p.c1 ? c AND p.c2 ? c)::int AS second_only, (SELECT pairs FROM t) AS pairs
-            FROM p CROSS JOIN LATERAL (SELECT DISTINCT e AS c FROM jsonb_array_elements_text(p.c1 || p.c2) e) cats GROUP BY c`,
-    ),
-    one<{ items: number; ratings: number; agreement_sum: number | null }>(
-      db,
-      sql`WITH ${base}, cl AS (SELECT clip_id, action, count(*) AS nij FROM m GROUP BY clip_id, action),
-          per AS (SELECT clip_id, sum(nij) AS ni, sum(nij * (nij - 1)) AS agree FROM cl GROUP BY clip_id)
-          SELECT count(*)::int AS items, COALESCE(sum(ni), 0)::int AS ratings, sum(agree::float8 / (ni * (ni - 1))) AS agreement_sum FROM per`,
-    ),
-    rows<{ action: string; n: number }>(db, sql`WITH ${base} SELECT action, count(*)::int AS n FROM m GROUP BY action`),
-  ])
+  const { cells, categories, crowded } = await countPairs(db, sql.join(where, sql` AND `))
 
   const pairs = new Map<string, PairCount[]>()
-  for (const r of byPair) {
-    const key = `${r.ra}\u0000${r.rb}`
-    pairs.set(key, [...(pairs.get(key) ?? []), { a: r.la, b: r.lb, n: r.n }])
+  const byOrder = new Map<string, PairCount>()
+  // Fleiss over clips whose only pair this is: an item of two ratings, agreeing or not.
+  let alone = 0
+  let aloneAgreeing = 0
+  const totals = new Map(Object.entries(crowded.totals))
+  for (const [r1, r2, inOrder, a1, a2, isAlone, n] of cells) {
+    const [ra, rb, la, lb] = inOrder ? [r1, r2, a1, a2] : [r2, r1, a2, a1]
+    const key = `${ra}\u0000${rb}`
+    const cellsOfPair = pairs.get(key)
+    if (cellsOfPair) cellsOfPair.push({ a: la, b: lb, n })
+    else pairs.set(key, [{ a: la, b: lb, n }])
+    const order = `${a1}\u0000${a2}`
+    byOrder.set(order, { a: a1, b: a2, n: (byOrder.get(order)?.n ?? 0) + n })
+    if (!isAlone) continue
+    alone += n
+    if (a1 === a2) aloneAgreeing += n
+    totals.set(a1, (totals.get(a1) ?? 0) + n)
+    totals.set(a2, (totals.get(a2) ?? 0) + n)
   }
-  const ordered: PairCount[] = byOrder.map((r) => ({ a: r.a, b: r.b, n: r.n }))
+  const ordered = [...byOrder.values()]
   const overall = cohensKappaCounts(ordered)
   const confusion = confusionMatrix([], [...new Set(ordered.flatMap((c) => [c.a, c.b]))].sort())
   for (const c of ordered) confusion.counts[confusion.labels.indexOf(c.a)]![confusion.labels.indexOf(c.b)]! += c.n
@@ -213,15 +276,15 @@ export async function agreementReport(db: Db, window: ReportWindow = {}): Promis
     }),
   )
   const perCategory = Object.fromEntries(
-    [...byCategory]
+    [...categories]
       .sort((x, y) => (x.c < y.c ? -1 : x.c > y.c ? 1 : 0))
-      .map((r) => [r.c, binaryKappaCounts({ both: r.both, firstOnly: r.first_only, secondOnly: r.second_only, neither: r.pairs - r.both - r.first_only - r.second_only })]),
+      .map((r) => [r.c, binaryKappaCounts({ both: r.both, firstOnly: r.first_only, secondOnly: r.second_only, neither: overall.n - r.both - r.first_only - r.second_only })]),
   )
   const f = fleissFromAggregates({
-    items: fleiss?.items ?? 0,
-    ratings: fleiss?.ratings ?? 0,
-    agreementSum: Number(fleiss?.agreement_sum ?? 0),
-    totals: new Map(fleissTotals.map((t) => [t.action, t.n])),
+    items: alone + crowded.items,
+    ratings: 2 * alone + crowded.ratings,
+    agreementSum: aloneAgreeing + Number(crowded.agreement_sum ?? 0),
+    totals,
   })
   return {
     from,
@@ -232,9 +295,9 @@ export async function agreementReport(db: Db, window: ReportWindow = {}): Promis
     fleiss_kappa: f.kappa,
     pairs: [...pairs]
       .sort(([x], [y]) => (x < y ? -1 : 1))
-      .map(([key, cells]) => {
+      .map(([key, cellsOfPair]) => {
         const [a, b] = key.split('\u0000') as [string, string]
-        const k = cohensKappaCounts(cells)
+        const k = cohensKappaCounts(cellsOfPair)
         return { a, b, n: k.n, agreement: k.observed, kappa: k.kappa }
       }),
     per_action: perAction,
