@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { MAX_HASHES_PER_FRAME } from './pdq/frame-variants'
 import { HASH256_HEX } from './pdq/hash256'
 
 /**
@@ -10,8 +11,12 @@ import { HASH256_HEX } from './pdq/hash256'
  * frames or with why it could not (`hashes.record`).
  */
 
-/** Names the hash and the sampling: frames made another way are hashed again, never compared. */
-export const HASHER_ID = 'pdq/1fps/v1'
+/**
+ * Names the hash and the sampling: frames made another way are hashed again, never compared.
+ * v2: each frame is trimmed of letterbox bars and hashed whole and as three crops
+ * (src/shared/pdq/frame-variants.ts), four PDQ hashes a frame; v1 was one hash of the frame as decoded.
+ */
+export const HASHER_ID = 'pdq/1fps/v2'
 export const FRAME_INTERVAL_MS = 1_000
 /** Four hours at one frame a second: longer than any clip cut from a stream. */
 export const MAX_FRAMES_PER_MEDIA = 14_400
@@ -30,11 +35,19 @@ export const HashJob = z.object({
 })
 export type HashJob = z.infer<typeof HashJob>
 
+export const PdqFrameHash = z
+  .object({
+    hash: z.string().regex(HASH256_HEX, '64 lowercase hex characters'),
+    quality: z.number().int().min(0).max(100),
+  })
+  .strict()
+export type PdqFrameHash = z.infer<typeof PdqFrameHash>
+
+/** One sampled frame: its time and its hashes (the picture whole and its crops, in the hasher's order). */
 export const FrameHash = z
   .object({
     tMs: z.number().int().nonnegative(),
-    hash: z.string().regex(HASH256_HEX, '64 lowercase hex characters'),
-    quality: z.number().int().min(0).max(100),
+    hashes: z.array(PdqFrameHash).min(1).max(MAX_HASHES_PER_FRAME),
   })
   .strict()
 export type FrameHash = z.infer<typeof FrameHash>
@@ -49,7 +62,8 @@ export const HashResult = z.discriminatedUnion('outcome', [
         .array(FrameHash)
         .min(1)
         .max(MAX_FRAMES_PER_MEDIA)
-        .refine((fs) => fs.every((f, i) => i === 0 || f.tMs > fs[i - 1]!.tMs), { message: 'frame times must increase' }),
+        .refine((fs) => fs.every((f, i) => i === 0 || f.tMs > fs[i - 1]!.tMs), { message: 'frame times must increase' })
+        .refine((fs) => fs.every((f) => f.hashes.length === fs[0]!.hashes.length), { message: 'every frame must carry the same number of hashes' }),
     })
     .strict(),
   z.object({ outcome: z.literal('failed'), sha256: Sha256, error: z.string().min(1).max(HASH_ERROR_MAX) }).strict(),

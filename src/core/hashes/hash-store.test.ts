@@ -20,11 +20,14 @@ function profile(dataDir?: string) {
   return t
 }
 
-function frames(n: number, seed = 1): FrameHash[] {
+/** `n` frames of `perFrame` hashes each (the picture whole and its crops), all different. */
+function frames(n: number, seed = 1, perFrame = 4): FrameHash[] {
   return Array.from({ length: n }, (_, i) => ({
     tMs: i * 1000,
-    hash: formatHash256(Uint32Array.from({ length: 8 }, (_, w) => Math.imul(seed * 7919 + i * 104729 + w, 2654435761) >>> 0)),
-    quality: 100 - i,
+    hashes: Array.from({ length: perFrame }, (_, k) => ({
+      hash: formatHash256(Uint32Array.from({ length: 8 }, (_, w) => Math.imul(seed * 7919 + i * 104729 + k * 131 + w, 2654435761) >>> 0)),
+      quality: 100 - i - k,
+    })),
   }))
 }
 
@@ -63,9 +66,12 @@ describe('the profile’s perceptual hashes', () => {
     const [sha, fs] = [...stored][0]!
     const back = t.hashes.frames(sha)!
     expect(back.timesMs.length).toBe(fs.length)
+    expect(back.hashesPerFrame).toBe(4)
     fs.forEach((f, i) => {
-      expect(formatHash256(back.hashes, i * 8)).toBe(f.hash)
-      expect(back.qualities[i]).toBe(f.quality)
+      f.hashes.forEach((h, k) => {
+        expect(formatHash256(back.hashes, (i * 4 + k) * 8)).toBe(h.hash)
+        expect(back.qualities[i * 4 + k]).toBe(h.quality)
+      })
       expect(back.timesMs[i]).toBe(f.tMs)
     })
     expect([...t.hashes.allFrames()].length).toBe(media)
@@ -141,15 +147,36 @@ describe('the profile’s perceptual hashes', () => {
     t.handlers['hashes.record']({ outcome: 'hashed', sha256: sha, hasher: HASHER_ID, frames: frames(2, 2) })
     expect(got).toHaveLength(2)
     expect(t.hashes.frames(sha)!.timesMs.length).toBe(2)
-    expect(formatHash256(t.hashes.frames(sha)!.hashes, 0)).toBe(frames(2, 2)[0]!.hash)
+    expect(formatHash256(t.hashes.frames(sha)!.hashes, 0)).toBe(frames(2, 2)[0]!.hashes[0]!.hash)
     expect(t.handlers['hashes.status']({})).toEqual({ total: 1, hashed: 1, failed: 0, waiting: 0 })
+  })
+
+  test('a profile hashed by pdq/1fps/v1 has its media hashed again, and its old rows are never read as frames', async () => {
+    const t = profile()
+    await t.handlers['pack.importDirectory']({ path: makePack(1) })
+    const sha = t.handlers['hashes.next']({}).job!.sha256
+    t.handlers['hashes.record']({ outcome: 'hashed', sha256: sha, hasher: HASHER_ID, frames: frames(2) })
+    // What a profile hashed before v2 holds: one hash a frame, under the old hasher's name.
+    t.store.sqlite.prepare("UPDATE media_hashes SET hasher = 'pdq/1fps/v1', qualities = ?, hashes = ? WHERE sha256 = ?").run(Buffer.from([90, 90]), Buffer.alloc(64), sha)
+    t.hashes.clipsChanged()
+    expect(t.handlers['hashes.status']({})).toEqual({ total: 1, hashed: 0, failed: 0, waiting: 1 })
+    expect(t.hashes.frames(sha)).toBeNull()
+    expect([...t.hashes.allFrames()]).toEqual([])
+    expect(t.handlers['hashes.next']({}).job!.sha256).toBe(sha)
+    t.handlers['hashes.record']({ outcome: 'hashed', sha256: sha, hasher: HASHER_ID, frames: frames(3) })
+    expect(t.hashes.frames(sha)).toMatchObject({ hashesPerFrame: 4, timesMs: Uint32Array.from([0, 1000, 2000]) })
   })
 
   describe('bad answers are refused and change nothing', () => {
     const cases: [string, (sha: string) => unknown, RegExp][] = [
-      ['a hash that is not 64 hex characters', (sha) => ({ outcome: 'hashed', sha256: sha, hasher: HASHER_ID, frames: [{ tMs: 0, hash: 'ABC', quality: 50 }] }), /frames\.0\.hash/],
+      ['a hash that is not 64 hex characters', (sha) => ({ outcome: 'hashed', sha256: sha, hasher: HASHER_ID, frames: [{ tMs: 0, hashes: [{ hash: 'ABC', quality: 50 }] }] }), /frames\.0\.hashes\.0\.hash/],
       ['times that go backwards', (sha) => ({ outcome: 'hashed', sha256: sha, hasher: HASHER_ID, frames: [...frames(2)].reverse() }), /frame times must increase/],
-      ['a quality over 100', (sha) => ({ outcome: 'hashed', sha256: sha, hasher: HASHER_ID, frames: [{ ...frames(1)[0]!, quality: 101 }] }), /quality/],
+      ['a quality over 100', (sha) => ({ outcome: 'hashed', sha256: sha, hasher: HASHER_ID, frames: [{ tMs: 0, hashes: [{ ...frames(1)[0]!.hashes[0]!, quality: 101 }] }] }), /quality/],
+      ['a frame without hashes', (sha) => ({ outcome: 'hashed', sha256: sha, hasher: HASHER_ID, frames: [{ tMs: 0, hashes: [] }] }), /frames\.0\.hashes/],
+      ['a frame with more than 8 hashes', (sha) => ({ outcome: 'hashed', sha256: sha, hasher: HASHER_ID, frames: frames(1, 1, 9) }), /frames\.0\.hashes/],
+      ['frames with different numbers of hashes', (sha) => ({ outcome: 'hashed', sha256: sha, hasher: HASHER_ID, frames: [...frames(1, 1, 4), { ...frames(2, 1, 3)[1]! }] }), /same number of hashes/],
+      ['frames in the old one-hash form', (sha) => ({ outcome: 'hashed', sha256: sha, hasher: HASHER_ID, frames: [{ tMs: 0, hash: '0'.repeat(64), quality: 90 }] }), /frames\.0/],
+      ['frames of the previous hasher, pdq/1fps/v1', (sha) => ({ outcome: 'hashed', sha256: sha, hasher: 'pdq/1fps/v1', frames: frames(1) }), /hasher/],
       ['another hasher’s frames', (sha) => ({ outcome: 'hashed', sha256: sha, hasher: 'pdq/30fps/v9', frames: frames(1) }), /hasher/],
       ['no frames at all', (sha) => ({ outcome: 'hashed', sha256: sha, hasher: HASHER_ID, frames: [] }), /frames/],
       ['an empty error', (sha) => ({ outcome: 'failed', sha256: sha, error: '' }), /error/],

@@ -18,11 +18,14 @@ import { HASH256_WORDS, parseHash256 } from '../../shared/pdq/hash256'
  * costs ~100 ms, which the console's own calls must not wait behind on every file hashed.
  */
 
-/** Hash, quality and time of each frame of one media object, in frame order. */
+/** Hashes, qualities and time of each frame of one media object, in frame order. */
 export interface StoredFrames {
   sha256: string
-  /** HASH256_WORDS words per frame. */
+  /** Hashes each frame carries (the picture whole and its crops: 4 for pdq/1fps/v2). */
+  hashesPerFrame: number
+  /** hashesPerFrame × HASH256_WORDS words per frame, a frame's hashes together. */
   hashes: Uint32Array
+  /** One per hash, in the same order. */
   qualities: Uint8Array
   timesMs: Uint32Array
 }
@@ -89,8 +92,8 @@ export class HashStore {
         INSERT INTO media_hashes (sha256, status, attempts, hasher, error, updated_at) VALUES (@sha256, 'failed', 1, @hasher, @error, @at)
         ON CONFLICT (sha256) DO UPDATE SET status = 'failed', hasher = @hasher, frame_count = 0, hashes = NULL, qualities = NULL,
           times_ms = NULL, error = @error, updated_at = @at`),
-      frames: sqlite.prepare(`SELECT sha256, hashes, qualities, times_ms FROM media_hashes WHERE sha256 = ? AND status = 'hashed' AND hasher = ?`),
-      allFrames: sqlite.prepare(`SELECT sha256, hashes, qualities, times_ms FROM media_hashes WHERE status = 'hashed' AND hasher = ?`),
+      frames: sqlite.prepare(`SELECT sha256, frame_count, hashes, qualities, times_ms FROM media_hashes WHERE sha256 = ? AND status = 'hashed' AND hasher = ?`),
+      allFrames: sqlite.prepare(`SELECT sha256, frame_count, hashes, qualities, times_ms FROM media_hashes WHERE status = 'hashed' AND hasher = ?`),
     }
   }
 
@@ -161,15 +164,19 @@ export class HashStore {
       ])
     }
     const n = result.frames.length
-    const hashes = new Uint32Array(n * HASH256_WORDS)
-    const qualities = new Uint8Array(n)
+    // The same for every frame (HashResult checks it): the blobs need no per-frame count.
+    const perFrame = result.frames[0]!.hashes.length
+    const hashes = new Uint32Array(n * perFrame * HASH256_WORDS)
+    const qualities = new Uint8Array(n * perFrame)
     const timesMs = new Uint32Array(n)
     result.frames.forEach((f, i) => {
-      hashes.set(parseHash256(f.hash), i * HASH256_WORDS)
-      qualities[i] = f.quality
+      f.hashes.forEach((h, k) => {
+        hashes.set(parseHash256(h.hash), (i * perFrame + k) * HASH256_WORDS)
+        qualities[i * perFrame + k] = h.quality
+      })
       timesMs[i] = f.tMs
     })
-    const frames: StoredFrames = { sha256: result.sha256, hashes, qualities, timesMs }
+    const frames: StoredFrames = { sha256: result.sha256, hashesPerFrame: perFrame, hashes, qualities, timesMs }
     this.stmts.hashed.run({ sha256: result.sha256, hasher: HASHER_ID, frameCount: n, ...toBlobs(frames), at })
     this.leased.delete(result.sha256)
     if (previous?.status !== 'hashed') this.adjustCounts({ hashed: 1, failed: previous?.status === 'failed' ? -1 : 0 })
@@ -206,12 +213,17 @@ export class HashStore {
 
 interface FrameRow {
   sha256: string
+  frame_count: number
   hashes: Buffer
   qualities: Buffer
   times_ms: Buffer
 }
 
-/** Hashes big-endian, as their hex reads; times little-endian: the blobs read the same on any machine. */
+/**
+ * Hashes big-endian, as their hex reads; times little-endian: the blobs read the same on any
+ * machine. A frame's hashes are stored together (hashes and qualities hold frame_count ×
+ * hashes-per-frame entries, times frame_count), so hashes per frame is qualities / frame_count.
+ */
 function toBlobs(f: StoredFrames): { hashes: Buffer; qualities: Buffer; timesMs: Buffer } {
   const hashes = Buffer.alloc(f.hashes.length * 4)
   f.hashes.forEach((w, i) => hashes.writeUInt32BE(w, i * 4))
@@ -225,5 +237,9 @@ function fromRow(row: FrameRow): StoredFrames {
   for (let i = 0; i < hashes.length; i++) hashes[i] = row.hashes.readUInt32BE(i * 4)
   const timesMs = new Uint32Array(row.times_ms.length / 4)
   for (let i = 0; i < timesMs.length; i++) timesMs[i] = row.times_ms.readUInt32LE(i * 4)
-  return { sha256: row.sha256, hashes, qualities: new Uint8Array(row.qualities), timesMs }
+  const hashesPerFrame = row.frame_count > 0 ? row.qualities.length / row.frame_count : 1
+  if (!Number.isInteger(hashesPerFrame) || hashes.length !== row.qualities.length * HASH256_WORDS || timesMs.length !== row.frame_count) {
+    throw new TinjauError('internal', `stored hashes of ${row.sha256} do not fit together (${row.frame_count} frames, ${row.qualities.length} qualities)`)
+  }
+  return { sha256: row.sha256, hashesPerFrame, hashes, qualities: new Uint8Array(row.qualities), timesMs }
 }

@@ -22,7 +22,7 @@ function video(copyOf?: Uint32Array, flips = 12): Uint32Array {
   return h
 }
 const frames = (h: Uint32Array, quality = 90): FrameHash[] =>
-  Array.from({ length: h.length / 8 }, (_, i) => ({ tMs: i * 1000, hash: formatHash256(h, i * 8), quality }))
+  Array.from({ length: h.length / 8 }, (_, i) => ({ tMs: i * 1000, hashes: [{ hash: formatHash256(h, i * 8), quality }] }))
 
 async function demo() {
   const t = openTestTinjau()

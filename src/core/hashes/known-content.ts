@@ -65,7 +65,7 @@ export class KnownContent {
       if (!this.isVideo(f.sha256)) return
       const k = this.key(f.sha256)
       index.removeVideo(k)
-      index.addVideo(k, { hashes: f.hashes, qualities: f.qualities })
+      index.addVideo(k, f)
     }
     for (const f of this.hashes.allFrames()) add(f)
     this.hashes.onHashed(add)
@@ -83,7 +83,7 @@ export class KnownContent {
       return { hashing: state === 'failed' ? 'failed' : 'waiting', matches: this.sameFile(clip) }
     }
     const found: ClipMatch[] = []
-    for (const m of this.ensureIndex().match({ hashes: frames.hashes, qualities: frames.qualities }, this.rule())) {
+    for (const m of this.ensureIndex().match(frames, this.rule())) {
       const sha = this.shaOf[m.video]!
       for (const other of this.stmts.byMedia.all(sha) as ClipRow[]) {
         if (other.id === clip.id) continue

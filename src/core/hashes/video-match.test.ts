@@ -137,7 +137,7 @@ describe('the video-match rule, by hand', () => {
 
   it('a frame repeated in a video counts once', () => {
     const q = concat(cut(A, 0, 1), cut(A, 0, 1), cut(A, 0, 1), cut(A, 1, 2))
-    expect(consideredFrames(q).length / HASH256_WORDS).toBe(2)
+    expect(consideredFrames(q).count).toBe(2)
     expect(only(q)).toEqual({ video: 1, q: [2, 2], c: [2, 10], qPct: 100, cPct: 20, isMatch: true })
   })
 
@@ -264,5 +264,117 @@ describe('VideoMatchIndex', () => {
     expect(() => new VideoMatchIndex({ qualityTolerance: 101 })).toThrow(/qualityTolerance must be an integer from 0 to 100/)
     expect(idx.videoCount).toBe(1)
     expect(idx.match(A).map((m) => m.video)).toEqual([1])
+  })
+})
+
+describe('several hashes a frame (the picture whole and its crops)', () => {
+  /** Interleaves videos of equal length frame by frame: frame i carries hash i of each, in order. */
+  function zip(...videos: VideoFrames[]): VideoFrames {
+    const n = videos[0]!.qualities.length
+    const k = videos.length
+    const hashes = new Uint32Array(n * k * HASH256_WORDS)
+    const qualities = new Uint8Array(n * k)
+    for (let i = 0; i < n; i++) {
+      videos.forEach((v, j) => {
+        hashes.set(v.hashes.subarray(i * HASH256_WORDS, (i + 1) * HASH256_WORDS), (i * k + j) * HASH256_WORDS)
+        qualities[i * k + j] = v.qualities[i]!
+      })
+    }
+    return { hashes, qualities, hashesPerFrame: k }
+  }
+  // Stored: 10 frames of 3 hashes (whole, crop 1, crop 2), each set unrelated to the others.
+  const whole = randomVideo(10)
+  const crop1 = randomVideo(10)
+  const crop2 = randomVideo(10)
+  const A = zip(whole, crop1, crop2)
+  const index = new VideoMatchIndex()
+  index.addVideo(1, A)
+  const agree = (query: VideoFrames) => {
+    const got = index.compare(query)[0]
+    const brute = compareVideos(query, A, { video: 1 })
+    expect(figures(got)).toEqual(brute.queryMatched > 0 ? figures(brute) : undefined)
+    expect(got?.bestDistance ?? 256).toBe(brute.bestDistance)
+    return figures(got)
+  }
+
+  it('stores every hash, counts frames', () => {
+    expect(index.frameCount).toBe(10)
+    expect(index.hashCount).toBe(30)
+    expect(index.consideredFrameCount(1)).toBe(10)
+  })
+
+  it('a frame matches when any of its hashes is near any hash of the other frame; percentages count frames', () => {
+    // The query's whole frame is near the stored crop 1 (a cropped copy); its other hashes are new.
+    const q = zip(cut(crop1, 0, 10, 12), randomVideo(10), randomVideo(10))
+    expect(agree(q)).toEqual({ video: 1, q: [10, 10], c: [10, 10], qPct: 100, cPct: 100, isMatch: true })
+    // Several of a frame's hashes matching still count it once.
+    expect(agree(A)).toEqual({ video: 1, q: [10, 10], c: [10, 10], qPct: 100, cPct: 100, isMatch: true })
+    // One hash a frame against three: a plain-PDQ query of the same picture matches too.
+    expect(agree(cut(crop2, 0, 10, 5))).toEqual({ video: 1, q: [10, 10], c: [10, 10], qPct: 100, cPct: 100, isMatch: true })
+    // Nothing near: no candidate.
+    expect(agree(zip(randomVideo(10), randomVideo(10)))).toBeUndefined()
+  })
+
+  it('half the frames near through one hash or another: 50 %, no match', () => {
+    const q = zip(concat(cut(whole, 0, 3, 20), randomVideo(7)), concat(randomVideo(3), cut(crop2, 3, 5, 30), randomVideo(5)))
+    expect(agree(q)).toEqual({ video: 1, q: [5, 10], c: [5, 10], qPct: 50, cPct: 50, isMatch: false })
+  })
+
+  it('quality is per hash: a frame counts while any of its hashes is good enough', () => {
+    const q = zip(cut(whole, 0, 10, 4), randomVideo(10))
+    const qualities = q.qualities as Uint8Array
+    // Frames 0–3: the matching hash is faint, the other is good but matches nothing.
+    for (let i = 0; i < 4; i++) qualities[i * 2] = 49
+    expect(agree(q)).toEqual({ video: 1, q: [6, 10], c: [6, 10], qPct: 60, cPct: 60, isMatch: false })
+    // Frames 0–3 with both hashes faint are not considered at all.
+    for (let i = 0; i < 4; i++) qualities[i * 2 + 1] = 10
+    expect(agree(q)).toEqual({ video: 1, q: [6, 6], c: [6, 10], qPct: 100, cPct: 60, isMatch: true })
+    expect(consideredFrames(q).count).toBe(6)
+  })
+
+  it('a frame repeated whole counts once; frames sharing some hashes are different frames', () => {
+    const one = zip(cut(whole, 0, 1), cut(crop1, 0, 1))
+    const other = zip(cut(whole, 0, 1), cut(crop1, 1, 2)) // same whole hash, another crop
+    const q = { ...concat(one, one, other, one), hashesPerFrame: 2 }
+    const c = consideredFrames(q)
+    expect(c.count).toBe(2)
+    expect([...c.start]).toEqual([0, 2, 4])
+    expect(agree(q)).toMatchObject({ q: [2, 2], c: [2, 10], isMatch: true })
+  })
+
+  it('agrees with the pairwise comparison on random multi-hash videos', () => {
+    const r = seededRandom(5)
+    const k = 4
+    const stored = Array.from({ length: 12 }, (_, v) => ({ video: v, frames: zip(...Array.from({ length: k }, () => randomVideo(8))) }))
+    const idx = new VideoMatchIndex({ frameIndex: { tailLimit: 20 } })
+    idx.addVideos(stored)
+    for (let t = 0; t < 20; t++) {
+      // Each query hash is, at random, a noisy copy of some stored hash or a new one.
+      const n = 3 + Math.floor(r() * 6)
+      const hashes = new Uint32Array(n * k * HASH256_WORDS)
+      for (let h = 0; h < n * k; h++) {
+        if (r() < 0.5) fillRandomHashes(hashes, h, 1, r)
+        else {
+          const s = stored[Math.floor(r() * stored.length)]!.frames
+          copyWithFlips(s.hashes, Math.floor(r() * 8 * k), hashes, h, Math.floor(r() * 40), r)
+        }
+      }
+      const query = { hashes, qualities: Uint8Array.from({ length: n * k }, () => 40 + Math.floor(r() * 61)), hashesPerFrame: k }
+      const got = idx.compare(query)
+      const expected = stored.map((v) => compareVideos(query, v.frames, { video: v.video })).filter((c) => c.queryMatched > 0)
+      expect(got.map(figures).sort((a, b) => a!.video - b!.video)).toEqual(expected.map(figures))
+      expect(got.map((c) => c.bestDistance)).toEqual(got.map((c) => expected.find((e) => e.video === c.video)!.bestDistance))
+    }
+  })
+
+  it('refuses hashes that are not whole frames, and a bad count a frame', () => {
+    const idx = new VideoMatchIndex()
+    expect(() => idx.addVideo(1, { hashes: new Uint32Array(5 * 8), qualities: new Uint8Array(5).fill(90), hashesPerFrame: 2 })).toThrow(
+      /5 hashes are not whole frames of 2 hashes/,
+    )
+    for (const bad of [0, 9, 1.5]) {
+      expect(() => idx.addVideo(1, { hashes: new Uint32Array(8), qualities: [90], hashesPerFrame: bad })).toThrow(/hashesPerFrame must be an integer from 1 to 8/)
+    }
+    expect(idx.videoCount).toBe(0)
   })
 })

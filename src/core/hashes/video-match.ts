@@ -21,11 +21,18 @@
  * the compared video instead). Duplicate hashes count once and a frame's quality must be
  * ≥ 50 on both sides, as in both.
  *
- * The index form makes one frame-index query per considered query frame; every hit names a
+ * Several hashes a frame (the robust hashing of src/shared/pdq/frame-variants.ts: the
+ * picture whole and its crops): two frames match when any considered hash of one is within
+ * the tolerance of any considered hash of the other, and the percentages still count frames,
+ * never hashes, so a frame's extra hashes widen what it matches without weighing more.
+ * With one hash a frame this is vPDQ exactly.
+ *
+ * The index form makes one frame-index query per considered query hash; every hit names a
  * stored frame (a "slot"), its video, and its distance, so one pass counts, per candidate
  * video, the distinct query frames that hit it and the distinct slots of it that were hit:
  * both percentages, without a second index or a pairwise comparison.
  */
+import { MAX_HASHES_PER_FRAME } from '../../shared/pdq/frame-variants'
 import { HASH256_WORDS, popcount32 as sharedPopcount32 } from '../../shared/pdq/hash256'
 
 // A module-level copy of the import: transpilers that keep live bindings (tsx, vitest) turn
@@ -57,10 +64,17 @@ export const VPDQ_DEFAULT_RULE: Readonly<VideoMatchRule> = Object.freeze({
   comparedMatchPercent: VPDQ_COMPARED_MATCH_PERCENT,
 })
 
-/** One video's frame hashes (packed, 8 words a frame) and each frame's PDQ quality. */
+/**
+ * One video's frames: each frame's PDQ hashes (packed, 8 words a hash, a frame's hashes
+ * together) and each hash's quality. A frame may carry several hashes (the picture whole and
+ * its crops, src/shared/pdq/frame-variants.ts); plain vPDQ has one.
+ */
 export interface VideoFrames {
   hashes: Uint32Array
+  /** One per hash. */
   qualities: ArrayLike<number>
+  /** Hashes each frame carries, 1 to MAX_HASHES_PER_FRAME (default 1). */
+  hashesPerFrame?: number
 }
 
 /** How a stored video compares with the query. */
@@ -73,7 +87,7 @@ export interface VideoComparison {
   comparedConsidered: number
   queryMatchPercent: number
   comparedMatchPercent: number
-  /** The smallest frame distance seen between the two (256 when no frame matched). */
+  /** The smallest hash distance seen between the two (256 when no frame matched). */
   bestDistance: number
   isMatch: boolean
 }
@@ -92,11 +106,23 @@ function checkQualityTolerance(q: number): void {
   if (!Number.isInteger(q) || q < 0 || q > 100) throw new RangeError(`qualityTolerance must be an integer from 0 to 100, got ${q}`)
 }
 
+/** The frames of a video that vPDQ considers, their considered hashes packed. */
+export interface ConsideredFrames {
+  /** Frames considered. */
+  count: number
+  /** Their considered hashes, packed, a frame's together. */
+  hashes: Uint32Array
+  /** Frame k's hashes are numbers `start[k]` to `start[k + 1] - 1` of `hashes` (count + 1 entries). */
+  start: Uint32Array
+}
+
 /**
- * The frames vPDQ considers: quality ≥ `qualityTolerance`, each distinct hash once (first
- * occurrence kept), packed. Throws on a malformed video.
+ * The frames vPDQ considers. A hash counts when its quality is ≥ `qualityTolerance`, and a
+ * frame when at least one of its hashes counts (only those are kept); a frame whose kept
+ * hashes are exactly those of an earlier frame counts once (the first is kept), as vPDQ
+ * counts a repeated hash once. Throws on a malformed video.
  */
-export function consideredFrames(frames: VideoFrames, qualityTolerance = VPDQ_QUALITY_TOLERANCE): Uint32Array {
+export function consideredFrames(frames: VideoFrames, qualityTolerance = VPDQ_QUALITY_TOLERANCE): ConsideredFrames {
   if (frames == null || typeof frames !== 'object') throw new TypeError('a video is { hashes, qualities }')
   checkQualityTolerance(qualityTolerance)
   const h = frames.hashes
@@ -105,27 +131,50 @@ export function consideredFrames(frames: VideoFrames, qualityTolerance = VPDQ_QU
     throw new RangeError(`bad video frames: hashes must be packed 256-bit hashes, 8 words each: got ${h.length} words, not a multiple of 8`)
   }
   const count = h.length / HASH256_WORDS
+  const perFrame = frames.hashesPerFrame ?? 1
+  if (!Number.isInteger(perFrame) || perFrame < 1 || perFrame > MAX_HASHES_PER_FRAME) {
+    throw new RangeError(`bad video frames: hashesPerFrame must be an integer from 1 to ${MAX_HASHES_PER_FRAME}, got ${perFrame}`)
+  }
+  if (count % perFrame !== 0) throw new RangeError(`bad video frames: ${count} hashes are not whole frames of ${perFrame} hashes`)
   const qualities = frames.qualities
   if (qualities == null || typeof qualities.length !== 'number' || qualities.length !== count) {
     throw new RangeError(`bad video frames: ${count} hashes need ${count} qualities, got ${qualities == null ? 'none' : qualities.length}`)
   }
   const out = new Uint32Array(count * HASH256_WORDS)
+  const start = new Uint32Array(count / perFrame + 1)
   let kept = 0
-  // Exact duplicates, found by first word then compared whole.
+  let nFrames = 0
+  // Repeated frames, found by their first kept hash's first word, then compared whole.
   const byFirstWord = new Map<number, number[]>()
-  for (let i = 0; i < count; i++) {
-    const quality = qualities[i]!
-    if (!(quality >= 0 && quality <= 100)) throw new RangeError(`bad video frames: quality ${i} is ${quality}, PDQ quality is 0 to 100`)
-    if (quality < qualityTolerance) continue
-    const b = i * HASH256_WORDS
-    const same = byFirstWord.get(h[b]!)
-    if (same?.some((k) => sameHash(out, k * HASH256_WORDS, h, b))) continue
-    out.set(h.subarray(b, b + HASH256_WORDS), kept * HASH256_WORDS)
-    if (same) same.push(kept)
-    else byFirstWord.set(h[b]!, [kept])
-    kept++
+  for (let f = 0; f < count / perFrame; f++) {
+    const from = kept
+    for (let k = f * perFrame; k < (f + 1) * perFrame; k++) {
+      const quality = qualities[k]!
+      if (!(quality >= 0 && quality <= 100)) throw new RangeError(`bad video frames: quality ${k} is ${quality}, PDQ quality is 0 to 100`)
+      if (quality < qualityTolerance) continue
+      out.set(h.subarray(k * HASH256_WORDS, (k + 1) * HASH256_WORDS), kept * HASH256_WORDS)
+      kept++
+    }
+    if (kept === from) continue
+    const key = out[from * HASH256_WORDS]!
+    const same = byFirstWord.get(key)
+    if (same?.some((g) => sameHashes(out, start[g]!, start[g + 1]!, from, kept))) {
+      kept = from
+      continue
+    }
+    if (same) same.push(nFrames)
+    else byFirstWord.set(key, [nFrames])
+    start[nFrames] = from
+    start[++nFrames] = kept
   }
-  return out.slice(0, kept * HASH256_WORDS)
+  return { count: nFrames, hashes: out.slice(0, kept * HASH256_WORDS), start: start.slice(0, nFrames + 1) }
+}
+
+/** Whether hashes a0…a1-1 and b0…b1-1 of `h` are the same list. */
+function sameHashes(h: Uint32Array, a0: number, a1: number, b0: number, b1: number): boolean {
+  if (a1 - a0 !== b1 - b0) return false
+  for (let i = 0; i < a1 - a0; i++) if (!sameHash(h, (a0 + i) * HASH256_WORDS, h, (b0 + i) * HASH256_WORDS)) return false
+  return true
 }
 
 function sameHash(a: Uint32Array, ao: number, b: Uint32Array, bo: number): boolean {
@@ -189,26 +238,29 @@ export function compareVideos(
   const r = resolveRule(options.rule)
   const q = consideredFrames(query, options.qualityTolerance)
   const c = consideredFrames(compared, options.qualityTolerance)
-  const nq = q.length / HASH256_WORDS
-  const nc = c.length / HASH256_WORDS
-  const cHit = new Uint8Array(nc)
+  const cHit = new Uint8Array(c.count)
   let queryMatched = 0
   let best = 256
-  for (let i = 0; i < nq; i++) {
+  for (let i = 0; i < q.count; i++) {
     let hit = false
-    for (let j = 0; j < nc; j++) {
-      const d = distanceAt(q, i * HASH256_WORDS, c, j * HASH256_WORDS)
-      if (d <= r.distanceTolerance) {
-        hit = true
-        cHit[j] = 1
-        if (d < best) best = d
+    for (let j = 0; j < c.count; j++) {
+      // Frames match when any hash of one is within the tolerance of any hash of the other.
+      for (let a = q.start[i]!; a < q.start[i + 1]!; a++) {
+        for (let b = c.start[j]!; b < c.start[j + 1]!; b++) {
+          const d = distanceAt(q.hashes, a * HASH256_WORDS, c.hashes, b * HASH256_WORDS)
+          if (d <= r.distanceTolerance) {
+            hit = true
+            cHit[j] = 1
+            if (d < best) best = d
+          }
+        }
       }
     }
     if (hit) queryMatched++
   }
   let comparedMatched = 0
-  for (let j = 0; j < nc; j++) comparedMatched += cHit[j]!
-  return verdict(options.video ?? 0, queryMatched, nq, comparedMatched, nc, best, r)
+  for (let j = 0; j < c.count; j++) comparedMatched += cHit[j]!
+  return verdict(options.video ?? 0, queryMatched, q.count, comparedMatched, c.count, best, r)
 }
 
 export interface VideoMatchIndexOptions {
@@ -262,6 +314,11 @@ export class VideoMatchIndex {
     return this.liveSlots
   }
 
+  /** Considered hashes stored (a frame may carry several), all videos together. */
+  get hashCount(): number {
+    return this.frames.size
+  }
+
   has(video: number): boolean {
     return this.byKey.has(video)
   }
@@ -311,8 +368,8 @@ export class VideoMatchIndex {
     })
   }
 
-  private store(video: number, considered: Uint32Array): void {
-    const n = considered.length / HASH256_WORDS
+  private store(video: number, considered: ConsideredFrames): void {
+    const n = considered.count
     const v = this.keys.length
     this.growVideos(v + 1)
     this.growSlots(this.nextSlot + n)
@@ -321,14 +378,15 @@ export class VideoMatchIndex {
     this.firstSlot[v] = this.nextSlot
     this.slotCount[v] = n
     this.alive[v] = 1
-    const payloads = new Uint32Array(n)
+    // Every hash of a frame is stored with the frame's slot as its payload.
+    const payloads = new Uint32Array(considered.start[n]!)
     for (let i = 0; i < n; i++) {
-      payloads[i] = this.nextSlot + i
+      payloads.fill(this.nextSlot + i, considered.start[i]!, considered.start[i + 1]!)
       this.slotVideo[this.nextSlot + i] = v
     }
     this.nextSlot += n
     this.liveSlots += n
-    this.frames.add(considered, payloads)
+    this.frames.add(considered.hashes, payloads)
   }
 
   /** Removes a stored video; false when it was not stored. */
@@ -425,7 +483,7 @@ export class VideoMatchIndex {
   compare(query: VideoFrames, rule: Partial<VideoMatchRule> = {}): VideoComparison[] {
     const r = resolveRule(rule)
     const q = consideredFrames(query, this.qualityTolerance)
-    const nq = q.length / HASH256_WORDS
+    const nq = q.count
     if (nq === 0 || this.liveSlots === 0) return []
     const slotVideo = this.slotVideo
     const lastQueryFrame = this.lastQueryFrame
@@ -452,8 +510,9 @@ export class VideoMatchIndex {
     }
     try {
       for (let i = 0; i < nq; i++) {
+        // One stamp per query frame, whichever of its hashes finds a stored frame.
         stamp = i + 1
-        this.frames.forEachWithin(q, r.distanceTolerance, visit, i * HASH256_WORDS)
+        for (let k = q.start[i]!; k < q.start[i + 1]!; k++) this.frames.forEachWithin(q.hashes, r.distanceTolerance, visit, k * HASH256_WORDS)
       }
       const out = touchedVideos.map((v) => verdict(this.keys[v]!, queryHits[v]!, nq, comparedHits[v]!, this.slotCount[v]!, best[v]!, r))
       return out.sort(byStrength)

@@ -234,7 +234,9 @@ export const mediaHashes = sqliteTable(
     /** What made it: frames hashed by another sampling are hashed again, not compared. */
     hasher: text('hasher').notNull(),
     frameCount: integer('frame_count').notNull().default(0),
+    /** frame_count × hashes-per-frame PDQ hashes (32 bytes each, a frame's together; 4 a frame for pdq/1fps/v2). */
     hashes: blob('hashes', { mode: 'buffer' }),
+    /** One byte per hash: hashes-per-frame is its length / frame_count. */
     qualities: blob('qualities', { mode: 'buffer' }),
     timesMs: blob('times_ms', { mode: 'buffer' }),
     error: text('error'),

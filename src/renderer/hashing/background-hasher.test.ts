@@ -50,7 +50,7 @@ function deps(host: ReturnType<typeof fakeHost>, frames: HasherDeps['frames']): 
   return {
     api: host.api,
     frames,
-    hash: async (b) => ({ hex: ((b as unknown as { tMs: number }).tMs / 1000).toString(16).padStart(64, '0'), quality: 90 }),
+    hash: async (b) => [{ hash: ((b as unknown as { tMs: number }).tMs / 1000).toString(16).padStart(64, '0'), quality: 90 }],
     idle: async () => {},
     retryDelayMs: 5,
   }
@@ -76,8 +76,8 @@ describe('the background hasher', () => {
     expect(host.recorded[0]).toEqual({
       outcome: 'hashed',
       sha256: job(1).sha256,
-      hasher: 'pdq/1fps/v1',
-      frames: [0, 1000, 2000].map((tMs) => ({ tMs, hash: (tMs / 1000).toString(16).padStart(64, '0'), quality: 90 })),
+      hasher: 'pdq/1fps/v2',
+      frames: [0, 1000, 2000].map((tMs) => ({ tMs, hashes: [{ hash: (tMs / 1000).toString(16).padStart(64, '0'), quality: 90 }] })),
     })
     expect(hasher.status).toEqual({ total: 2, hashed: 2, failed: 0, waiting: 0 })
     expect(seen.length).toBeGreaterThanOrEqual(3)

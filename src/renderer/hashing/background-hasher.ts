@@ -1,5 +1,5 @@
 import type { TinjauApi } from '../../shared/contract'
-import { HASH_ERROR_MAX, HASHER_ID, type FrameHash, type HashJob, type HashStatus } from '../../shared/frame-hashes'
+import { HASH_ERROR_MAX, HASHER_ID, type FrameHash, type HashJob, type HashStatus, type PdqFrameHash } from '../../shared/frame-hashes'
 import { DecodeError, type Frame } from './frame-source'
 
 /**
@@ -17,8 +17,8 @@ export interface HasherDeps {
   api: Pick<TinjauApi, 'call' | 'on' | 'mediaUrl'>
   /** The frames of one job, decoded (frame-source.ts in a browser). */
   frames(job: HashJob, url: string, signal: AbortSignal): AsyncIterable<Frame>
-  /** PDQ of one frame (the hash worker in a browser). */
-  hash(bitmap: ImageBitmap): Promise<{ hex: string; quality: number }>
+  /** The PDQ hashes of one frame: whole and cropped (the hash worker in a browser). */
+  hash(bitmap: ImageBitmap): Promise<PdqFrameHash[]>
   /** Waits for the main thread to be idle (requestIdleCallback in a browser). */
   idle(signal: AbortSignal): Promise<void>
   /** After an API error, before asking again. */
@@ -121,13 +121,13 @@ export class BackgroundHasher {
   private async hashJob(job: HashJob, signal: AbortSignal): Promise<FrameHash[]> {
     const frames: FrameHash[] = []
     for await (const frame of this.deps.frames(job, this.deps.api.mediaUrl(job.sha256), signal)) {
-      let hashed: { hex: string; quality: number }
+      let hashes: PdqFrameHash[]
       try {
-        hashed = await this.deps.hash(frame.bitmap)
+        hashes = await this.deps.hash(frame.bitmap)
       } catch (err) {
         throw new DecodeError(`frame at ${frame.tMs} ms cannot be hashed: ${err instanceof Error ? err.message : String(err)}`)
       }
-      frames.push({ tMs: frame.tMs, hash: hashed.hex, quality: hashed.quality })
+      frames.push({ tMs: frame.tMs, hashes })
       await this.deps.idle(signal)
     }
     if (frames.length === 0) throw new DecodeError('no frame could be read')

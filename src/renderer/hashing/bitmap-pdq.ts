@@ -1,8 +1,13 @@
-import { PdqHasher } from '../../shared/pdq/pdq'
+import type { PdqFrameHash } from '../../shared/frame-hashes'
+import { FrameVariantHasher } from '../../shared/pdq/frame-variants'
 
-/** PDQ of decoded frames: read back through one reused OffscreenCanvas, hashed with reused buffers. */
-export function makeBitmapHasher(): (bitmap: ImageBitmap) => { hex: string; quality: number } {
-  const hasher = new PdqHasher()
+/**
+ * The hashes of decoded frames: pixels read back through one reused OffscreenCanvas, bars
+ * trimmed, and the picture hashed whole and as its crops with reused buffers
+ * (src/shared/pdq/frame-variants.ts: the same code the Node tests and benches run).
+ */
+export function makeBitmapHasher(): (bitmap: ImageBitmap) => PdqFrameHash[] {
+  const hasher = new FrameVariantHasher()
   let canvas: OffscreenCanvas | null = null
   return (bitmap) => {
     try {
@@ -12,8 +17,7 @@ export function makeBitmapHasher(): (bitmap: ImageBitmap) => { hex: string; qual
       if (!ctx) throw new Error('no 2D context for an OffscreenCanvas')
       ctx.drawImage(bitmap, 0, 0)
       const { data } = ctx.getImageData(0, 0, width, height)
-      const { hex, quality } = hasher.hash({ data, width, height })
-      return { hex, quality }
+      return hasher.hash({ data, width, height }).hashes.map(({ hex, quality }) => ({ hash: hex, quality }))
     } finally {
       bitmap.close()
     }

@@ -1,15 +1,16 @@
+import type { PdqFrameHash } from '../../shared/frame-hashes'
 import type { HashReply, HashRequest } from './hash-worker'
 
 /** The hash worker behind a promise per frame. */
-export function workerHasher(worker: Worker): { hash(bitmap: ImageBitmap): Promise<{ hex: string; quality: number }>; close(): void } {
+export function workerHasher(worker: Worker): { hash(bitmap: ImageBitmap): Promise<PdqFrameHash[]>; close(): void } {
   let nextId = 1
-  const waiting = new Map<number, { resolve: (r: { hex: string; quality: number }) => void; reject: (e: Error) => void }>()
+  const waiting = new Map<number, { resolve: (r: PdqFrameHash[]) => void; reject: (e: Error) => void }>()
   worker.onmessage = ({ data }: MessageEvent<HashReply>) => {
     const w = waiting.get(data.id)
     if (!w) return
     waiting.delete(data.id)
     if ('error' in data) w.reject(new Error(data.error))
-    else w.resolve({ hex: data.hex, quality: data.quality })
+    else w.resolve(data.hashes)
   }
   worker.onerror = (e) => {
     for (const w of waiting.values()) w.reject(new Error(`the hash worker failed: ${e.message}`))

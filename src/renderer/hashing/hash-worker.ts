@@ -1,7 +1,8 @@
+import type { PdqFrameHash } from '../../shared/frame-hashes'
 import { makeBitmapHasher } from './bitmap-pdq'
 
 /**
- * A Web Worker that turns decoded frames into PDQ hashes, so the hashing arithmetic
+ * A Web Worker that turns decoded frames into PDQ hashes (several a frame: bitmap-pdq.ts), so the hashing arithmetic
  * never runs on the thread the console answers keys on. Frames come as ImageBitmaps,
  * transferred, not copied.
  */
@@ -10,7 +11,7 @@ export interface HashRequest {
   id: number
   bitmap: ImageBitmap
 }
-export type HashReply = { id: number; hex: string; quality: number } | { id: number; error: string }
+export type HashReply = { id: number; hashes: PdqFrameHash[] } | { id: number; error: string }
 
 interface WorkerScope {
   onmessage: ((e: MessageEvent<HashRequest>) => void) | null
@@ -22,7 +23,7 @@ const hash = makeBitmapHasher()
 
 scope.onmessage = ({ data: { id, bitmap } }) => {
   try {
-    scope.postMessage({ id, ...hash(bitmap) })
+    scope.postMessage({ id, hashes: hash(bitmap) })
   } catch (err) {
     scope.postMessage({ id, error: err instanceof Error ? err.message : String(err) })
   }

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react'
-import type { HashStatus } from '../../shared/frame-hashes'
+import type { HashStatus, PdqFrameHash } from '../../shared/frame-hashes'
 import { useApi } from '../api/api-context'
 import { BackgroundHasher } from './background-hasher'
 import { imageFrame, videoFrames } from './frame-source'
@@ -37,7 +37,7 @@ export function useBackgroundHasher(): HashStatus | null {
  * The hash worker; where a page may not start one (a file:// page in some Chromium builds),
  * the same hashing on the main thread, still one frame per idle moment.
  */
-function startWorker(): { hash(bitmap: ImageBitmap): Promise<{ hex: string; quality: number }>; close(): void } {
+function startWorker(): { hash(bitmap: ImageBitmap): Promise<PdqFrameHash[]>; close(): void } {
   try {
     return workerHasher(new Worker(new URL('./hash-worker.ts', import.meta.url), { type: 'module' }))
   } catch {

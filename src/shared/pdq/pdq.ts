@@ -280,7 +280,8 @@ export function pdqHash(pixels: PdqPixels): PdqHash {
   return shared.hash(pixels)
 }
 
-function checkPixels(pixels: PdqPixels, channels: number): void {
+/** Throws unless `pixels` is a frame PDQ can read (size, channels, buffer length, row stride). */
+export function checkPixels(pixels: PdqPixels, channels: number = pixels.channels ?? 4): void {
   const { data, width, height } = pixels
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
     throw new RangeError(`PDQ: image size must be positive integers, got ${String(width)}×${String(height)}`)

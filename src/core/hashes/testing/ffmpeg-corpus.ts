@@ -1,5 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
+import { FrameVariantHasher } from '../../../shared/pdq/frame-variants'
+import { HASH256_WORDS } from '../../../shared/pdq/hash256'
+import type { VideoFrames } from '../video-match'
 
 /**
  * The transformed corpus of issue 14, made by ffmpeg from the demo pack's videos: the
@@ -35,10 +39,14 @@ export const VARIANTS: readonly Variant[] = [
   { name: 'trimmed at the start', args: ['-ss', '1.5'] },
 ]
 
-/** Writes `src` changed by `variant` to `dir`; returns the new file's path. */
-export function makeVariant(src: string, variant: Variant, dir: string, index: number): string {
+/**
+ * Writes `src` changed by `variant` to `dir`; returns the new file's path. With `reuse`, a
+ * file already there is kept (a bench's corpus cached between runs).
+ */
+export function makeVariant(src: string, variant: Variant, dir: string, index: number, reuse = false): string {
   const ownCodec = variant.args.includes('-c:v')
   const out = path.join(dir, `${path.basename(src, path.extname(src))}-v${index}.${ownCodec ? 'webm' : 'mp4'}`)
+  if (reuse && existsSync(out)) return out
   // H.264 at its fastest for the other changes: what a mirror account's app uploads, and quick to make.
   const codec = ownCodec ? [] : ['-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '28', '-pix_fmt', 'yuv420p']
   execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-i', src, '-an', ...variant.args, ...codec, out], { stdio: 'pipe' })
@@ -68,4 +76,26 @@ export function decodeFrames(file: string): DecodedFrames {
   const frames: Uint8Array[] = []
   for (let at = 0; at + size <= raw.length; at += size) frames.push(new Uint8Array(raw.buffer, raw.byteOffset + at, size))
   return { width, height, frames }
+}
+
+/** The demo pack's distinct videos (demo-015 is the same file as demo-008: one video), in pack order. */
+export function demoVideos(demoDir: string): { id: string; file: string }[] {
+  const pack = JSON.parse(readFileSync(path.join(demoDir, 'pack.json'), 'utf8')) as { clips: { id: string; media: { path: string; sha256: string } }[] }
+  const video = pack.clips.filter((c) => /\.(webm|mp4)$/.test(c.media.path))
+  return [...new Map(video.map((c) => [c.media.sha256, { id: c.id, file: path.join(demoDir, c.media.path) }])).values()]
+}
+
+/** Every frame of `decoded` hashed by `hasher` (all of a frame's hashes together), as the matcher takes them. */
+export function hashDecoded(decoded: DecodedFrames, hasher: FrameVariantHasher): VideoFrames {
+  const { width, height, frames } = decoded
+  const k = hasher.hashesPerFrame
+  const hashes = new Uint32Array(frames.length * k * HASH256_WORDS)
+  const qualities = new Uint8Array(frames.length * k)
+  frames.forEach((data, i) => {
+    hasher.hash({ data, width, height, channels: 3 }).hashes.forEach((h, j) => {
+      hashes.set(h.hash, (i * k + j) * HASH256_WORDS)
+      qualities[i * k + j] = h.quality
+    })
+  })
+  return { hashes, qualities, hashesPerFrame: k }
 }
