@@ -4,6 +4,7 @@ import { registerAudit } from './commands/audit'
 import { registerDecide } from './commands/decide'
 import { registerDecisions } from './commands/decisions'
 import { registerExportCommands } from './commands/export'
+import { registerHashes } from './commands/hashes'
 import { registerImport } from './commands/import'
 import { registerQueue } from './commands/queue'
 import { registerServe } from './commands/serve'
@@ -49,6 +50,7 @@ function buildProgram(ctx: CliContext, version: () => string): Command {
   registerAudit(program, ctx)
   registerExportCommands(program, ctx)
   registerSync(program, ctx)
+  registerHashes(program, ctx)
   registerServe(program, ctx)
   return program
 }
