@@ -36,6 +36,7 @@ import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { createInterface } from 'node:readline'
 import pg from 'pg'
+import { dbUrl, withClient } from './pg-client'
 import { loadPolicy } from '../src/core/policy-loader'
 import { migrationsFolder, one, openServerDb, rows, sql, textArray, type Db, type ServerDb } from '../src/server/db/open'
 import { lockClips, updateAdjudications } from '../src/server/ops/adjudications'
@@ -97,22 +98,6 @@ interface Figure {
   ok: boolean | null
 }
 const summary: Figure[] = []
-
-function dbUrl(baseUrl: string, name: string): string {
-  const u = new URL(baseUrl)
-  u.pathname = `/${name}`
-  return u.toString()
-}
-
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url })
-  await c.connect()
-  try {
-    return await fn(c)
-  } finally {
-    await c.end()
-  }
-}
 
 // ---- the template ---------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { createInterface } from 'node:readline'
-import pg from 'pg'
+import { dbUrl, withClient } from './pg-client'
 import { openServerDb } from '../src/server/db/open'
 import { assign } from '../src/server/ops/assignments'
 import { enrollmentCode } from '../src/server/ops/reviewers'
@@ -41,26 +41,10 @@ function cpuSeconds(pid: number, only?: 'system'): number | null {
   }
 }
 
-function urlOf(base: string, name: string): string {
-  const u = new URL(base)
-  u.pathname = `/${name}`
-  return u.toString()
-}
-
-async function admin<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url })
-  await c.connect()
-  try {
-    return await fn(c)
-  } finally {
-    await c.end()
-  }
-}
-
 async function main(): Promise<void> {
   const base = process.env.DATABASE_URL || process.env.TINJAU_TEST_DATABASE_URL
   if (!base) throw new Error('set TINJAU_TEST_DATABASE_URL')
-  const template = await admin(base, async (c) => {
+  const template = await withClient(base, async (c) => {
     const r = await c.query<{ datname: string }>(
       `SELECT datname FROM pg_database WHERE datname LIKE 'tinjau\\_bench\\_lead\\_tpl\\_%' AND shobj_description(oid, 'pg_database') LIKE 'complete %' ORDER BY datname LIMIT 1`,
     )
@@ -68,18 +52,18 @@ async function main(): Promise<void> {
   })
   if (!template) throw new Error('no seeded template: run npm run bench:lead once')
   const name = `tinjau_push_cost_${Date.now().toString(36)}`
-  await admin(base, (c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${template} STRATEGY FILE_COPY`))
+  await withClient(base, (c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${template} STRATEGY FILE_COPY`))
   if (process.env.BENCH_PG_LOG === 'explain') {
     for (const setting of [`session_preload_libraries = 'auto_explain'`, 'auto_explain.log_min_duration = 0', 'auto_explain.log_analyze = on', 'auto_explain.log_buffers = on']) {
-      await admin(base, (c) => c.query(`ALTER DATABASE ${name} SET ${setting}`))
+      await withClient(base, (c) => c.query(`ALTER DATABASE ${name} SET ${setting}`))
     }
   }
   if (process.env.BENCH_PG_LOG === '1') {
     for (const setting of ['log_min_duration_statement = 0', 'log_parser_stats = on', 'log_planner_stats = on', 'log_executor_stats = on']) {
-      await admin(base, (c) => c.query(`ALTER DATABASE ${name} SET ${setting}`))
+      await withClient(base, (c) => c.query(`ALTER DATABASE ${name} SET ${setting}`))
     }
   }
-  const url = urlOf(base, name)
+  const url = dbUrl(base, name)
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tinjau-push-cost-'))
   const store = await openServerDb({ databaseUrl: url, poolSize: 2 })
   const prof = process.env.BENCH_INSTANCE_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_INSTANCE_PROF)}`] : []
@@ -128,7 +112,7 @@ async function main(): Promise<void> {
     await store.close()
     closed = true
     const backends = () =>
-      admin(base, async (c) => (await c.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1 ORDER BY pid`, [name])).rows.map((r) => r.pid))
+      withClient(base, async (c) => (await c.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1 ORDER BY pid`, [name])).rows.map((r) => r.pid))
     // Backends may come and go (the pool's idle timeout): each is sampled while it lives, new ones from zero.
     const first = new Map<number, number>()
     const last = new Map<number, number>()
@@ -172,7 +156,7 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 1500))
     if (!closed) await store.close()
     rmSync(dataDir, { recursive: true, force: true })
-    if (process.env.BENCH_KEEP !== '1') await admin(base, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))
+    if (process.env.BENCH_KEEP !== '1') await withClient(base, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))
   }
 }
 
