@@ -36,6 +36,10 @@
  * days after it (about half overdue); 2 % of clips flagged by an authority's request.
  */
 
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { migrationsFolder } from '../src/server/db/open'
+
 export const SEED_VERSION = 3
 export const REVIEWERS = 100
 export const PACKS = 10
@@ -60,6 +64,16 @@ export function expected(shape: SeedShape) {
     pairs: 45 * u,
   }
 }
+
+/**
+ * decision_pairs as migration 0005 derives them, read from the migration itself (its comment
+ * lines dropped) so the seed and an upgraded service can never derive them differently.
+ */
+const PAIRS_BACKFILL = readFileSync(path.join(migrationsFolder(), '0005_decision-pairs-backfill.sql'), 'utf8')
+  .split('\n')
+  .filter((line) => !line.startsWith('--'))
+  .join('\n')
+  .trim()
 
 const iso = (ts: string) => `to_char((${ts}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`
 const isoMs = (ts: string) => `to_char((${ts}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
@@ -279,18 +293,7 @@ export function seedSteps(shape: SeedShape, t: string): SeedStep[] {
     },
     {
       name: 'decision pairs (as migration 0005 derives them)',
-      sql: `
-        INSERT INTO decision_pairs (clip_heads, first_at, second_at, first_action, second_action, first_reviewer, second_reviewer,
-          both_categories, first_categories, second_categories, clip_id, pack_id)
-        SELECT n.heads, x.decided_at, y.decided_at, x.action, y.action, x.reviewer_id, y.reviewer_id,
-          ARRAY(SELECT DISTINCT c FROM jsonb_array_elements_text(x.categories) c WHERE y.categories ? c ORDER BY c),
-          ARRAY(SELECT DISTINCT c FROM jsonb_array_elements_text(x.categories) c WHERE NOT y.categories ? c ORDER BY c),
-          ARRAY(SELECT DISTINCT c FROM jsonb_array_elements_text(y.categories) c WHERE NOT x.categories ? c ORDER BY c),
-          x.clip_id, CASE WHEN x.pack_id = y.pack_id THEN x.pack_id END
-        FROM (SELECT clip_id, count(*)::int AS heads FROM decision_heads GROUP BY clip_id HAVING count(*) >= 2) n
-        JOIN decision_heads x ON x.clip_id = n.clip_id
-        JOIN decision_heads y ON y.clip_id = n.clip_id AND (x.decided_at, x.reviewer_id) < (y.decided_at, y.reviewer_id)
-        ORDER BY x.clip_id;`,
+      sql: PAIRS_BACKFILL,
     },
     {
       name: 'outcomes with their history',
