@@ -164,6 +164,13 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
   const skips = new SkipLog(sqlite, identity, opts.now)
   const hashes = new HashStore(sqlite, opts.now)
   const knownContent = new KnownContent(sqlite, hashes, decisions)
+  if (background) {
+    // The match index, after the queue's facets (10 s): otherwise it is built by the first
+    // clip.matches, the moment a reviewer opens a clip.
+    setTimeout(() => {
+      if (sqlite.open && !gate.busy && !sqlite.inTransaction) knownContent.warm()
+    }, 15_000).unref()
+  }
   const demoDir = path.join(opts.resourcesDir, 'demo')
   const listeners = new Set<Listener>()
   const emit: Listener = (event, payload) => {

@@ -73,6 +73,16 @@ describe('known content: clips that show the same footage', () => {
     expect(t.handlers['clip.matches']({ clipId: 'demo-007' }).matches).toEqual([])
   })
 
+  test('an index loaded ahead (as hosts do in the background) holds what was stored, and takes what comes later', async () => {
+    const { t, record } = await demo()
+    const original = video()
+    record('demo-007', original)
+    t.knownContent.warm()
+    record('demo-004', video(original))
+    expect(t.handlers['clip.matches']({ clipId: 'demo-004' }).matches.map((m) => m.clipId)).toEqual(['demo-007'])
+    expect(t.handlers['clip.matches']({ clipId: 'demo-007' }).matches.map((m) => m.clipId)).toEqual(['demo-004'])
+  })
+
   test('copies too far apart, or of too low a quality, do not match', async () => {
     const { t, record } = await demo()
     const original = video()

@@ -58,6 +58,14 @@ export class KnownContent {
     return String(this.stmts.mime.get(sha256) ?? '').startsWith('video/')
   }
 
+  /**
+   * Loads the index now, so the first clip a reviewer opens does not wait for it (about a
+   * second of reading and building at a million stored frames). Hosts call it in the background.
+   */
+  warm(): void {
+    this.ensureIndex()
+  }
+
   private ensureIndex(): VideoMatchIndex {
     if (this.index) return this.index
     const index = new VideoMatchIndex()
