@@ -15,6 +15,7 @@ import { KnownContent } from './hashes/known-content'
 import { looksLikeHashList } from './hash-lists/hash-list-file'
 import { HashListStore } from './hash-lists/hash-list-store'
 import { importHashList } from './hash-lists/import-hash-list'
+import { ListMatcher } from './hash-lists/list-matcher'
 import { ImportRuns, type ImportHooks } from './import-runs'
 import { MediaStore } from './media-store'
 import { servableMediaType } from './media-type'
@@ -170,11 +171,16 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
   const hashes = new HashStore(sqlite, opts.now)
   const knownContent = new KnownContent(sqlite, hashes, decisions)
   const hashLists = new HashListStore(sqlite, opts.now)
+  const listMatcher = new ListMatcher(hashLists)
+  knownContent.attachLists(listMatcher)
   if (background) {
     // The match index, after the queue's facets (10 s): otherwise it is built by the first
     // clip.matches, the moment a reviewer opens a clip.
     setTimeout(() => {
-      if (sqlite.open && !gate.busy && !sqlite.inTransaction) knownContent.warm()
+      if (sqlite.open && !gate.busy && !sqlite.inTransaction) {
+        knownContent.warm()
+        listMatcher.warm()
+      }
     }, 15_000).unref()
   }
   const demoDir = path.join(opts.resourcesDir, 'demo')

@@ -7,7 +7,9 @@ import { ClipOutcome, ClipStatus, DecisionRecord } from './domain'
  * is recognised before it is watched again.
  */
 
+/** A clip of this profile whose video matches. */
 export const ClipMatch = z.object({
+  source: z.literal('clip'),
   clipId: z.string(),
   packId: z.string(),
   status: ClipStatus,
@@ -26,10 +28,46 @@ export const ClipMatch = z.object({
 })
 export type ClipMatch = z.infer<typeof ClipMatch>
 
+/** The decision a hash list entry carries (docs/hash-list.md), as the console shows and applies it. */
+export const ListDecision = z.object({
+  action: z.string(),
+  categories: z.array(z.string()),
+  rationale: z.string(),
+  policyId: z.string().nullable(),
+  policyVersion: z.string().nullable(),
+  decidedBy: z.string().nullable(),
+  decidedAt: z.string().nullable(),
+  sourceClipId: z.string().nullable(),
+})
+export type ListDecision = z.infer<typeof ListDecision>
+
+/** An entry of an imported hash list (or of the team's hashes) that the open clip's video matches. */
+export const HashListMatch = z.object({
+  source: z.literal('hashlist'),
+  listId: z.string(),
+  listName: z.string(),
+  /** Where the list came from: an imported file, or the team's hashes from the sync service. */
+  listSource: z.enum(['hashlist', 'team']),
+  issuerName: z.string(),
+  issuerPublicKey: z.string(),
+  entryId: z.string(),
+  label: z.string(),
+  /** The open clip's media is the entry's media file, byte for byte. */
+  sameFile: z.boolean(),
+  queryMatchPercent: z.number().min(0).max(100),
+  comparedMatchPercent: z.number().min(0).max(100),
+  decision: ListDecision,
+})
+export type HashListMatch = z.infer<typeof HashListMatch>
+
+/** A match of either kind: another clip of the profile, or a hash list entry. */
+export const KnownMatch = z.discriminatedUnion('source', [ClipMatch, HashListMatch])
+export type KnownMatch = z.infer<typeof KnownMatch>
+
 export const ClipMatches = z.object({
   /** Where the open clip's own hashing is: matches are known only once it is hashed. */
   hashing: z.enum(['hashed', 'waiting', 'failed']),
-  /** Decided ones first, then the strongest. */
-  matches: z.array(ClipMatch),
+  /** Decided ones first, then the strongest (hash list entries always carry a decision). */
+  matches: z.array(KnownMatch),
 })
 export type ClipMatches = z.infer<typeof ClipMatches>

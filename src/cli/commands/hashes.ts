@@ -32,6 +32,12 @@ export function registerHashes(program: Command, ctx: CliContext): void {
       }
       if (r.matches.length === 0) return ctx.out(`No known footage matches clip ${clipId}.`)
       for (const m of r.matches) {
+        if (m.source === 'hashlist') {
+          const d = m.decision
+          const by = d.decidedBy ? ` by ${d.decidedBy}` : ''
+          ctx.out(`hash list ${m.listName} (${m.issuerName}): ${m.label}\t${m.sameFile ? 'same file' : `${m.queryMatchPercent} % of its frames`}\tcarries ${d.action} (${d.categories.join(', ')})${by}`)
+          continue
+        }
         const how = m.sameFile ? 'same file' : `${m.queryMatchPercent} % of its frames`
         const what = m.decision
           ? `decided ${m.decision.action} (${m.decision.categories.join(', ')}) by ${m.decision.reviewerId} at ${m.decision.decidedAt}`

@@ -6,6 +6,9 @@ import { openTestTinjau } from '../testing/open-test-tinjau'
 import { refusedWithoutChange } from '../testing/expect-refused'
 import type { Tinjau } from '../tinjau'
 import { copyWithFlips, fillRandomHashes, seededRandom } from './synthetic'
+import type { KnownMatch } from '../../shared/known-content'
+
+const clipOf = (m: KnownMatch) => (m.source === 'clip' ? m.clipId : `${m.listId}/${m.entryId}`)
 
 let open: (Tinjau & { dataDir: string })[] = []
 afterEach(() => {
@@ -57,7 +60,7 @@ describe('known content: clips that show the same footage', () => {
       outcome: null,
     })
     // And the other way round: the original knows its (undecided) copy.
-    expect(t.handlers['clip.matches']({ clipId: 'demo-007' }).matches.map((m) => [m.clipId, m.decision])).toEqual([['demo-004', null]])
+    expect(t.handlers['clip.matches']({ clipId: 'demo-007' }).matches.map((m) => [clipOf(m), m.decision])).toEqual([['demo-004', null]])
     expect(t.handlers['clip.matches']({ clipId: 'demo-001' }).matches).toEqual([])
   })
 
@@ -67,7 +70,7 @@ describe('known content: clips that show the same footage', () => {
     record('demo-007', original)
     expect(t.handlers['clip.matches']({ clipId: 'demo-007' }).matches).toEqual([])
     record('demo-004', video(original, 20))
-    expect(t.handlers['clip.matches']({ clipId: 'demo-007' }).matches.map((m) => m.clipId)).toEqual(['demo-004'])
+    expect(t.handlers['clip.matches']({ clipId: 'demo-007' }).matches.map((m) => clipOf(m))).toEqual(['demo-004'])
     // Hashed again to something else (another hasher version): the old frames leave the index.
     record('demo-004', video())
     expect(t.handlers['clip.matches']({ clipId: 'demo-007' }).matches).toEqual([])
@@ -79,8 +82,8 @@ describe('known content: clips that show the same footage', () => {
     record('demo-007', original)
     t.knownContent.warm()
     record('demo-004', video(original))
-    expect(t.handlers['clip.matches']({ clipId: 'demo-004' }).matches.map((m) => m.clipId)).toEqual(['demo-007'])
-    expect(t.handlers['clip.matches']({ clipId: 'demo-007' }).matches.map((m) => m.clipId)).toEqual(['demo-004'])
+    expect(t.handlers['clip.matches']({ clipId: 'demo-004' }).matches.map((m) => clipOf(m))).toEqual(['demo-007'])
+    expect(t.handlers['clip.matches']({ clipId: 'demo-007' }).matches.map((m) => clipOf(m))).toEqual(['demo-004'])
   })
 
   test('copies too far apart, or of too low a quality, do not match', async () => {
@@ -103,7 +106,7 @@ describe('known content: clips that show the same footage', () => {
     record('demo-013', video(v, 6))
     t.handlers['decision.record'](DecisionDraft.parse({ clipId: 'demo-013', categories: ['ok.news'], action: 'allow' }))
     const { matches } = t.handlers['clip.matches']({ clipId: 'demo-015' })
-    expect(matches.map((m) => [m.clipId, m.sameFile, m.decision?.action ?? null])).toEqual([
+    expect(matches.map((m) => [clipOf(m), m.sameFile, m.decision?.action ?? null])).toEqual([
       ['demo-013', false, 'allow'],
       ['demo-008', true, null],
     ])

@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3'
 import type { ClipStatus } from '../../shared/domain'
 import { TinjauError } from '../../shared/errors'
-import type { ClipMatch, ClipMatches } from '../../shared/known-content'
+import type { ClipMatch, ClipMatches, KnownMatch } from '../../shared/known-content'
+import type { ListMatcher } from '../hash-lists/list-matcher'
 import type { DecisionLog } from '../decisions'
 import { outcomeOfClip } from '../sync/outcomes'
 import type { HashStore, StoredFrames } from './hash-store'
@@ -29,6 +30,8 @@ export class KnownContent {
   private readonly keyOf = new Map<string, number>()
   private readonly shaOf: string[] = []
   private readonly stmts
+  /** Hash list entries, matched beside the profile's clips (hash-lists/list-matcher.ts). */
+  private lists: ListMatcher | null = null
 
   constructor(
     private readonly sqlite: Database.Database,
@@ -52,6 +55,11 @@ export class KnownContent {
       this.shaOf.push(sha256)
     }
     return k
+  }
+
+  /** Also match clips against the profile's hash lists. */
+  attachLists(lists: ListMatcher): void {
+    this.lists = lists
   }
 
   private isVideo(sha256: string): boolean {
@@ -88,9 +96,10 @@ export class KnownContent {
     const frames = this.hashes.frames(clip.media_sha256)
     if (!frames) {
       const state = this.stmts.hashState.get(clip.media_sha256)
-      return { hashing: state === 'failed' ? 'failed' : 'waiting', matches: this.sameFile(clip) }
+      const listed = this.lists?.sameFile(clip.media_sha256) ?? []
+      return { hashing: state === 'failed' ? 'failed' : 'waiting', matches: [...this.sameFile(clip), ...listed].sort(byRelevance) }
     }
-    const found: ClipMatch[] = []
+    const found: KnownMatch[] = []
     for (const m of this.ensureIndex().match(frames, this.rule())) {
       const sha = this.shaOf[m.video]!
       for (const other of this.stmts.byMedia.all(sha) as ClipRow[]) {
@@ -99,7 +108,8 @@ export class KnownContent {
       }
     }
     // A clip whose frames are all below PDQ's quality floor matches nothing by hash; the same file still is the same.
-    for (const same of this.sameFile(clip)) if (!found.some((f) => f.clipId === same.clipId)) found.push(same)
+    for (const same of this.sameFile(clip)) if (!found.some((f) => f.source === 'clip' && f.clipId === same.clipId)) found.push(same)
+    if (this.lists) found.push(...this.lists.match(frames, this.rule()))
     return { hashing: 'hashed', matches: found.sort(byRelevance) }
   }
 
@@ -109,6 +119,7 @@ export class KnownContent {
 
   private describe(row: ClipRow, sameFile: boolean, queryMatchPercent: number, comparedMatchPercent: number): ClipMatch {
     return {
+      source: 'clip',
       clipId: row.id,
       packId: row.pack_id,
       status: row.status,
@@ -125,7 +136,9 @@ export class KnownContent {
 
 const round1 = (x: number) => Math.round(x * 10) / 10
 
-function byRelevance(a: ClipMatch, b: ClipMatch): number {
-  const known = (m: ClipMatch) => (m.decision || m.outcome ? 0 : 1)
-  return known(a) - known(b) || b.queryMatchPercent - a.queryMatchPercent || b.comparedMatchPercent - a.comparedMatchPercent || a.clipId.localeCompare(b.clipId)
+function byRelevance(a: KnownMatch, b: KnownMatch): number {
+  // A hash list entry always carries a decision.
+  const known = (m: KnownMatch) => (m.source === 'hashlist' || m.decision || m.outcome ? 0 : 1)
+  const name = (m: KnownMatch) => (m.source === 'clip' ? m.clipId : `${m.listId}/${m.entryId}`)
+  return known(a) - known(b) || b.queryMatchPercent - a.queryMatchPercent || b.comparedMatchPercent - a.comparedMatchPercent || name(a).localeCompare(name(b))
 }

@@ -155,9 +155,14 @@ export const ClipView = memo(function ClipView({ clip, policy, locale, mediaUrl,
             onApply={(m) =>
               dispatchForm({
                 type: 'reset',
-                state: formFromMatch(policy, form, m, (rationale) =>
-                  t('known.rationale', { clip: m.clipId, percent: formatNumber(m.queryMatchPercent, locale, { maximumFractionDigits: 0 }), rationale }).trim(),
-                ),
+                state: formFromMatch(policy, form, m, (rationale) => {
+                  const percent = formatNumber(m.queryMatchPercent, locale, { maximumFractionDigits: 0 })
+                  return (
+                    m.source === 'clip'
+                      ? t('known.rationale', { clip: m.clipId, percent, rationale })
+                      : t('known.listRationale', { label: m.label, list: m.listName, percent, rationale })
+                  ).trim()
+                }),
               })
             }
           />

@@ -1,13 +1,14 @@
 import { describe, expect, test } from 'vitest'
 import policyJson from '../../../resources/policy/live-safety.json'
-import type { ClipMatch } from '../../shared/known-content'
+import type { ClipMatch, HashListMatch } from '../../shared/known-content'
 import { Policy } from '../../shared/policy'
 import { emptyForm } from './decision-form'
-import { applicableMatch, formFromMatch, matchIsSensitive } from './known-content'
+import { applicableMatch, formFromMatch, matchedDecision, matchIsSensitive, matchKey } from './known-content'
 
 const policy = Policy.parse(policyJson)
 
 const match = (over: Partial<ClipMatch> = {}): ClipMatch => ({
+  source: 'clip',
   clipId: 'demo-007',
   packId: 'p',
   status: 'decided',
@@ -69,5 +70,29 @@ describe('applying known footage’s decision', () => {
     graphic.decision!.categories = ['violence.graphic']
     expect(matchIsSensitive(policy, graphic)).toBe(policy.categories.find((c) => c.id === 'violence.graphic')!.blurByDefault)
     expect(matchIsSensitive(policy, match({ decision: null }))).toBe(false)
+  })
+
+  test('a hash list entry carries its decision: applied like a clip’s, named by its own key', () => {
+    const listed: HashListMatch = {
+      source: 'hashlist',
+      listId: 'hl-1',
+      listName: 'Known riots',
+      listSource: 'hashlist',
+      issuerName: 'Lead',
+      issuerPublicKey: 'ed25519:x',
+      entryId: 'e1',
+      label: 'Car fire',
+      sameFile: false,
+      queryMatchPercent: 90,
+      comparedMatchPercent: 50,
+      decision: { action: 'remove', categories: ['violence.arson'], rationale: 'arson', policyId: null, policyVersion: null, decidedBy: null, decidedAt: null, sourceClipId: null },
+    }
+    const undecided = match({ decision: null })
+    expect(applicableMatch([undecided, listed])).toBe(listed)
+    expect(matchedDecision(listed)).toEqual({ action: 'remove', categories: ['violence.arson'], escalationTarget: null, rationale: 'arson' })
+    const next = formFromMatch(policy, emptyForm(), listed, (r) => `Matches Car fire. ${r}`)
+    expect([next.categories, next.action, next.rationale]).toEqual([['violence.arson'], 'remove', 'Matches Car fire. arson'])
+    expect(matchKey(listed)).toBe('list:hl-1/e1')
+    expect(matchKey(undecided)).toBe('clip:demo-007')
   })
 })

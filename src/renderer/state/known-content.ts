@@ -1,5 +1,5 @@
 import type { DecisionRecord } from '../../shared/domain'
-import type { ClipMatch } from '../../shared/known-content'
+import type { KnownMatch } from '../../shared/known-content'
 import type { Policy } from '../../shared/policy'
 import type { FormState } from './decision-form'
 
@@ -11,12 +11,20 @@ import type { FormState } from './decision-form'
  */
 
 /** The match whose decision (this profile's, else the organisation's outcome) can be applied, strongest first. */
-export function applicableMatch(matches: readonly ClipMatch[]): ClipMatch | null {
-  return matches.find((m) => m.decision !== null || (m.outcome !== null && m.outcome.action !== null && m.outcome.categories.length > 0)) ?? null
+export function applicableMatch(matches: readonly KnownMatch[]): KnownMatch | null {
+  return matches.find((m) => matchedDecision(m) !== null) ?? null
 }
 
-/** The decision a match carries: this profile's own, else the outcome the service settled. */
-export function matchedDecision(m: ClipMatch): Pick<DecisionRecord, 'action' | 'categories' | 'escalationTarget' | 'rationale'> | null {
+/** A match's identity in the console: the clip's id, or the hash list entry's. */
+export function matchKey(m: KnownMatch): string {
+  return m.source === 'clip' ? `clip:${m.clipId}` : `list:${m.listId}/${m.entryId}`
+}
+
+/** The decision a match carries: a hash list entry's, this profile's own, else the outcome the service settled. */
+export function matchedDecision(m: KnownMatch): Pick<DecisionRecord, 'action' | 'categories' | 'escalationTarget' | 'rationale'> | null {
+  if (m.source === 'hashlist') {
+    return m.decision.categories.length > 0 ? { action: m.decision.action, categories: m.decision.categories, escalationTarget: null, rationale: m.decision.rationale } : null
+  }
   if (m.decision) return m.decision
   if (m.outcome?.action && m.outcome.categories.length > 0) {
     return { action: m.outcome.action, categories: m.outcome.categories, escalationTarget: null, rationale: m.outcome.rationale ?? '' }
@@ -24,7 +32,7 @@ export function matchedDecision(m: ClipMatch): Pick<DecisionRecord, 'action' | '
   return null
 }
 
-export function formFromMatch(policy: Policy, current: FormState, m: ClipMatch, rationale: (original: string) => string): FormState {
+export function formFromMatch(policy: Policy, current: FormState, m: KnownMatch, rationale: (original: string) => string): FormState {
   const d = matchedDecision(m)
   if (!d) return current
   const categories = d.categories.filter((id) => policy.categories.some((c) => c.id === id))
@@ -44,7 +52,7 @@ export function formFromMatch(policy: Policy, current: FormState, m: ClipMatch, 
 }
 
 /** Whether what the match decided falls in a category the policy blurs by default. */
-export function matchIsSensitive(policy: Policy, m: ClipMatch): boolean {
+export function matchIsSensitive(policy: Policy, m: KnownMatch): boolean {
   const d = matchedDecision(m)
   return !!d && d.categories.some((id) => policy.categories.some((c) => c.id === id && c.blurByDefault))
 }
