@@ -5,6 +5,7 @@ import { registerDecide } from './commands/decide'
 import { registerDecisions } from './commands/decisions'
 import { registerExportCommands } from './commands/export'
 import { registerHashes } from './commands/hashes'
+import { registerHashList } from './commands/hashlist'
 import { registerImport } from './commands/import'
 import { registerQueue } from './commands/queue'
 import { registerServe } from './commands/serve'
@@ -51,6 +52,7 @@ function buildProgram(ctx: CliContext, version: () => string): Command {
   registerExportCommands(program, ctx)
   registerSync(program, ctx)
   registerHashes(program, ctx)
+  registerHashList(program, ctx)
   registerServe(program, ctx)
   return program
 }
