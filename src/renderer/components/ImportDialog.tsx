@@ -5,6 +5,7 @@ import { formatBytes, formatNumber } from '../../ui/i18n/format'
 import { fractionDone, isRunning, type PackImport } from '../state/pack-import'
 import { Dialog } from '../../ui/Dialog'
 import { ErrorAlert } from './ErrorAlert'
+import { HashListSummaryView } from './HashListSummaryView'
 import { ImportSummaryView } from './ImportSummaryView'
 import type { PackImportControl } from './use-pack-import'
 
@@ -85,6 +86,7 @@ function ImportState({ state, locale, onCancel }: { state: PackImport; locale: L
   const { t } = useTranslation()
   if (state.kind === 'idle') return null
   if (state.kind === 'done') return <ImportSummaryView summary={state.summary} locale={locale} title={t('packImport.done', { name: state.name })} />
+  if (state.kind === 'listDone') return <HashListSummaryView result={state.result} locale={locale} title={t('packImport.done', { name: state.name })} />
   if (state.kind === 'failed') return <ErrorAlert error={state.error} />
   const fraction = fractionDone(state)
   const percent = fraction === null ? undefined : Math.round(fraction * 100)

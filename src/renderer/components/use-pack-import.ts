@@ -3,15 +3,17 @@ import { useTranslation } from 'react-i18next'
 import type { PackKind } from '../../shared/bridge'
 import type { TinjauApi } from '../../shared/contract'
 import type { ImportSummary } from '../../shared/domain'
+import type { HashListImportResult } from '../../shared/hash-lists'
 import { toApiError } from '../api/api-error'
 import { IDLE, isRunning, newImportId, packName, withProgress, type PackImport } from '../state/pack-import'
 
 /**
  * Importing a field pack from the UI: by the host's own dialog (Electron), a zip chosen in
  * the page, a path typed in, or a folder or zip dropped anywhere on the window. One import
- * at a time; it can be cancelled, and the dialog closed and opened again meanwhile.
+ * at a time; it can be cancelled, and the dialog closed and opened again meanwhile. A hash
+ * list file given any of these ways is recognised by its contents and imported as a list.
  */
-export function usePackImport(api: TinjauApi, onImported: (summary: ImportSummary) => void) {
+export function usePackImport(api: TinjauApi, onImported: (summary: ImportSummary | HashListImportResult) => void) {
   const { t } = useTranslation()
   const [state, setState] = useState<PackImport>(IDLE)
   const [open, setOpen] = useState(false)
@@ -28,6 +30,13 @@ export function usePackImport(api: TinjauApi, onImported: (summary: ImportSummar
       const importId = newImportId()
       setState({ kind: 'importing', importId, name, progress: null, cancelling: false })
       try {
+        // A hash list is told by its contents, whatever the file is called.
+        if ((await api.call('file.kind', { path })).kind === 'hashlist') {
+          const result = await api.call('hashlist.import', { path })
+          setState({ kind: 'listDone', name, result })
+          onImported(result)
+          return
+        }
         const summary = await api.call('pack.import', { path, importId })
         setState({ kind: 'done', name, summary })
         onImported(summary)

@@ -1,15 +1,19 @@
 import type { ImportProgress, ImportSummary } from '../../shared/domain'
 import type { ApiError } from '../../shared/errors'
+import type { HashListImportResult } from '../../shared/hash-lists'
 
 /**
  * One pack import as the reviewer sees it: sending the zip to the host (web host only),
- * importing with the host's progress events, then the outcome.
+ * importing with the host's progress events, then the outcome. A hash list file given the
+ * same way is imported as one.
  */
 export type PackImport =
   | { kind: 'idle' }
   | { kind: 'uploading'; name: string; sent: number; total: number; cancelling: boolean }
   | { kind: 'importing'; importId: string; name: string; progress: ImportProgress | null; cancelling: boolean }
   | { kind: 'done'; name: string; summary: ImportSummary }
+  /** The file was a hash list (docs/hash-list.md), told by its contents. */
+  | { kind: 'listDone'; name: string; result: HashListImportResult }
   | { kind: 'failed'; name: string; error: ApiError }
 
 export const IDLE: PackImport = { kind: 'idle' }
