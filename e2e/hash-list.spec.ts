@@ -1,0 +1,112 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import Database from 'better-sqlite3'
+import type { Page } from '@playwright/test'
+import { HashStore } from '../src/core/hashes/hash-store'
+import { makeEntry, makeHashListDoc, makeIssuerKey, writeTestHashList } from '../src/core/hash-lists/testing/make-hash-list'
+import { tempDir } from '../src/core/testing/make-pack'
+import { formatHash256, HASH256_WORDS } from '../src/shared/pdq/hash256'
+import { expect, test } from './fixtures'
+
+/**
+ * Hash lists (docs/hash-list.md) end to end: a lead's signed list made from a clip's frames
+ * as Chromium hashed them is imported through the import dialog (its path typed, as both
+ * hosts take), the dialog says what it added, and the clip shows the list's entry with the
+ * decision it carries; `D` fills that decision in. Both views pass an axe-core audit.
+ */
+
+async function api<T>(page: Page, method: string, input: unknown = {}): Promise<T> {
+  return page.evaluate(
+    async ({ method, input }) => {
+      const bridge = (window as unknown as { tinjau?: { invoke(m: string, i: unknown): Promise<{ ok: boolean; value: unknown; error: unknown }> } }).tinjau
+      if (bridge) {
+        const r = await bridge.invoke(method, input)
+        if (!r.ok) throw new Error(JSON.stringify(r.error))
+        return r.value
+      }
+      const res = await fetch(`/api/${method}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${sessionStorage.getItem('tinjau.secret')}` },
+        body: JSON.stringify(input),
+      })
+      const body = (await res.json()) as { ok: boolean; value?: unknown; error?: unknown }
+      if (!body.ok) throw new Error(JSON.stringify(body.error))
+      return body.value
+    },
+    { method, input },
+  ) as Promise<T>
+}
+
+async function axeViolations(page: Page, selector: string): Promise<{ id: string; nodes: number }[]> {
+  await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'))
+  return page.evaluate(async (selector) => {
+    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }).axe
+    const result = await axe.run({ include: [selector] }, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+    return result.violations.map((v) => ({ id: v.id, nodes: v.nodes.length }))
+  }, selector)
+}
+
+/** A signed hash list of one entry: the frames the app stored for this clip's video, carrying a removal. */
+async function listFromProfile(dataDir: string, clipId: string): Promise<string> {
+  const db = new Database(path.join(dataDir, 'tinjau.sqlite'), { readonly: true })
+  try {
+    const sha = db.prepare('SELECT media_sha256 FROM clips WHERE id = ?').pluck().get(clipId) as string
+    const f = new HashStore(db).frames(sha)
+    if (!f) throw new Error(`${clipId} is not hashed`)
+    const per = f.hashesPerFrame
+    const frames = Array.from(f.timesMs, (t, i) => ({
+      t_ms: t,
+      hashes: Array.from({ length: per }, (_, k) => ({ hash: formatHash256(f.hashes, (i * per + k) * HASH256_WORDS), quality: f.qualities[i * per + k]! })),
+    }))
+    const key = makeIssuerKey()
+    const doc = makeHashListDoc(key, [
+      makeEntry('arson-thamrin', {
+        label: 'Car set on fire, Jl. Thamrin',
+        media_sha256: null,
+        frames,
+        decision: { action: 'remove', categories: ['violence.arson'], rationale: 'Arson shown to incite.', policy_id: null, policy_version: null, decided_by: 'lead-ana', decided_at: '2025-09-04T08:00:00.000Z', source_clip_id: null },
+      }),
+    ])
+    return await writeTestHashList(doc, key, path.join(tempDir('tinjau-e2e-list-'), 'riots-known.zip'))
+  } finally {
+    db.close()
+  }
+}
+
+test('a hash list imported through the dialog: the summary says what it added, and a clip shows the entry it matches; D applies its decision', async ({ tinjau }) => {
+  test.setTimeout(300_000)
+  const { page, dataDir } = tinjau
+  await page.getByTestId('load-demo').click()
+  await expect(page.getByTestId('import-summary')).toBeVisible()
+  await expect
+    .poll(async () => (await api<{ hashing: string }>(page, 'clip.matches', { clipId: 'demo-007' })).hashing, { timeout: 240_000, intervals: [2_000] })
+    .toBe('hashed')
+  const file = await listFromProfile(dataDir, 'demo-007')
+
+  await page.getByTestId('open-import').click()
+  await page.getByTestId('import-path').fill(file)
+  await page.keyboard.press('Enter')
+  const summary = page.getByTestId('import-dialog').getByTestId('hashlist-summary')
+  await expect(summary).toHaveAttribute('data-outcome', 'added')
+  await expect(summary).toContainText('Jakarta riots, known footage')
+  await expect(summary).toContainText('Trust & Safety lead')
+  expect(await axeViolations(page, '[data-testid="import-dialog"]')).toEqual([])
+  await page.getByTestId('import-dialog-close').click()
+
+  await page.locator('[data-testid="queue-row"][data-clip-id="demo-007"]').click()
+  await expect(page.getByTestId('clip-title')).toHaveAttribute('data-clip-id', 'demo-007')
+  const panel = page.getByTestId('known-content')
+  await expect(panel).toHaveAttribute('data-match-source', 'hashlist')
+  await expect(panel).toHaveAttribute('data-match-entry-id', 'arson-thamrin')
+  await expect(panel.getByTestId('known-match')).toContainText('Car set on fire, Jl. Thamrin')
+  await expect(panel.getByTestId('known-list')).toContainText('Jakarta riots, known footage')
+  await expect(panel.getByTestId('known-decision')).toContainText('Remove')
+  expect(await axeViolations(page, '[data-testid="known-content"]')).toEqual([])
+
+  await page.getByTestId('clip-title').focus()
+  await page.keyboard.press('d')
+  await expect(page.getByTestId('known-applied')).toBeVisible()
+  await expect(page.getByTestId('category-violence.arson')).toBeChecked()
+  await expect(page.getByTestId('action-remove')).toBeChecked()
+  await expect(page.getByTestId('rationale')).toHaveValue(/^Matches “Car set on fire, Jl\. Thamrin” in hash list Jakarta riots, known footage \(\d+ % of frames\)\. Arson shown to incite\./)
+})
