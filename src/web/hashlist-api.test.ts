@@ -20,7 +20,7 @@ async function uploaded(bytes: Buffer): Promise<string> {
   const res = await fetch(`${fx.host.url}/upload/pack`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${fx.host.secret}`, 'X-File-Name': encodeURIComponent('known.zip') },
-    body: bytes,
+    body: new Uint8Array(bytes),
   })
   expect(res.status).toBe(200)
   return ((await res.json()) as { value: { path: string } }).value.path
