@@ -312,7 +312,15 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     'hashlist.import': async ({ path: file }) => {
       try {
         const result = await importHashList(hashLists, getImportSettings(sqlite), file)
-        if (result.outcome !== 'unchanged') emit('queue.changed', { reason: 'import' })
+        if (result.outcome !== 'unchanged') {
+          emit('queue.changed', { reason: 'import' })
+          // The lists' index is rebuilt now, while the reviewer reads the summary, not when the next clip opens.
+          if (background) {
+            setTimeout(() => {
+              if (sqlite.open && !gate.busy && !sqlite.inTransaction) listMatcher.warm()
+            }, 0).unref()
+          }
+        }
         return result
       } finally {
         await imports.discardUpload(file)

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3'
 import { TinjauError } from '../../shared/errors'
 import type { HashListDecision, HashListEntry } from '../../shared/hash-list-format'
 import type { HashListInfo, HashListSource } from '../../shared/hash-lists'
-import { HASH256_WORDS, parseHash256 } from '../../shared/pdq/hash256'
+import { HASH256_WORDS } from '../../shared/pdq/hash256'
 
 /**
  * Hash lists kept in the profile (tables hash_lists, hash_list_entries; docs/hash-list.md).
@@ -255,9 +255,8 @@ function entryParams(listId: string, e: HashListEntry) {
   const timesMs = Buffer.alloc(e.frames.length * 4)
   e.frames.forEach((f, i) => {
     f.hashes.forEach((h, k) => {
-      const words = parseHash256(h.hash)
-      const at = (i * per + k) * HASH256_WORDS * 4
-      for (let w = 0; w < HASH256_WORDS; w++) hashes.writeUInt32BE(words[w]!, at + w * 4)
+      // Big-endian words as the hex reads are the hex's own bytes (the schema checked it is 64 lowercase hex).
+      hashes.write(h.hash, (i * per + k) * HASH256_WORDS * 4, 'hex')
       qualities[i * per + k] = h.quality
     })
     timesMs.writeUInt32LE(f.t_ms, i * 4)
