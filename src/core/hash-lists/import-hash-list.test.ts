@@ -136,6 +136,22 @@ describe('importing a hash list', () => {
       /zip: unexpected entry "media\/x\.mp4"; expected exactly hashlist\.json and hashlist\.sig/,
     ],
     [
+      'an entry name pointing outside (zip-slip)',
+      async () => {
+        const json = hashListJson(doc())
+        return writeZip([{ name: '../../hashlist.json', data: json }, { name: 'hashlist.sig', data: key.sign(json), method: 'stored' }])
+      },
+      /zip: the zip file is damaged: invalid relative path: \.\.\/\.\.\/hashlist\.json/,
+    ],
+    [
+      'an untrusted key (a valid signature by a key the list does not name)',
+      async () => {
+        const json = hashListJson(doc())
+        return writeZip([{ name: 'hashlist.json', data: json }, { name: 'hashlist.sig', data: makeIssuerKey().sign(json), method: 'stored' }])
+      },
+      /hashlist\.sig: does not verify against issuer\.public_key .*signed by another key/,
+    ],
+    [
       'a truncated zip',
       async () => {
         const whole = readFileSync(await writeTestHashList(doc(), key))
