@@ -327,6 +327,12 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
       }
     },
     'hashlist.list': () => ({ lists: hashLists.lists() }),
+    'hashlist.remove': ({ id }) => {
+      const removed = hashLists.remove(id)
+      if (!removed) throw new TinjauError('not_found', `no hash list "${id}" in this profile`, [{ path: 'id', message: 'not found' }])
+      emit('queue.changed', { reason: 'import' })
+      return { removed }
+    },
     'file.kind': async ({ path: file }) => ({ kind: (await looksLikeHashList(file)) ? 'hashlist' : 'pack' }),
   } satisfies Handlers & CoreHandlers
 

@@ -31,6 +31,7 @@ export const API_METHODS = [
   'clip.matches',
   'hashlist.import',
   'hashlist.list',
+  'hashlist.remove',
   'file.kind',
 ] as const
 export type ApiMethod = (typeof API_METHODS)[number]

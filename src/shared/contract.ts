@@ -78,6 +78,8 @@ export const contract = {
   /** A signed hash list file (docs/hash-list.md): checked whole, then put in force, or refused changing nothing. */
   'hashlist.import': { input: z.object({ path: z.string().min(1).max(4096) }).strict(), output: HashListImportResult },
   'hashlist.list': { input: Empty, output: z.object({ lists: z.array(HashListInfo) }) },
+  /** Stop matching against a list: it and its entries leave the profile (decisions made from its matches stay). */
+  'hashlist.remove': { input: z.object({ id: z.string().min(1).max(200) }).strict(), output: z.object({ removed: z.boolean() }) },
   /** What a chosen file is, by its contents (not its name): a hash list, or anything else (a pack, for pack.import to check). */
   'file.kind': { input: z.object({ path: z.string().min(1).max(4096) }).strict(), output: z.object({ kind: z.enum(['hashlist', 'pack']) }) },
 } satisfies Record<ApiMethod, { input: z.ZodType; output: z.ZodType }>

@@ -5,7 +5,7 @@ import { runMethod } from '../run-method'
 
 /**
  * Hash lists on the command line (docs/hash-list.md): import a signed list file into the
- * profile, and list the lists held. A refused list prints why and where, and changes nothing.
+ * profile, list the lists held, remove one. A refused list prints why and where, and changes nothing.
  */
 export function registerHashList(program: Command, ctx: CliContext): void {
   const hashlist = program.command('hashlist').description('signed lists of known content’s hashes, each entry carrying a decision')
@@ -26,6 +26,14 @@ export function registerHashList(program: Command, ctx: CliContext): void {
           : `${head}: replaced version ${r.previousCreatedAt}: ${r.entriesAdded} entries added, ${r.entriesReplaced} replaced, ${r.entriesRemoved} removed; ${l.entries} entries now.`,
       )
       if (!r.issuerPinned) ctx.out('Note: this profile trusts any issuer (setting import.trusted_issuer_keys is empty); the list was checked against its own key only.')
+    })
+  hashlist
+    .command('rm')
+    .description('remove a hash list from this profile (decisions already made stay)')
+    .argument('<id>', 'the list id (see hashlist ls)')
+    .action(async (id: string) => {
+      await runMethod(ctx, 'hashlist.remove', { id })
+      ctx.out(`Removed hash list ${id}.`)
     })
   hashlist
     .command('ls')
