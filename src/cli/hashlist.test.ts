@@ -42,4 +42,13 @@ it('hashlist import and ls: imports a signed list, says what it did, refuses a t
   expect(refused.code).toBe(2)
   expect(refused.stderr).toMatch(/hash list .*bad\.zip cannot be imported: hashlist\.sig: does not verify against issuer\.public_key/)
   expect(storeRows(dataDir)).toEqual(before)
+
+  // Removed: the list and its entries leave; an unknown id is refused.
+  expect((await tinjau(dataDir, 'hashlist', 'rm', 'hl-jkt-riots')).stdout).toBe('Removed hash list hl-jkt-riots.\n')
+  const rows = storeRows(dataDir)
+  expect([rows.hash_lists, rows.hash_list_entries]).toEqual([[], []])
+  expect(before.hash_list_entries).toHaveLength(3)
+  const unknown = await tinjau(dataDir, 'hashlist', 'rm', 'hl-jkt-riots')
+  expect(unknown.code).not.toBe(0)
+  expect(unknown.stderr).toContain('no hash list "hl-jkt-riots" in this profile')
 }, 60_000)

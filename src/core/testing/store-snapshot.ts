@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3'
  * file under the data directory. Tests compare snapshots before and after.
  */
 
-const TABLES = ['packs', 'clips', 'clip_flags', 'media_objects', 'decisions', 'outbox', 'audit_log', 'settings']
+const TABLES = ['packs', 'clips', 'clip_flags', 'media_objects', 'decisions', 'outbox', 'audit_log', 'settings', 'hash_lists', 'hash_list_entries']
 
 export function snapshotRows(sqlite: Database.Database): Record<string, unknown[]> {
   return Object.fromEntries(TABLES.map((t) => [t, sqlite.prepare(`SELECT * FROM ${t} ORDER BY rowid`).all()]))
