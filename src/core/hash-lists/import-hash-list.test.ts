@@ -182,6 +182,18 @@ describe('importing a hash list', () => {
     expect(count(t, 'hash_list_entries')).toBe(0)
   })
 
+  test('the team’s hashes live in the same tables as a source of their own; a file cannot take over their list id', async () => {
+    const t = profile()
+    const team = makeHashListDoc(key, [makeEntry('clip-9')], { id: 'team' })
+    const put = t.hashLists.put({ id: 'team', source: 'team', name: 'Team decisions', createdAt: team.created_at, issuerName: 'sync service', issuerKey: key.publicKey, jsonSha256: null }, team.entries)
+    expect(put.outcome).toBe('added')
+    expect(t.handlers['hashlist.list']({}).lists).toMatchObject([{ id: 'team', source: 'team', entries: 1 }])
+    // A pull with the same version again replaces the entries (the service's set is the truth).
+    expect(t.hashLists.put({ id: 'team', source: 'team', name: 'Team decisions', createdAt: team.created_at, issuerName: 'sync service', issuerKey: key.publicKey, jsonSha256: null }, [makeEntry('clip-10')]).outcome).toBe('replaced')
+    const err = await refusedWithoutChangeAsync(t, async () => t.handlers['hashlist.import']({ path: await writeTestHashList({ ...team, created_at: '2030-01-01T00:00:00.000Z' }, key) }))
+    expect(err.message).toContain('hash list id "team" is already held from another source (team); nothing changed')
+  })
+
   test('tells a hash list from a pack by its contents, whatever its name', async () => {
     const t = profile()
     const list = await writeTestHashList(doc(), key, path.join(tempDir(), 'looks-like-a-pack.zip'))
