@@ -227,14 +227,15 @@ describe('filters', () => {
     t.close()
     open = open.filter((o) => o !== t)
     // Back to the schema before migration 0003, as a profile from the previous release has it
-    // (0006, the media's hashes, 0005, the outcomes pulled, and 0004, the outbox's rejection
+    // (0007, the match pairs, 0006, the media's hashes, 0005, the outcomes pulled, and 0004, the outbox's rejection
     // columns, undone first).
     const raw = new Database(path.join(dataDir, 'tinjau.sqlite'))
+    raw.exec('DROP TABLE media_match_pairs; DROP TABLE media_match_scans')
     raw.exec('DROP TABLE media_hashes; DROP INDEX clips_media; DROP TABLE clip_outcomes')
     raw.exec('DROP INDEX outbox_unsent; ALTER TABLE outbox DROP COLUMN rejected_at; ALTER TABLE outbox DROP COLUMN rejection')
     raw.exec('DROP TABLE clip_search_state; DROP TABLE clip_search; DROP INDEX clips_status_due; DROP INDEX clips_due; ALTER TABLE clips DROP COLUMN authority')
     raw.exec('CREATE INDEX clips_status_due ON clips (status, due_sort, id); CREATE INDEX clips_due ON clips (due_sort, id)')
-    raw.prepare('DELETE FROM __drizzle_migrations WHERE created_at >= (SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 1 OFFSET 3)').run()
+    raw.prepare('DELETE FROM __drizzle_migrations WHERE created_at >= (SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 1 OFFSET 4)').run()
     raw.close()
     const upgraded = openTestTinjau(dataDir, { now: () => new Date(NOW) })
     open.push(upgraded)
