@@ -33,6 +33,7 @@ export interface QueueOptions {
 export interface QueueCopies {
   clipsWithMatch(kind: 'any' | 'decided'): ReadonlySet<number>
   copyGroups(): ReadonlyMap<number, CopyGroup>
+  copiesOf(clips: readonly { rowid: number; mediaSha256: string }[]): ReadonlyMap<number, CopyGroup>
 }
 
 interface QueueRow {
@@ -50,10 +51,11 @@ interface QueueRow {
   flag_labels: string
   flag_sources: string
   authority: number
+  media_sha256: string
 }
 
 const QUEUE_COLUMNS =
-  'rowid AS rid, id, status, priority, due_at, captured_at, duration_ms, stream_title, account_handle, region, commerce, flag_labels, flag_sources, authority'
+  'rowid AS rid, id, status, priority, due_at, captured_at, duration_ms, stream_title, account_handle, region, commerce, flag_labels, flag_sources, authority, media_sha256'
 /** Prepared statements kept per SQL text; queries come in a bounded number of shapes, but cap it anyway. */
 const MAX_CACHED_STATEMENTS = 256
 
@@ -84,6 +86,9 @@ interface ClipJsonRow {
   json_offset: number | null
   json_length: number | null
 }
+
+/** A page's row as read, with what its copies are found by. */
+type PageRow = QueueItem & { rid: number; mediaSha256: string }
 
 /** Offsets up to which a status-only page is read from the index rather than the facets. */
 const INDEX_PAGES_UP_TO = 2_000
@@ -216,18 +221,18 @@ export class Queue {
   }
 
   /** Each row says whether it has copies, and how many (the queue marks and gathers them). */
-  private withCopies(items: (QueueItem & { rid: number })[]): QueueItem[] {
-    const groups = this.copies?.copyGroups() ?? null
-    return items.map(({ rid, ...item }) => ({ ...item, copies: groups?.get(rid) ?? null }))
+  private withCopies(items: PageRow[]): QueueItem[] {
+    const groups = this.copies && items.length > 0 ? this.copies.copiesOf(items.map((i) => ({ rowid: i.rid, mediaSha256: i.mediaSha256 }))) : null
+    return items.map(({ rid, mediaSha256: _sha, ...item }) => ({ ...item, copies: groups?.get(rid) ?? null }))
   }
 
-  private rowsInOrder(rowids: number[]): (QueueItem & { rid: number })[] {
+  private rowsInOrder(rowids: number[]): PageRow[] {
     if (rowids.length === 0) return []
     const byRowid = new Map<number, QueueRow>()
     for (const r of this.stmts.rows.all(JSON.stringify(rowids)) as QueueRow[]) byRowid.set(r.rid, r)
     return rowids.flatMap((rid) => {
       const r = byRowid.get(rid)
-      return r ? [{ ...toQueueItem(r), rid }] : []
+      return r ? [{ ...toQueueItem(r), rid, mediaSha256: r.media_sha256 }] : []
     })
   }
 

@@ -156,6 +156,11 @@ export class KnownContent {
     return this.pairs.copyGroups(this.rule())
   }
 
+  /** The copies of a page's clips (the same groups as copyGroups, without reading every clip). */
+  copiesOf(clips: readonly { rowid: number; mediaSha256: string }[]): Map<number, CopyGroup> {
+    return this.pairs.copiesOf(clips, this.rule())
+  }
+
   /** The clips whose video matches this clip's, decided ones first. */
   matches(clipId: string): ClipMatches {
     const clip = this.stmts.clip.get(clipId) as ClipRow | undefined

@@ -205,6 +205,11 @@ describe('the queue: "has a match" and copies listed together', () => {
     expect(copies['demo-004']).toEqual({ group: 'demo-001', count: 3 })
     expect(copies['demo-015']).toEqual({ group: 'demo-008', count: 2 })
     expect(copies['demo-002']).toBeNull()
+    // A page's marks (read for its rows alone) are the groups the whole list is gathered by.
+    const whole = t.knownContent.copyGroups()
+    const rowidOf = (id: string) => t.store.sqlite.prepare('SELECT rowid FROM clips WHERE id = ?').pluck().get(id) as number
+    for (const i of list({}).items) expect(i.copies, i.id).toEqual(whole.get(rowidOf(i.id)) ?? null)
+    expect([...whole.keys()].length).toBe(5)
     // Every page marks copies, grouped or not; paging a grouped list gives the same rows.
     expect(list({}).items.find((i) => i.id === 'demo-004')?.copies).toEqual({ group: 'demo-001', count: 3 })
     const paged = [...list({ groupCopies: true, limit: 3 }).items, ...list({ groupCopies: true, limit: 3, offset: 3 }).items].map((i) => i.id)

@@ -39,6 +39,8 @@ export class MatchPairs {
   private version = 0
   private groupsCache: { key: string; byRowid: Map<number, CopyGroup> } | null = null
   private matchedCache: { key: string; rowids: Set<number> } | null = null
+  private copiesCache: { key: string; byRoot: Map<string, CopyGroup | null> } | null = null
+  private componentsCache: { key: string; rootOf: Map<string, string>; members: Map<string, string[]> } | null = null
 
   constructor(private readonly sqlite: Database.Database) {
     // A clip's matched partners: stored pairs over the thresholds, and clips with the very same file.
@@ -75,6 +77,10 @@ export class MatchPairs {
         'SELECT compared_sha256 AS sha256, query_match_percent AS queryMatchPercent, compared_match_percent AS comparedMatchPercent, best_distance AS bestDistance FROM media_match_pairs WHERE query_sha256 = ? ORDER BY compared_sha256',
       ),
       edges: sqlite.prepare(`${edges} SELECT q, c FROM edges`).raw(),
+      pairEdges: sqlite
+        .prepare('SELECT query_sha256, compared_sha256 FROM media_match_pairs WHERE query_match_percent >= @queryPercent AND compared_match_percent >= @comparedPercent')
+        .raw(),
+      groupOf: sqlite.prepare('SELECT count(*) AS n, min(id) AS first FROM clips WHERE media_sha256 IN (SELECT value FROM json_each(?))'),
       withMatch: sqlite.prepare(`${edges} SELECT DISTINCT c.rowid FROM edges e JOIN clips c ON c.media_sha256 = e.q JOIN clips o ON o.media_sha256 = e.c AND o.rowid <> c.rowid`).pluck(),
       // Decided: a decision in force here (the clip left pending and skipped), or the organisation's outcome.
       withDecidedMatch: sqlite
@@ -88,18 +94,20 @@ export class MatchPairs {
 
   /** Stores a video's scan: its pairs with every other video that had a frame within the tolerance, both ways. */
   replace(sha256: string, ruleKey: string, pairs: readonly ScannedPair[]): void {
-    this.sqlite.transaction(() => {
-      this.stmts.deleteAsQuery.run(sha256)
-      this.stmts.deleteAsCompared.run(sha256)
+    const changed = this.sqlite.transaction(() => {
+      let n = this.stmts.deleteAsQuery.run(sha256).changes + this.stmts.deleteAsCompared.run(sha256).changes
       for (const p of pairs) {
         if (p.sha256 === sha256) continue
         this.stmts.insert.run(sha256, p.sha256, p.queryMatchPercent, p.comparedMatchPercent, p.bestDistance)
         // The other way round: the compared video's frames are the query's, and the percentages swap.
         this.stmts.insert.run(p.sha256, sha256, p.comparedMatchPercent, p.queryMatchPercent, p.bestDistance)
+        n += 2
       }
       this.stmts.scanned.run(sha256, ruleKey)
+      return n > 0
     })()
-    this.version++
+    // Most videos match nothing: the cached sets stay valid while hashing goes on.
+    if (changed) this.version++
   }
 
   isScanned(sha256: string, ruleKey: string): boolean {
@@ -141,6 +149,66 @@ export class MatchPairs {
     if (this.sqlite.inTransaction) return new Set(this.stmts.withMatch.all(params) as number[])
     if (this.matchedCache?.key !== key) this.matchedCache = { key, rowids: new Set(this.stmts.withMatch.all(params) as number[]) }
     return this.matchedCache.rowids
+  }
+
+  /**
+   * The copies of some clips (a page of the queue): the same groups as `copyGroups`, read
+   * from the pairs and, per group, by the clips_media index — never a read of every clip,
+   * which each page would otherwise pay while hashing changes the pairs.
+   */
+  copiesOf(clips: readonly { rowid: number; mediaSha256: string }[], m: MatchingSettings): Map<number, CopyGroup> {
+    const { rootOf, members } = this.components(m)
+    const out = new Map<number, CopyGroup>()
+    // Kept until pairs, thresholds or clips change: with many clips on one file, counting them
+    // reads every one of them, which page after page of the same list must not pay again.
+    const key = `${this.version}|${m.queryMatchPercent}|${m.comparedMatchPercent}|${this.stmts.packsStamp.get() as string}`
+    if (this.sqlite.inTransaction || this.copiesCache?.key !== key) this.copiesCache = { key, byRoot: new Map() }
+    const byRoot = this.copiesCache.byRoot
+    for (const c of clips) {
+      const root = rootOf.get(c.mediaSha256) ?? c.mediaSha256
+      let g = byRoot.get(root)
+      if (g === undefined) {
+        const shas = members.get(root) ?? [c.mediaSha256]
+        const row = this.stmts.groupOf.get(JSON.stringify(shas)) as { n: number; first: string }
+        g = row.n >= 2 ? { group: row.first, count: row.n } : null
+        byRoot.set(root, g)
+      }
+      if (g) out.set(c.rowid, g)
+    }
+    return out
+  }
+
+  /** Videos connected by pairs over the thresholds: each one's root, and each root's videos. */
+  private components(m: MatchingSettings): { rootOf: Map<string, string>; members: Map<string, string[]> } {
+    const key = `${this.version}|${m.queryMatchPercent}|${m.comparedMatchPercent}`
+    if (!this.sqlite.inTransaction && this.componentsCache?.key === key) return this.componentsCache
+    const parent = new Map<string, string>()
+    const find = (x: string): string => {
+      let r = x
+      while (parent.get(r) !== r) r = parent.get(r)!
+      return r
+    }
+    const params = { queryPercent: m.queryMatchPercent, comparedPercent: m.comparedMatchPercent }
+    for (const [q, c] of this.stmts.pairEdges.all(params) as [string, string][]) {
+      if (!parent.has(q)) parent.set(q, q)
+      if (!parent.has(c)) parent.set(c, c)
+      const a = find(q)
+      const b = find(c)
+      // The smaller name is the root, so a component's root does not depend on the edges' order.
+      if (a !== b) parent.set(a < b ? b : a, a < b ? a : b)
+    }
+    const rootOf = new Map<string, string>()
+    const members = new Map<string, string[]>()
+    for (const sha of parent.keys()) {
+      const root = find(sha)
+      rootOf.set(sha, root)
+      const list = members.get(root)
+      if (list) list.push(sha)
+      else members.set(root, [sha])
+    }
+    const result = { key, rootOf, members }
+    if (!this.sqlite.inTransaction) this.componentsCache = result
+    return result
   }
 
   /**
