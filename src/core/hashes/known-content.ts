@@ -100,7 +100,12 @@ export class KnownContent {
     const k = this.key(f.sha256)
     index.removeVideo(k)
     index.addVideo(k, f)
-    this.scan(f.sha256, f)
+    try {
+      this.scan(f.sha256, f)
+    } catch {
+      // The frames are stored and in the index; their pairs are derived data, left for
+      // scanPending. The hasher's record must not fail (and the file be hashed again) for them.
+    }
   }
 
   private scan(sha256: string, frames: VideoFrames): void {

@@ -148,6 +148,27 @@ describe('stored match pairs', () => {
     expect(t.handlers['settings.get']({}).matching).toEqual({ ...MATCHING_DEFAULTS, qualityTolerance: 95 })
   })
 
+  test('a host matches again in the background after a new distance, and says so when it is done', async () => {
+    const { t, record, pairRows } = await demo()
+    t.knownContent.warm()
+    const a = video()
+    record('demo-007', a)
+    record('demo-004', video(a, 8))
+    expect(pairRows()).toHaveLength(2)
+    t.handlers['settings.setMatching']({ ...MATCHING_DEFAULTS, distanceTolerance: 20 })
+    // Dropped in the call; made again after it returns, by the host's own background step.
+    expect(pairRows()).toEqual([])
+    await new Promise<void>((resolve) => {
+      const off = t.onEvent((event) => {
+        if (event !== 'queue.changed') return
+        off()
+        resolve()
+      })
+    })
+    expect(pairRows()).toHaveLength(2)
+    expect(t.knownContent.scanPending()).toBe(0)
+  })
+
   test('out-of-bounds settings are refused with where and why, and change nothing', async () => {
     const { t } = await demo()
     for (const bad of [
