@@ -54,7 +54,7 @@ describe('tinjau import / queue', () => {
     await imported()
     const table = await tinjau(dataDir, 'queue')
     expect(table.code).toBe(0)
-    expect(table.stdout.split('\n')[0]).toMatch(/^CLIP\s+STATUS\s+PRIORITY\s+DUE\s+FLAGS\s+STREAM$/)
+    expect(table.stdout.split('\n')[0]).toMatch(/^CLIP\s+STATUS\s+PRIORITY\s+DUE\s+COPIES\s+FLAGS\s+STREAM$/)
     expect(table.stdout).toContain(CLIP)
     expect(table.stdout).toMatch(/Clips 1-3 of 3 \(pending 3, decided 0/)
 

@@ -50,6 +50,19 @@ it('hashes status and match report what the app hashed and what it matches, in t
   expect(json.hashing).toBe('hashed')
   expect(json.matches.map((m: { clipId: string }) => m.clipId)).toEqual(['demo-007'])
   expect((await tinjau(dataDir, 'match', 'demo-001')).stdout).toMatch(/No known footage matches clip demo-001\./)
+
+  // The queue's known-content filters: the pairs the app had not stored yet are stored first.
+  const hasMatch = await tinjau(dataDir, 'queue', '--has-match', '--json')
+  expect(hasMatch.stderr).toMatch(/matched 2 hashed videos against the others first/)
+  expect(JSON.parse(hasMatch.stdout).items.map((i: { id: string }) => i.id)).toEqual(['demo-007', 'demo-015', 'demo-008', 'demo-004'])
+  const decided = JSON.parse((await tinjau(dataDir, 'queue', '--has-match', 'decided', '--json')).stdout)
+  expect(decided.items.map((i: { id: string }) => i.id)).toEqual(['demo-004'])
+  const grouped = await tinjau(dataDir, 'queue', '--group-copies', '--limit', '4')
+  expect(grouped.stdout).toMatch(/^CLIP\s+STATUS\s+PRIORITY\s+DUE\s+COPIES\s+FLAGS\s+STREAM$/m)
+  expect(grouped.stdout).toMatch(/^demo-007\s+decided\s+45\s+\S+\s+2 \(demo-004\)/m)
+  expect(grouped.stdout).toMatch(/^demo-004\s+pending\s+12\s+\S+\s+2 \(demo-004\)/m)
+  expect((await tinjau(dataDir, 'queue', '--has-match', 'some')).code).not.toBe(0)
+
   const missing = await tinjau(dataDir, 'match', 'no-such-clip')
   expect(missing.code).not.toBe(0)
   expect(missing.stderr).toMatch(/no clip "no-such-clip"/)

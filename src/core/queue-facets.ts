@@ -17,6 +17,14 @@ import { FLAG_SOURCES } from '../shared/field-pack'
 
 type Filters = Omit<QueueQuery, 'limit' | 'offset' | 'sort'>
 
+/** What known content (issue 14) adds to a query: the clips with a match, and the groups of copies to list together. */
+export interface CopyFacets {
+  /** Rowids of the clips `hasMatch` keeps. */
+  matched: ReadonlySet<number> | null
+  /** Group name by rowid, when copies are listed together. */
+  groupOf: ReadonlyMap<number, { group: string }> | null
+}
+
 const STATUS_CODE = new Map<ClipStatus, number>(CLIP_STATUSES.map((s, i) => [s, i]))
 const SOURCE_BIT = new Map<string, number>(FLAG_SOURCES.map((s, i) => [s, 1 << i]))
 const HOUR_MS = 3_600_000
@@ -44,13 +52,31 @@ export class QueueFacets {
    * full-text index matched. Only the page's rowids are collected: building the whole
    * ordered list of 100,000 clips for each page cost more than the filtering itself.
    */
-  page(filters: Filters, sort: QueueSort, nowMs: number, version: string, searchHits: Iterable<number> | null, offset: number, limit: number): { rowids: number[]; total: number } {
+  page(
+    filters: Filters,
+    sort: QueueSort,
+    nowMs: number,
+    version: string,
+    searchHits: Iterable<number> | null,
+    offset: number,
+    limit: number,
+    copies: CopyFacets = { matched: null, groupOf: null },
+  ): { rowids: number[]; total: number } {
     const d = this.current()
     if (this.statusVersion !== version) {
       this.readStatuses(d)
       this.statusVersion = version
     }
-    const keep = this.predicate(d, filters, nowMs, searchHits)
+    const keep = this.predicate(d, filters, nowMs, searchHits, copies.matched)
+    if (copies.groupOf) {
+      const all = this.ordered(d, keep, sort, nowMs, 0, Number.MAX_SAFE_INTEGER).rowids
+      const grouped = groupTogether(all, copies.groupOf)
+      return { rowids: grouped.slice(offset, offset + limit), total: grouped.length }
+    }
+    return this.ordered(d, keep, sort, nowMs, offset, limit)
+  }
+
+  private ordered(d: FacetData, keep: (p: number) => boolean, sort: QueueSort, nowMs: number, offset: number, limit: number): { rowids: number[]; total: number } {
     const n = d.rowid.length
     const end = offset + limit
     const rowids: number[] = []
@@ -119,8 +145,12 @@ export class QueueFacets {
     }
   }
 
-  private predicate(d: FacetData, f: Filters, nowMs: number, searchHits: Iterable<number> | null): (p: number) => boolean {
+  private predicate(d: FacetData, f: Filters, nowMs: number, searchHits: Iterable<number> | null, matched: ReadonlySet<number> | null): (p: number) => boolean {
     const tests: ((p: number) => boolean)[] = []
+    if (f.hasMatch !== undefined) {
+      const set = matched ?? new Set<number>()
+      tests.push((p) => set.has(d.rowid[p]!))
+    }
     if (f.status && f.status.length > 0) {
       const wanted = new Uint8Array(CLIP_STATUSES.length)
       for (const s of f.status) wanted[STATUS_CODE.get(s)!] = 1
@@ -165,6 +195,35 @@ export class QueueFacets {
       return true
     }
   }
+}
+
+/**
+ * The list in order, except that each group of copies is listed whole where its first member
+ * falls: a reviewer meets a riot's mirrors one after another, at the most urgent one's place.
+ */
+export function groupTogether(rowids: readonly number[], groupOf: ReadonlyMap<number, { group: string }>): number[] {
+  const members = new Map<string, number[]>()
+  for (const r of rowids) {
+    const g = groupOf.get(r)?.group
+    if (g === undefined) continue
+    const list = members.get(g)
+    if (list) list.push(r)
+    else members.set(g, [r])
+  }
+  const out: number[] = []
+  for (const r of rowids) {
+    const g = groupOf.get(r)?.group
+    if (g === undefined) out.push(r)
+    else {
+      const list = members.get(g)
+      // Listed at the first member; later members are already out.
+      if (list) {
+        out.push(...list)
+        members.delete(g)
+      }
+    }
+  }
+  return out
 }
 
 /** The arrays, by position in (due_sort, id) order. */

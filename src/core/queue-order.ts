@@ -48,6 +48,8 @@ export function statusOnly(q: Filters): boolean {
     q.region === undefined &&
     q.commerce === undefined &&
     q.dueWithinHours === undefined &&
+    q.hasMatch === undefined &&
+    q.groupCopies !== true &&
     (q.search === undefined || q.search.trim() === '')
   )
 }

@@ -14,6 +14,7 @@ import { TinjauError } from '../shared/errors'
 import type { PackClip } from '../shared/field-pack'
 import type { DecisionLog } from './decisions'
 import type { ManifestStore } from './manifest-store'
+import type { CopyGroup } from './hashes/match-pairs'
 import { QueueFacets } from './queue-facets'
 import { orderBy, segments, statusOnly, statusSql, whereClause, type FilterSql } from './queue-order'
 import type { SearchIndex } from './search-index'
@@ -25,6 +26,14 @@ export interface QueueOptions {
   now?: () => Date
   /** The full-text index, whose progress every page reports; without one, search sees what is indexed. */
   search?: SearchIndex
+  /** Known content (issue 14): which clips have a match, and the groups of copies (from the stored match pairs). */
+  copies?: QueueCopies
+}
+
+export interface QueueCopies {
+  clipsWithMatch(kind: 'any' | 'decided'): ReadonlySet<number>
+  copyGroups(): ReadonlyMap<number, CopyGroup>
+  copiesOf(clips: readonly { rowid: number; mediaSha256: string }[]): ReadonlyMap<number, CopyGroup>
 }
 
 interface QueueRow {
@@ -42,10 +51,11 @@ interface QueueRow {
   flag_labels: string
   flag_sources: string
   authority: number
+  media_sha256: string
 }
 
 const QUEUE_COLUMNS =
-  'rowid AS rid, id, status, priority, due_at, captured_at, duration_ms, stream_title, account_handle, region, commerce, flag_labels, flag_sources, authority'
+  'rowid AS rid, id, status, priority, due_at, captured_at, duration_ms, stream_title, account_handle, region, commerce, flag_labels, flag_sources, authority, media_sha256'
 /** Prepared statements kept per SQL text; queries come in a bounded number of shapes, but cap it anyway. */
 const MAX_CACHED_STATEMENTS = 256
 
@@ -77,6 +87,9 @@ interface ClipJsonRow {
   json_length: number | null
 }
 
+/** A page's row as read, with what its copies are found by. */
+type PageRow = QueueItem & { rid: number; mediaSha256: string }
+
 /** Offsets up to which a status-only page is read from the index rather than the facets. */
 const INDEX_PAGES_UP_TO = 2_000
 
@@ -89,6 +102,7 @@ export class Queue {
   private cachedCounts: { version: string; counts: Record<ClipStatus, number> } | null = null
   private cachedHits: { version: string; match: string; rowids: number[] } | null = null
   private readonly facets: QueueFacets
+  private readonly copies: QueueCopies | null
 
   constructor(
     private readonly sqlite: Database.Database,
@@ -98,6 +112,7 @@ export class Queue {
   ) {
     this.now = opts.now ?? (() => new Date())
     this.search = opts.search ?? null
+    this.copies = opts.copies ?? null
     this.facets = new QueueFacets(sqlite)
     this.stmts = {
       // One statement for any page: the rowids come as a JSON array, in page order.
@@ -153,13 +168,15 @@ export class Queue {
       // that load used to fall inside its start.
       if (byStatus && offset <= INDEX_PAGES_UP_TO && sort !== 'priority') {
         const rowids = this.firstPage(statusSql(query), sort, nowMs, offset + limit).slice(offset)
-        return { items: this.rowsInOrder(rowids), total: this.totalFromCounts(query.status, counts), counts, searchHint: null, searchIndex }
+        return { items: this.withCopies(this.rowsInOrder(rowids)), total: this.totalFromCounts(query.status, counts), counts, searchHint: null, searchIndex }
       }
       const version = this.sqlite.inTransaction ? `tx:${Math.random()}` : (this.stmts.version.get() as string)
       const hits = parsed.kind === 'query' ? this.searchHits(parsed.match, version) : null
-      const page = this.facets.page(query, sort, nowMs, version, hits, offset, limit)
+      const groups = this.copies && query.groupCopies ? this.copies.copyGroups() : null
+      const matched = this.copies && query.hasMatch ? this.copies.clipsWithMatch(query.hasMatch) : null
+      const page = this.facets.page(query, sort, nowMs, version, hits, offset, limit, { matched, groupOf: groups })
       const total = byStatus ? this.totalFromCounts(query.status, counts) : page.total
-      return { items: this.rowsInOrder(page.rowids), total, counts, searchHint: null, searchIndex }
+      return { items: this.withCopies(this.rowsInOrder(page.rowids)), total, counts, searchHint: null, searchIndex }
     } catch (err) {
       // search-query.ts hands SQLite only quoted terms, so this is a last line of defence:
       // whatever FTS5 still refuses is a search it cannot read, not a failure of the queue.
@@ -203,13 +220,19 @@ export class Queue {
     return out
   }
 
-  private rowsInOrder(rowids: number[]): QueueItem[] {
+  /** Each row says whether it has copies, and how many (the queue marks and gathers them). */
+  private withCopies(items: PageRow[]): QueueItem[] {
+    const groups = this.copies && items.length > 0 ? this.copies.copiesOf(items.map((i) => ({ rowid: i.rid, mediaSha256: i.mediaSha256 }))) : null
+    return items.map(({ rid, mediaSha256: _sha, ...item }) => ({ ...item, copies: groups?.get(rid) ?? null }))
+  }
+
+  private rowsInOrder(rowids: number[]): PageRow[] {
     if (rowids.length === 0) return []
     const byRowid = new Map<number, QueueRow>()
     for (const r of this.stmts.rows.all(JSON.stringify(rowids)) as QueueRow[]) byRowid.set(r.rid, r)
     return rowids.flatMap((rid) => {
       const r = byRowid.get(rid)
-      return r ? [toQueueItem(r)] : []
+      return r ? [{ ...toQueueItem(r), rid, mediaSha256: r.media_sha256 }] : []
     })
   }
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest'
 import { dispatch } from '../shared/dispatch'
 import { TinjauError } from '../shared/errors'
+import { MATCHING_DEFAULTS } from '../shared/known-content'
 import { DEFAULT_WELLNESS, type WellnessSettings } from '../shared/wellness'
 import { DEFAULT_IMPORT_SETTINGS, getImportSettings, getWellness, setSetting, setTrustedIssuerKeys } from './settings'
 import { openTestTinjau } from './testing/open-test-tinjau'
@@ -22,7 +23,7 @@ function profile(dataDir?: string) {
 describe('wellness settings', () => {
   test('start at the defaults: blur, grayscale and mute on, a break after 50 minutes', () => {
     const t = profile()
-    expect(t.handlers['settings.get']({})).toEqual({ locale: 'en', wellness: DEFAULT_WELLNESS })
+    expect(t.handlers['settings.get']({})).toEqual({ locale: 'en', wellness: DEFAULT_WELLNESS, matching: MATCHING_DEFAULTS })
     expect(DEFAULT_WELLNESS).toEqual({ blur: true, grayscale: true, mute: true, breakAfterMinutes: 50 })
   })
 
@@ -31,11 +32,14 @@ describe('wellness settings', () => {
     const mine: WellnessSettings = { blur: true, grayscale: false, mute: false, breakAfterMinutes: 30 }
     expect(t.handlers['settings.setWellness'](mine)).toEqual(mine)
     t.handlers['settings.setLocale']({ locale: 'id' })
-    expect(t.handlers['settings.get']({})).toEqual({ locale: 'id', wellness: mine })
+    const matching = { distanceTolerance: 24, qualityTolerance: 60, queryMatchPercent: 90, comparedMatchPercent: 10 }
+    expect(t.handlers['settings.setMatching'](matching)).toEqual(matching)
+    expect(t.handlers['settings.get']({})).toEqual({ locale: 'id', wellness: mine, matching })
     t.close()
     open = []
     const again = profile(t.dataDir)
     expect(again.handlers['settings.get']({}).wellness).toEqual(mine)
+    expect(again.handlers['settings.get']({}).matching).toEqual(matching)
   })
 
   test('invalid values are refused with details and change nothing', async () => {

@@ -4,6 +4,7 @@ import { newId } from './ids'
 import { zodDetails } from '../shared/dispatch'
 import { TinjauError } from '../shared/errors'
 import { LOCALES, type Locale } from '../shared/policy'
+import { MATCHING_DEFAULTS, MatchingSettings } from '../shared/known-content'
 import { DEFAULT_WELLNESS, WellnessSettings } from '../shared/wellness'
 
 /** Profile settings, kept in the profile database so they travel with it. */
@@ -152,5 +153,25 @@ export function setWellness(sqlite: Database.Database, value: WellnessSettings):
     throw new TinjauError('invalid_input', 'invalid wellness settings', zodDetails(parsed.error))
   }
   setSetting(sqlite, 'wellness', JSON.stringify(parsed.data))
+  return parsed.data
+}
+
+/** The known-content match rule (issue 14); a stored value that no longer parses falls back to the defaults. */
+export function getMatching(sqlite: Database.Database): MatchingSettings {
+  const raw = getSetting(sqlite, 'matching')
+  if (raw === undefined) return { ...MATCHING_DEFAULTS }
+  try {
+    const parsed = MatchingSettings.safeParse({ ...MATCHING_DEFAULTS, ...(JSON.parse(raw) as object) })
+    return parsed.success ? parsed.data : { ...MATCHING_DEFAULTS }
+  } catch {
+    return { ...MATCHING_DEFAULTS }
+  }
+}
+
+/** Validated again here (core is called directly too); refuses with `invalid_input` and keeps the old value. */
+export function setMatching(sqlite: Database.Database, value: MatchingSettings): MatchingSettings {
+  const parsed = MatchingSettings.safeParse(value)
+  if (!parsed.success) throw new TinjauError('invalid_input', 'invalid matching settings', zodDetails(parsed.error))
+  setSetting(sqlite, 'matching', JSON.stringify(parsed.data))
   return parsed.data
 }

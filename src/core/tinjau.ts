@@ -23,7 +23,7 @@ import { ManifestStore } from './manifest-store'
 import { loadPolicy } from './policy-loader'
 import { Queue } from './queue'
 import { SearchIndex } from './search-index'
-import { ensureIdentity, getImportSettings, getSetting, getLocale, getWellness, setSetting, setWellness, type Identity } from './settings'
+import { ensureIdentity, getImportSettings, getSetting, getLocale, getMatching, getWellness, setMatching, setSetting, setWellness, type Identity } from './settings'
 import { SkipLog } from './skips'
 import { SyncClient } from './sync'
 import { syncHandlers } from './sync-handlers'
@@ -52,6 +52,8 @@ export interface OpenTinjauOptions {
 
 /** How long after a profile opens in a reviewer's host its background sync first runs. */
 const SYNC_FIRST_RUN_DELAY_MS = 3_000
+/** Videos whose match pairs are stored per background step (see scanPairs). */
+const PAIR_SCAN_BATCH = 20
 /** Between background sync runs, unless the setting `sync.interval_minutes` says otherwise. */
 const SYNC_INTERVAL_MINUTES = 5
 
@@ -137,7 +139,9 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
   }
   const decisions = new DecisionLog(sqlite, policy, identity, opts.now)
   const search = new SearchIndex(sqlite, gate, manifests)
-  const queue = new Queue(sqlite, decisions, manifests, { search, ...(opts.now ? { now: opts.now } : {}) })
+  const hashes = new HashStore(sqlite, opts.now)
+  const knownContent = new KnownContent(sqlite, hashes, decisions, () => getMatching(sqlite))
+  const queue = new Queue(sqlite, decisions, manifests, { search, copies: knownContent, ...(opts.now ? { now: opts.now } : {}) })
   // Background work for a long-running host, not for the CLI, whose one command would only
   // wait for it: the full-text index catches up (returns at once; see search-index.ts), and
   // the queue's filter facets, ~0.5 s to load at 100,000 clips, are loaded while nobody is
@@ -168,11 +172,37 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     }).unref()
   }
   const skips = new SkipLog(sqlite, identity, opts.now)
-  const hashes = new HashStore(sqlite, opts.now)
-  const knownContent = new KnownContent(sqlite, hashes, decisions)
   const hashLists = new HashListStore(sqlite, opts.now)
   const listMatcher = new ListMatcher(hashLists)
   knownContent.attachLists(listMatcher)
+  // Stored match pairs of videos hashed while no index was loaded, or before the tolerances
+  // changed, a few at a time so that the console's calls get in between (each is one index
+  // query: milliseconds, up to ~30 ms at a million stored frames).
+  let scanning = false
+  const scanPairs = (delayMs: number) => {
+    if (!background || scanning) return
+    scanning = true
+    const step = () => {
+      if (!sqlite.open) return
+      if (gate.busy || sqlite.inTransaction) {
+        setTimeout(step, 1_000).unref()
+        return
+      }
+      let more = false
+      try {
+        more = knownContent.scanPending(PAIR_SCAN_BATCH) === PAIR_SCAN_BATCH
+      } catch {
+        // Derived data: the next start (or settings change) tries again; clip.matches does not need it.
+        more = false
+      }
+      if (more) setTimeout(step, 0).unref()
+      else {
+        scanning = false
+        emit('queue.changed', { reason: 'settings' })
+      }
+    }
+    setTimeout(step, delayMs).unref()
+  }
   if (background) {
     // The match index, after the queue's facets (10 s): otherwise it is built by the first
     // clip.matches, the moment a reviewer opens a clip.
@@ -180,6 +210,7 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
       if (sqlite.open && !gate.busy && !sqlite.inTransaction) {
         knownContent.warm()
         listMatcher.warm()
+        scanPairs(0)
       }
     }, 15_000).unref()
   }
@@ -281,8 +312,19 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
       setSetting(sqlite, 'locale', locale)
       return { locale }
     },
-    'settings.get': () => ({ locale: getLocale(sqlite), wellness: getWellness(sqlite) }),
+    'settings.get': () => ({ locale: getLocale(sqlite), wellness: getWellness(sqlite), matching: getMatching(sqlite) }),
     'settings.setWellness': (wellness) => setWellness(sqlite, wellness),
+    'settings.setMatching': (matching) => {
+      const before = getMatching(sqlite)
+      const after = sqlite.transaction(() => {
+        const stored = setMatching(sqlite, matching)
+        knownContent.ruleChanged(before, stored)
+        return stored
+      })()
+      emit('queue.changed', { reason: 'settings' })
+      scanPairs(0)
+      return after
+    },
     'policy.get': () => policy,
     'queue.list': (q) => queue.page(q),
     'clip.get': ({ clipId }) => queue.clip(clipId),

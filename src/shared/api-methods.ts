@@ -8,6 +8,7 @@ export const API_METHODS = [
   'settings.setLocale',
   'settings.get',
   'settings.setWellness',
+  'settings.setMatching',
   'policy.get',
   'queue.list',
   'clip.get',

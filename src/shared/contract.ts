@@ -17,7 +17,7 @@ import {
 } from './domain'
 import { Policy } from './policy'
 import { HashJob, HashResult, HashStatus } from './frame-hashes'
-import { ClipMatches } from './known-content'
+import { ClipMatches, MatchingSettings } from './known-content'
 import { HashListImportResult, HashListInfo } from './hash-lists'
 import { EnrollInput, SyncIssues, SyncStatus } from './sync-status'
 import { SkipInput, SkipRecord, WellnessSettings } from './wellness'
@@ -35,8 +35,10 @@ const ImportId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ a
 export const contract = {
   'app.info': { input: Empty, output: AppInfo },
   'settings.setLocale': { input: z.object({ locale: Locale }).strict(), output: z.object({ locale: Locale }) },
-  'settings.get': { input: Empty, output: z.object({ locale: Locale, wellness: WellnessSettings }) },
+  'settings.get': { input: Empty, output: z.object({ locale: Locale, wellness: WellnessSettings, matching: MatchingSettings }) },
   'settings.setWellness': { input: WellnessSettings, output: WellnessSettings },
+  /** The known-content match rule (issue 14); a new distance or quality tolerance re-matches stored videos in the background. */
+  'settings.setMatching': { input: MatchingSettings, output: MatchingSettings },
   'policy.get': { input: Empty, output: Policy },
   'queue.list': { input: QueueQuery.strict(), output: QueuePage },
   'clip.get': { input: ClipRef, output: ClipDetail },

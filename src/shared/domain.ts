@@ -30,6 +30,12 @@ export const QueueItem = z.object({
   flagSources: z.array(FlagSource),
   /** The clip has an authority_request flag: a takedown request with a legal deadline. */
   authority: z.boolean(),
+  /**
+   * Copies (issue 14): the clips whose videos match this one's, directly or through others,
+   * this one included — `group` names them (the first clip id of the group), `count` is how
+   * many. Null when the clip has no known copy.
+   */
+  copies: z.object({ group: z.string(), count: z.number().int().min(2) }).nullable().optional(),
 })
 export type QueueItem = z.infer<typeof QueueItem>
 
@@ -54,6 +60,10 @@ export const QueueQuery = z.object({
   dueWithinHours: z.number().min(0).max(24 * 365).optional(),
   /** Full-text search over stream titles, transcripts and chat (syntax: core/search-query.ts). */
   search: z.string().max(SEARCH_MAX_LENGTH).optional(),
+  /** Known content (issue 14): `any` keeps clips with a match, `decided` those matching a clip decided here or by the organisation. */
+  hasMatch: z.enum(['any', 'decided']).optional(),
+  /** Copies of one footage (matching videos) listed together, where the first of them falls in the order. */
+  groupCopies: z.boolean().optional(),
   /** Default: urgency. */
   sort: QueueSort.optional(),
   limit: z.number().int().min(1).max(500).default(100),

@@ -71,3 +71,30 @@ export const ClipMatches = z.object({
   matches: z.array(KnownMatch),
 })
 export type ClipMatches = z.infer<typeof ClipMatches>
+
+/**
+ * The match rule a profile uses (vPDQ's four numbers; docs/perceptual-hashes.md). The
+ * defaults are the reference's, the same as core/hashes/video-match.ts's named constants
+ * (a test keeps them equal); the bounds are what the index can answer.
+ */
+export const MATCHING_DEFAULTS = Object.freeze({
+  distanceTolerance: 31,
+  qualityTolerance: 50,
+  queryMatchPercent: 80,
+  comparedMatchPercent: 0,
+})
+export const MATCHING_MAX_DISTANCE = 63
+
+export const MatchingSettings = z
+  .object({
+    /** Frames match at a PDQ distance of at most this many bits (of 256). */
+    distanceTolerance: z.number().int().min(0).max(MATCHING_MAX_DISTANCE),
+    /** Frame hashes of a lower PDQ quality (0–100) are ignored on both sides. */
+    qualityTolerance: z.number().int().min(0).max(100),
+    /** Share of the open clip's frames that must match, %. */
+    queryMatchPercent: z.number().int().min(0).max(100),
+    /** Share of the other clip's frames that must match, %. */
+    comparedMatchPercent: z.number().int().min(0).max(100),
+  })
+  .strict()
+export type MatchingSettings = z.infer<typeof MatchingSettings>

@@ -16,6 +16,8 @@ interface QueueOptions {
   commerce?: boolean
   dueWithin?: number
   search?: string
+  hasMatch?: 'any' | 'decided'
+  groupCopies?: boolean
   sort?: QueueSort
   limit?: string
   offset?: string
@@ -47,6 +49,15 @@ async function catchUpSearchIndex(ctx: CliContext): Promise<void> {
   await search.whenIdle()
 }
 
+/**
+ * Nor does it store match pairs in the background: a known-content filter first stores those
+ * the app has not (videos hashed before the index loaded, or before the tolerances changed).
+ */
+function catchUpMatchPairs(ctx: CliContext): void {
+  const done = ctx.profile().knownContent.scanPending()
+  if (done > 0) ctx.io.stderr(`tinjau: matched ${done} hashed videos against the others first\n`)
+}
+
 export function registerQueue(program: Command, ctx: CliContext): void {
   program
     .command('queue')
@@ -59,6 +70,10 @@ export function registerQueue(program: Command, ctx: CliContext): void {
     .option('--no-commerce', 'only streams that are not live-selling (neither flag: both)')
     .addOption(new Option('--due-within <hours>', 'only clips due within this many hours, overdue ones included').argParser(hours))
     .option('--search <text>', `full-text search of titles, transcripts and chat: ${SEARCH_SYNTAX}`)
+    .addOption(
+      new Option('--has-match [which]', 'only clips whose video matches another clip (any), or a decided clip (decided)').choices(['any', 'decided']).preset('any'),
+    )
+    .option('--group-copies', 'list copies of the same footage together, where the first of them falls')
     .addOption(new Option('--sort <order>', 'order of the list (default: urgency)').choices(QUEUE_SORTS))
     .option('--limit <n>', 'at most n clips (1-500)', '50')
     .option('--offset <n>', 'skip the first n clips', '0')
@@ -72,11 +87,14 @@ export function registerQueue(program: Command, ctx: CliContext): void {
         ...(opts.commerce !== undefined ? { commerce: opts.commerce } : {}),
         ...(opts.dueWithin !== undefined ? { dueWithinHours: opts.dueWithin } : {}),
         ...(opts.search !== undefined ? { search: opts.search } : {}),
+        ...(opts.hasMatch ? { hasMatch: opts.hasMatch } : {}),
+        ...(opts.groupCopies ? { groupCopies: true } : {}),
         ...(opts.sort ? { sort: opts.sort } : {}),
         limit: wholeNumber('--limit', opts.limit),
         offset: wholeNumber('--offset', opts.offset),
       }
       if (opts.search !== undefined && parseSearch(opts.search).kind === 'query') await catchUpSearchIndex(ctx)
+      if (opts.hasMatch || opts.groupCopies) catchUpMatchPairs(ctx)
       const page = await runMethod(ctx, 'queue.list', query)
       // Like the app: a search that cannot be read gives no results and a hint, not an error.
       if (page.searchHint) {
@@ -84,11 +102,11 @@ export function registerQueue(program: Command, ctx: CliContext): void {
         ctx.io.stderr(`  search syntax: ${SEARCH_SYNTAX}\n`)
       }
       if (opts.json) return ctx.json(page)
-      const rows = page.items.map((i) => [i.id, i.status, i.priority, i.dueAt, i.flagLabels.join(', '), i.streamTitle])
+      const rows = page.items.map((i) => [i.id, i.status, i.priority, i.dueAt, i.copies ? `${i.copies.count} (${i.copies.group})` : null, i.flagLabels.join(', '), i.streamTitle])
       const first = page.items.length === 0 ? 0 : Number(opts.offset ?? 0) + 1
       const last = Number(opts.offset ?? 0) + page.items.length
       const counts = CLIP_STATUSES.map((s) => `${s} ${page.counts[s] ?? 0}`).join(', ')
-      if (rows.length > 0) ctx.out(table(['CLIP', 'STATUS', 'PRIORITY', 'DUE', 'FLAGS', 'STREAM'], rows))
+      if (rows.length > 0) ctx.out(table(['CLIP', 'STATUS', 'PRIORITY', 'DUE', 'COPIES', 'FLAGS', 'STREAM'], rows))
       ctx.out(`${rows.length === 0 ? 'No clips' : `Clips ${first}-${last}`} of ${page.total} (${counts})`)
     })
 }

@@ -298,3 +298,40 @@ export const hashListEntries = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.listId, t.entryId] }), index('hash_list_entries_media').on(t.mediaSha256)],
 )
+
+/**
+ * Known-content match pairs (issue 14): for two hashed videos that share at least one frame
+ * within the PDQ distance tolerance, how much of each matched the other — one row per
+ * direction, so "which videos does X match" reads X's rows alone. Every pair with a hit is
+ * kept, not only those over the match thresholds: the percentages thresholds can change
+ * without matching anything again (the distance and quality tolerances cannot; changing
+ * them empties the table, see known-content.ts). Derived from media_hashes; safe to drop.
+ */
+export const mediaMatchPairs = sqliteTable(
+  'media_match_pairs',
+  {
+    querySha256: text('query_sha256')
+      .notNull()
+      .references(() => mediaObjects.sha256),
+    comparedSha256: text('compared_sha256')
+      .notNull()
+      .references(() => mediaObjects.sha256),
+    queryMatchPercent: real('query_match_percent').notNull(),
+    comparedMatchPercent: real('compared_match_percent').notNull(),
+    bestDistance: integer('best_distance').notNull(),
+  },
+  // The second index finds a video's rows as the compared side, to drop them when it is hashed again.
+  (t) => [primaryKey({ columns: [t.querySha256, t.comparedSha256] }), index('media_match_pairs_compared').on(t.comparedSha256)],
+)
+
+/**
+ * Videos whose pairs are in media_match_pairs, and under which hasher and tolerances (e.g.
+ * `pdq/1fps/v2 d31 q50`): a video hashed again, or matched under other tolerances, is matched
+ * again. Videos hashed before this table existed have no row and are matched when the index loads.
+ */
+export const mediaMatchScans = sqliteTable('media_match_scans', {
+  sha256: text('sha256')
+    .primaryKey()
+    .references(() => mediaObjects.sha256),
+  rule: text('rule').notNull(),
+})

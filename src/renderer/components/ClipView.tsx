@@ -1,6 +1,7 @@
 import { memo, useCallback, useDeferredValue, useEffect, useEffectEvent, useLayoutEffect, useMemo, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { ClipDetail } from '../../shared/domain'
+import type { ClipMatches } from '../../shared/known-content'
 import type { DecisionDraftInput, Locale, Policy } from '../../shared/policy'
 import { formatClipTime, formatNumber } from '../../ui/i18n/format'
 import { keyPressOf, rangeEdgeOf } from '../state/keys'
@@ -29,6 +30,8 @@ interface Props {
   muted?: boolean | undefined
   /** The media of the clip most likely opened next: loaded now in a hidden player that becomes this one's. */
   nextMedia?: { sha256: string } | null | undefined
+  /** Known footage this clip matches (use-clip-matches.ts), null until known. */
+  matches?: ClipMatches | null | undefined
 }
 
 /**
@@ -36,9 +39,15 @@ interface Props {
  * Memoised: the workspace re-renders for the queue, notices and the session's figures,
  * none of which change the clip on screen (its callbacks are stable for this).
  */
-export const ClipView = memo(function ClipView({ clip, policy, locale, mediaUrl, onSave, focusToken, muted, nextMedia }: Props) {
+export const ClipView = memo(function ClipView({ clip, policy, locale, mediaUrl, onSave, focusToken, muted, nextMedia, matches }: Props) {
   const { t } = useTranslation()
   const videoRef = useRef<HTMLVideoElement>(null)
+  const articleRef = useRef<HTMLElement>(null)
+  // Deciding without watching: once the form holds the match, focus goes to its rationale.
+  const [formFocus, setFormFocus] = useState(0)
+  useEffect(() => {
+    if (formFocus > 0) articleRef.current?.querySelector<HTMLTextAreaElement>('textarea[data-testid="rationale"]')?.focus()
+  }, [formFocus])
   const titleRef = useRef<HTMLHeadingElement>(null)
   const [playheadMs, setPlayheadMs] = useState(0)
 
@@ -135,7 +144,7 @@ export const ClipView = memo(function ClipView({ clip, policy, locale, mediaUrl,
   const title = clip.stream.title ?? t('queue.untitled')
 
   return (
-    <article className="clip-view" aria-labelledby="clip-title">
+    <article className="clip-view" aria-labelledby="clip-title" ref={articleRef}>
       <header className="clip-head">
         <h2 id="clip-title" ref={titleRef} tabIndex={-1} data-testid="clip-title" data-clip-id={clip.id}>
           {title}
@@ -150,9 +159,10 @@ export const ClipView = memo(function ClipView({ clip, policy, locale, mediaUrl,
           <KnownContentPanel
             clipId={clip.id}
             posterSha256={clip.poster?.sha256 ?? null}
+            result={matches ?? null}
             policy={policy}
             locale={locale}
-            onApply={(m) =>
+            onApply={(m, opts) => {
               dispatchForm({
                 type: 'reset',
                 state: formFromMatch(policy, form, m, (rationale) => {
@@ -164,7 +174,8 @@ export const ClipView = memo(function ClipView({ clip, policy, locale, mediaUrl,
                   ).trim()
                 }),
               })
-            }
+              if (opts?.focusForm) setFormFocus((n) => n + 1)
+            }}
           />
           <div className="clip-player">
             {players.map((sha) =>

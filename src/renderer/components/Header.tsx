@@ -21,6 +21,8 @@ interface Props {
   onShowShift?: (() => void) | undefined
   /** Open the wellness settings. */
   onShowWellness?: (() => void) | undefined
+  /** Open the known-footage matching settings. */
+  onShowMatching?: (() => void) | undefined
   /** True while a break is due: the shift button says so. */
   breakDue?: boolean | undefined
   /** Open the pack import dialog. */
@@ -33,7 +35,7 @@ interface Props {
   syncButton?: ReactNode
 }
 
-export function Header({ policy, locale, counts, reviewerId, onLocaleChange, onShowPolicy, onShowShift, onShowWellness, breakDue, onImport, importing, onExport, syncButton }: Props) {
+export function Header({ policy, locale, counts, reviewerId, onLocaleChange, onShowPolicy, onShowShift, onShowWellness, onShowMatching, breakDue, onImport, importing, onExport, syncButton }: Props) {
   const { t } = useTranslation()
   return (
     <header className="app-header">
@@ -78,6 +80,11 @@ export function Header({ policy, locale, counts, reviewerId, onLocaleChange, onS
         {onShowWellness && (
           <button type="button" onClick={onShowWellness} data-testid="open-wellness-settings">
             {t('wellness.settings.open')}
+          </button>
+        )}
+        {onShowMatching && (
+          <button type="button" onClick={onShowMatching} data-testid="open-matching-settings">
+            {t('matching.open')}
           </button>
         )}
       </div>

@@ -11,58 +11,35 @@ import { isApplyMatchKey, keyPressOf } from '../state/keys'
 interface Props {
   clipId: string
   posterSha256: string | null
+  /** What the clip matches (use-clip-matches.ts: asked once, shared with the clip's protection); null until known. */
+  result: ClipMatches | null
   policy: Policy
   locale: Locale
-  /** Fill the decision form from this match (the reviewer checks and saves). */
-  onApply(match: KnownMatch): void
+  /** Fill the decision form from this match (the reviewer checks and saves); `focusForm`: and take the reviewer there. */
+  onApply(match: KnownMatch, opts?: { focusForm: boolean }): void
 }
-
-/** While the clip's own hashing is still to come, ask again this often. */
-const RECHECK_MS = 3_000
 
 /**
  * Known footage (issue 14), shown above the player before anything plays: the decided
  * clip this one matches, how much of it matched, the two posters side by side, and one
  * key (`D`) to fill in the same decision. A match decided in a protected category keeps
- * its poster blurred and says the clip can be decided without watching.
+ * its poster blurred (the clip itself opens protected: use-review-session.ts) and offers
+ * to decide without watching: the form filled from the match, and focus there.
  */
-export function KnownContentPanel({ clipId, posterSha256, policy, locale, onApply }: Props) {
+export function KnownContentPanel({ clipId, posterSha256, result, policy, locale, onApply }: Props) {
   const api = useApi()
   const { t } = useTranslation()
-  const [state, setState] = useState<{ clipId: string; result: ClipMatches } | null>(null)
   const [applied, setApplied] = useState<string | null>(null)
 
   useEffect(() => {
-    let stop = false
-    let timer: ReturnType<typeof setTimeout> | undefined
     setApplied(null)
-    const ask = async () => {
-      try {
-        const result = await api.call('clip.matches', { clipId })
-        if (stop) return
-        setState({ clipId, result })
-        if (result.hashing === 'waiting') timer = setTimeout(() => void ask(), RECHECK_MS)
-      } catch {
-        // Matching is help, not a gate: an error leaves the clip as it is, without the panel.
-      }
-    }
-    void ask()
-    const off = api.on('queue.changed', ({ reason }) => {
-      if (reason === 'decision' || reason === 'sync') void ask()
-    })
-    return () => {
-      stop = true
-      clearTimeout(timer)
-      off()
-    }
-  }, [api, clipId])
+  }, [clipId])
 
-  const result = state?.clipId === clipId ? state.result : null
   const best = result ? applicableMatch(result.matches) : null
 
-  const apply = () => {
+  const apply = (opts?: { focusForm: boolean }) => {
     if (!best) return
-    onApply(best)
+    onApply(best, opts)
     setApplied(matchKey(best))
   }
   const onKey = useEffectEvent((e: KeyboardEvent) => {
@@ -152,8 +129,13 @@ export function KnownContentPanel({ clipId, posterSha256, policy, locale, onAppl
           </>
         )}
         {sensitive && <p className="small">{t('known.sensitive')}</p>}
+        {sensitive && decision && (
+          <button type="button" className="primary" onClick={() => apply({ focusForm: true })} data-testid="decide-unwatched">
+            {t('known.decideUnwatched')}
+          </button>
+        )}
         {decision && (
-          <button type="button" onClick={apply} aria-keyshortcuts="D" data-testid="apply-match">
+          <button type="button" onClick={() => apply()} aria-keyshortcuts="D" data-testid="apply-match">
             {t('known.apply')} <kbd>D</kbd>
           </button>
         )}

@@ -6,7 +6,17 @@ import { FLAG_SOURCES } from '../../shared/flag-sources'
 import type { FlagSource } from '../../shared/field-pack'
 import type { Locale, Policy } from '../../shared/policy'
 import { formatNumber } from '../../ui/i18n/format'
-import { activeFilterCount, COMMERCE_FILTERS, DEFAULT_VIEW, DUE_WITHIN_HOURS, STATUS_FILTERS, type CommerceFilter, type QueueView } from '../state/queue-view'
+import {
+  activeFilterCount,
+  COMMERCE_FILTERS,
+  DEFAULT_VIEW,
+  DUE_WITHIN_HOURS,
+  KNOWN_FILTERS,
+  STATUS_FILTERS,
+  type CommerceFilter,
+  type KnownFilter,
+  type QueueView,
+} from '../state/queue-view'
 import { useNow } from './hooks'
 import { QueueList } from './QueueList'
 import { QueueRow } from './QueueRow'
@@ -160,6 +170,20 @@ export const QueuePanel = memo(function QueuePanel(props: Props) {
             </select>
           </label>
           <label>
+            <span>{t('queueView.hasMatch')}</span>
+            <select data-testid="queue-filter-known" value={view.known} onChange={(e) => set({ known: e.target.value as KnownFilter })}>
+              {KNOWN_FILTERS.map((k) => (
+                <option key={k} value={k}>
+                  {t(`queueView.hasMatchChoice.${k}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="queue-filter-check">
+            <input type="checkbox" data-testid="queue-group-copies" checked={view.groupCopies} onChange={(e) => set({ groupCopies: e.target.checked })} />
+            <span>{t('queueView.groupCopies')}</span>
+          </label>
+          <label>
             <span>{t('queueView.sort')}</span>
             <select data-testid="queue-sort" value={view.sort} onChange={(e) => set({ sort: e.target.value as QueueSort })}>
               {QUEUE_SORTS.map((s) => (
@@ -172,7 +196,7 @@ export const QueuePanel = memo(function QueuePanel(props: Props) {
           <button
             type="button"
             data-testid="queue-clear-filters"
-            disabled={filters === 0 && view.search === '' && view.status === 'all' && view.sort === 'urgency'}
+            disabled={filters === 0 && view.search === '' && view.status === 'all' && view.sort === 'urgency' && !view.groupCopies}
             onClick={() => props.onViewChange(() => DEFAULT_VIEW)}
           >
             {t('queueView.clear')}

@@ -33,6 +33,17 @@ export const QueueRow = memo(function QueueRow({ item, policy, locale, now }: Pr
             {t('queueView.authority')}
           </span>
         )}
+        {item.copies && (
+          <span
+            className="badge copies"
+            title={t('queue.copiesLabel', { count: item.copies.count - 1, n: formatNumber(item.copies.count - 1, locale) })}
+            data-testid="copies-badge"
+            data-group={item.copies.group}
+            data-count={item.copies.count}
+          >
+            {t('queue.copies', { count: item.copies.count, n: formatNumber(item.copies.count, locale) })}
+          </span>
+        )}
         {open && (
           <span className={`due${due?.overdue ? ' is-overdue' : ''}`}>
             {due ? (due.overdue ? t('queue.overdue', { span: due.span }) : t('queue.dueIn', { span: due.span })) : t('queue.noDue')}

@@ -30,8 +30,10 @@ import { StatusBar } from './StatusBar'
 import { useBackgroundHasher } from '../hashing/use-background-hasher'
 import { spanExposureMs } from '../state/exposure'
 import { useReviewSession } from './use-review-session'
+import { useClipMatches } from './use-clip-matches'
 import { WellnessControls } from '../../ui/WellnessControls'
 import { WellnessSettingsDialog } from './WellnessSettingsDialog'
+import { MatchingSettingsDialog } from './MatchingSettingsDialog'
 import { markTiming } from '../timing'
 import { ExportDialog } from './ExportDialog'
 import { SyncButton, SyncDialog } from './SyncDialog'
@@ -84,7 +86,10 @@ export function Workspace({ info, policy, firstPage, locale, onLocaleChange }: P
   const [syncOpen, setSyncOpen] = useState(false)
 
   const shownClipId = clip?.id ?? null
-  const session = useReviewSession(api, { deviceId: info.deviceId, policy, clip, onError: setError })
+  // Asked as the clip is chosen, beside clip.get: a match to a protected decision protects it as it opens.
+  const clipMatches = useClipMatches(api, selectedId)
+  const matches = clip && clip.id === selectedId ? clipMatches : null
+  const session = useReviewSession(api, { deviceId: info.deviceId, policy, clip, matches, onError: setError })
   const [skippedClipId, setSkippedClipId] = useState<string | null>(null)
 
   // A new clip starts at the top: its video, not the bottom of the last clip's form.
@@ -291,6 +296,7 @@ export function Workspace({ info, policy, firstPage, locale, onLocaleChange }: P
         onShowPolicy={() => session.panels.open('policy')}
         onShowShift={() => session.panels.open('shift')}
         onShowWellness={() => session.panels.open('wellness')}
+        onShowMatching={() => session.panels.open('matching')}
         breakDue={session.exposure.breakDue}
         onImport={packImport.show}
         importing={packImport.running}
@@ -310,6 +316,7 @@ export function Workspace({ info, policy, firstPage, locale, onLocaleChange }: P
       {session.panels.panel === 'wellness' && (
         <WellnessSettingsDialog settings={session.wellness.settings} onSave={session.wellness.save} onClose={session.panels.close} />
       )}
+      {session.panels.panel === 'matching' && <MatchingSettingsDialog onClose={session.panels.close} onError={setError} />}
       <KeyHelp policy={policy} locale={locale} />
       <PrefetchClip
         clipId={selectedId ? (nextPendingAfter(queue.items, selectedId) ?? neighbour(queue.items, selectedId, 1)) : null}
@@ -377,6 +384,7 @@ export function Workspace({ info, policy, firstPage, locale, onLocaleChange }: P
                     focusToken={focusToken}
                     muted={session.protection.effective.mute}
                     nextMedia={aheadMedia && aheadMedia.clipId !== clip.id ? aheadMedia : null}
+                    matches={matches}
                   />
                 </div>
               </ReviewActionsContext>

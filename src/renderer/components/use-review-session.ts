@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useRef, useState } from 'react'
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type { TinjauApi } from '../../shared/contract'
 import type { ClipDetail, DecisionRecord } from '../../shared/domain'
 import type { ApiError } from '../../shared/errors'
+import type { ClipMatches } from '../../shared/known-content'
 import type { Policy } from '../../shared/policy'
 import { DEFAULT_WELLNESS } from '../../shared/wellness-limits'
 import type { WellnessSettings } from '../../shared/wellness'
@@ -20,6 +21,7 @@ import {
 import { isPolicyPanelKey, keyPressOf } from '../state/keys'
 import { recentEntries, sessionDecisionCount, type RecentEntry } from '../state/recent'
 import { useClipProtection } from '../../ui/use-clip-protection'
+import { protectedMatchLabels, protectionLabels } from '../state/match-protection'
 
 const NO_FLAGS: readonly { label: string }[] = []
 
@@ -146,7 +148,7 @@ function useSessionDecisions(api: TinjauApi, deviceId: string, sessionStartMs: n
   return { recent, count, refresh: load }
 }
 
-export type SessionPanel = 'policy' | 'shift' | 'wellness'
+export type SessionPanel = 'policy' | 'shift' | 'wellness' | 'matching'
 
 /** Which of the session's dialogs is open; Shift+P opens and closes the policy panel. */
 function usePanels() {
@@ -163,10 +165,18 @@ function usePanels() {
   return { panel, open: (p: SessionPanel) => setPanel(p), close: () => setPanel(null) }
 }
 
-export function useReviewSession(api: TinjauApi, opts: { deviceId: string; policy: Policy; clip: ClipDetail | null; onError: (e: ApiError) => void }) {
+export function useReviewSession(
+  api: TinjauApi,
+  opts: { deviceId: string; policy: Policy; clip: ClipDetail | null; matches?: ClipMatches | null; onError: (e: ApiError) => void },
+) {
   const [sessionStartMs] = useState(() => Date.now())
   const wellness = useWellnessSettings(api, opts.onError)
-  const protection = useClipProtection(opts.clip?.id ?? null, opts.clip?.flags ?? NO_FLAGS, opts.policy, wellness.settings, wellness.loaded)
+  // A match to footage decided in a protected category protects the clip as its own flag would.
+  const { policy, clip, matches } = opts
+  const flags = clip?.flags ?? NO_FLAGS
+  const fromMatches = useMemo(() => protectedMatchLabels(policy, matches ?? null), [policy, matches])
+  const labels = useMemo(() => protectionLabels(flags, fromMatches), [flags, fromMatches])
+  const protection = useClipProtection(clip?.id ?? null, labels, policy, wellness.settings, wellness.loaded)
   const visible = useDocumentVisible()
   const exposure = useExposure(visible && protection.sensitive.length > 0, opts.clip?.id ?? null, wellness.settings.breakAfterMinutes)
   const decisions = useSessionDecisions(api, opts.deviceId, sessionStartMs)

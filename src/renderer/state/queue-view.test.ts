@@ -9,11 +9,34 @@ describe('the query of a queue view', () => {
   })
 
   test('every choice becomes its filter, and the contract accepts the result', () => {
-    const view = { status: 'pending', category: 'violence.arson', source: 'authority_request', region: ' id-jk ', commerce: 'no', dueWithinHours: 4, search: '  bakar  ', sort: 'priority' } as const
+    const view = {
+      status: 'pending',
+      category: 'violence.arson',
+      source: 'authority_request',
+      region: ' id-jk ',
+      commerce: 'no',
+      dueWithinHours: 4,
+      search: '  bakar  ',
+      sort: 'priority',
+      known: 'decided',
+      groupCopies: true,
+    } as const
     const q = queryOf(view)
-    expect(q).toEqual({ status: ['pending'], categories: ['violence.arson'], sources: ['authority_request'], region: 'ID-JK', commerce: false, dueWithinHours: 4, search: 'bakar', sort: 'priority' })
+    expect(q).toEqual({
+      status: ['pending'],
+      categories: ['violence.arson'],
+      sources: ['authority_request'],
+      region: 'ID-JK',
+      commerce: false,
+      dueWithinHours: 4,
+      search: 'bakar',
+      sort: 'priority',
+      hasMatch: 'decided',
+      groupCopies: true,
+    })
     expect(QueueQuery.strict().safeParse(q).success).toBe(true)
-    expect(activeFilterCount(view)).toBe(5)
+    expect(activeFilterCount(view)).toBe(6)
+    expect(queryOf({ ...DEFAULT_VIEW, known: 'match' })).toEqual({ hasMatch: 'any' })
   })
 
   test('over-long input is cut to what the contract takes, never refused', () => {

@@ -10,6 +10,10 @@ export type StatusFilter = (typeof STATUS_FILTERS)[number]
 export const COMMERCE_FILTERS = ['any', 'yes', 'no'] as const
 export type CommerceFilter = (typeof COMMERCE_FILTERS)[number]
 
+/** Known footage (issue 14): any clip, clips with a match, clips matching a decided clip. */
+export const KNOWN_FILTERS = ['any', 'match', 'decided'] as const
+export type KnownFilter = (typeof KNOWN_FILTERS)[number]
+
 /** Choices for "due within": 0 means overdue only. */
 export const DUE_WITHIN_HOURS = [0, 1, 4, 12, 24, 72] as const
 
@@ -24,6 +28,9 @@ export interface QueueView {
   dueWithinHours: number | null
   search: string
   sort: QueueSort
+  known: KnownFilter
+  /** Copies of one footage listed together (each row says how many copies it has either way). */
+  groupCopies: boolean
 }
 
 export const DEFAULT_VIEW: QueueView = {
@@ -35,6 +42,8 @@ export const DEFAULT_VIEW: QueueView = {
   dueWithinHours: null,
   search: '',
   sort: 'urgency',
+  known: 'any',
+  groupCopies: false,
 }
 
 /** The query for a view: blank choices are left out, so the host sees only real filters. */
@@ -50,10 +59,12 @@ export function queryOf(view: QueueView): QueueQueryInput {
     ...(view.dueWithinHours === null ? {} : { dueWithinHours: view.dueWithinHours }),
     ...(search ? { search } : {}),
     ...(view.sort === 'urgency' ? {} : { sort: view.sort }),
+    ...(view.known === 'any' ? {} : { hasMatch: view.known === 'match' ? 'any' : 'decided' }),
+    ...(view.groupCopies ? { groupCopies: true } : {}),
   }
 }
 
 /** How many filters other than status and search narrow the list (shown beside "Clear"). */
 export function activeFilterCount(view: QueueView): number {
-  return [view.category !== '', view.source !== '', view.region.trim() !== '', view.commerce !== 'any', view.dueWithinHours !== null].filter(Boolean).length
+  return [view.category !== '', view.source !== '', view.region.trim() !== '', view.commerce !== 'any', view.dueWithinHours !== null, view.known !== 'any'].filter(Boolean).length
 }
