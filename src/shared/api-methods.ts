@@ -13,6 +13,7 @@ export const API_METHODS = [
   'clip.get',
   'clip.skip',
   'decision.record',
+  'decision.recordMany',
   'decision.list',
   'pack.importDemo',
   'pack.importDirectory',

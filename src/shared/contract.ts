@@ -29,6 +29,8 @@ import { SkipInput, SkipRecord, WellnessSettings } from './wellness'
 const Empty = z.object({}).strict().default({})
 const ClipRef = z.object({ clipId: z.string().min(1).max(128) }).strict()
 /** Chosen by the caller (the renderer makes one per import) so it can follow and stop it. */
+/** Copies of one video decided in one action: a bound, so one call cannot hold the store for long. */
+export const MAX_DECISIONS_AT_ONCE = 200
 const ImportId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and -, at most 64')
 
 export const contract = {
@@ -41,6 +43,14 @@ export const contract = {
   'clip.get': { input: ClipRef, output: ClipDetail },
   'clip.skip': { input: SkipInput, output: SkipRecord },
   'decision.record': { input: DecisionDraft.strict(), output: DecisionRecord },
+  /**
+   * Several decisions at once, all or none (one decision applied to every copy of a known
+   * video): each still its own decision and audit entry, each checked as `decision.record` checks it.
+   */
+  'decision.recordMany': {
+    input: z.object({ decisions: z.array(DecisionDraft.strict()).min(1).max(MAX_DECISIONS_AT_ONCE) }).strict(),
+    output: z.object({ items: z.array(DecisionRecord) }),
+  },
   'decision.list': {
     input: z
       .object({
