@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest'
 import { dispatch } from '../shared/dispatch'
+import type { DecisionRecord } from '../shared/domain'
 import type { MatchedFrom } from '../shared/matched-from'
 import { DecisionDraft, type DecisionDraftInput } from '../shared/policy'
 import { makePack } from './testing/make-pack'
@@ -132,7 +133,7 @@ describe('decision.recordMany: one decision applied to every copy', () => {
     })
     expect(res.ok).toBe(true)
     if (!res.ok) return
-    const items = res.value.items
+    const items = (res.value as { items: DecisionRecord[] }).items
     expect(items.map((d) => d.clipId)).toEqual(['clip-000001', 'clip-000002', 'clip-000003'])
     expect(new Set(items.map((d) => d.id)).size).toBe(3)
     expect(items.every((d) => d.matchedFrom?.decisionId === original.id)).toBe(true)

@@ -33,6 +33,9 @@ export const API_METHODS = [
 ] as const
 export type ApiMethod = (typeof API_METHODS)[number]
 
+/** `decision.recordMany`'s bound (copies of one video decided in one action), so one call cannot hold the store for long. */
+export const MAX_DECISIONS_AT_ONCE = 200
+
 /**
  * Methods a host runs at once even while an import holds the store (they do not touch
  * it, or a sync run waits for the store itself): every other call waits for the import

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { ApiEvent, ApiMethod } from './api-methods'
+import { MAX_DECISIONS_AT_ONCE, type ApiEvent, type ApiMethod } from './api-methods'
 import type { PackKind } from './bridge'
 import {
   AppInfo,
@@ -29,8 +29,6 @@ import { SkipInput, SkipRecord, WellnessSettings } from './wellness'
 const Empty = z.object({}).strict().default({})
 const ClipRef = z.object({ clipId: z.string().min(1).max(128) }).strict()
 /** Chosen by the caller (the renderer makes one per import) so it can follow and stop it. */
-/** Copies of one video decided in one action: a bound, so one call cannot hold the store for long. */
-export const MAX_DECISIONS_AT_ONCE = 200
 const ImportId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and -, at most 64')
 
 export const contract = {

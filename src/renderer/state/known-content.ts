@@ -1,4 +1,5 @@
 import type { DecisionRecord } from '../../shared/domain'
+import type { MatchedFrom } from '../../shared/matched-from'
 import type { ClipMatch } from '../../shared/known-content'
 import type { Policy } from '../../shared/policy'
 import type { FormState } from './decision-form'
@@ -24,6 +25,18 @@ export function matchedDecision(m: ClipMatch): Pick<DecisionRecord, 'action' | '
   return null
 }
 
+/** What the decision records of the match it was applied from. */
+export function matchedFromOf(m: ClipMatch): MatchedFrom {
+  return {
+    source: 'clip',
+    clipId: m.clipId,
+    decisionId: m.decision?.id ?? null,
+    queryMatchPercent: m.queryMatchPercent,
+    comparedMatchPercent: m.comparedMatchPercent,
+    sameFile: m.sameFile,
+  }
+}
+
 export function formFromMatch(policy: Policy, current: FormState, m: ClipMatch, rationale: (original: string) => string): FormState {
   const d = matchedDecision(m)
   if (!d) return current
@@ -40,6 +53,7 @@ export function formFromMatch(policy: Policy, current: FormState, m: ClipMatch, 
     activeKind: kind,
     marks: { inMs: null, outMs: null },
     selectedRange: null,
+    matchedFrom: matchedFromOf(m),
   }
 }
 
