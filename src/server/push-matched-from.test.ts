@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { PackedDecision } from '../shared/decision-pack-format'
 import { ClipDetail } from '../shared/lead-api'
-import { PROTOCOL_HEADER, PushResponse } from '../shared/sync-protocol'
+import { DecisionPackResponse, PROTOCOL_HEADER, PushResponse } from '../shared/sync-protocol'
 import { rows, sql } from './db/open'
 import { clipDetail } from './ops/lead-views'
 import { writeTestPack } from './testing/fixtures'
@@ -16,7 +16,7 @@ let pack: ReturnType<typeof writeTestPack>
 
 beforeAll(async () => {
   server = await startTestServer()
-  pack = writeTestPack(6)
+  pack = writeTestPack(7)
   await server.ops.loadPack(pack.dir)
   await server.ops.addReviewer('ana', 'Ana')
   await server.ops.assign(pack.packId, 'ana', pack.clipIds)
@@ -97,5 +97,14 @@ describe('push with matched_from', () => {
       expect(res.status, JSON.stringify(bad)).toBe(400)
     }
     expect(await server.ops.decisions()).toEqual(before)
+  })
+
+  it('an uploaded decision pack stores it the same way, and the same pack again is duplicate', async () => {
+    const copy = ana.decision(pack.clipIds[6]!, { matched_from: matchOf(pack.clipIds[2]!, null) })
+    const zip = ana.decisionPack([copy])
+    const upload = async () => DecisionPackResponse.parse(await (await ana.request('POST', '/v1/decision-packs', { body: zip, headers: { 'content-type': 'application/zip' } })).json())
+    expect((await upload()).counts).toEqual({ stored: 1, duplicate: 0, rejected: 0 })
+    expect(await storedMatch(copy.id)).toEqual(copy.matched_from)
+    expect((await upload()).counts).toEqual({ stored: 0, duplicate: 1, rejected: 0 })
   })
 })
