@@ -43,6 +43,17 @@ describe('the adjudication page parts', () => {
     expect(id).toContain('aria-pressed="true"')
   })
 
+  test('a decision applied from a known-content match says which, in both languages', () => {
+    const matched = { ...rina, matched_from: { source: 'clip', clip_id: 'demo-007', decision_id: 'd-0', query_match_percent: 92.5, compared_match_percent: 80, same_file: false } } as const
+    expect(render('en', <DecisionCard decision={matched} index={0} chosen={false} canTake={false} onTake={() => {}} />)).toContain(
+      'From a match with clip demo-007 (93 % of frames matched)',
+    )
+    expect(render('id', <DecisionCard decision={matched} index={0} chosen={false} canTake={false} onTake={() => {}} />)).toContain(
+      'Dari kecocokan dengan klip demo-007 (93 % bingkai cocok)',
+    )
+    expect(render('en', <DecisionCard decision={rina} index={0} chosen={false} canTake={false} onTake={() => {}} />)).not.toContain('decision-matched-from')
+  })
+
   test('the outcome form says whose decision it takes, and what still blocks saving', () => {
     const taken = render('en', form(draftFrom(rina)))
     expect(taken).toContain('Taking Rina Lestari&#x27;s decision as the outcome.')
