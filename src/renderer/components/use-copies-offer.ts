@@ -58,8 +58,10 @@ export function useCopiesOffer(api: TinjauApi, locale: Locale, onError: (error: 
       if (latest.current === decision.id) setOffer({ phase: 'done', decision, applied })
       onApplied(applied)
     } catch (err) {
-      if (latest.current === decision.id) setOffer({ phase: 'offered', decision, copies })
       onError(toApiError(err))
+      // Nothing was stored (all or none). A copy decided meanwhile makes the batch conflict:
+      // ask again, so the offer holds only the copies still undecided.
+      if (latest.current === decision.id) offerFor(decision)
     }
   }
 
