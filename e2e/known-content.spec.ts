@@ -155,6 +155,8 @@ test('a re-encoded copy of a decided clip shows the match before it plays, and D
   await page.getByTestId('clip-title').focus()
   await page.keyboard.press('Shift+D')
   await expect(page.getByTestId('copies-applied')).toHaveAttribute('data-count', '1')
+  // The copy was the clip opened after the save: decided now, the console has moved on.
+  await expect(page.getByTestId('clip-title')).not.toHaveAttribute('data-clip-id', 'mirror-007b')
 
   const all = await listed()
   expect(all.map((d) => [d.clipId, d.action, d.categories]).sort()).toEqual([

@@ -263,9 +263,21 @@ export function Workspace({ info, policy, firstPage, locale, onLocaleChange }: P
 
   // Stable, so the memoised ClipView re-renders for its clip, not for every workspace change.
   // Copies of the video just decided, decided alike in one action; the open clip, if it was one, gives way to the next pending.
-  const copiesApplied = useStableCallback((clipIds: string[]) => {
+  // Moves on like a save does (openClip, not select), so the notice saying how many were decided stays.
+  const copiesApplied = useStableCallback(async (clipIds: string[]) => {
     void queue.refresh()
-    if (selectedId !== null && clipIds.includes(selectedId)) void openNext()
+    if (selectedId === null || !clipIds.includes(selectedId)) return
+    try {
+      const next = await firstPending()
+      if (next) {
+        openClip(next)
+        setFocusToken((n) => n + 1)
+      } else {
+        setClipReload((n) => n + 1)
+      }
+    } catch (err) {
+      setError(toApiError(err))
+    }
   })
   const copiesOffer = useCopiesOffer(api, locale, setError, copiesApplied)
 

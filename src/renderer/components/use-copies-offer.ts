@@ -18,7 +18,7 @@ export type CopiesOffer =
  * once the save has answered (not before: the next clip opens first), and the one call that
  * decides them all (`decision.recordMany`).
  */
-export function useCopiesOffer(api: TinjauApi, locale: Locale, onError: (error: ApiError) => void, onApplied: (clipIds: string[]) => void) {
+export function useCopiesOffer(api: TinjauApi, locale: Locale, onError: (error: ApiError) => void, onApplied: (clipIds: string[]) => void | Promise<void>) {
   const { t } = useTranslation()
   const [offer, setOffer] = useState<CopiesOffer | null>(null)
   // The save the offer belongs to: a later save (or clear) makes an answer still out stale.
@@ -56,7 +56,7 @@ export function useCopiesOffer(api: TinjauApi, locale: Locale, onError: (error: 
       const { items } = await api.call('decision.recordMany', { decisions: drafts })
       const applied = items.map((d) => d.clipId)
       if (latest.current === decision.id) setOffer({ phase: 'done', decision, applied })
-      onApplied(applied)
+      void onApplied(applied)
     } catch (err) {
       onError(toApiError(err))
       // Nothing was stored (all or none). A copy decided meanwhile makes the batch conflict:
