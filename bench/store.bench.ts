@@ -397,9 +397,9 @@ async function main(): Promise<void> {
       const clipId = `clip-${String(k * stride).padStart(6, '0')}`
       const draft: ParsedInput<'decision.record'> =
         k % 10 === 0
-          ? { clipId, categories: ['ok.commerce'], action: 'allow', escalationTarget: null, ranges: [], rationale: '', revisesId: null }
+          ? { clipId, categories: ['ok.commerce'], action: 'allow', escalationTarget: null, ranges: [], rationale: '', revisesId: null, matchedFrom: null }
           : k % 10 === 1
-            ? { clipId, categories: ['violence.arson'], action: 'escalate', escalationTarget: 'senior_review', ranges: [], rationale: 'lokasi dan waktu disebut', revisesId: null }
+            ? { clipId, categories: ['violence.arson'], action: 'escalate', escalationTarget: 'senior_review', ranges: [], rationale: 'lokasi dan waktu disebut', revisesId: null, matchedFrom: null }
             : {
                 clipId,
                 categories: ['violence.arson', 'public_safety.provocation'],
@@ -408,6 +408,7 @@ async function main(): Promise<void> {
                 ranges: [{ startMs: 11_000, endMs: 14_000, label: 'ajakan membakar', note: '' }],
                 rationale: 'Mengajak penonton membakar gedung.',
                 revisesId: null,
+                matchedFrom: null,
               }
       const t0 = performance.now()
       t.handlers['decision.record'](draft)
@@ -456,7 +457,7 @@ async function main(): Promise<void> {
     const afterDecision: number[] = []
     for (const i of fresh) {
       const clipId = `clip-${String(i).padStart(6, '0')}`
-      t.handlers['decision.record']({ clipId, categories: ['ok.other'], action: 'allow', escalationTarget: null, ranges: [], rationale: '', revisesId: null })
+      t.handlers['decision.record']({ clipId, categories: ['ok.other'], action: 'allow', escalationTarget: null, ranges: [], rationale: '', revisesId: null, matchedFrom: null })
       const offset = Math.floor(random() * pages(counts.pending)) * PAGE_SIZE
       const t0 = performance.now()
       t.handlers['queue.list']({ status: ['pending'], limit: PAGE_SIZE, offset })

@@ -10,13 +10,18 @@ import { expect, test } from './fixtures'
  * Known footage (issue 14), end to end in the browser: the demo pack is hashed in the
  * background by Chromium's own decoders, a clip is decided, a pack holding a re-encoded
  * copy of it arrives, and the copy shows the match before it plays; `D` fills in the same
- * decision, which the reviewer saves: two decisions, one per clip.
+ * decision, which the reviewer saves, recording the match it came from. A second copy in the
+ * same pack (the same file, from another mirror account) is then decided alike with Shift+D:
+ * three decisions, one per clip.
  */
 
 const ROOT = path.resolve(__dirname, '..')
 const demo = JSON.parse(readFileSync(path.join(ROOT, 'resources/demo/pack.json'), 'utf8')) as { clips: { id: string; media: { path: string } }[] }
 
-/** A field pack with one clip: demo-007's video re-encoded by ffmpeg at a low bitrate, as a mirror account would re-stream it. */
+/**
+ * A field pack with two clips of one file: demo-007's video re-encoded by ffmpeg at a low
+ * bitrate, as a mirror account would re-stream it, and the same file from a second account.
+ */
 function mirrorPack(): string {
   const root = tempDir('tinjau-mirror-')
   const original = path.join(ROOT, 'resources/demo', demo.clips.find((c) => c.id === 'demo-007')!.media.path)
@@ -27,12 +32,15 @@ function mirrorPack(): string {
   })
   const bytes = readFileSync(path.join(root, rel))
   const media = { path: rel, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: statSync(path.join(root, rel)).size, mime: 'video/webm', duration_ms: 7541 }
-  writeManifest(root, makeManifest([makeClip('mirror-007', media, {
-          segment: { start_ms: 0, end_ms: 7541 },
-          flags: [{ source: 'user_report', label: 'public_safety.provocation', count: 3 }],
-          transcript: [{ at_ms: 1_000, end_ms: 3_000, text: 'ayo kumpul' }],
-          chat: [{ at_ms: 2_500, author: 'user123', text: 'bakar!' }],
-          stream: { id: 'live-mirror', title: 'Re-upload: aksi damai', started_at: '2025-08-29T12:40:00+07:00', region: 'ID-JK', language: 'id', commerce: false, viewer_peak: 40 } })], { pack_id: 'pk-mirror' }))
+  const mirror = (id: string, stream: string) =>
+    makeClip(id, media, {
+      segment: { start_ms: 0, end_ms: 7541 },
+      flags: [{ source: 'user_report', label: 'public_safety.provocation', count: 3 }],
+      transcript: [{ at_ms: 1_000, end_ms: 3_000, text: 'ayo kumpul' }],
+      chat: [{ at_ms: 2_500, author: 'user123', text: 'bakar!' }],
+      stream: { id: stream, title: 'Re-upload: aksi damai', started_at: '2025-08-29T12:40:00+07:00', region: 'ID-JK', language: 'id', commerce: false, viewer_peak: 40 },
+    })
+  writeManifest(root, makeManifest([mirror('mirror-007', 'live-mirror'), mirror('mirror-007b', 'live-mirror-b')], { pack_id: 'pk-mirror' }))
   return root
 }
 
@@ -122,12 +130,46 @@ test('a re-encoded copy of a decided clip shows the match before it plays, and D
   await expect(page.getByTestId('category-violence.arson')).toBeChecked()
   await expect(page.getByTestId('action-remove')).toBeChecked()
   await expect(page.getByTestId('rationale')).toHaveValue(/^Matches demo-007 \(\d+ % of frames\)\. Crowd sets a car on fire/)
+  // The form says it was filled from the match, and an edit keeps that: the reviewer still started from it.
+  await expect(page.getByTestId('form-matched-from')).toHaveAttribute('data-match-clip-id', 'demo-007')
+  await page.getByTestId('rationale').press('End')
+  await page.getByTestId('rationale').pressSequentially(' Same footage.')
+  await expect(page.getByTestId('form-matched-from')).toBeVisible()
+  await page.getByTestId('clip-title').focus()
   await page.keyboard.press('Control+Enter')
   await expect(page.getByTestId('saved-notice')).toHaveAttribute('data-clip-id', 'mirror-007')
 
-  const { items } = await api<{ items: { clipId: string; action: string; categories: string[] }[] }>(page, 'decision.list', {})
-  expect(items.map((d) => [d.clipId, d.action, d.categories]).sort()).toEqual([
+  type Listed = { id: string; clipId: string; action: string; categories: string[]; matchedFrom: Record<string, unknown> | null }
+  const listed = async () => (await api<{ items: Listed[] }>(page, 'decision.list', {})).items
+  const original = (await listed()).find((d) => d.clipId === 'demo-007')!
+  expect(original.matchedFrom).toBeNull()
+  const applied = (await listed()).find((d) => d.clipId === 'mirror-007')!
+  expect(applied).toMatchObject({ action: 'remove', categories: ['violence.arson'], matchedFrom: { source: 'clip', clipId: 'demo-007', decisionId: original.id, sameFile: false } })
+  expect(applied.matchedFrom!.queryMatchPercent).toBeGreaterThanOrEqual(80)
+
+  // The second copy is not decided yet: the saved notice offers to decide it alike, Shift+D does.
+  const offer = page.getByTestId('copies-offer')
+  await expect(offer).toHaveAttribute('data-count', '1')
+  await expect(offer).toHaveAttribute('data-clip-ids', 'mirror-007b')
+  expect(await axeViolations(page, '[data-testid="copies-offer"]')).toEqual([])
+  await page.getByTestId('clip-title').focus()
+  await page.keyboard.press('Shift+D')
+  await expect(page.getByTestId('copies-applied')).toHaveAttribute('data-count', '1')
+  // The copy was the clip opened after the save: decided now, the console has moved on.
+  await expect(page.getByTestId('clip-title')).not.toHaveAttribute('data-clip-id', 'mirror-007b')
+
+  const all = await listed()
+  expect(all.map((d) => [d.clipId, d.action, d.categories]).sort()).toEqual([
     ['demo-007', 'remove', ['violence.arson']],
     ['mirror-007', 'remove', ['violence.arson']],
+    ['mirror-007b', 'remove', ['violence.arson']],
   ])
+  expect(all.find((d) => d.clipId === 'mirror-007b')!.matchedFrom).toMatchObject({ source: 'clip', clipId: 'mirror-007', decisionId: applied.id, sameFile: true })
+
+  // Each clip's history says where its decision came from.
+  await openClip(page, 'mirror-007')
+  await expect(page.getByTestId('history-matched-from')).toHaveAttribute('data-match-clip-id', 'demo-007')
+  await expect(page.getByTestId('history-matched-from')).toContainText(/Applied from a match with demo-007 \(\d+ % of frames\)/)
+  await openClip(page, 'mirror-007b')
+  await expect(page.getByTestId('history-matched-from')).toContainText('Applied from mirror-007, the same video file')
 })

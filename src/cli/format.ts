@@ -1,3 +1,5 @@
+import type { MatchedFrom } from '../shared/matched-from'
+
 /** Plain-text tables for people; `--json` output is for scripts. */
 
 const MAX_CELL = 40
@@ -25,4 +27,10 @@ export function formatBytes(n: number): string {
     i++
   }
   return `${v.toFixed(1)} ${units[i]}`
+}
+
+/** Where a decision applied from a known-content match came from: `demo-007 (93 %)`, `demo-007 (same file)`; empty for none. */
+export function matchedFromText(m: MatchedFrom | null): string {
+  if (!m) return ''
+  return `${m.clipId} (${m.sameFile ? 'same file' : `${Math.round(m.queryMatchPercent)} %`})`
 }

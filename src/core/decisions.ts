@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3'
 import { newId } from './ids'
 import type { DecisionRecord } from '../shared/domain'
+import { packMatchedFrom, unpackMatchedFrom, type PackedMatchedFrom } from '../shared/matched-from'
 import { TinjauError } from '../shared/errors'
 import { checkDecisionAgainstPolicy, describeProblem, ESCALATE_ACTION, type DecisionDraft, type Policy } from '../shared/policy'
 import { appendAudit } from './audit'
@@ -26,6 +27,7 @@ interface DecisionRow {
   reviewer_id: string
   device_id: string
   decided_at: string
+  matched_from: string | null
   acked_at: string | null
   rejected_at: string | null
 }
@@ -47,6 +49,7 @@ export function toDecisionRecord(row: DecisionRow): DecisionRecord {
     reviewerId: row.reviewer_id,
     deviceId: row.device_id,
     decidedAt: row.decided_at,
+    matchedFrom: row.matched_from === null ? null : unpackMatchedFrom(JSON.parse(row.matched_from) as PackedMatchedFrom),
     syncState: row.acked_at ? 'acked' : row.rejected_at ? 'rejected' : 'pending',
   }
 }
@@ -67,9 +70,10 @@ export class DecisionLog {
       ),
       byId: sqlite.prepare(`${SELECT_DECISION} WHERE d.id = ?`),
       insert: sqlite.prepare(`INSERT INTO decisions (id, clip_id, revises_id, policy_id, policy_version, categories, action,
-        escalation_target, ranges, rationale, reviewer_id, device_id, decided_at)
+        escalation_target, ranges, rationale, reviewer_id, device_id, decided_at, matched_from)
         VALUES (@id, @clipId, @revisesId, @policyId, @policyVersion, @categories, @action, @escalationTarget, @ranges,
-        @rationale, @reviewerId, @deviceId, @decidedAt)`),
+        @rationale, @reviewerId, @deviceId, @decidedAt, @matchedFrom)`),
+      decisionOnClip: sqlite.prepare('SELECT 1 FROM decisions WHERE id = ? AND clip_id = ?').pluck(),
       enqueue: sqlite.prepare('INSERT INTO outbox (decision_id, enqueued_at) VALUES (?, ?)'),
       status: sqlite.prepare('UPDATE clips SET status = ? WHERE id = ?'),
       forClip: sqlite.prepare(`${SELECT_DECISION} WHERE d.clip_id = ? ORDER BY d.decided_at, d.id`),
@@ -81,65 +85,104 @@ export class DecisionLog {
   }
 
   record(draft: DecisionDraft): DecisionRecord {
-    const run = this.sqlite.transaction((): DecisionRecord => {
-      const clip = this.stmts.clip.get(draft.clipId) as { id: string; duration_ms: number | null } | undefined
-      if (!clip) throw new TinjauError('not_found', `no clip with id "${draft.clipId}"`, [{ path: 'clipId', message: 'unknown clip' }])
-      const problems = checkDecisionAgainstPolicy(this.policy, draft, clip.duration_ms ?? undefined)
-      if (problems.length > 0) {
-        throw new TinjauError(
-          'policy_violation',
-          `the decision breaks policy ${this.policy.id} ${this.policy.version}: ${problems.map(describeProblem).join('; ')}`,
-          problems.map((p) => ({ path: p.field, message: describeProblem(p) })),
-        )
-      }
-      const latest = (this.stmts.latest.all(draft.clipId) as { id: string }[]).map((r) => r.id)
-      const inForce = latest[0] ?? null
-      if (draft.revisesId === null && inForce !== null) {
-        throw new TinjauError('conflict', `clip "${draft.clipId}" already has decision ${inForce}; a new decision must revise it`, [
-          { path: 'revisesId', message: `must be ${inForce}` },
-        ])
-      }
-      if (draft.revisesId !== null && draft.revisesId !== inForce) {
-        throw new TinjauError(
-          'conflict',
-          inForce === null
-            ? `decision ${draft.revisesId} is not a decision on clip "${draft.clipId}"`
-            : `decision ${draft.revisesId} is not the one in force on clip "${draft.clipId}" (that is ${inForce})`,
-          [{ path: 'revisesId', message: 'not the decision in force' }],
-        )
-      }
-      const decidedAt = this.now().toISOString()
-      const id = newId()
-      this.stmts.insert.run({
-        id,
-        clipId: draft.clipId,
-        revisesId: draft.revisesId,
-        policyId: this.policy.id,
-        policyVersion: this.policy.version,
-        categories: JSON.stringify(draft.categories),
-        action: draft.action,
-        escalationTarget: draft.escalationTarget,
-        ranges: JSON.stringify(draft.ranges),
-        rationale: draft.rationale,
-        reviewerId: this.identity.reviewerId,
-        deviceId: this.identity.deviceId,
-        decidedAt,
-      })
-      this.stmts.enqueue.run(id, decidedAt)
-      this.stmts.status.run(draft.action === ESCALATE_ACTION ? 'escalated' : 'decided', draft.clipId)
-      appendAudit(this.sqlite, {
-        at: decidedAt,
-        actor: this.identity.reviewerId,
-        deviceId: this.identity.deviceId,
-        kind: draft.revisesId ? 'decision.revised' : 'decision.recorded',
-        subject: draft.clipId,
-        payload: { decisionId: id, revisesId: draft.revisesId, action: draft.action, categories: draft.categories },
-      })
-      return toDecisionRecord(this.stmts.byId.get(id) as DecisionRow)
-    })
     // IMMEDIATE: take the write lock before reading "the decision in force", so two
     // writers cannot both revise the same decision.
-    return run.immediate()
+    return this.sqlite.transaction(() => this.insertOne(draft, '')).immediate()
+  }
+
+  /**
+   * Several decisions in one transaction (applying one decision to every copy of a video):
+   * each checked as `record` checks it, in order, and either all are stored or none. An
+   * error names the draft by its place in the list (`decisions.2.revisesId`).
+   */
+  recordMany(drafts: readonly DecisionDraft[]): DecisionRecord[] {
+    return this.sqlite.transaction(() => drafts.map((draft, i) => this.insertOne(draft, `decisions.${i}.`))).immediate()
+  }
+
+  private insertOne(draft: DecisionDraft, at: string): DecisionRecord {
+    const where = (path: string) => at + path
+    const clip = this.stmts.clip.get(draft.clipId) as { id: string; duration_ms: number | null } | undefined
+    if (!clip) throw new TinjauError('not_found', `no clip with id "${draft.clipId}"`, [{ path: where('clipId'), message: 'unknown clip' }])
+    const problems = checkDecisionAgainstPolicy(this.policy, draft, clip.duration_ms ?? undefined)
+    if (problems.length > 0) {
+      throw new TinjauError(
+        'policy_violation',
+        `the decision breaks policy ${this.policy.id} ${this.policy.version}: ${problems.map(describeProblem).join('; ')}`,
+        problems.map((p) => ({ path: where(p.field), message: describeProblem(p) })),
+      )
+    }
+    const latest = (this.stmts.latest.all(draft.clipId) as { id: string }[]).map((r) => r.id)
+    const inForce = latest[0] ?? null
+    if (draft.revisesId === null && inForce !== null) {
+      throw new TinjauError('conflict', `clip "${draft.clipId}" already has decision ${inForce}; a new decision must revise it`, [
+        { path: where('revisesId'), message: `must be ${inForce}` },
+      ])
+    }
+    if (draft.revisesId !== null && draft.revisesId !== inForce) {
+      throw new TinjauError(
+        'conflict',
+        inForce === null
+          ? `decision ${draft.revisesId} is not a decision on clip "${draft.clipId}"`
+          : `decision ${draft.revisesId} is not the one in force on clip "${draft.clipId}" (that is ${inForce})`,
+        [{ path: where('revisesId'), message: 'not the decision in force' }],
+      )
+    }
+    this.checkMatchedFrom(draft, where)
+    const decidedAt = this.now().toISOString()
+    const id = newId()
+    this.stmts.insert.run({
+      id,
+      clipId: draft.clipId,
+      revisesId: draft.revisesId,
+      policyId: this.policy.id,
+      policyVersion: this.policy.version,
+      categories: JSON.stringify(draft.categories),
+      action: draft.action,
+      escalationTarget: draft.escalationTarget,
+      ranges: JSON.stringify(draft.ranges),
+      rationale: draft.rationale,
+      reviewerId: this.identity.reviewerId,
+      deviceId: this.identity.deviceId,
+      decidedAt,
+      matchedFrom: draft.matchedFrom === null ? null : JSON.stringify(packMatchedFrom(draft.matchedFrom)),
+    })
+    this.stmts.enqueue.run(id, decidedAt)
+    this.stmts.status.run(draft.action === ESCALATE_ACTION ? 'escalated' : 'decided', draft.clipId)
+    appendAudit(this.sqlite, {
+      at: decidedAt,
+      actor: this.identity.reviewerId,
+      deviceId: this.identity.deviceId,
+      kind: draft.revisesId ? 'decision.revised' : 'decision.recorded',
+      subject: draft.clipId,
+      // matchedFrom only when set: entries of decisions made from scratch keep their old shape.
+      payload: {
+        decisionId: id,
+        revisesId: draft.revisesId,
+        action: draft.action,
+        categories: draft.categories,
+        ...(draft.matchedFrom === null ? {} : { matchedFrom: draft.matchedFrom }),
+      },
+    })
+    return toDecisionRecord(this.stmts.byId.get(id) as DecisionRow)
+  }
+
+  /** Refuse a match that does not hold in this profile: the clip it names must be another clip here, and its decision one on that clip. */
+  private checkMatchedFrom(draft: DecisionDraft, where: (path: string) => string): void {
+    const m = draft.matchedFrom
+    if (m === null) return
+    if (m.clipId === draft.clipId) {
+      throw new TinjauError('invalid_input', `a decision on clip "${draft.clipId}" cannot come from a match with the same clip`, [
+        { path: where('matchedFrom.clipId'), message: 'the clip itself' },
+      ])
+    }
+    if (!this.stmts.clip.get(m.clipId)) {
+      throw new TinjauError('not_found', `the matched clip "${m.clipId}" is not in this profile`, [{ path: where('matchedFrom.clipId'), message: 'unknown clip' }])
+    }
+    if (m.decisionId !== null && !this.stmts.decisionOnClip.get(m.decisionId, m.clipId)) {
+      throw new TinjauError('not_found', `decision ${m.decisionId} is not a decision on the matched clip "${m.clipId}"`, [
+        { path: where('matchedFrom.decisionId'), message: 'not a decision on the matched clip' },
+      ])
+    }
   }
 
   forClip(clipId: string): DecisionRecord[] {

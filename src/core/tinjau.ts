@@ -339,6 +339,12 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
       sync.countsChanged()
       return record
     },
+    'decision.recordMany': ({ decisions: drafts }) => {
+      const items = decisions.recordMany(drafts)
+      emit('queue.changed', { reason: 'decision' })
+      sync.countsChanged()
+      return { items }
+    },
     'decision.list': (q) => decisions.list(q),
     'pack.importDemo': () => importPack(demoDir),
     'pack.importDirectory': ({ path: dir }) => importPack(dir),

@@ -14,6 +14,7 @@ export const API_METHODS = [
   'clip.get',
   'clip.skip',
   'decision.record',
+  'decision.recordMany',
   'decision.list',
   'pack.importDemo',
   'pack.importDirectory',
@@ -36,6 +37,9 @@ export const API_METHODS = [
   'file.kind',
 ] as const
 export type ApiMethod = (typeof API_METHODS)[number]
+
+/** `decision.recordMany`'s bound (copies of one video decided in one action), so one call cannot hold the store for long. */
+export const MAX_DECISIONS_AT_ONCE = 200
 
 /**
  * Methods a host runs at once even while an import holds the store (they do not touch

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { ApiEvent, ApiMethod } from './api-methods'
+import { MAX_DECISIONS_AT_ONCE, type ApiEvent, type ApiMethod } from './api-methods'
 import type { PackKind } from './bridge'
 import {
   AppInfo,
@@ -44,6 +44,14 @@ export const contract = {
   'clip.get': { input: ClipRef, output: ClipDetail },
   'clip.skip': { input: SkipInput, output: SkipRecord },
   'decision.record': { input: DecisionDraft.strict(), output: DecisionRecord },
+  /**
+   * Several decisions at once, all or none (one decision applied to every copy of a known
+   * video): each still its own decision and audit entry, each checked as `decision.record` checks it.
+   */
+  'decision.recordMany': {
+    input: z.object({ decisions: z.array(DecisionDraft.strict()).min(1).max(MAX_DECISIONS_AT_ONCE) }).strict(),
+    output: z.object({ items: z.array(DecisionRecord) }),
+  },
   'decision.list': {
     input: z
       .object({

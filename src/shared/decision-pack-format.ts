@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { PackedMatchedFrom } from './matched-from'
 
 /**
  * The decision pack, version 1 (docs/decision-pack.md): a zip of `decisions.json` and
@@ -39,6 +40,8 @@ export const PackedDecision = z.strictObject({
   escalation_target: z.string().min(1).nullable(),
   ranges: z.array(PackedRange),
   rationale: z.string(),
+  /** Only when the decision was applied from a known-content match: absent otherwise, never null. */
+  matched_from: PackedMatchedFrom.optional(),
 })
 export type PackedDecision = z.infer<typeof PackedDecision>
 

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { EXPORT_FORMATS } from './export-formats'
 import { DecisionDraft, LOCALES } from './policy'
+import { MatchedFrom } from './matched-from'
 import { FLAG_SOURCES, FlagSource } from './field-pack'
 import { CLIP_STATUSES, QUEUE_SORTS, SEARCH_HINTS, SEARCH_MAX_LENGTH } from './queue-constants'
 
@@ -135,6 +136,8 @@ export const DecisionRecord = z.object({
   reviewerId: z.string(),
   deviceId: z.string(),
   decidedAt: IsoTime,
+  /** The known-content match the reviewer started from; null when decided from scratch. */
+  matchedFrom: MatchedFrom.nullable(),
   /** `pending` until the sync service acknowledges it. */
   syncState: z.enum(['pending', 'acked', 'rejected']),
 })

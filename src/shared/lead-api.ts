@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { PackedMatchedFrom } from './matched-from'
 
 /**
  * The lead console's HTTP API (docs/lead-api.md), under `/lead/api`, for the console in
@@ -181,6 +182,8 @@ export const ReviewerDecision = z.strictObject({
   ranges: z.array(Range),
   rationale: z.string(),
   decided_at: z.string(),
+  /** The known-content match the reviewer applied it from (issue 14); null when decided from scratch. */
+  matched_from: PackedMatchedFrom.nullable(),
   /** A blind QA review. */
   qa: z.boolean(),
 })

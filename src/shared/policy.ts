@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { CATEGORY_KINDS } from './policy-rules'
+import { MatchedFrom } from './matched-from'
 
 /**
  * The policy model. Policies are data (resources/policy/*.json), versioned, and shown in
@@ -99,6 +100,8 @@ export const DecisionDraft = z.object({
     .default([]),
   rationale: z.string().max(5000).default(''),
   revisesId: z.string().uuid().nullable().default(null),
+  /** Set when the reviewer started from a known-content match (issue 14); core checks the clip it names. */
+  matchedFrom: MatchedFrom.nullable().default(null),
 })
 export type DecisionDraft = z.infer<typeof DecisionDraft>
 export type DecisionDraftInput = z.input<typeof DecisionDraft>

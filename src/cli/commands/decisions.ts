@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import type { CliContext } from '../context'
-import { table } from '../format'
+import { matchedFromText, table } from '../format'
 import { wholeNumber } from '../parse-values'
 import { runMethod } from '../run-method'
 
@@ -26,8 +26,8 @@ export function registerDecisions(program: Command, ctx: CliContext): void {
         offset: wholeNumber('--offset', opts.offset),
       })
       if (opts.json) return ctx.json(list)
-      const rows = list.items.map((d) => [d.id, d.clipId, d.action, d.categories.join(', '), d.decidedAt, d.syncState, d.revisesId])
-      if (rows.length > 0) ctx.out(table(['DECISION', 'CLIP', 'ACTION', 'CATEGORIES', 'DECIDED AT', 'SYNC', 'REVISES'], rows))
+      const rows = list.items.map((d) => [d.id, d.clipId, d.action, d.categories.join(', '), d.decidedAt, d.syncState, d.revisesId, matchedFromText(d.matchedFrom)])
+      if (rows.length > 0) ctx.out(table(['DECISION', 'CLIP', 'ACTION', 'CATEGORIES', 'DECIDED AT', 'SYNC', 'REVISES', 'MATCHED FROM'], rows))
       ctx.out(`${list.items.length} of ${list.total} decisions`)
     })
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander'
 import type { CliContext } from '../context'
+import { matchedFromText } from '../format'
 import { runMethod } from '../run-method'
 
 /**
@@ -40,7 +41,8 @@ export function registerHashes(program: Command, ctx: CliContext): void {
         }
         const how = m.sameFile ? 'same file' : `${m.queryMatchPercent} % of its frames`
         const what = m.decision
-          ? `decided ${m.decision.action} (${m.decision.categories.join(', ')}) by ${m.decision.reviewerId} at ${m.decision.decidedAt}`
+          ? `decided ${m.decision.action} (${m.decision.categories.join(', ')}) by ${m.decision.reviewerId} at ${m.decision.decidedAt}` +
+            (m.decision.matchedFrom ? `, applied from a match with ${matchedFromText(m.decision.matchedFrom)}` : '')
           : m.outcome?.action
             ? `outcome ${m.outcome.kind}: ${m.outcome.action} (${m.outcome.categories.join(', ')})`
             : 'not decided'

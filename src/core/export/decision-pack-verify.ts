@@ -21,7 +21,7 @@ export interface VerifyOptions {
   maxJsonBytes?: number
 }
 
-export type VerifyProblemCode = 'container' | 'encoding' | 'json' | 'format' | 'shape' | 'signature' | 'key_mismatch' | 'ids' | 'revisions' | 'packs' | 'counts'
+export type VerifyProblemCode = 'container' | 'encoding' | 'json' | 'format' | 'shape' | 'signature' | 'key_mismatch' | 'ids' | 'revisions' | 'packs' | 'counts' | 'matches'
 
 export interface VerifyProblem {
   code: VerifyProblemCode
@@ -159,6 +159,10 @@ function checkContents(doc: DecisionsDocument, add: Add): void {
     revisedBy.set(d.revises_id, d.id)
   }
   checkAcyclic(doc, byId, add)
+  // The matched clip need not be in the pack (a selection by time may leave it out), but it is never the clip itself.
+  for (const d of doc.decisions) {
+    if (d.matched_from?.clip_id === d.clip_id) add('matches', `decision ${d.id} says it came from a match with its own clip ${d.clip_id}`)
+  }
 
   const packIds = new Set<string>()
   for (const p of doc.packs) {

@@ -53,8 +53,7 @@ async function demo() {
 /** What `clip.matches` says, as the clip ids it lists (other files only: same-file clips need no pairs). */
 const matchedIds = (t: Tinjau, clipId: string) =>
   t.handlers['clip.matches']({ clipId })
-    .matches.filter((m) => !m.sameFile)
-    .map((m) => m.clipId)
+    .matches.flatMap((m) => (m.source === 'clip' && !m.sameFile ? [m.clipId] : []))
     .sort()
 
 describe('stored match pairs', () => {

@@ -77,6 +77,7 @@ describe('the store', () => {
     raw.exec('DROP TABLE clip_outcomes; DROP TABLE media_hashes; DROP INDEX clips_media')
     raw.exec('DROP TABLE hash_list_entries; DROP TABLE hash_lists')
     raw.exec('DROP TABLE media_match_pairs; DROP TABLE media_match_scans')
+    raw.exec('ALTER TABLE decisions DROP COLUMN matched_from')
     raw.prepare('DELETE FROM __drizzle_migrations WHERE created_at > (SELECT min(created_at) FROM __drizzle_migrations)').run()
     raw.close()
     const upgraded = openStore({ dataDir, migrationsDir: MIGRATIONS })
@@ -93,6 +94,8 @@ describe('the store', () => {
     expect(upgraded.sqlite.prepare('SELECT count(*) FROM hash_list_entries').pluck().get()).toBe(0)
     // 0008 added the stored match pairs: none, and no video matched yet (each is, when the index loads).
     expect(upgraded.sqlite.prepare('SELECT (SELECT count(*) FROM media_match_pairs) + (SELECT count(*) FROM media_match_scans)').pluck().get()).toBe(0)
+    // 0009 (decision-matched-from) added where a decision came from: none of the old ones came from a match.
+    expect(upgraded.sqlite.prepare('SELECT matched_from FROM decisions').pluck().all()).toEqual([null])
     upgraded.close()
   })
 

@@ -129,6 +129,11 @@ export const decisions = sqliteTable(
     reviewerId: text('reviewer_id').notNull(),
     deviceId: text('device_id').notNull(),
     decidedAt: text('decided_at').notNull(),
+    /**
+     * The known-content match the reviewer started from, as the JSON the decision pack holds
+     * (shared/matched-from.ts PackedMatchedFrom); null when decided from scratch.
+     */
+    matchedFrom: text('matched_from'),
   },
   (t) => [index('decisions_clip').on(t.clipId, t.decidedAt), uniqueIndex('decisions_revises').on(t.revisesId).where(sql`${t.revisesId} IS NOT NULL`), index('decisions_time').on(t.decidedAt)],
 )

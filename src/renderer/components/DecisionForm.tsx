@@ -10,6 +10,7 @@ import {
   chosenKind,
   decisionInForce,
   formProblems,
+  initialForm,
   offeredActions,
   toDraft,
   type FormEvent,
@@ -155,6 +156,14 @@ export function DecisionForm({ clip, state, dispatch, policy, locale, playheadMs
     <section className="decision-form" role="form" aria-labelledby="decision-heading">
       <h3 id="decision-heading">{state.revisesId ? t('form.titleRevision') : t('form.title')}</h3>
       {state.revisesId && inForce && <p className="hint">{t('form.revisionNote', { date: formatDateTime(inForce.decidedAt, locale) })}</p>}
+      {state.matchedFrom && (
+        <p className="hint" data-testid="form-matched-from" data-match-clip-id={state.matchedFrom.clipId}>
+          {t('form.fromMatch', { clip: state.matchedFrom.clipId })}{' '}
+          <button type="button" className="link" onClick={() => dispatch({ type: 'reset', state: initialForm(policy, clip.decisions) })} data-testid="decide-from-scratch">
+            {t('form.fromScratch')}
+          </button>
+        </p>
+      )}
 
       <fieldset className="categories" aria-invalid={invalid('categories')}>
         <legend>{t('form.categories')}</legend>

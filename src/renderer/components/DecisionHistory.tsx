@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next'
 import type { ClipOutcome, DecisionRecord } from '../../shared/domain'
 import type { Locale, Policy } from '../../shared/policy'
-import { formatClipTime, formatDateTime } from '../../ui/i18n/format'
+import { formatClipTime, formatDateTime, formatNumber } from '../../ui/i18n/format'
 import { actionName, categoryName, escalationTargetName } from '../../ui/i18n/policy-text'
 
 interface Props {
@@ -83,6 +83,13 @@ export function DecisionHistory({ decisions, policy, locale, outcome }: Props) {
               </ul>
             )}
             <p className="rationale-text">{d.rationale || <span className="muted">{t('history.noRationale')}</span>}</p>
+            {d.matchedFrom && (
+              <p className="small" data-testid="history-matched-from" data-match-clip-id={d.matchedFrom.clipId}>
+                {d.matchedFrom.sameFile
+                  ? t('history.matchedFromSameFile', { clip: d.matchedFrom.clipId })
+                  : t('history.matchedFrom', { clip: d.matchedFrom.clipId, percent: formatNumber(d.matchedFrom.queryMatchPercent, locale, { maximumFractionDigits: 0 }) })}
+              </p>
+            )}
             <p className="muted small">
               {t('history.by', { reviewer: d.reviewerId, device: d.deviceId.slice(0, 8) })}
               {d.revisesId && <> · {t('history.revises', { id: d.revisesId.slice(0, 8) })}</>}

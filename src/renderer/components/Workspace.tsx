@@ -40,6 +40,8 @@ import { SyncButton, SyncDialog } from './SyncDialog'
 import { useSync } from './use-sync'
 import { ImportDialog } from './ImportDialog'
 import { usePackImport } from './use-pack-import'
+import { CopiesOfferNotice } from './CopiesOfferNotice'
+import { useCopiesOffer } from './use-copies-offer'
 
 type SavedNotice = { savedClipId: string; nextClipId: string | null }
 
@@ -197,8 +199,9 @@ export function Workspace({ info, policy, firstPage, locale, onLocaleChange }: P
     setError(null)
     const rows = queue.items
     markTiming('save')
+    let record
     try {
-      await api.call('decision.record', draft)
+      record = await api.call('decision.record', draft)
     } catch (err) {
       setSaved(null)
       setError(toApiError(err))
@@ -218,6 +221,7 @@ export function Workspace({ info, policy, firstPage, locale, onLocaleChange }: P
       }
     }
     setSaved({ savedClipId: draft.clipId, nextClipId: next })
+    copiesOffer.offerFor(record)
     if (next) {
       openClip(next)
       setFocusToken((n) => n + 1)
@@ -263,6 +267,25 @@ export function Workspace({ info, policy, firstPage, locale, onLocaleChange }: P
   }
 
   // Stable, so the memoised ClipView re-renders for its clip, not for every workspace change.
+  // Copies of the video just decided, decided alike in one action; the open clip, if it was one, gives way to the next pending.
+  // Moves on like a save does (openClip, not select), so the notice saying how many were decided stays.
+  const copiesApplied = useStableCallback(async (clipIds: string[]) => {
+    void queue.refresh()
+    if (selectedId === null || !clipIds.includes(selectedId)) return
+    try {
+      const next = await firstPending()
+      if (next) {
+        openClip(next)
+        setFocusToken((n) => n + 1)
+      } else {
+        setClipReload((n) => n + 1)
+      }
+    } catch (err) {
+      setError(toApiError(err))
+    }
+  })
+  const copiesOffer = useCopiesOffer(api, locale, setError, copiesApplied)
+
   const onSave = useStableCallback(save)
   const stableSkip = useStableCallback(skip)
   const reviewActions = useMemo(() => ({ skip: stableSkip }), [stableSkip])
@@ -368,6 +391,9 @@ export function Workspace({ info, policy, firstPage, locale, onLocaleChange }: P
               <div className="saved-notice" role="status" data-testid="saved-notice" data-clip-id={saved.savedClipId}>
                 <strong>{t('saved.notice')}</strong> {saved.nextClipId ? t('saved.next') : t('saved.done')}
               </div>
+            )}
+            {saved && copiesOffer.offer?.decision.clipId === saved.savedClipId && (
+              <CopiesOfferNotice offer={copiesOffer.offer} locale={locale} onApply={() => void copiesOffer.apply()} />
             )}
           </div>
           {selectedId ? (

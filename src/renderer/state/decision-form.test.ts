@@ -34,6 +34,7 @@ function decision(over: Partial<DecisionRecord> = {}): DecisionRecord {
     reviewerId: 'rina',
     deviceId: 'dev-1',
     decidedAt: '2025-08-30T10:00:00Z',
+    matchedFrom: null,
     syncState: 'pending',
     ...over,
   }

@@ -1,5 +1,6 @@
 import type { DecisionRecord } from '../../shared/domain'
 import { actionsAllowedFor, checkDecisionAgainstPolicy, ESCALATE_ACTION, findCategory, kindOf } from '../../shared/policy-rules'
+import type { MatchedFrom } from '../../shared/matched-from'
 import type { CategoryKind, DecisionDraftInput, Policy, PolicyAction, PolicyCategory, PolicyProblem } from '../../shared/policy'
 
 /**
@@ -35,12 +36,28 @@ export interface FormState {
   marks: { inMs: number | null; outMs: number | null }
   /** The range `I` / `O` edit instead of marking a new one (chosen on the timeline), or null. */
   selectedRange: number | null
+  /**
+   * The known-content match the form was filled from (`D`), sent with the decision. Edits
+   * keep it (the reviewer still started from the match); only starting again drops it.
+   */
+  matchedFrom: MatchedFrom | null
 }
 
 export const DEFAULT_KIND: CategoryKind = 'violation'
 
 export function emptyForm(): FormState {
-  return { categories: [], action: null, escalationTarget: null, ranges: [], rationale: '', revisesId: null, activeKind: DEFAULT_KIND, nextKey: 1, ...NO_MARKS }
+  return {
+    categories: [],
+    action: null,
+    escalationTarget: null,
+    ranges: [],
+    rationale: '',
+    revisesId: null,
+    activeKind: DEFAULT_KIND,
+    nextKey: 1,
+    ...NO_MARKS,
+    matchedFrom: null,
+  }
 }
 
 const NO_MARKS = { marks: { inMs: null, outMs: null }, selectedRange: null } as const satisfies Pick<FormState, 'marks' | 'selectedRange'>
@@ -89,6 +106,7 @@ export function initialForm(policy: Policy, decisions: readonly DecisionRecord[]
     activeKind: kindOf(policy, current.categories) ?? DEFAULT_KIND,
     nextKey: ranges.length + 1,
     ...NO_MARKS,
+    matchedFrom: null,
   }
 }
 
@@ -205,6 +223,7 @@ export function toDraft(state: FormState, clipId: string): DecisionDraftInput {
     ranges: state.ranges.map((r) => ({ startMs: Math.round(r.startMs), endMs: Math.round(r.endMs), label: r.label, note: r.note })),
     rationale: state.rationale,
     revisesId: state.revisesId,
+    matchedFrom: state.matchedFrom,
   }
 }
 

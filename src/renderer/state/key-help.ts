@@ -2,6 +2,7 @@ import {
   actionKeyMap,
   APPLY_MATCH_KEY,
   isApplyMatchKey,
+  isApplyToCopiesKey,
   CATEGORY_PICKER_KEY,
   isCategoryPickerKey,
   isPolicyPanelKey,
@@ -129,6 +130,7 @@ export function keyHelpSections(actions: readonly { id: string; key: string }[])
     checked('rangeOut', RANGE_OUT_KEY, (p) => rangeEdgeOf(p) === 'out'),
     checked('skip', SKIP_KEY, isSkipKey),
     checked('applyMatch', APPLY_MATCH_KEY, isApplyMatchKey),
+    checked('applyToCopies', APPLY_MATCH_KEY, isApplyToCopiesKey, true),
   )
 
   const row = (target: KeyPress['target']) => ({ target })

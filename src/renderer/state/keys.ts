@@ -128,3 +128,8 @@ export const APPLY_MATCH_KEY = 'd'
 export function isApplyMatchKey(e: KeyPress): boolean {
   return plainKey(e) && !e.shiftKey && e.key.toLowerCase() === APPLY_MATCH_KEY
 }
+
+/** Shift+D: the decision just saved, applied to every copy of its video not decided yet. */
+export function isApplyToCopiesKey(e: KeyPress): boolean {
+  return plainKey(e) && e.shiftKey && e.key.toLowerCase() === APPLY_MATCH_KEY
+}

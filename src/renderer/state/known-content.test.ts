@@ -31,6 +31,7 @@ const match = (over: Partial<ClipMatch> = {}): ClipMatch => ({
     reviewerId: 'rina',
     deviceId: 'dev',
     decidedAt: '2026-12-06T10:00:00.000Z',
+    matchedFrom: null,
     syncState: 'pending',
   },
   outcome: null,

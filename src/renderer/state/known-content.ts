@@ -1,4 +1,5 @@
 import type { DecisionRecord } from '../../shared/domain'
+import type { MatchedFrom } from '../../shared/matched-from'
 import type { KnownMatch } from '../../shared/known-content'
 import type { Policy } from '../../shared/policy'
 import type { FormState } from './decision-form'
@@ -32,6 +33,19 @@ export function matchedDecision(m: KnownMatch): Pick<DecisionRecord, 'action' | 
   return null
 }
 
+/** What the decision records of the match it was applied from (a hash list entry: not recorded yet, see docs/perceptual-hashes.md). */
+export function matchedFromOf(m: KnownMatch): MatchedFrom | null {
+  if (m.source !== 'clip') return null
+  return {
+    source: 'clip',
+    clipId: m.clipId,
+    decisionId: m.decision?.id ?? null,
+    queryMatchPercent: m.queryMatchPercent,
+    comparedMatchPercent: m.comparedMatchPercent,
+    sameFile: m.sameFile,
+  }
+}
+
 export function formFromMatch(policy: Policy, current: FormState, m: KnownMatch, rationale: (original: string) => string): FormState {
   const d = matchedDecision(m)
   if (!d) return current
@@ -48,6 +62,7 @@ export function formFromMatch(policy: Policy, current: FormState, m: KnownMatch,
     activeKind: kind,
     marks: { inMs: null, outMs: null },
     selectedRange: null,
+    matchedFrom: matchedFromOf(m),
   }
 }
 

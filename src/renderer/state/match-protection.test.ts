@@ -10,6 +10,7 @@ const blurred = policy.categories.filter((c) => c.blurByDefault).map((c) => c.id
 const plain = policy.categories.filter((c) => !c.blurByDefault).map((c) => c.id)
 
 const match = (categories: string[] | null, outcome: string[] | null = null): ClipMatch => ({
+  source: 'clip',
   clipId: 'demo-007',
   packId: 'p',
   status: categories ? 'decided' : 'pending',
@@ -30,6 +31,7 @@ const match = (categories: string[] | null, outcome: string[] | null = null): Cl
         escalationTarget: null,
         ranges: [],
         rationale: '',
+        matchedFrom: null,
         reviewerId: 'rina',
         deviceId: 'dev',
         decidedAt: '2026-01-01T00:00:00.000Z',

@@ -19,6 +19,7 @@ function decision(over: Partial<DecisionRecord>): DecisionRecord {
     reviewerId: 'r',
     deviceId: 'dev',
     decidedAt: '2026-11-29T10:00:00.000Z',
+    matchedFrom: null,
     syncState: 'pending',
     ...over,
   }

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm'
+import type { PackedMatchedFrom } from '../../shared/matched-from'
 import { bigint, boolean, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
 
 /**
@@ -185,6 +186,8 @@ export const decisions = pgTable(
     escalationTarget: text('escalation_target'),
     ranges: jsonb('ranges').$type<{ start_ms: number; end_ms: number; label: string; note: string }[]>().notNull(),
     rationale: text('rationale').notNull(),
+    /** The known-content match the decision was applied from (PackedMatchedFrom); null for most. */
+    matchedFrom: jsonb('matched_from').$type<PackedMatchedFrom>(),
     batchId: bigint('batch_id', { mode: 'number' })
       .notNull()
       .references(() => pushBatches.id),

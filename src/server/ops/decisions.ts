@@ -1,4 +1,5 @@
 import type { PackedDecision } from '../../shared/decision-pack-format'
+import type { PackedMatchedFrom } from '../../shared/matched-from'
 import type { DecisionRejection, PushResult } from '../../shared/sync-protocol'
 import { one, rows, sql, type Db } from '../db/open'
 import { prepared } from '../db/prepared'
@@ -55,14 +56,25 @@ export function canonicalDecision(d: PackedDecision): string {
     d.escalation_target,
     d.ranges.map((r) => [r.start_ms, r.end_ms, r.label, r.note]),
     d.rationale,
+    // jsonb keeps no key order: a fixed one here. Absent and null are the same (no match).
+    canonicalMatch(d.matched_from),
   ])
+}
+
+function canonicalMatch(m: PackedMatchedFrom | null | undefined): unknown[] | null {
+  if (!m) return null
+  return [m.source, m.clip_id, m.decision_id, m.query_match_percent, m.compared_match_percent, m.same_file]
 }
 
 /** Columns of a stored decision, in PackedDecision's shape. */
 export const DECISION_COLUMNS = sql`id, clip_id, pack_id, revises_id, decided_at, reviewer_id, device_id, policy_id, policy_version,
-  categories, action, escalation_target, ranges, rationale`
+  categories, action, escalation_target, ranges, rationale, matched_from`
 
-export function packedFromRow(r: PackedDecision): PackedDecision {
+/** A stored row: `matched_from` is a column, so null where the decision has none. */
+export type StoredPacked = Omit<PackedDecision, 'matched_from'> & { matched_from: PackedMatchedFrom | null }
+
+export function packedFromRow(r: StoredPacked): PackedDecision {
+  const m = r.matched_from
   return {
     id: r.id,
     clip_id: r.clip_id,
@@ -78,6 +90,19 @@ export function packedFromRow(r: PackedDecision): PackedDecision {
     escalation_target: r.escalation_target,
     ranges: r.ranges.map((x) => ({ start_ms: x.start_ms, end_ms: x.end_ms, label: x.label, note: x.note })),
     rationale: r.rationale,
+    // As the pack writes it: the key only when there is a match, its fields in the documented order.
+    ...(m
+      ? {
+          matched_from: {
+            source: m.source,
+            clip_id: m.clip_id,
+            decision_id: m.decision_id,
+            query_match_percent: m.query_match_percent,
+            compared_match_percent: m.compared_match_percent,
+            same_file: m.same_file,
+          },
+        }
+      : {}),
   }
 }
 
@@ -190,12 +215,12 @@ async function insertBatch(tx: Db, who: Submitter, batch: SignedBatch, insert: P
         RETURNING id),
       stored AS (
         INSERT INTO decisions (id, clip_id, pack_id, revises_id, decided_at, reviewer_id, device_id, policy_id, policy_version,
-          categories, action, escalation_target, ranges, rationale, batch_id)
+          categories, action, escalation_target, ranges, rationale, matched_from, batch_id)
         SELECT id, clip_id, pack_id, revises_id, decided_at, reviewer_id, device_id, policy_id, policy_version,
-          categories, action, escalation_target, ranges, rationale, (SELECT id FROM batch)
+          categories, action, escalation_target, ranges, rationale, matched_from, (SELECT id FROM batch)
         FROM jsonb_to_recordset(${JSON.stringify(insert)}::jsonb) AS x(id text, clip_id text, pack_id text, revises_id text,
           decided_at text, reviewer_id text, device_id text, policy_id text, policy_version text, categories jsonb,
-          action text, escalation_target text, ranges jsonb, rationale text)
+          action text, escalation_target text, ranges jsonb, rationale text, matched_from jsonb)
         ON CONFLICT DO NOTHING RETURNING id),
       locked AS (${clipLocksQuery(clipIds)})
       SELECT (SELECT count(*) FROM stored)::int AS stored, (SELECT count(*) FROM locked)::int AS locked`),
@@ -216,7 +241,7 @@ export interface StoredDecisionRow {
 
 /** Every stored decision, in the order received. */
 export async function allDecisions(db: Db): Promise<(PackedDecision & { batch_id: string; received_at: string })[]> {
-  const list = await rows<PackedDecision & { batch_id: string; received_at: string }>(
+  const list = await rows<StoredPacked & { batch_id: string; received_at: string }>(
     db,
     sql`SELECT ${DECISION_COLUMNS}, batch_id::text AS batch_id,
           to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS received_at

@@ -308,7 +308,7 @@ export async function clipDetail(db: Db, clipId: string): Promise<ClipDetail> {
   const decisions = await rows<ReviewerDecision>(
     db,
     sql`SELECT d.id, d.reviewer_id, r.name AS reviewer_name, d.action, d.categories, d.escalation_target, d.ranges, d.rationale, d.decided_at,
-               COALESCE(a.purpose = 'qa', false) AS qa
+               d.matched_from, COALESCE(a.purpose = 'qa', false) AS qa
           FROM decision_heads h JOIN decisions d ON d.id = h.decision_id JOIN reviewers r ON r.id = h.reviewer_id
           LEFT JOIN assignments a ON a.clip_id = h.clip_id AND a.reviewer_id = h.reviewer_id
          WHERE h.clip_id = ${clipId} ORDER BY h.decided_at, h.reviewer_id`,

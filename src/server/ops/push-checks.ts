@@ -1,4 +1,4 @@
-import type { PackedDecision } from '../../shared/decision-pack-format'
+import type { StoredPacked } from './decisions'
 import { one, sql, textArray, type Db } from '../db/open'
 import { prepared } from '../db/prepared'
 
@@ -19,7 +19,7 @@ export interface RevisionTarget {
 
 export interface PushChecks {
   deviceIds: Set<string>
-  stored: Map<string, PackedDecision>
+  stored: Map<string, StoredPacked>
   assigned: Set<string>
   targets: Map<string, RevisionTarget>
   /** Clips of the batch with an open adjudication when the push began. */
@@ -32,13 +32,13 @@ export async function readPushChecks(
   batch: { ids: readonly string[]; clipIds: readonly string[]; revisesIds: readonly string[] },
 ): Promise<PushChecks> {
   const clips = textArray(batch.clipIds)
-  const row = await one<{ devices: string[]; stored: PackedDecision[]; assigned: string[]; targets: RevisionTarget[]; open: string[] }>(
+  const row = await one<{ devices: string[]; stored: StoredPacked[]; assigned: string[]; targets: RevisionTarget[]; open: string[] }>(
     tx,
     prepared(sql`SELECT
       ARRAY(SELECT id FROM devices WHERE reviewer_id = ${reviewerId}) AS devices,
       (SELECT coalesce(json_agg(d), '[]') FROM (
         SELECT id, clip_id, pack_id, revises_id, decided_at, reviewer_id, device_id, policy_id, policy_version,
-          categories, action, escalation_target, ranges, rationale
+          categories, action, escalation_target, ranges, rationale, matched_from
         FROM decisions WHERE id = ANY(${textArray(batch.ids)})) d) AS stored,
       -- Ever assigned: a clip taken from the reviewer after they decided it still takes that decision.
       ARRAY(SELECT clip_id FROM assignments WHERE reviewer_id = ${reviewerId} AND clip_id = ANY(${clips})) AS assigned,

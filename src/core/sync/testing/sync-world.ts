@@ -7,7 +7,7 @@ import type { Adjudication } from '../../../shared/sync-protocol'
 // eslint-disable-next-line no-restricted-imports
 import { rows, sql, textArray } from '../../../server/db/open'
 // eslint-disable-next-line no-restricted-imports
-import { canonicalDecision, DECISION_COLUMNS, packedFromRow } from '../../../server/ops/decisions'
+import { canonicalDecision, DECISION_COLUMNS, packedFromRow, type StoredPacked } from '../../../server/ops/decisions'
 // eslint-disable-next-line no-restricted-imports
 import { listAdjudications } from '../../../server/ops/adjudications'
 // eslint-disable-next-line no-restricted-imports
@@ -152,7 +152,7 @@ export function localDecisions(t: Tinjau): LocalDecisions {
 /** The server's decisions of these reviewers: id → canonical form, and how many rows each id has. */
 export async function serverDecisions(server: TestServer, reviewers: readonly string[]): Promise<{ byId: Map<string, string>; rows: (PackedDecision & { batch_id: string })[]; doubled: string[] }> {
   const list = (
-    await rows<PackedDecision & { batch_id: string }>(
+    await rows<StoredPacked & { batch_id: string }>(
       server.db(),
       sql`SELECT ${DECISION_COLUMNS}, batch_id::text AS batch_id FROM decisions WHERE reviewer_id = ANY(${textArray([...reviewers])}) ORDER BY batch_id, id`,
     )

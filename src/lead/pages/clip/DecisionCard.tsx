@@ -49,6 +49,11 @@ export function DecisionCard({ decision: d, index, chosen, canTake, onTake }: Pr
         </ul>
       )}
       <p className="rationale-text">{d.rationale || <span className="muted">{t('clip.noRationale')}</span>}</p>
+      {d.matched_from && (
+        <p className="muted small" data-testid="decision-matched-from">
+          {t('clip.matchedFrom', { clip: d.matched_from.clip_id, percent: Math.round(d.matched_from.query_match_percent) })}
+        </p>
+      )}
       <p className="muted small">{t('clip.decidedAt', { time: formatDateTime(d.decided_at, locale) })}</p>
       {canTake && (
         <button type="button" onClick={onTake} aria-keyshortcuts={key ?? undefined} aria-pressed={chosen} data-testid={`take-decision-${index + 1}`}>

@@ -17,6 +17,7 @@ const rina: ReviewerDecision = {
   ranges: [{ start_ms: 1500, end_ms: 2500, label: 'the call', note: '' }],
   rationale: 'Urges arson at 0:02.',
   decided_at: '2026-12-06T10:00:00.000Z',
+  matched_from: null,
   qa: true,
 }
 
@@ -40,6 +41,17 @@ describe('the adjudication page parts', () => {
     const id = render('id', <DecisionCard decision={rina} index={0} chosen canTake onTake={() => {}} />)
     expect(id).toContain('Ambil keputusan ini')
     expect(id).toContain('aria-pressed="true"')
+  })
+
+  test('a decision applied from a known-content match says which, in both languages', () => {
+    const matched = { ...rina, matched_from: { source: 'clip', clip_id: 'demo-007', decision_id: 'd-0', query_match_percent: 92.5, compared_match_percent: 80, same_file: false } } as const
+    expect(render('en', <DecisionCard decision={matched} index={0} chosen={false} canTake={false} onTake={() => {}} />)).toContain(
+      'From a match with clip demo-007 (93 % of frames matched)',
+    )
+    expect(render('id', <DecisionCard decision={matched} index={0} chosen={false} canTake={false} onTake={() => {}} />)).toContain(
+      'Dari kecocokan dengan klip demo-007 (93 % bingkai cocok)',
+    )
+    expect(render('en', <DecisionCard decision={rina} index={0} chosen={false} canTake={false} onTake={() => {}} />)).not.toContain('decision-matched-from')
   })
 
   test('the outcome form says whose decision it takes, and what still blocks saving', () => {

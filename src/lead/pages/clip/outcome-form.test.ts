@@ -18,6 +18,7 @@ const decision = (over: Partial<ReviewerDecision>): ReviewerDecision => ({
   ranges: [{ start_ms: 1500, end_ms: 2500, label: 'call', note: '' }],
   rationale: 'Urges arson at 0:02.',
   decided_at: '2026-12-06T10:00:00.000Z',
+  matched_from: null,
   qa: false,
   ...over,
 })

@@ -1,0 +1,128 @@
+import { generateKeyPairSync, sign } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { ZipFile } from 'yazl'
+import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { loadOrCreateDeviceKey, publicKeyString, type DeviceKey } from '../device-key'
+import { DecisionsDocument } from '../../shared/decision-pack-format'
+import { writeDecisionPack, verifyDecisionPack } from './index'
+import { readKnownZip } from './zip-read'
+import { clipIds, openExportProfile, type TestProfile } from './test-profile'
+
+/** Issue 14: `matched_from` in the decision pack, written only when a decision has one. */
+
+let p: TestProfile
+let key: DeviceKey
+beforeEach(() => {
+  p = openExportProfile()
+  key = loadOrCreateDeviceKey(p.t.dataDir)
+})
+afterEach(() => p.close())
+
+const remove = (clipId: string) => ({ clipId, categories: ['violence.arson'], action: 'remove', rationale: 'calls to burn the market' })
+
+async function exported(): Promise<{ file: string; json: string; doc: DecisionsDocument }> {
+  const file = path.join(p.scratch(), 'decisions.zip')
+  await writeDecisionPack(p.source, key, file, { now: () => new Date('2025-09-04T00:00:00.000Z') })
+  const zip = await readKnownZip(file, { entries: { 'decisions.json': 1 << 30, 'decisions.sig': 64 } })
+  if (!zip.ok) throw new Error(zip.problems.join('; '))
+  const json = zip.entries.get('decisions.json')!.toString('utf8')
+  return { file, json, doc: DecisionsDocument.parse(JSON.parse(json)) }
+}
+
+function zipOf(entries: [string, Buffer][]): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const zip = new ZipFile()
+    for (const [name, bytes] of entries) zip.addBuffer(bytes, name)
+    zip.end()
+    const chunks: Buffer[] = []
+    zip.outputStream.on('data', (c: Buffer) => chunks.push(c))
+    zip.outputStream.on('error', reject)
+    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)))
+  })
+}
+
+async function forged(doc: unknown): Promise<string> {
+  const file = path.join(p.scratch(), 'forged.zip')
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519')
+  const withKey = JSON.parse(JSON.stringify(doc)) as { exporter: { public_key: string } }
+  withKey.exporter.public_key = publicKeyString(publicKey)
+  const json = Buffer.from(JSON.stringify(withKey))
+  writeFileSync(file, await zipOf([['decisions.json', json], ['decisions.sig', sign(null, json, privateKey)]]))
+  return file
+}
+
+describe('matched_from in a decision pack', () => {
+  test('round trip: written last and only where set, signed, verified, lines without a match unchanged', async () => {
+    await p.importPack('pk-a', clipIds('a', 2).map((id) => ({ id })))
+    p.at('2025-09-01T08:00:00.000Z')
+    const original = p.record(remove('a-000'))
+    p.at('2025-09-01T08:05:00.000Z')
+    const copy = p.record({
+      ...remove('a-001'),
+      matchedFrom: { source: 'clip', clipId: 'a-000', decisionId: original.id, queryMatchPercent: 92.5, comparedMatchPercent: 100, sameFile: false },
+    })
+    const { file, json, doc } = await exported()
+    const lines = json.split('\n').filter((l) => l.startsWith('{"id":'))
+    const common = (id: string, clipId: string, decidedAt: string) => ({
+      id,
+      clip_id: clipId,
+      pack_id: 'pk-a',
+      revises_id: null,
+      decided_at: decidedAt,
+      reviewer_id: p.t.identity.reviewerId,
+      device_id: p.t.identity.deviceId,
+      policy_id: 'live-safety',
+      policy_version: '2025.09',
+      categories: ['violence.arson'],
+      action: 'remove',
+      escalation_target: null,
+      ranges: [],
+      rationale: 'calls to burn the market',
+    })
+    // Byte for byte: the decision made from scratch is the line a pack held before matched_from existed.
+    expect(lines[0]!.replace(/,$/, '')).toBe(JSON.stringify(common(original.id, 'a-000', '2025-09-01T08:00:00.000Z')))
+    expect(lines[1]!.replace(/,$/, '')).toBe(
+      JSON.stringify({
+        ...common(copy.id, 'a-001', '2025-09-01T08:05:00.000Z'),
+        matched_from: { source: 'clip', clip_id: 'a-000', decision_id: original.id, query_match_percent: 92.5, compared_match_percent: 100, same_file: false },
+      }),
+    )
+    expect(doc.decisions[0]).not.toHaveProperty('matched_from')
+    expect(await verifyDecisionPack(file, { expectedPublicKey: key.publicKey })).toMatchObject({ ok: true, summary: { version: 1 } })
+  })
+
+  test('a pack without any matched_from (as written before it existed) still verifies', async () => {
+    await p.importPack('pk-a', clipIds('a', 2).map((id) => ({ id })))
+    p.record(remove('a-000'))
+    p.record(remove('a-001'))
+    const { file, json } = await exported()
+    expect(json).not.toContain('matched_from')
+    expect(await verifyDecisionPack(file)).toMatchObject({ ok: true })
+  })
+
+  test('a correctly signed pack whose decision matched its own clip, or whose matched_from is malformed, is refused', async () => {
+    await p.importPack('pk-a', clipIds('a', 2).map((id) => ({ id })))
+    const original = p.record(remove('a-000'))
+    p.record({ ...remove('a-001'), matchedFrom: { source: 'clip', clipId: 'a-000', decisionId: original.id, queryMatchPercent: 80, comparedMatchPercent: 75, sameFile: false } })
+    const { doc } = await exported()
+
+    const own = structuredClone(doc)
+    own.decisions[1]!.matched_from!.clip_id = 'a-001'
+    const ownCheck = await verifyDecisionPack(await forged(own))
+    expect(ownCheck.ok ? [] : ownCheck.problems).toEqual([{ code: 'matches', message: `decision ${doc.decisions[1]!.id} says it came from a match with its own clip a-001` }])
+
+    for (const bad of [
+      { source: 'elsewhere', clip_id: 'a-000', decision_id: null, query_match_percent: 80, compared_match_percent: 75, same_file: false },
+      { ...doc.decisions[1]!.matched_from, query_match_percent: 101 },
+      { ...doc.decisions[1]!.matched_from, note: 'extra' },
+      null,
+    ]) {
+      const changed = structuredClone(doc) as unknown as { decisions: Record<string, unknown>[] }
+      changed.decisions[1]!.matched_from = bad
+      const check = await verifyDecisionPack(await forged(changed))
+      expect(check.ok, JSON.stringify(bad)).toBe(false)
+      if (!check.ok) expect(check.problems.map((x) => x.code)).toContain('shape')
+    }
+  })
+})

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { PackedDecision } from '../shared/decision-pack-format'
+import { ClipDetail } from '../shared/lead-api'
+import { DecisionPackResponse, PROTOCOL_HEADER, PushResponse } from '../shared/sync-protocol'
+import { rows, sql } from './db/open'
+import { clipDetail } from './ops/lead-views'
+import { writeTestPack } from './testing/fixtures'
+import { TestDevice } from './testing/test-device'
+import { startTestServer, type TestServer } from './testing/test-server'
+
+/** Issue 14: a pushed decision's matched_from is stored, and counts in what makes a replay the same decision. */
+
+let server: TestServer
+let ana: TestDevice
+let pack: ReturnType<typeof writeTestPack>
+
+beforeAll(async () => {
+  server = await startTestServer()
+  pack = writeTestPack(7)
+  await server.ops.loadPack(pack.dir)
+  await server.ops.addReviewer('ana', 'Ana')
+  await server.ops.assign(pack.packId, 'ana', pack.clipIds)
+  ana = new TestDevice(server.url)
+  await ana.enroll(await server.ops.enrollmentCode('ana'))
+}, 120_000)
+afterAll(() => server?.stop())
+
+async function results(res: Response) {
+  expect(res.status).toBe(200)
+  expect(res.headers.get(PROTOCOL_HEADER)).toBe('1')
+  return PushResponse.parse(await res.json()).results
+}
+
+async function storedMatch(id: string): Promise<unknown> {
+  const [row] = await rows<{ matched_from: unknown }>(server.db(), sql`SELECT matched_from FROM decisions WHERE id = ${id}`)
+  return row?.matched_from
+}
+
+const matchOf = (clipId: string, decisionId: string | null): NonNullable<PackedDecision['matched_from']> => ({
+  source: 'clip',
+  clip_id: clipId,
+  decision_id: decisionId,
+  query_match_percent: 92.5,
+  compared_match_percent: 87.33,
+  same_file: false,
+})
+
+describe('push with matched_from', () => {
+  it('stores it (and null for a decision without one), and the lead sees it on the decision', async () => {
+    const original = ana.decision(pack.clipIds[0]!)
+    const copy = ana.decision(pack.clipIds[1]!, { matched_from: matchOf(pack.clipIds[0]!, original.id) })
+    expect((await results(await ana.push([original, copy]))).map((r) => r.outcome)).toEqual(['stored', 'stored'])
+    expect(await storedMatch(original.id)).toBeNull()
+    expect(await storedMatch(copy.id)).toEqual(copy.matched_from)
+    const detail = ClipDetail.parse(await clipDetail(server.db(), pack.clipIds[1]!))
+    expect(detail.decisions.find((d) => d.id === copy.id)?.matched_from).toEqual(copy.matched_from)
+    expect(ClipDetail.parse(await clipDetail(server.db(), pack.clipIds[0]!)).decisions[0]?.matched_from).toBeNull()
+  })
+
+  it('a replay of the same decision is duplicate, whether its bytes are the same or its matched_from keys come in another order', async () => {
+    const copy = ana.decision(pack.clipIds[2]!, { matched_from: matchOf(pack.clipIds[0]!, null) })
+    const body = ana.pushBody([copy])
+    expect((await results(await ana.pushRaw(body)))[0]).toEqual({ id: copy.id, outcome: 'stored' })
+    expect((await results(await ana.pushRaw(body)))[0]).toEqual({ id: copy.id, outcome: 'duplicate' })
+    const m = copy.matched_from!
+    const reordered = { ...copy, matched_from: { same_file: m.same_file, compared_match_percent: m.compared_match_percent, query_match_percent: m.query_match_percent, decision_id: m.decision_id, clip_id: m.clip_id, source: m.source } }
+    expect((await results(await ana.push([reordered])))[0]).toEqual({ id: copy.id, outcome: 'duplicate' })
+    const plain = ana.decision(pack.clipIds[3]!)
+    expect((await results(await ana.push([plain])))[0]!.outcome).toBe('stored')
+    expect((await results(await ana.push([plain])))[0]!.outcome).toBe('duplicate')
+  })
+
+  it('a replay with another matched_from, or one added or dropped, is an id conflict and changes nothing', async () => {
+    const copy = ana.decision(pack.clipIds[4]!, { matched_from: matchOf(pack.clipIds[0]!, null) })
+    const plain = ana.decision(pack.clipIds[5]!)
+    expect((await results(await ana.push([copy, plain]))).map((r) => r.outcome)).toEqual(['stored', 'stored'])
+    const before = await server.ops.decisions()
+    const changed = [
+      { ...copy, matched_from: { ...copy.matched_from!, query_match_percent: 50 } },
+      { ...copy, matched_from: { ...copy.matched_from!, clip_id: pack.clipIds[1]! } },
+      { ...copy, matched_from: { ...copy.matched_from!, same_file: true } },
+      (({ matched_from: _, ...rest }) => rest)(copy),
+      { ...plain, matched_from: matchOf(pack.clipIds[0]!, null) },
+    ]
+    const res = await results(await ana.push(changed))
+    expect(res.map((r) => [r.outcome, r.rejection])).toEqual(changed.map(() => ['rejected', 'id_conflict']))
+    expect(await server.ops.decisions()).toEqual(before)
+    expect(await storedMatch(copy.id)).toEqual(copy.matched_from)
+    expect(await storedMatch(plain.id)).toBeNull()
+  })
+
+  it('a malformed matched_from is refused by the protocol and stores nothing', async () => {
+    const before = await server.ops.decisions()
+    for (const bad of [{ ...matchOf('x', null), source: 'team' }, { ...matchOf('x', null), query_match_percent: 120 }, { ...matchOf('x', null), extra: true }, null]) {
+      const d = { ...ana.decision(pack.clipIds[0]!), matched_from: bad } as unknown as PackedDecision
+      const res = await ana.push([d])
+      expect(res.status, JSON.stringify(bad)).toBe(400)
+    }
+    expect(await server.ops.decisions()).toEqual(before)
+  })
+
+  it('an uploaded decision pack stores it the same way, and the same pack again is duplicate', async () => {
+    const copy = ana.decision(pack.clipIds[6]!, { matched_from: matchOf(pack.clipIds[2]!, null) })
+    const zip = ana.decisionPack([copy])
+    const upload = async () => DecisionPackResponse.parse(await (await ana.request('POST', '/v1/decision-packs', { body: zip, headers: { 'content-type': 'application/zip' } })).json())
+    expect((await upload()).counts).toEqual({ stored: 1, duplicate: 0, rejected: 0 })
+    expect(await storedMatch(copy.id)).toEqual(copy.matched_from)
+    expect((await upload()).counts).toEqual({ stored: 0, duplicate: 1, rejected: 0 })
+  })
+})
