@@ -128,6 +128,35 @@ describe('the background hasher', () => {
     await hasher.stop()
   })
 
+  test('the next frame is sought while the worker hashes the one before, and frames are recorded in time order', async () => {
+    const host = fakeHost([job(1)])
+    // Frame k's hash finishes only once frame k+1 has been asked for (the last one's at once):
+    // a hasher that waited for each hash before the next seek would never finish.
+    const asked: number[] = []
+    const release = new Map<number, () => void>()
+    const frames: HasherDeps['frames'] = () =>
+      (async function* (): AsyncGenerator<Frame> {
+        for (const tMs of [0, 1000, 2000]) {
+          asked.push(tMs)
+          release.get(tMs - 1000)?.()
+          yield { tMs, bitmap: bitmap(tMs) }
+        }
+      })()
+    const d = deps(host, frames)
+    const hashOf = d.hash
+    d.hash = async (b) => {
+      const tMs = (b as unknown as { tMs: number }).tMs
+      if (tMs < 2000) await new Promise<void>((resolve) => release.set(tMs, resolve))
+      return hashOf(b)
+    }
+    const hasher = new BackgroundHasher(d)
+    hasher.start()
+    await until(() => host.recorded.length === 1)
+    expect(asked).toEqual([0, 1000, 2000])
+    expect(host.recorded[0]).toMatchObject({ outcome: 'hashed', frames: [0, 1000, 2000].map((tMs) => ({ tMs })) })
+    await hasher.stop()
+  })
+
   test('an API error pauses and asks again; it never marks the file failed', async () => {
     const host = fakeHost([job(1)])
     host.failCalls(2)

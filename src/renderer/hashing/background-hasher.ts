@@ -120,17 +120,34 @@ export class BackgroundHasher {
 
   private async hashJob(job: HashJob, signal: AbortSignal): Promise<FrameHash[]> {
     const frames: FrameHash[] = []
-    for await (const frame of this.deps.frames(job, this.deps.api.mediaUrl(job.sha256), signal)) {
-      let hashes: PdqFrameHash[]
-      try {
-        hashes = await this.deps.hash(frame.bitmap)
-      } catch (err) {
-        throw new DecodeError(`frame at ${frame.tMs} ms cannot be hashed: ${err instanceof Error ? err.message : String(err)}`)
+    // One frame hashing in the worker while the next is sought and decoded: the two take
+    // about as long each, and run on different threads (bench/hashing.bench.ts).
+    let inFlight: Promise<void> | null = null
+    try {
+      for await (const frame of this.deps.frames(job, this.deps.api.mediaUrl(job.sha256), signal)) {
+        const hashing = this.hashFrame(frame, frames)
+        // Settled or not, a rejection is awaited below; until then it must not count as unhandled.
+        hashing.catch(() => {})
+        if (inFlight) await inFlight
+        inFlight = hashing
+        await this.deps.idle(signal)
       }
-      frames.push({ tMs: frame.tMs, hashes })
-      await this.deps.idle(signal)
+      if (inFlight) await inFlight
+    } finally {
+      // A failure midway: let the frame still in the worker finish before the next job.
+      if (inFlight) await (inFlight as Promise<void>).catch(() => {})
     }
     if (frames.length === 0) throw new DecodeError('no frame could be read')
-    return frames
+    return frames.sort((a, b) => a.tMs - b.tMs)
+  }
+
+  private async hashFrame(frame: Frame, into: FrameHash[]): Promise<void> {
+    let hashes: PdqFrameHash[]
+    try {
+      hashes = await this.deps.hash(frame.bitmap)
+    } catch (err) {
+      throw new DecodeError(`frame at ${frame.tMs} ms cannot be hashed: ${err instanceof Error ? err.message : String(err)}`)
+    }
+    into.push({ tMs: frame.tMs, hashes })
   }
 }
