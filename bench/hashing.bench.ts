@@ -21,9 +21,7 @@
  * Never fails on timings. Optional environment: BENCH_HASH_CLIPS (4), TINJAU_CHROMIUM,
  * BENCH_KEEP=1 (keep the scratch folder).
  */
-import { execFileSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -32,6 +30,7 @@ import { openTinjau } from '../src/core/tinjau'
 import { tempDir } from '../src/core/testing/make-pack'
 import { CHROMIUM, CHROMIUM_ARGS, startHost } from './console-host'
 import { fmt, verdict } from './figures'
+import { demoVp9Videos, hashStatus, makeClip, writeHashingPack } from './hashing-pack'
 import { treeCpuMs } from './proc-cpu'
 
 const ROOT = path.resolve(__dirname, '..')
@@ -44,64 +43,6 @@ const load = () =>
     .loadavg()
     .map((l) => l.toFixed(2))
     .join(' ')
-
-interface MadeClip {
-  file: string
-  sha256: string
-  bytes: number
-  durationMs: number
-}
-
-/** The demo's VP9 videos joined, starting at video `first`, as one WebM (stream copy). */
-function makeClip(dir: string, videos: string[], first: number): MadeClip {
-  const order = [...videos.slice(first), ...videos.slice(0, first)]
-  const list = path.join(dir, `list-${first}.txt`)
-  writeFileSync(list, order.map((f) => `file '${f.replace(/'/g, "'\\''")}'`).join('\n'))
-  const out = path.join(dir, `joined-${first}.webm`)
-  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', out])
-  const durationMs = Math.round(Number(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', out], { encoding: 'utf8' }).trim()) * 1000)
-  const data = readFileSync(out)
-  return { file: out, sha256: createHash('sha256').update(data).digest('hex'), bytes: data.length, durationMs }
-}
-
-/** A pack of the made clips, each clip the demo's first clip's metadata with its own media. */
-function writeHashingPack(packDir: string, made: MadeClip[]): void {
-  const demo = path.join(RESOURCES, 'demo')
-  const manifest = JSON.parse(readFileSync(path.join(demo, 'pack.json'), 'utf8')) as { clips: Record<string, unknown>[] } & Record<string, unknown>
-  cpSync(path.join(demo, 'media', 'posters'), path.join(packDir, 'media', 'posters'), { recursive: true })
-  const base = manifest.clips[0]!
-  const clips = made.map((m, i) => {
-    const rel = `media/${m.sha256.slice(0, 2)}/${m.sha256}.webm`
-    mkdirSync(path.join(packDir, path.dirname(rel)), { recursive: true })
-    cpSync(m.file, path.join(packDir, rel))
-    const segment = base.segment as { start_ms: number }
-    return {
-      ...base,
-      id: `hash-bench-${String(i).padStart(3, '0')}`,
-      media: { path: rel, sha256: m.sha256, bytes: m.bytes, mime: 'video/webm', duration_ms: m.durationMs, width: 640, height: 360 },
-      segment: { start_ms: segment.start_ms, end_ms: segment.start_ms + m.durationMs },
-      transcript: [],
-      chat: [],
-    }
-  })
-  writeFileSync(path.join(packDir, 'pack.json'), JSON.stringify({ ...manifest, pack_id: 'pk-hashing-bench', clips }))
-}
-
-interface Status {
-  total: number
-  hashed: number
-  failed: number
-  waiting: number
-}
-
-async function hashStatus(url: string): Promise<Status> {
-  const u = new URL(url)
-  const key = u.searchParams.get('k')!
-  const res = await fetch(`${u.origin}/api/hashes.status`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${key}` }, body: '{}' })
-  const body = (await res.json()) as { ok: boolean; value: Status }
-  if (!body.ok) throw new Error(`hashes.status failed: ${JSON.stringify(body)}`)
-  return body.value
-}
 
 /**
  * In the page: one clip's frames as frame-source.ts takes them and hashed by the app's
@@ -168,12 +109,7 @@ async function main(): Promise<void> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
   let host: Awaited<ReturnType<typeof startHost>> | null = null
   try {
-    const demoMedia = path.join(RESOURCES, 'demo', 'media')
-    const vp9 = readdirSync(demoMedia)
-      .filter((d) => d !== 'posters')
-      .flatMap((d) => readdirSync(path.join(demoMedia, d)).map((f) => path.join(demoMedia, d, f)))
-      .filter((f) => f.endsWith('.webm'))
-      .sort()
+    const vp9 = demoVp9Videos()
     const made = Array.from({ length: CLIPS }, (_, i) => makeClip(scratch, vp9, (i * 4) % vp9.length))
     const videoSeconds = made.reduce((s, m) => s + m.durationMs, 0) / 1000
     const frames = made.reduce((s, m) => s + Math.ceil(m.durationMs / 1000), 0)
