@@ -22,7 +22,7 @@ import { cpus, loadavg } from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { HASH256_WORDS } from '../src/shared/pdq/hash256'
 import { copyWithFlips, fillRandomHashes, seededRandom } from '../src/core/hashes/synthetic'
-import { VideoMatchIndex, type VideoFrames } from '../src/core/hashes/video-match'
+import { VideoMatchIndex, type VideoFrames, type VideoToAdd } from '../src/core/hashes/video-match'
 import { fmt, p, verdict } from './figures'
 
 const SIZES = (process.env.BENCH_MATCH_FRAMES ?? '250000,1000000').split(',').map(Number)
@@ -61,7 +61,7 @@ for (const frames of SIZES) {
   const r = seededRandom(3)
   const stored = new Uint32Array(frames * k * HASH256_WORDS)
   fillRandomHashes(stored, 0, frames * k, r)
-  const batch = []
+  const batch: VideoToAdd[] = []
   for (let v = 0; v * FRAMES_PER_VIDEO < frames; v++) {
     const n = Math.min(FRAMES_PER_VIDEO, frames - v * FRAMES_PER_VIDEO)
     const from = v * FRAMES_PER_VIDEO * k * HASH256_WORDS
