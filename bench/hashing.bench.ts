@@ -29,6 +29,7 @@ import { chromium } from '@playwright/test'
 import { openTinjau } from '../src/core/tinjau'
 import { tempDir } from '../src/core/testing/make-pack'
 import { CHROMIUM, CHROMIUM_ARGS, startHost } from './console-host'
+import { hammingDistance, parseHash256 } from '../src/shared/pdq/hash256'
 import { fmt, verdict } from './figures'
 import { demoVp9Videos, hashStatus, makeClip, writeHashingPack } from './hashing-pack'
 import { treeCpuMs } from './proc-cpu'
@@ -60,17 +61,17 @@ const STEPS = `async ({ mediaUrl, workerUrl, frames }) => {
   })
   const worker = new Worker(workerUrl, { type: 'module' })
   let id = 0
-  const hash = (bitmap) => new Promise((resolve, reject) => {
+  const hash = (picture) => new Promise((resolve, reject) => {
     const my = ++id
     worker.onmessage = ({ data }) => { if (data.id === my) ('error' in data ? reject(new Error(data.error)) : resolve(data.hashes)) }
-    worker.postMessage({ id: my, bitmap }, [bitmap])
+    worker.postMessage({ id: my, bitmap: picture }, [picture])
   })
   const t0 = performance.now()
   const loaded = once('loadeddata')
   video.src = mediaUrl
   await loaded
   const load = performance.now() - t0
-  const seek = [], bitmap = [], hashed = [], readback = [], idle = []
+  const seek = [], bitmap = [], readback = [], hashBitmap = [], videoFrame = [], hashVideoFrame = [], idle = [], pairs = []
   const canvas = new OffscreenCanvas(640, 360)
   const ctx = canvas.getContext('2d', { willReadFrequently: true })
   for (let n = 0; n < frames; n++) {
@@ -81,17 +82,25 @@ const STEPS = `async ({ mediaUrl, workerUrl, frames }) => {
       await seeked
       seek.push(performance.now() - s)
     }
+    // The picture as an ImageBitmap (converted on this thread), hashed by the worker.
     let s = performance.now()
     const bm = await createImageBitmap(video)
     bitmap.push(performance.now() - s)
-    // The worker's own read-back, repeated here on a copy to time it apart from the hashing.
     s = performance.now()
     ctx.drawImage(bm, 0, 0)
     ctx.getImageData(0, 0, 640, 360)
     readback.push(performance.now() - s)
     s = performance.now()
-    await hash(bm)
-    hashed.push(performance.now() - s)
+    const a = await hash(bm)
+    hashBitmap.push(performance.now() - s)
+    // The same picture as a VideoFrame (converted by the worker's canvas).
+    s = performance.now()
+    const vf = new VideoFrame(video)
+    videoFrame.push(performance.now() - s)
+    s = performance.now()
+    const b = await hash(vf)
+    hashVideoFrame.push(performance.now() - s)
+    pairs.push(a.map((h, k) => [h.hash, b[k].hash]))
     // The hasher's pause for the console between frames (hash-worker-client.ts whenIdle).
     s = performance.now()
     await new Promise((resolve) => requestIdleCallback(resolve, { timeout: 1000 }))
@@ -100,7 +109,7 @@ const STEPS = `async ({ mediaUrl, workerUrl, frames }) => {
   worker.terminate()
   video.removeAttribute('src')
   video.load()
-  return { load, seek, bitmap, readback, hashed, idle }
+  return { load, seek, bitmap, readback, hashBitmap, videoFrame, hashVideoFrame, idle, pairs }
 }`
 
 async function main(): Promise<void> {
@@ -166,14 +175,18 @@ async function main(): Promise<void> {
         mediaUrl: `/media/${made[0]!.sha256}?k=${u.searchParams.get('k')}`,
         workerUrl: `/assets/${workerFile}`,
         frames: Math.min(60, Math.ceil(made[0]!.durationMs / 1000)),
-      })})`)) as { load: number; seek: number[]; bitmap: number[]; readback: number[]; hashed: number[]; idle: number[] }
-      console.log(`\n2. where a frame's time goes (the first clip, ${steps.hashed.length} frames, one step at a time, in the page):`)
+      })})`)) as Record<'seek' | 'bitmap' | 'readback' | 'hashBitmap' | 'videoFrame' | 'hashVideoFrame' | 'idle', number[]> & { load: number; pairs: [string, string][][] }
+      const bits = steps.pairs.flatMap((frame) => frame.map(([a, b]) => hammingDistance(parseHash256(a), parseHash256(b))))
+      console.log(`\n2. where a frame's time goes (the first clip, ${steps.bitmap.length} frames, one step at a time, in the page):`)
       console.log(`   load to first frame ${steps.load.toFixed(0)} ms`)
-      console.log(`   seek 1 s on:                 ${fmt(steps.seek)}`)
-      console.log(`   createImageBitmap(video):    ${fmt(steps.bitmap)}`)
-      console.log(`   canvas draw + getImageData:  ${fmt(steps.readback)}`)
-      console.log(`   hash worker (transfer, read-back, trim, 4 PDQ, reply): ${fmt(steps.hashed)}`)
-      console.log(`   requestIdleCallback (the pause for the console): ${fmt(steps.idle)}`)
+      console.log(`   seek 1 s on:                                     ${fmt(steps.seek)}`)
+      console.log(`   createImageBitmap(video), main thread:           ${fmt(steps.bitmap)}`)
+      console.log(`   canvas draw + getImageData of it, main thread:   ${fmt(steps.readback)}`)
+      console.log(`   hash worker, ImageBitmap (transfer, read-back, trim, 4 PDQ, reply): ${fmt(steps.hashBitmap)}`)
+      console.log(`   new VideoFrame(video), main thread (the hasher's way): ${fmt(steps.videoFrame)}`)
+      console.log(`   hash worker, VideoFrame (the same, converting it):     ${fmt(steps.hashVideoFrame)}`)
+      console.log(`   requestIdleCallback (the hasher's pause for the console): ${fmt(steps.idle)}`)
+      console.log(`   the two ways' hashes of the same picture: ${bits.filter((b) => b === 0).length} of ${bits.length} identical, largest distance ${Math.max(...bits)} bits`)
     }
   } finally {
     await browser.close()

@@ -1,6 +1,6 @@
 import type { TinjauApi } from '../../shared/contract'
 import { HASH_ERROR_MAX, HASHER_ID, type FrameHash, type HashJob, type HashStatus, type PdqFrameHash } from '../../shared/frame-hashes'
-import { DecodeError, type Frame } from './frame-source'
+import { DecodeError, type Frame, type FramePicture } from './frame-source'
 
 /**
  * The renderer's background hashing (issue 14): asks core for the next media object,
@@ -18,7 +18,7 @@ export interface HasherDeps {
   /** The frames of one job, decoded (frame-source.ts in a browser). */
   frames(job: HashJob, url: string, signal: AbortSignal): AsyncIterable<Frame>
   /** The PDQ hashes of one frame: whole and cropped (the hash worker in a browser). */
-  hash(bitmap: ImageBitmap): Promise<PdqFrameHash[]>
+  hash(bitmap: FramePicture): Promise<PdqFrameHash[]>
   /** Waits for the main thread to be idle (requestIdleCallback in a browser). */
   idle(signal: AbortSignal): Promise<void>
   /** After an API error, before asking again. */

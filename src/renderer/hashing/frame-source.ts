@@ -16,9 +16,16 @@ export class DecodeError extends Error {
 /** A seek or a load that takes longer than this is a file the decoder is stuck on. */
 const STEP_TIMEOUT_MS = 20_000
 
+/**
+ * A decoded picture on its way to the hash worker: a VideoFrame from a video where the
+ * browser has WebCodecs (it carries the decoder's picture as it is, and the worker's canvas
+ * converts it), else an ImageBitmap (converted on this thread).
+ */
+export type FramePicture = ImageBitmap | VideoFrame
+
 export interface Frame {
   tMs: number
-  bitmap: ImageBitmap
+  bitmap: FramePicture
 }
 
 const MEDIA_ERRORS: Record<number, string> = {
@@ -74,12 +81,28 @@ export async function* videoFrames(url: string, durationHintMs: number | null, s
         await seeked
       }
       if (video.videoWidth === 0 || video.videoHeight === 0) throw new DecodeError(`no picture at ${t} ms (audio only?)`)
-      yield { tMs: t, bitmap: await createImageBitmap(video) }
+      yield { tMs: t, bitmap: await grab(video) }
     }
   } finally {
     video.removeAttribute('src')
     video.load()
   }
+}
+
+/**
+ * The video's current picture. createImageBitmap converts it to RGB on the main thread (~7 ms
+ * a 640×360 frame in Debian's Chromium, bench/hashing.bench.ts), where the console answers
+ * keys; a VideoFrame leaves that to the worker's drawImage.
+ */
+async function grab(video: HTMLVideoElement): Promise<FramePicture> {
+  if (typeof VideoFrame === 'function') {
+    try {
+      return new VideoFrame(video)
+    } catch {
+      // A picture WebCodecs will not wrap: the bitmap path below.
+    }
+  }
+  return createImageBitmap(video)
 }
 
 export async function imageFrame(url: string, signal: AbortSignal): Promise<Frame> {

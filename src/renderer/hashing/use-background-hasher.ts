@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react'
 import type { HashStatus, PdqFrameHash } from '../../shared/frame-hashes'
 import { useApi } from '../api/api-context'
 import { BackgroundHasher } from './background-hasher'
-import { imageFrame, videoFrames } from './frame-source'
+import { imageFrame, videoFrames, type FramePicture } from './frame-source'
 import { makeBitmapHasher } from './bitmap-pdq'
 import { whenIdle, workerHasher } from './hash-worker-client'
 
@@ -37,7 +37,7 @@ export function useBackgroundHasher(): HashStatus | null {
  * The hash worker; where a page may not start one (a file:// page in some Chromium builds),
  * the same hashing on the main thread, still one frame per idle moment.
  */
-function startWorker(): { hash(bitmap: ImageBitmap): Promise<PdqFrameHash[]>; close(): void } {
+function startWorker(): { hash(bitmap: FramePicture): Promise<PdqFrameHash[]>; close(): void } {
   try {
     return workerHasher(new Worker(new URL('./hash-worker.ts', import.meta.url), { type: 'module' }))
   } catch {
