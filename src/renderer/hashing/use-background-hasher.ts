@@ -5,6 +5,7 @@ import { BackgroundHasher } from './background-hasher'
 import { imageFrame, videoFrames, type FramePicture } from './frame-source'
 import { makeBitmapHasher } from './bitmap-pdq'
 import { whenIdle, workerHasher } from './hash-worker-client'
+import { quietAfterInput } from './input-quiet'
 
 /** Runs the background hasher while the workspace is open; its progress, for the status bar. */
 export function useBackgroundHasher(): HashStatus | null {
@@ -12,6 +13,7 @@ export function useBackgroundHasher(): HashStatus | null {
   const [status, setStatus] = useState<HashStatus | null>(null)
   useEffect(() => {
     const worker = startWorker()
+    const quiet = quietAfterInput(window)
     const hasher = new BackgroundHasher({
       api,
       frames: (job, url, signal) =>
@@ -21,12 +23,16 @@ export function useBackgroundHasher(): HashStatus | null {
               yield await imageFrame(url, signal)
             })(),
       hash: (bitmap) => worker.hash(bitmap),
-      idle: (signal) => whenIdle(signal),
+      idle: async (signal) => {
+        await quiet.wait(signal)
+        await whenIdle(signal)
+      },
     })
     const off = hasher.onStatus(setStatus)
     hasher.start()
     return () => {
       off()
+      quiet.close()
       void hasher.stop().finally(() => worker.close())
     }
   }, [api])
