@@ -72,6 +72,8 @@ const STEPS = `async ({ mediaUrl, workerUrl, frames }) => {
   await loaded
   const load = performance.now() - t0
   const seek = [], bitmap = [], readback = [], hashBitmap = [], videoFrame = [], hashVideoFrame = [], idle = [], pairs = []
+  // Pictures still the one before the seek when 'seeked' came (by the VideoFrame's media time).
+  let stale = 0
   const canvas = new OffscreenCanvas(640, 360)
   const ctx = canvas.getContext('2d', { willReadFrequently: true })
   for (let n = 0; n < frames; n++) {
@@ -81,6 +83,17 @@ const STEPS = `async ({ mediaUrl, workerUrl, frames }) => {
       video.currentTime = n
       await seeked
       seek.push(performance.now() - s)
+      const first = new VideoFrame(video)
+      if (first.timestamp < (n - 1) * 1e6) stale++
+      first.close()
+      // As the hasher does (frame-source.ts grab): wait until the picture sought is shown.
+      for (let k = 0; k < 5; k++) {
+        const f = new VideoFrame(video)
+        const ok = f.timestamp >= (n - 1) * 1e6
+        f.close()
+        if (ok) break
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
     }
     // The picture as an ImageBitmap (converted on this thread), hashed by the worker.
     let s = performance.now()
@@ -100,7 +113,7 @@ const STEPS = `async ({ mediaUrl, workerUrl, frames }) => {
     s = performance.now()
     const b = await hash(vf)
     hashVideoFrame.push(performance.now() - s)
-    pairs.push(a.map((h, k) => [h.hash, b[k].hash]))
+    pairs.push(a.map((h, k) => [h.hash, b[k].hash, h.quality, b[k].quality]))
     // The hasher's pause for the console between frames (hash-worker-client.ts whenIdle).
     s = performance.now()
     await new Promise((resolve) => requestIdleCallback(resolve, { timeout: 1000 }))
@@ -109,7 +122,7 @@ const STEPS = `async ({ mediaUrl, workerUrl, frames }) => {
   worker.terminate()
   video.removeAttribute('src')
   video.load()
-  return { load, seek, bitmap, readback, hashBitmap, videoFrame, hashVideoFrame, idle, pairs }
+  return { load, seek, bitmap, readback, hashBitmap, videoFrame, hashVideoFrame, idle, pairs, stale }
 }`
 
 async function main(): Promise<void> {
@@ -175,18 +188,26 @@ async function main(): Promise<void> {
         mediaUrl: `/media/${made[0]!.sha256}?k=${u.searchParams.get('k')}`,
         workerUrl: `/assets/${workerFile}`,
         frames: Math.min(60, Math.ceil(made[0]!.durationMs / 1000)),
-      })})`)) as Record<'seek' | 'bitmap' | 'readback' | 'hashBitmap' | 'videoFrame' | 'hashVideoFrame' | 'idle', number[]> & { load: number; pairs: [string, string][][] }
-      const bits = steps.pairs.flatMap((frame) => frame.map(([a, b]) => hammingDistance(parseHash256(a), parseHash256(b))))
+      })})`)) as Record<'seek' | 'bitmap' | 'readback' | 'hashBitmap' | 'videoFrame' | 'hashVideoFrame' | 'idle', number[]> & { load: number; stale: number; pairs: [string, string, number, number][][] }
+      const compared = steps.pairs.flatMap((frame) => frame.map(([a, b, qa, qb]) => ({ bits: hammingDistance(parseHash256(a), parseHash256(b)), quality: Math.min(qa, qb) })))
+      const bits = compared.map((c) => c.bits)
+      // PDQ quality under 50 is ignored by the matcher (vPDQ); a flat picture's hash moves most.
+      const considered = compared.filter((c) => c.quality >= 50).map((c) => c.bits)
       console.log(`\n2. where a frame's time goes (the first clip, ${steps.bitmap.length} frames, one step at a time, in the page):`)
       console.log(`   load to first frame ${steps.load.toFixed(0)} ms`)
       console.log(`   seek 1 s on:                                     ${fmt(steps.seek)}`)
+      console.log(`   pictures still the one before the seek when 'seeked' came: ${steps.stale} of ${steps.seek.length}`)
       console.log(`   createImageBitmap(video), main thread:           ${fmt(steps.bitmap)}`)
       console.log(`   canvas draw + getImageData of it, main thread:   ${fmt(steps.readback)}`)
       console.log(`   hash worker, ImageBitmap (transfer, read-back, trim, 4 PDQ, reply): ${fmt(steps.hashBitmap)}`)
       console.log(`   new VideoFrame(video), main thread (the hasher's way): ${fmt(steps.videoFrame)}`)
       console.log(`   hash worker, VideoFrame (the same, converting it):     ${fmt(steps.hashVideoFrame)}`)
       console.log(`   requestIdleCallback (the hasher's pause for the console): ${fmt(steps.idle)}`)
-      console.log(`   the two ways' hashes of the same picture: ${bits.filter((b) => b === 0).length} of ${bits.length} identical, largest distance ${Math.max(...bits)} bits`)
+      console.log(
+        `   the two ways' hashes of the same picture: ${bits.filter((b) => b === 0).length} of ${bits.length} identical, largest distance ${Math.max(...bits)} bits; ` +
+          `of quality ≥ 50 (the ones matched): ${considered.filter((b) => b === 0).length} of ${considered.length} identical, largest ${Math.max(0, ...considered)} bits; ` +
+          `differing: ${compared.filter((c) => c.bits > 0).map((c) => `${c.bits} bits at quality ${c.quality}`).join(', ')}`,
+      )
     }
   } finally {
     await browser.close()

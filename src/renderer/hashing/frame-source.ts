@@ -81,7 +81,7 @@ export async function* videoFrames(url: string, durationHintMs: number | null, s
         await seeked
       }
       if (video.videoWidth === 0 || video.videoHeight === 0) throw new DecodeError(`no picture at ${t} ms (audio only?)`)
-      yield { tMs: t, bitmap: await grab(video) }
+      yield { tMs: t, bitmap: await grab(video, t, signal) }
     }
   } finally {
     video.removeAttribute('src')
@@ -89,17 +89,33 @@ export async function* videoFrames(url: string, durationHintMs: number | null, s
   }
 }
 
+/** Times a VideoFrame older than the previous sample is taken again, STALE_WAIT_MS apart. */
+const STALE_RETRIES = 5
+const STALE_WAIT_MS = 20
+
 /**
- * The video's current picture. createImageBitmap converts it to RGB on the main thread (~7 ms
- * a 640×360 frame in Debian's Chromium, bench/hashing.bench.ts), where the console answers
- * keys; a VideoFrame leaves that to the worker's drawImage.
+ * The video's picture at `tMs`. createImageBitmap converts it to RGB on the main thread
+ * (~7 ms a 640×360 frame in Debian's Chromium, bench/hashing.bench.ts), where the console
+ * answers keys; a VideoFrame leaves that to the worker's drawImage. A VideoFrame also names
+ * its media time, which matters: Chromium 156 sometimes sends 'seeked' before the picture
+ * sought is shown (once in 15 seeks of a joined demo clip; a bitmap taken then and one taken
+ * 40 ms later differed in every pixel), and the picture then is the one before the seek. A frame older than the previous sample is taken again a little later; a
+ * video whose frames really are that far apart gets the old one after the retries.
  */
-async function grab(video: HTMLVideoElement): Promise<FramePicture> {
+async function grab(video: HTMLVideoElement, tMs: number, signal: AbortSignal): Promise<FramePicture> {
   if (typeof VideoFrame === 'function') {
-    try {
-      return new VideoFrame(video)
-    } catch {
-      // A picture WebCodecs will not wrap: the bitmap path below.
+    for (let attempt = 0; ; attempt++) {
+      let frame: VideoFrame
+      try {
+        frame = new VideoFrame(video)
+      } catch {
+        // A picture WebCodecs will not wrap: the bitmap path below.
+        break
+      }
+      // VideoFrame timestamps are in microseconds.
+      if (frame.timestamp >= (tMs - FRAME_INTERVAL_MS) * 1000 || attempt === STALE_RETRIES || signal.aborted) return frame
+      frame.close()
+      await new Promise((resolve) => setTimeout(resolve, STALE_WAIT_MS))
     }
   }
   return createImageBitmap(video)
