@@ -157,6 +157,38 @@ describe('the background hasher', () => {
     await hasher.stop()
   })
 
+  test('a frame goes to the worker, and the next is sought, only once the main thread is free of the reviewer', async () => {
+    const host = fakeHost([job(1)])
+    const events: string[] = []
+    let busy = true
+    const waiting: (() => void)[] = []
+    const d = deps(host, () =>
+      (async function* (): AsyncGenerator<Frame> {
+        for (const tMs of [0, 1000]) {
+          events.push(`seek ${tMs}`)
+          yield { tMs, bitmap: bitmap(tMs) }
+        }
+      })(),
+    )
+    const hashOf = d.hash
+    d.hash = (b) => {
+      events.push(`hash ${(b as unknown as { tMs: number }).tMs}`)
+      return hashOf(b)
+    }
+    d.idle = () => (busy ? new Promise<void>((resolve) => waiting.push(resolve)) : Promise.resolve())
+    const hasher = new BackgroundHasher(d)
+    hasher.start()
+    await until(() => events.length === 1)
+    await new Promise((r) => setTimeout(r, 20))
+    // The reviewer is busy: frame 0 is decoded but not hashed, frame 1 not sought.
+    expect(events).toEqual(['seek 0'])
+    busy = false
+    for (const resolve of waiting.splice(0)) resolve()
+    await until(() => host.recorded.length === 1)
+    expect(events).toEqual(['seek 0', 'hash 0', 'seek 1000', 'hash 1000'])
+    await hasher.stop()
+  })
+
   test('an API error pauses and asks again; it never marks the file failed', async () => {
     const host = fakeHost([job(1)])
     host.failCalls(2)

@@ -125,6 +125,12 @@ export class BackgroundHasher {
     let inFlight: Promise<void> | null = null
     try {
       for await (const frame of this.deps.frames(job, this.deps.api.mediaUrl(job.sha256), signal)) {
+        // A frame sought while the reviewer acted waits to go to the worker, as the next seek waits below.
+        await this.deps.idle(signal)
+        if (signal.aborted) {
+          frame.bitmap.close()
+          throw signal.reason
+        }
         const hashing = this.hashFrame(frame, frames)
         // Settled or not, a rejection is awaited below; until then it must not count as unhandled.
         hashing.catch(() => {})
