@@ -91,6 +91,19 @@ describe.each(structures)('frame index: %s', (_name, make) => {
     expect(found).toBeGreaterThan(0)
   })
 
+  it.each(RADII)('forEachWithinMany answers every query like a brute-force scan at radius %i, queries in order', (radius) => {
+    const seen: number[] = []
+    const got: FrameHit[][] = Array.from({ length: corpus.queries }, () => [])
+    index.forEachWithinMany(corpus.query, radius, (q, payload, distance) => {
+      seen.push(q)
+      got[q]!.push({ payload, distance })
+    })
+    expect(seen).toEqual([...seen].sort((a, b) => a - b))
+    for (let q = 0; q < corpus.queries; q++) {
+      expect(got[q]!.sort((a, b) => a.distance - b.distance || a.payload - b.payload)).toEqual(bruteForce(corpus.hashes, corpus.payloads, corpus.query, q * HASH256_WORDS, radius))
+    }
+  })
+
   it('answers like a brute-force scan on clustered hashes (entries met through several chunks are reported once)', () => {
     const c = clusteredCorpus(7, 40, 150)
     const clustered = make(c.hashes, c.payloads)
@@ -232,6 +245,35 @@ describe('FrameIndex specifics', () => {
       expect(idx.query(c.hashes, 31)).toEqual(bruteForce(c.hashes, c.payloads, c.hashes, 0, 31))
     })
     expect(idx.query(c.hashes, 31, 8 * 250)).toEqual(bruteForce(c.hashes, c.payloads, c.hashes, 8 * 250, 31))
+  })
+
+  it('forEachWithinMany: more queries than one pass holds (4,096), across built, appended and removed entries', () => {
+    const c = clusteredCorpus(21, 30, 200)
+    const idx = new FrameIndex({ tailLimit: 1 << 30 })
+    idx.add(c.hashes.subarray(0, 4000 * HASH256_WORDS), c.payloads.subarray(0, 4000))
+    idx.rebuild()
+    idx.add(c.hashes.subarray(4000 * HASH256_WORDS), c.payloads.subarray(4000))
+    idx.removeWhere((p) => p % 7 === 0)
+    // 4,500 queries: every stored hash, then 500 of them again with 9 bits flipped.
+    const rand = seededRandom(3)
+    const queries = new Uint32Array(6500 * HASH256_WORDS)
+    queries.set(c.hashes)
+    for (let i = 0; i < 500; i++) copyWithFlips(c.hashes, (i * 11) % 6000, queries, 6000 + i, 9, rand)
+    const got = new Map<number, FrameHit[]>()
+    let last = -1
+    idx.forEachWithinMany(queries, 31, (q, payload, distance) => {
+      expect(q).toBeGreaterThanOrEqual(last)
+      last = q
+      if (!got.has(q)) got.set(q, [])
+      got.get(q)!.push({ payload, distance })
+    })
+    for (let q = 0; q < 6500; q += 13) {
+      const expected = bruteForce(c.hashes, c.payloads, queries, q * HASH256_WORDS, 31, (i) => c.payloads[i]! % 7 !== 0)
+      expect((got.get(q) ?? []).sort((a, b) => a.distance - b.distance || a.payload - b.payload)).toEqual(expected)
+    }
+    expect(() => idx.forEachWithinMany(new Uint32Array(7), 31, () => {})).toThrow(/query hashes must be packed 256-bit hashes/)
+    expect(() => idx.forEachWithinMany(queries, 64, () => {})).toThrow(/radius must be an integer from 0 to 63/)
+    expect(() => idx.forEachWithinMany(queries.subarray(8, 16), 0, () => idx.query(queries, 0))).toThrow(/cannot start another query/)
   })
 
   it('renumbers payloads in place', () => {

@@ -493,8 +493,12 @@ export class VideoMatchIndex {
     const slotHit = this.slotHit
     const touchedVideos: number[] = []
     const touchedSlots: number[] = []
-    let stamp = 0
-    const visit = (slot: number, distance: number) => {
+    // Hits come query hash by query hash in order, so a frame's hashes' hits come together.
+    const frameOf = new Uint32Array(q.start[nq]!)
+    for (let i = 0; i < nq; i++) frameOf.fill(i + 1, q.start[i]!, q.start[i + 1]!)
+    const visit = (hash: number, slot: number, distance: number) => {
+      // One stamp per query frame, whichever of its hashes finds a stored frame.
+      const stamp = frameOf[hash]!
       const v = slotVideo[slot]!
       if (lastQueryFrame[v] !== stamp) {
         if (lastQueryFrame[v] === 0) touchedVideos.push(v)
@@ -509,11 +513,7 @@ export class VideoMatchIndex {
       if (distance < best[v]!) best[v] = distance
     }
     try {
-      for (let i = 0; i < nq; i++) {
-        // One stamp per query frame, whichever of its hashes finds a stored frame.
-        stamp = i + 1
-        for (let k = q.start[i]!; k < q.start[i + 1]!; k++) this.frames.forEachWithin(q.hashes, r.distanceTolerance, visit, k * HASH256_WORDS)
-      }
+      this.frames.forEachWithinMany(q.hashes, r.distanceTolerance, visit)
       const out = touchedVideos.map((v) => verdict(this.keys[v]!, queryHits[v]!, nq, comparedHits[v]!, this.slotCount[v]!, best[v]!, r))
       return out.sort(byStrength)
     } finally {

@@ -128,6 +128,67 @@ describe('the background hasher', () => {
     await hasher.stop()
   })
 
+  test('the next frame is sought while the worker hashes the one before, and frames are recorded in time order', async () => {
+    const host = fakeHost([job(1)])
+    // Frame k's hash finishes only once frame k+1 has been asked for (the last one's at once):
+    // a hasher that waited for each hash before the next seek would never finish.
+    const asked: number[] = []
+    const release = new Map<number, () => void>()
+    const frames: HasherDeps['frames'] = () =>
+      (async function* (): AsyncGenerator<Frame> {
+        for (const tMs of [0, 1000, 2000]) {
+          asked.push(tMs)
+          release.get(tMs - 1000)?.()
+          yield { tMs, bitmap: bitmap(tMs) }
+        }
+      })()
+    const d = deps(host, frames)
+    const hashOf = d.hash
+    d.hash = async (b) => {
+      const tMs = (b as unknown as { tMs: number }).tMs
+      if (tMs < 2000) await new Promise<void>((resolve) => release.set(tMs, resolve))
+      return hashOf(b)
+    }
+    const hasher = new BackgroundHasher(d)
+    hasher.start()
+    await until(() => host.recorded.length === 1)
+    expect(asked).toEqual([0, 1000, 2000])
+    expect(host.recorded[0]).toMatchObject({ outcome: 'hashed', frames: [0, 1000, 2000].map((tMs) => ({ tMs })) })
+    await hasher.stop()
+  })
+
+  test('a frame goes to the worker, and the next is sought, only once the main thread is free of the reviewer', async () => {
+    const host = fakeHost([job(1)])
+    const events: string[] = []
+    let busy = true
+    const waiting: (() => void)[] = []
+    const d = deps(host, () =>
+      (async function* (): AsyncGenerator<Frame> {
+        for (const tMs of [0, 1000]) {
+          events.push(`seek ${tMs}`)
+          yield { tMs, bitmap: bitmap(tMs) }
+        }
+      })(),
+    )
+    const hashOf = d.hash
+    d.hash = (b) => {
+      events.push(`hash ${(b as unknown as { tMs: number }).tMs}`)
+      return hashOf(b)
+    }
+    d.idle = () => (busy ? new Promise<void>((resolve) => waiting.push(resolve)) : Promise.resolve())
+    const hasher = new BackgroundHasher(d)
+    hasher.start()
+    await until(() => events.length === 1)
+    await new Promise((r) => setTimeout(r, 20))
+    // The reviewer is busy: frame 0 is decoded but not hashed, frame 1 not sought.
+    expect(events).toEqual(['seek 0'])
+    busy = false
+    for (const resolve of waiting.splice(0)) resolve()
+    await until(() => host.recorded.length === 1)
+    expect(events).toEqual(['seek 0', 'hash 0', 'seek 1000', 'hash 1000'])
+    await hasher.stop()
+  })
+
   test('an API error pauses and asks again; it never marks the file failed', async () => {
     const host = fakeHost([job(1)])
     host.failCalls(2)

@@ -1,6 +1,6 @@
 import type { TinjauApi } from '../../shared/contract'
 import { HASH_ERROR_MAX, HASHER_ID, type FrameHash, type HashJob, type HashStatus, type PdqFrameHash } from '../../shared/frame-hashes'
-import { DecodeError, type Frame } from './frame-source'
+import { DecodeError, type Frame, type FramePicture } from './frame-source'
 
 /**
  * The renderer's background hashing (issue 14): asks core for the next media object,
@@ -18,7 +18,7 @@ export interface HasherDeps {
   /** The frames of one job, decoded (frame-source.ts in a browser). */
   frames(job: HashJob, url: string, signal: AbortSignal): AsyncIterable<Frame>
   /** The PDQ hashes of one frame: whole and cropped (the hash worker in a browser). */
-  hash(bitmap: ImageBitmap): Promise<PdqFrameHash[]>
+  hash(bitmap: FramePicture): Promise<PdqFrameHash[]>
   /** Waits for the main thread to be idle (requestIdleCallback in a browser). */
   idle(signal: AbortSignal): Promise<void>
   /** After an API error, before asking again. */
@@ -120,17 +120,40 @@ export class BackgroundHasher {
 
   private async hashJob(job: HashJob, signal: AbortSignal): Promise<FrameHash[]> {
     const frames: FrameHash[] = []
-    for await (const frame of this.deps.frames(job, this.deps.api.mediaUrl(job.sha256), signal)) {
-      let hashes: PdqFrameHash[]
-      try {
-        hashes = await this.deps.hash(frame.bitmap)
-      } catch (err) {
-        throw new DecodeError(`frame at ${frame.tMs} ms cannot be hashed: ${err instanceof Error ? err.message : String(err)}`)
+    // One frame hashing in the worker while the next is sought and decoded: the two take
+    // about as long each, and run on different threads (bench/hashing.bench.ts).
+    let inFlight: Promise<void> | null = null
+    try {
+      for await (const frame of this.deps.frames(job, this.deps.api.mediaUrl(job.sha256), signal)) {
+        // A frame sought while the reviewer acted waits to go to the worker, as the next seek waits below.
+        await this.deps.idle(signal)
+        if (signal.aborted) {
+          frame.bitmap.close()
+          throw signal.reason
+        }
+        const hashing = this.hashFrame(frame, frames)
+        // Settled or not, a rejection is awaited below; until then it must not count as unhandled.
+        hashing.catch(() => {})
+        if (inFlight) await inFlight
+        inFlight = hashing
+        await this.deps.idle(signal)
       }
-      frames.push({ tMs: frame.tMs, hashes })
-      await this.deps.idle(signal)
+      if (inFlight) await inFlight
+    } finally {
+      // A failure midway: let the frame still in the worker finish before the next job.
+      if (inFlight) await (inFlight as Promise<void>).catch(() => {})
     }
     if (frames.length === 0) throw new DecodeError('no frame could be read')
-    return frames
+    return frames.sort((a, b) => a.tMs - b.tMs)
+  }
+
+  private async hashFrame(frame: Frame, into: FrameHash[]): Promise<void> {
+    let hashes: PdqFrameHash[]
+    try {
+      hashes = await this.deps.hash(frame.bitmap)
+    } catch (err) {
+      throw new DecodeError(`frame at ${frame.tMs} ms cannot be hashed: ${err instanceof Error ? err.message : String(err)}`)
+    }
+    into.push({ tMs: frame.tMs, hashes })
   }
 }

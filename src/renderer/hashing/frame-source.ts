@@ -16,9 +16,16 @@ export class DecodeError extends Error {
 /** A seek or a load that takes longer than this is a file the decoder is stuck on. */
 const STEP_TIMEOUT_MS = 20_000
 
+/**
+ * A decoded picture on its way to the hash worker: a VideoFrame from a video where the
+ * browser has WebCodecs (it carries the decoder's picture as it is, and the worker's canvas
+ * converts it), else an ImageBitmap (converted on this thread).
+ */
+export type FramePicture = ImageBitmap | VideoFrame
+
 export interface Frame {
   tMs: number
-  bitmap: ImageBitmap
+  bitmap: FramePicture
 }
 
 const MEDIA_ERRORS: Record<number, string> = {
@@ -74,12 +81,44 @@ export async function* videoFrames(url: string, durationHintMs: number | null, s
         await seeked
       }
       if (video.videoWidth === 0 || video.videoHeight === 0) throw new DecodeError(`no picture at ${t} ms (audio only?)`)
-      yield { tMs: t, bitmap: await createImageBitmap(video) }
+      yield { tMs: t, bitmap: await grab(video, t, signal) }
     }
   } finally {
     video.removeAttribute('src')
     video.load()
   }
+}
+
+/** Times a VideoFrame older than the previous sample is taken again, STALE_WAIT_MS apart. */
+const STALE_RETRIES = 5
+const STALE_WAIT_MS = 20
+
+/**
+ * The video's picture at `tMs`. createImageBitmap converts it to RGB on the main thread
+ * (~7 ms a 640×360 frame in Debian's Chromium, bench/hashing.bench.ts), where the console
+ * answers keys; a VideoFrame leaves that to the worker's drawImage. A VideoFrame also names
+ * its media time, which matters: Chromium 156 sometimes sends 'seeked' before the picture
+ * sought is shown (once in 15 seeks of a joined demo clip; a bitmap taken then and one taken
+ * 40 ms later differed in every pixel), and the picture then is the one before the seek. A frame older than the previous sample is taken again a little later; a
+ * video whose frames really are that far apart gets the old one after the retries.
+ */
+async function grab(video: HTMLVideoElement, tMs: number, signal: AbortSignal): Promise<FramePicture> {
+  if (typeof VideoFrame === 'function') {
+    for (let attempt = 0; ; attempt++) {
+      let frame: VideoFrame
+      try {
+        frame = new VideoFrame(video)
+      } catch {
+        // A picture WebCodecs will not wrap: the bitmap path below.
+        break
+      }
+      // VideoFrame timestamps are in microseconds.
+      if (frame.timestamp >= (tMs - FRAME_INTERVAL_MS) * 1000 || attempt === STALE_RETRIES || signal.aborted) return frame
+      frame.close()
+      await new Promise((resolve) => setTimeout(resolve, STALE_WAIT_MS))
+    }
+  }
+  return createImageBitmap(video)
 }
 
 export async function imageFrame(url: string, signal: AbortSignal): Promise<Frame> {

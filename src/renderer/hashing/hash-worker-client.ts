@@ -1,8 +1,9 @@
 import type { PdqFrameHash } from '../../shared/frame-hashes'
+import type { FramePicture } from './frame-source'
 import type { HashReply, HashRequest } from './hash-worker'
 
 /** The hash worker behind a promise per frame. */
-export function workerHasher(worker: Worker): { hash(bitmap: ImageBitmap): Promise<PdqFrameHash[]>; close(): void } {
+export function workerHasher(worker: Worker): { hash(bitmap: FramePicture): Promise<PdqFrameHash[]>; close(): void } {
   let nextId = 1
   const waiting = new Map<number, { resolve: (r: PdqFrameHash[]) => void; reject: (e: Error) => void }>()
   worker.onmessage = ({ data }: MessageEvent<HashReply>) => {

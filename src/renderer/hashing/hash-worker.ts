@@ -1,15 +1,16 @@
 import type { PdqFrameHash } from '../../shared/frame-hashes'
 import { makeBitmapHasher } from './bitmap-pdq'
+import type { FramePicture } from './frame-source'
 
 /**
  * A Web Worker that turns decoded frames into PDQ hashes (several a frame: bitmap-pdq.ts), so the hashing arithmetic
- * never runs on the thread the console answers keys on. Frames come as ImageBitmaps,
- * transferred, not copied.
+ * never runs on the thread the console answers keys on. Frames come as VideoFrames or
+ * ImageBitmaps, transferred, not copied.
  */
 
 export interface HashRequest {
   id: number
-  bitmap: ImageBitmap
+  bitmap: FramePicture
 }
 export type HashReply = { id: number; hashes: PdqFrameHash[] } | { id: number; error: string }
 

@@ -2,9 +2,10 @@ import { useEffect, useState } from 'react'
 import type { HashStatus, PdqFrameHash } from '../../shared/frame-hashes'
 import { useApi } from '../api/api-context'
 import { BackgroundHasher } from './background-hasher'
-import { imageFrame, videoFrames } from './frame-source'
+import { imageFrame, videoFrames, type FramePicture } from './frame-source'
 import { makeBitmapHasher } from './bitmap-pdq'
 import { whenIdle, workerHasher } from './hash-worker-client'
+import { quietAfterInput } from './input-quiet'
 
 /** Runs the background hasher while the workspace is open; its progress, for the status bar. */
 export function useBackgroundHasher(): HashStatus | null {
@@ -12,6 +13,7 @@ export function useBackgroundHasher(): HashStatus | null {
   const [status, setStatus] = useState<HashStatus | null>(null)
   useEffect(() => {
     const worker = startWorker()
+    const quiet = quietAfterInput(window)
     const hasher = new BackgroundHasher({
       api,
       frames: (job, url, signal) =>
@@ -21,12 +23,16 @@ export function useBackgroundHasher(): HashStatus | null {
               yield await imageFrame(url, signal)
             })(),
       hash: (bitmap) => worker.hash(bitmap),
-      idle: (signal) => whenIdle(signal),
+      idle: async (signal) => {
+        await quiet.wait(signal)
+        await whenIdle(signal)
+      },
     })
     const off = hasher.onStatus(setStatus)
     hasher.start()
     return () => {
       off()
+      quiet.close()
       void hasher.stop().finally(() => worker.close())
     }
   }, [api])
@@ -37,7 +43,7 @@ export function useBackgroundHasher(): HashStatus | null {
  * The hash worker; where a page may not start one (a file:// page in some Chromium builds),
  * the same hashing on the main thread, still one frame per idle moment.
  */
-function startWorker(): { hash(bitmap: ImageBitmap): Promise<PdqFrameHash[]>; close(): void } {
+function startWorker(): { hash(bitmap: FramePicture): Promise<PdqFrameHash[]>; close(): void } {
   try {
     return workerHasher(new Worker(new URL('./hash-worker.ts', import.meta.url), { type: 'module' }))
   } catch {
