@@ -12,7 +12,8 @@ import { expect, test } from './fixtures'
  * Hash lists (docs/hash-list.md) end to end: a lead's signed list made from a clip's frames
  * as Chromium hashed them is imported through the import dialog (its path typed, as both
  * hosts take), the dialog says what it added, and the clip shows the list's entry with the
- * decision it carries; `D` fills that decision in. Both views pass an axe-core audit.
+ * decision it carries; `D` fills that decision in, and the saved decision records the list
+ * entry it came from, as the clip's history shows. Both views pass an axe-core audit.
  */
 
 async function api<T>(page: Page, method: string, input: unknown = {}): Promise<T> {
@@ -109,4 +110,35 @@ test('a hash list imported through the dialog: the summary says what it added, a
   await expect(page.getByTestId('category-violence.arson')).toBeChecked()
   await expect(page.getByTestId('action-remove')).toBeChecked()
   await expect(page.getByTestId('rationale')).toHaveValue(/^Matches “Car set on fire, Jl\. Thamrin” in hash list Jakarta riots, known footage \(\d+ % of frames\)\. Arson shown to incite\./)
+  await expect(page.getByTestId('form-matched-from')).toHaveAttribute('data-match-entry-id', 'arson-thamrin')
+  await expect(page.getByTestId('form-matched-from')).toContainText('Filled in from “Car set on fire, Jl. Thamrin” in hash list hl-jkt-riots')
+
+  // Saved, the decision records the list, its version in force and the entry it was applied from.
+  await page.getByTestId('clip-title').focus()
+  await page.keyboard.press('Control+Enter')
+  await expect(page.getByTestId('saved-notice')).toHaveAttribute('data-clip-id', 'demo-007')
+  type Listed = { clipId: string; action: string; categories: string[]; matchedFrom: Record<string, unknown> | null }
+  const [applied] = (await api<{ items: Listed[] }>(page, 'decision.list', { clipId: 'demo-007' })).items
+  expect(applied).toMatchObject({
+    action: 'remove',
+    categories: ['violence.arson'],
+    matchedFrom: {
+      source: 'hashlist',
+      listId: 'hl-jkt-riots',
+      listSource: 'hashlist',
+      listVersion: '2025-09-05T10:00:00.000Z',
+      entryId: 'arson-thamrin',
+      label: 'Car set on fire, Jl. Thamrin',
+      sameFile: false,
+    },
+  })
+  expect(applied!.matchedFrom!.queryMatchPercent).toBeGreaterThanOrEqual(80)
+
+  // The clip's history says where its decision came from.
+  await page.locator('[data-testid="queue-row"][data-clip-id="demo-007"]').click()
+  await expect(page.getByTestId('clip-title')).toHaveAttribute('data-clip-id', 'demo-007')
+  const history = page.getByTestId('history-matched-from')
+  await expect(history).toHaveAttribute('data-match-list-id', 'hl-jkt-riots')
+  await expect(history).toHaveAttribute('data-match-entry-id', 'arson-thamrin')
+  await expect(history).toContainText(/Applied from “Car set on fire, Jl\. Thamrin” in hash list hl-jkt-riots \(\d+ % of frames\)/)
 })

@@ -29,8 +29,14 @@ export function formatBytes(n: number): string {
   return `${v.toFixed(1)} ${units[i]}`
 }
 
-/** Where a decision applied from a known-content match came from: `demo-007 (93 %)`, `demo-007 (same file)`; empty for none. */
+/**
+ * Where a decision applied from a known-content match came from: `demo-007 (93 %)`,
+ * `demo-007 (same file)`, `list riots/e-42 (96 %) "Re-live"` (`team` for the team's hashes;
+ * the label last, as a table cell cuts it; the list's version is in `--json`); empty for none.
+ */
 export function matchedFromText(m: MatchedFrom | null): string {
   if (!m) return ''
-  return `${m.clipId} (${m.sameFile ? 'same file' : `${Math.round(m.queryMatchPercent)} %`})`
+  const how = `(${m.sameFile ? 'same file' : `${Math.round(m.queryMatchPercent)} %`})`
+  if (m.source === 'clip') return `${m.clipId} ${how}`
+  return `${m.listSource === 'team' ? 'team' : 'list'} ${m.listId}/${m.entryId} ${how} ${JSON.stringify(m.label)}`
 }

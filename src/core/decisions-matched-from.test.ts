@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest'
 import { dispatch } from '../shared/dispatch'
 import type { DecisionRecord } from '../shared/domain'
-import type { MatchedFrom } from '../shared/matched-from'
+import type { MatchedFromClip } from '../shared/matched-from'
 import { DecisionDraft, type DecisionDraftInput } from '../shared/policy'
 import { makePack } from './testing/make-pack'
 import { openTestTinjau } from './testing/open-test-tinjau'
@@ -26,7 +26,7 @@ async function profileWithClips(n = 4) {
 
 const record = (t: Tinjau, input: DecisionDraftInput) => t.handlers['decision.record'](DecisionDraft.parse(input))
 const removal = (clipId: string): DecisionDraftInput => ({ clipId, categories: ['violence.arson'], action: 'remove', rationale: 'calls to burn the market' })
-const match = (over: Partial<MatchedFrom> = {}): MatchedFrom => ({
+const match = (over: Partial<MatchedFromClip> = {}): MatchedFromClip => ({
   source: 'clip',
   clipId: 'clip-000000',
   decisionId: null,
@@ -106,7 +106,9 @@ describe('a match core cannot confirm is refused and changes nothing', () => {
       [{ ...match(), clipId: 'x'.repeat(129) }, 'matchedFrom.clipId'],
       [{ ...match(), clipId: '' }, 'matchedFrom.clipId'],
       [{ ...match(), decisionId: 'd'.repeat(201) }, 'matchedFrom.decisionId'],
-      [{ ...match(), source: 'hashlist' }, 'matchedFrom.source'],
+      [{ ...match(), source: 'team' }, 'matchedFrom.source'],
+      // A clip match's fields under the hash list source: that variant's fields are missing.
+      [{ ...match(), source: 'hashlist' }, 'matchedFrom.listId'],
       [{ ...match(), sameFile: 'yes' }, 'matchedFrom.sameFile'],
       [{ ...match(), extra: 1 }, 'matchedFrom'],
       [{ source: 'clip', clipId: 'clip-000000' }, 'matchedFrom.decisionId'],
@@ -136,7 +138,7 @@ describe('decision.recordMany: one decision applied to every copy', () => {
     const items = (res.value as { items: DecisionRecord[] }).items
     expect(items.map((d) => d.clipId)).toEqual(['clip-000001', 'clip-000002', 'clip-000003'])
     expect(new Set(items.map((d) => d.id)).size).toBe(3)
-    expect(items.every((d) => d.matchedFrom?.decisionId === original.id)).toBe(true)
+    expect(items.every((d) => d.matchedFrom?.source === 'clip' && d.matchedFrom.decisionId === original.id)).toBe(true)
     expect(auditPayloads(t).map((p) => p.decisionId)).toEqual([original.id, ...items.map((d) => d.id)])
     expect(t.store.sqlite.prepare('SELECT count(*) FROM outbox').pluck().get()).toBe(4)
     expect(t.handlers['queue.list']({ status: ['decided'], limit: 10, offset: 0 }).total).toBe(4)

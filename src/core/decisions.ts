@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3'
 import { newId } from './ids'
 import type { DecisionRecord } from '../shared/domain'
-import { packMatchedFrom, unpackMatchedFrom, type PackedMatchedFrom } from '../shared/matched-from'
+import { packMatchedFrom, unpackMatchedFrom, type MatchedFromHashList, type PackedMatchedFrom } from '../shared/matched-from'
 import { TinjauError } from '../shared/errors'
 import { checkDecisionAgainstPolicy, describeProblem, ESCALATE_ACTION, type DecisionDraft, type Policy } from '../shared/policy'
 import { appendAudit } from './audit'
@@ -74,6 +74,8 @@ export class DecisionLog {
         VALUES (@id, @clipId, @revisesId, @policyId, @policyVersion, @categories, @action, @escalationTarget, @ranges,
         @rationale, @reviewerId, @deviceId, @decidedAt, @matchedFrom)`),
       decisionOnClip: sqlite.prepare('SELECT 1 FROM decisions WHERE id = ? AND clip_id = ?').pluck(),
+      hashList: sqlite.prepare('SELECT source, created_at FROM hash_lists WHERE id = ?'),
+      listEntryLabel: sqlite.prepare('SELECT label FROM hash_list_entries WHERE list_id = ? AND entry_id = ?').pluck(),
       enqueue: sqlite.prepare('INSERT INTO outbox (decision_id, enqueued_at) VALUES (?, ?)'),
       status: sqlite.prepare('UPDATE clips SET status = ? WHERE id = ?'),
       forClip: sqlite.prepare(`${SELECT_DECISION} WHERE d.clip_id = ? ORDER BY d.decided_at, d.id`),
@@ -166,10 +168,18 @@ export class DecisionLog {
     return toDecisionRecord(this.stmts.byId.get(id) as DecisionRow)
   }
 
-  /** Refuse a match that does not hold in this profile: the clip it names must be another clip here, and its decision one on that clip. */
+  /**
+   * Refuse a match that does not hold in this profile: the clip it names must be another clip
+   * here, and its decision one on that clip; the hash list it names must be held here, from
+   * that source and in that version, and the entry one of it, under that label.
+   */
   private checkMatchedFrom(draft: DecisionDraft, where: (path: string) => string): void {
     const m = draft.matchedFrom
     if (m === null) return
+    if (m.source === 'hashlist') {
+      this.checkListMatch(m, where)
+      return
+    }
     if (m.clipId === draft.clipId) {
       throw new TinjauError('invalid_input', `a decision on clip "${draft.clipId}" cannot come from a match with the same clip`, [
         { path: where('matchedFrom.clipId'), message: 'the clip itself' },
@@ -181,6 +191,33 @@ export class DecisionLog {
     if (m.decisionId !== null && !this.stmts.decisionOnClip.get(m.decisionId, m.clipId)) {
       throw new TinjauError('not_found', `decision ${m.decisionId} is not a decision on the matched clip "${m.clipId}"`, [
         { path: where('matchedFrom.decisionId'), message: 'not a decision on the matched clip' },
+      ])
+    }
+  }
+
+  private checkListMatch(m: MatchedFromHashList, where: (path: string) => string): void {
+    const list = this.stmts.hashList.get(m.listId) as { source: string; created_at: string } | undefined
+    if (!list) {
+      throw new TinjauError('not_found', `the matched hash list "${m.listId}" is not in this profile`, [{ path: where('matchedFrom.listId'), message: 'unknown hash list' }])
+    }
+    if (list.source !== m.listSource) {
+      throw new TinjauError('invalid_input', `hash list "${m.listId}" in this profile comes from ${list.source}, not ${m.listSource}`, [
+        { path: where('matchedFrom.listSource'), message: `must be ${list.source}` },
+      ])
+    }
+    // A newer version may carry another decision for the entry: the reviewer applies the one in force.
+    if (list.created_at !== m.listVersion) {
+      throw new TinjauError('conflict', `hash list "${m.listId}" in this profile is version ${list.created_at}, not ${m.listVersion}; open the match again`, [
+        { path: where('matchedFrom.listVersion'), message: `the version in force is ${list.created_at}` },
+      ])
+    }
+    const label = this.stmts.listEntryLabel.get(m.listId, m.entryId) as string | undefined
+    if (label === undefined) {
+      throw new TinjauError('not_found', `hash list "${m.listId}" has no entry "${m.entryId}"`, [{ path: where('matchedFrom.entryId'), message: 'unknown entry' }])
+    }
+    if (label !== m.label) {
+      throw new TinjauError('invalid_input', `entry "${m.entryId}" of hash list "${m.listId}" is labelled ${JSON.stringify(label)}, not ${JSON.stringify(m.label)}`, [
+        { path: where('matchedFrom.label'), message: 'not the entry\'s label' },
       ])
     }
   }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { PackedDecision } from '../shared/decision-pack-format'
+import type { PackedMatchedFromClip } from '../shared/matched-from'
 import { ClipDetail } from '../shared/lead-api'
 import { DecisionPackResponse, PROTOCOL_HEADER, PushResponse } from '../shared/sync-protocol'
 import { rows, sql } from './db/open'
@@ -16,7 +17,7 @@ let pack: ReturnType<typeof writeTestPack>
 
 beforeAll(async () => {
   server = await startTestServer()
-  pack = writeTestPack(7)
+  pack = writeTestPack(10)
   await server.ops.loadPack(pack.dir)
   await server.ops.addReviewer('ana', 'Ana')
   await server.ops.assign(pack.packId, 'ana', pack.clipIds)
@@ -45,6 +46,18 @@ const matchOf = (clipId: string, decisionId: string | null): NonNullable<PackedD
   same_file: false,
 })
 
+const listMatch: NonNullable<PackedDecision['matched_from']> = {
+  source: 'hashlist',
+  list_id: 'team-hashes',
+  list_source: 'team',
+  list_version: '2026-11-30T08:00:00.000+07:00',
+  entry_id: 'entry-0042',
+  label: 'Re-live of the Monas clash',
+  query_match_percent: 96.4,
+  compared_match_percent: 100,
+  same_file: false,
+}
+
 describe('push with matched_from', () => {
   it('stores it (and null for a decision without one), and the lead sees it on the decision', async () => {
     const original = ana.decision(pack.clipIds[0]!)
@@ -62,7 +75,7 @@ describe('push with matched_from', () => {
     const body = ana.pushBody([copy])
     expect((await results(await ana.pushRaw(body)))[0]).toEqual({ id: copy.id, outcome: 'stored' })
     expect((await results(await ana.pushRaw(body)))[0]).toEqual({ id: copy.id, outcome: 'duplicate' })
-    const m = copy.matched_from!
+    const m = copy.matched_from as PackedMatchedFromClip
     const reordered = { ...copy, matched_from: { same_file: m.same_file, compared_match_percent: m.compared_match_percent, query_match_percent: m.query_match_percent, decision_id: m.decision_id, clip_id: m.clip_id, source: m.source } }
     expect((await results(await ana.push([reordered])))[0]).toEqual({ id: copy.id, outcome: 'duplicate' })
     const plain = ana.decision(pack.clipIds[3]!)
@@ -105,6 +118,55 @@ describe('push with matched_from', () => {
     const upload = async () => DecisionPackResponse.parse(await (await ana.request('POST', '/v1/decision-packs', { body: zip, headers: { 'content-type': 'application/zip' } })).json())
     expect((await upload()).counts).toEqual({ stored: 1, duplicate: 0, rejected: 0 })
     expect(await storedMatch(copy.id)).toEqual(copy.matched_from)
+    expect((await upload()).counts).toEqual({ stored: 0, duplicate: 1, rejected: 0 })
+  })
+
+  it('a match with a hash list entry is stored as sent, a reordered replay is duplicate, another entry or version an id conflict', async () => {
+    const fromList = ana.decision(pack.clipIds[7]!, { matched_from: listMatch })
+    expect((await results(await ana.push([fromList])))[0]).toEqual({ id: fromList.id, outcome: 'stored' })
+    expect(await storedMatch(fromList.id)).toEqual(listMatch)
+    const detail = ClipDetail.parse(await clipDetail(server.db(), pack.clipIds[7]!))
+    expect(detail.decisions.find((d) => d.id === fromList.id)?.matched_from).toEqual(listMatch)
+    const reordered = { ...fromList, matched_from: Object.fromEntries(Object.entries(listMatch).reverse()) as typeof listMatch }
+    expect(Object.keys(reordered.matched_from)[0]).toBe('same_file')
+    expect((await results(await ana.push([reordered])))[0]).toEqual({ id: fromList.id, outcome: 'duplicate' })
+    const before = await server.ops.decisions()
+    const changed = [
+      { ...fromList, matched_from: { ...listMatch, entry_id: 'entry-0043' } },
+      { ...fromList, matched_from: { ...listMatch, list_version: '2026-12-01T08:00:00.000+07:00' } },
+      { ...fromList, matched_from: { ...listMatch, list_source: 'hashlist' as const } },
+      { ...fromList, matched_from: { ...listMatch, label: 'another label' } },
+      { ...fromList, matched_from: matchOf(pack.clipIds[0]!, null) },
+    ]
+    const res = await results(await ana.push(changed))
+    expect(res.map((r) => [r.outcome, r.rejection])).toEqual(changed.map(() => ['rejected', 'id_conflict']))
+    expect(await server.ops.decisions()).toEqual(before)
+    expect(await storedMatch(fromList.id)).toEqual(listMatch)
+  })
+
+  it('a malformed hash list match is refused by the protocol and stores nothing', async () => {
+    const before = await server.ops.decisions()
+    const bads = [
+      { ...listMatch, list_source: 'industry' },
+      { ...listMatch, list_version: 'yesterday' },
+      { ...listMatch, label: 'x'.repeat(201) },
+      { ...listMatch, entry_id: '' },
+      { ...listMatch, clip_id: pack.clipIds[0] },
+      (({ list_version: _, ...rest }) => rest)(listMatch),
+    ]
+    for (const bad of bads) {
+      const d = { ...ana.decision(pack.clipIds[8]!), matched_from: bad } as unknown as PackedDecision
+      expect((await ana.push([d])).status, JSON.stringify(bad)).toBe(400)
+    }
+    expect(await server.ops.decisions()).toEqual(before)
+  })
+
+  it('an uploaded decision pack stores a hash list match the same way', async () => {
+    const fromList = ana.decision(pack.clipIds[9]!, { matched_from: listMatch })
+    const zip = ana.decisionPack([fromList])
+    const upload = async () => DecisionPackResponse.parse(await (await ana.request('POST', '/v1/decision-packs', { body: zip, headers: { 'content-type': 'application/zip' } })).json())
+    expect((await upload()).counts).toEqual({ stored: 1, duplicate: 0, rejected: 0 })
+    expect(await storedMatch(fromList.id)).toEqual(listMatch)
     expect((await upload()).counts).toEqual({ stored: 0, duplicate: 1, rejected: 0 })
   })
 })

@@ -48,6 +48,8 @@ export const HashListMatch = z.object({
   listName: z.string(),
   /** Where the list came from: an imported file, or the team's hashes from the sync service. */
   listSource: z.enum(['hashlist', 'team']),
+  /** The list's version in force (its created_at): recorded with a decision applied from the entry. */
+  listVersion: z.string(),
   issuerName: z.string(),
   issuerPublicKey: z.string(),
   entryId: z.string(),

@@ -5,9 +5,11 @@ import { ZipFile } from 'yazl'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { loadOrCreateDeviceKey, publicKeyString, type DeviceKey } from '../device-key'
 import { DecisionsDocument } from '../../shared/decision-pack-format'
+import type { PackedMatchedFromClip } from '../../shared/matched-from'
 import { writeDecisionPack, verifyDecisionPack } from './index'
 import { readKnownZip } from './zip-read'
 import { clipIds, openExportProfile, type TestProfile } from './test-profile'
+import { makeEntry, makeHashListDoc, makeIssuerKey, writeTestHashList } from '../hash-lists/testing/make-hash-list'
 
 /** Issue 14: `matched_from` in the decision pack, written only when a decision has one. */
 
@@ -108,7 +110,8 @@ describe('matched_from in a decision pack', () => {
     const { doc } = await exported()
 
     const own = structuredClone(doc)
-    own.decisions[1]!.matched_from!.clip_id = 'a-001'
+    const ownMatch = own.decisions[1]!.matched_from as PackedMatchedFromClip
+    ownMatch.clip_id = 'a-001'
     const ownCheck = await verifyDecisionPack(await forged(own))
     expect(ownCheck.ok ? [] : ownCheck.problems).toEqual([{ code: 'matches', message: `decision ${doc.decisions[1]!.id} says it came from a match with its own clip a-001` }])
 
@@ -120,6 +123,45 @@ describe('matched_from in a decision pack', () => {
     ]) {
       const changed = structuredClone(doc) as unknown as { decisions: Record<string, unknown>[] }
       changed.decisions[1]!.matched_from = bad
+      const check = await verifyDecisionPack(await forged(changed))
+      expect(check.ok, JSON.stringify(bad)).toBe(false)
+      if (!check.ok) expect(check.problems.map((x) => x.code)).toContain('shape')
+    }
+  })
+
+  test('a match with a hash list entry: written with the list, its version and the entry, verified; a malformed one refused', async () => {
+    await p.importPack('pk-a', clipIds('a', 1).map((id) => ({ id })))
+    const issuer = makeIssuerKey()
+    await p.t.handlers['hashlist.import']({ path: await writeTestHashList(makeHashListDoc(issuer, [makeEntry('e1')]), issuer) })
+    const d = p.record({
+      ...remove('a-000'),
+      matchedFrom: {
+        source: 'hashlist',
+        listId: 'hl-jkt-riots',
+        listSource: 'hashlist',
+        listVersion: '2025-09-05T10:00:00.000Z',
+        entryId: 'e1',
+        label: 'known riot footage e1',
+        queryMatchPercent: 96.4,
+        comparedMatchPercent: 100,
+        sameFile: false,
+      },
+    })
+    const { file, json, doc } = await exported()
+    const line = json.split('\n').find((l) => l.startsWith(`{"id":"${d.id}"`))!
+    expect(line.replace(/,$/, '')).toMatch(
+      /,"matched_from":\{"source":"hashlist","list_id":"hl-jkt-riots","list_source":"hashlist","list_version":"2025-09-05T10:00:00.000Z","entry_id":"e1","label":"known riot footage e1","query_match_percent":96.4,"compared_match_percent":100,"same_file":false\}\}$/,
+    )
+    expect(await verifyDecisionPack(file, { expectedPublicKey: key.publicKey })).toMatchObject({ ok: true })
+
+    for (const bad of [
+      { ...doc.decisions[0]!.matched_from, list_version: 'yesterday' },
+      { ...doc.decisions[0]!.matched_from, list_source: 'industry' },
+      { ...doc.decisions[0]!.matched_from, label: 'x'.repeat(201) },
+      { ...doc.decisions[0]!.matched_from, clip_id: 'a-000' },
+    ]) {
+      const changed = structuredClone(doc) as unknown as { decisions: Record<string, unknown>[] }
+      changed.decisions[0]!.matched_from = bad
       const check = await verifyDecisionPack(await forged(changed))
       expect(check.ok, JSON.stringify(bad)).toBe(false)
       if (!check.ok) expect(check.problems.map((x) => x.code)).toContain('shape')

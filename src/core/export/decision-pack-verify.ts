@@ -161,7 +161,7 @@ function checkContents(doc: DecisionsDocument, add: Add): void {
   checkAcyclic(doc, byId, add)
   // The matched clip need not be in the pack (a selection by time may leave it out), but it is never the clip itself.
   for (const d of doc.decisions) {
-    if (d.matched_from?.clip_id === d.clip_id) add('matches', `decision ${d.id} says it came from a match with its own clip ${d.clip_id}`)
+    if (d.matched_from?.source === 'clip' && d.matched_from.clip_id === d.clip_id) add('matches', `decision ${d.id} says it came from a match with its own clip ${d.clip_id}`)
   }
 
   const packIds = new Set<string>()

@@ -32,6 +32,8 @@ export interface ListEntryDetail {
   listId: string
   listName: string
   source: HashListSource
+  /** The list's version in force: its created_at. */
+  createdAt: string
   issuerName: string
   issuerPublicKey: string
   entryId: string
@@ -112,7 +114,7 @@ export class HashListStore {
           @action, @categories, @rationale, @policyId, @policyVersion, @decidedBy, @decidedAt, @sourceClipId)`),
       allEntries: sqlite.prepare('SELECT list_id, entry_id, label, kind, media_sha256, hasher, frame_count, hashes, qualities, times_ms FROM hash_list_entries'),
       detail: sqlite.prepare(`
-        SELECT l.id AS list_id, l.name AS list_name, l.source, l.issuer_name, l.issuer_key, e.entry_id, e.label, e.media_sha256,
+        SELECT l.id AS list_id, l.name AS list_name, l.source, l.created_at, l.issuer_name, l.issuer_key, e.entry_id, e.label, e.media_sha256,
           e.action, e.categories, e.rationale, e.policy_id, e.policy_version, e.decided_by, e.decided_at, e.source_clip_id
         FROM hash_list_entries e JOIN hash_lists l ON l.id = e.list_id WHERE e.list_id = ? AND e.entry_id = ?`),
     }
@@ -207,6 +209,7 @@ export class HashListStore {
       listId: r.list_id!,
       listName: r.list_name!,
       source: r.source as HashListSource,
+      createdAt: r.created_at!,
       issuerName: r.issuer_name!,
       issuerPublicKey: r.issuer_key!,
       entryId: r.entry_id!,

@@ -82,6 +82,7 @@ export class ListMatcher {
       listId: d.listId,
       listName: d.listName,
       listSource: d.source,
+      listVersion: d.createdAt,
       issuerName: d.issuerName,
       issuerPublicKey: d.issuerPublicKey,
       entryId: d.entryId,

@@ -157,8 +157,15 @@ export function DecisionForm({ clip, state, dispatch, policy, locale, playheadMs
       <h3 id="decision-heading">{state.revisesId ? t('form.titleRevision') : t('form.title')}</h3>
       {state.revisesId && inForce && <p className="hint">{t('form.revisionNote', { date: formatDateTime(inForce.decidedAt, locale) })}</p>}
       {state.matchedFrom && (
-        <p className="hint" data-testid="form-matched-from" data-match-clip-id={state.matchedFrom.clipId}>
-          {t('form.fromMatch', { clip: state.matchedFrom.clipId })}{' '}
+        <p
+          className="hint"
+          data-testid="form-matched-from"
+          data-match-clip-id={state.matchedFrom.source === 'clip' ? state.matchedFrom.clipId : undefined}
+          data-match-entry-id={state.matchedFrom.source === 'hashlist' ? state.matchedFrom.entryId : undefined}
+        >
+          {state.matchedFrom.source === 'clip'
+            ? t('form.fromMatch', { clip: state.matchedFrom.clipId })
+            : t('form.fromListMatch', { label: state.matchedFrom.label, list: state.matchedFrom.listId })}{' '}
           <button type="button" className="link" onClick={() => dispatch({ type: 'reset', state: initialForm(policy, clip.decisions) })} data-testid="decide-from-scratch">
             {t('form.fromScratch')}
           </button>

@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next'
 import type { ClipOutcome, DecisionRecord } from '../../shared/domain'
+import type { MatchedFrom } from '../../shared/matched-from'
 import type { Locale, Policy } from '../../shared/policy'
 import { formatClipTime, formatDateTime, formatNumber } from '../../ui/i18n/format'
 import { actionName, categoryName, escalationTargetName } from '../../ui/i18n/policy-text'
@@ -9,6 +10,15 @@ interface Props {
   policy: Policy
   locale: Locale
   outcome?: ClipOutcome | null | undefined
+}
+
+/** The match a decision was applied from: another clip, or a hash list entry (the team's hashes named as such). */
+function MatchedFromLine({ m, locale }: { m: MatchedFrom; locale: Locale }) {
+  const { t } = useTranslation()
+  const percent = formatNumber(m.queryMatchPercent, locale, { maximumFractionDigits: 0 })
+  if (m.source === 'clip') return <>{m.sameFile ? t('history.matchedFromSameFile', { clip: m.clipId }) : t('history.matchedFrom', { clip: m.clipId, percent })}</>
+  const key = m.listSource === 'team' ? 'history.matchedFromTeam' : 'history.matchedFromList'
+  return <>{t(m.sameFile ? `${key}SameFile` : key, { label: m.label, list: m.listId, percent })}</>
 }
 
 /** What the organisation made of the clip, beside (never instead of) the reviewer's own decisions. */
@@ -84,10 +94,14 @@ export function DecisionHistory({ decisions, policy, locale, outcome }: Props) {
             )}
             <p className="rationale-text">{d.rationale || <span className="muted">{t('history.noRationale')}</span>}</p>
             {d.matchedFrom && (
-              <p className="small" data-testid="history-matched-from" data-match-clip-id={d.matchedFrom.clipId}>
-                {d.matchedFrom.sameFile
-                  ? t('history.matchedFromSameFile', { clip: d.matchedFrom.clipId })
-                  : t('history.matchedFrom', { clip: d.matchedFrom.clipId, percent: formatNumber(d.matchedFrom.queryMatchPercent, locale, { maximumFractionDigits: 0 }) })}
+              <p
+                className="small"
+                data-testid="history-matched-from"
+                data-match-clip-id={d.matchedFrom.source === 'clip' ? d.matchedFrom.clipId : undefined}
+                data-match-list-id={d.matchedFrom.source === 'hashlist' ? d.matchedFrom.listId : undefined}
+                data-match-entry-id={d.matchedFrom.source === 'hashlist' ? d.matchedFrom.entryId : undefined}
+              >
+                <MatchedFromLine m={d.matchedFrom} locale={locale} />
               </p>
             )}
             <p className="muted small">

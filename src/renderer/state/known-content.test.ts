@@ -79,6 +79,7 @@ describe('applying known footage’s decision', () => {
       listId: 'hl-1',
       listName: 'Known riots',
       listSource: 'hashlist',
+      listVersion: '2026-11-30T01:00:00.000Z',
       issuerName: 'Lead',
       issuerPublicKey: 'ed25519:x',
       entryId: 'e1',

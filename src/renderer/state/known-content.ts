@@ -33,9 +33,21 @@ export function matchedDecision(m: KnownMatch): Pick<DecisionRecord, 'action' | 
   return null
 }
 
-/** What the decision records of the match it was applied from (a hash list entry: not recorded yet, see docs/perceptual-hashes.md). */
-export function matchedFromOf(m: KnownMatch): MatchedFrom | null {
-  if (m.source !== 'clip') return null
+/** What the decision records of the match it was applied from: the clip, or the hash list entry and the list's version. */
+export function matchedFromOf(m: KnownMatch): MatchedFrom {
+  if (m.source === 'hashlist') {
+    return {
+      source: 'hashlist',
+      listId: m.listId,
+      listSource: m.listSource,
+      listVersion: m.listVersion,
+      entryId: m.entryId,
+      label: m.label,
+      queryMatchPercent: m.queryMatchPercent,
+      comparedMatchPercent: m.comparedMatchPercent,
+      sameFile: m.sameFile,
+    }
+  }
   return {
     source: 'clip',
     clipId: m.clipId,

@@ -1,11 +1,11 @@
 import { describe, expect, test } from 'vitest'
 import policyJson from '../../../resources/policy/live-safety.json'
 import type { DecisionRecord } from '../../shared/domain'
-import type { ClipMatch } from '../../shared/known-content'
+import type { ClipMatch, HashListMatch } from '../../shared/known-content'
 import { DecisionDraft, Policy } from '../../shared/policy'
 import { copyDrafts, undecidedCopies } from './copies'
 import { emptyForm, formReducer, initialForm, toDraft, type FormEvent } from './decision-form'
-import { formFromMatch } from './known-content'
+import { formFromMatch, matchedFromOf } from './known-content'
 
 /** Issue 14: the form remembers the match it was filled from, and "apply to all copies" builds one draft per copy. */
 
@@ -75,10 +75,53 @@ describe('the form and the match it was filled from', () => {
     ]
     const edited = events.reduce((s, e) => formReducer(policy, s, e), fill(match()))
     expect(edited.rationale).toBe('edited')
-    expect(edited.matchedFrom?.clipId).toBe('demo-007')
+    expect(edited.matchedFrom).toMatchObject({ source: 'clip', clipId: 'demo-007' })
     expect(formReducer(policy, edited, { type: 'reset', state: initialForm(policy, []) }).matchedFrom).toBeNull()
     expect(initialForm(policy, [decision({ matchedFrom: edited.matchedFrom })]).matchedFrom).toBeNull()
     expect(toDraft(emptyForm(), 'c').matchedFrom).toBeNull()
+  })
+})
+
+describe('a hash list entry’s match', () => {
+  const listed = (over: Partial<HashListMatch> = {}): HashListMatch => ({
+    source: 'hashlist',
+    listId: 'team-hashes',
+    listName: 'Team',
+    listSource: 'team',
+    listVersion: '2026-11-30T08:00:00.000+07:00',
+    issuerName: 'Tinjau service',
+    issuerPublicKey: 'ed25519:x',
+    entryId: 'entry-42',
+    label: 'Re-live of the Monas clash',
+    sameFile: true,
+    queryMatchPercent: 100,
+    comparedMatchPercent: 97.5,
+    decision: { action: 'remove', categories: ['violence.arson'], rationale: 'arson', policyId: null, policyVersion: null, decidedBy: null, decidedAt: null, sourceClipId: null },
+    ...over,
+  })
+
+  test('D records the list, its version in force, the entry and its label, and how much matched; saving sends it', () => {
+    const expected = {
+      source: 'hashlist',
+      listId: 'team-hashes',
+      listSource: 'team',
+      listVersion: '2026-11-30T08:00:00.000+07:00',
+      entryId: 'entry-42',
+      label: 'Re-live of the Monas clash',
+      queryMatchPercent: 100,
+      comparedMatchPercent: 97.5,
+      sameFile: true,
+    }
+    expect(matchedFromOf(listed())).toEqual(expected)
+    const form = formFromMatch(policy, emptyForm(), listed(), (r) => `Matches Re-live. ${r}`)
+    expect(form.matchedFrom).toEqual(expected)
+    expect(DecisionDraft.parse(toDraft(form, 'mirror-007')).matchedFrom).toEqual(expected)
+  })
+
+  test('starting again drops it', () => {
+    const form = formFromMatch(policy, emptyForm(), listed({ listSource: 'hashlist', sameFile: false }), (r) => r)
+    expect(form.matchedFrom).toMatchObject({ source: 'hashlist', listSource: 'hashlist', sameFile: false })
+    expect(formReducer(policy, form, { type: 'reset', state: initialForm(policy, []) }).matchedFrom).toBeNull()
   })
 })
 

@@ -1,5 +1,5 @@
 import type { PackedDecision } from '../../shared/decision-pack-format'
-import type { PackedMatchedFrom } from '../../shared/matched-from'
+import { orderedPackedMatchedFrom, type PackedMatchedFrom } from '../../shared/matched-from'
 import type { DecisionRejection, PushResult } from '../../shared/sync-protocol'
 import { one, rows, sql, type Db } from '../db/open'
 import { prepared } from '../db/prepared'
@@ -63,7 +63,8 @@ export function canonicalDecision(d: PackedDecision): string {
 
 function canonicalMatch(m: PackedMatchedFrom | null | undefined): unknown[] | null {
   if (!m) return null
-  return [m.source, m.clip_id, m.decision_id, m.query_match_percent, m.compared_match_percent, m.same_file]
+  // The values in the documented order of the match's variant (shared/matched-from.ts).
+  return Object.values(orderedPackedMatchedFrom(m))
 }
 
 /** Columns of a stored decision, in PackedDecision's shape. */
@@ -91,18 +92,7 @@ export function packedFromRow(r: StoredPacked): PackedDecision {
     ranges: r.ranges.map((x) => ({ start_ms: x.start_ms, end_ms: x.end_ms, label: x.label, note: x.note })),
     rationale: r.rationale,
     // As the pack writes it: the key only when there is a match, its fields in the documented order.
-    ...(m
-      ? {
-          matched_from: {
-            source: m.source,
-            clip_id: m.clip_id,
-            decision_id: m.decision_id,
-            query_match_percent: m.query_match_percent,
-            compared_match_percent: m.compared_match_percent,
-            same_file: m.same_file,
-          },
-        }
-      : {}),
+    ...(m ? { matched_from: orderedPackedMatchedFrom(m) } : {}),
   }
 }
 

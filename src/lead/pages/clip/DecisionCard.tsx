@@ -51,7 +51,15 @@ export function DecisionCard({ decision: d, index, chosen, canTake, onTake }: Pr
       <p className="rationale-text">{d.rationale || <span className="muted">{t('clip.noRationale')}</span>}</p>
       {d.matched_from && (
         <p className="muted small" data-testid="decision-matched-from">
-          {t('clip.matchedFrom', { clip: d.matched_from.clip_id, percent: Math.round(d.matched_from.query_match_percent) })}
+          {d.matched_from.source === 'clip'
+            ? t('clip.matchedFrom', { clip: d.matched_from.clip_id, percent: Math.round(d.matched_from.query_match_percent) })
+            : t(d.matched_from.list_source === 'team' ? 'clip.matchedFromTeam' : 'clip.matchedFromList', {
+                label: d.matched_from.label,
+                entry: d.matched_from.entry_id,
+                list: d.matched_from.list_id,
+                version: d.matched_from.list_version,
+                percent: Math.round(d.matched_from.query_match_percent),
+              })}
         </p>
       )}
       <p className="muted small">{t('clip.decidedAt', { time: formatDateTime(d.decided_at, locale) })}</p>

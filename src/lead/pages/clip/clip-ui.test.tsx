@@ -54,6 +54,26 @@ describe('the adjudication page parts', () => {
     expect(render('en', <DecisionCard decision={rina} index={0} chosen={false} canTake={false} onTake={() => {}} />)).not.toContain('decision-matched-from')
   })
 
+  test('a decision applied from a hash list entry names the entry, its label and the list version; the team’s hashes as such', () => {
+    const fromList = {
+      source: 'hashlist',
+      list_id: 'hl-jkt-riots',
+      list_source: 'hashlist',
+      list_version: '2025-09-05T10:00:00.000Z',
+      entry_id: 'arson-thamrin',
+      label: 'Car set on fire',
+      query_match_percent: 96.4,
+      compared_match_percent: 100,
+      same_file: false,
+    } as const
+    const card = (lang: 'en' | 'id', m: typeof fromList | (Omit<typeof fromList, 'list_source'> & { list_source: 'team' })) =>
+      render(lang, <DecisionCard decision={{ ...rina, matched_from: m }} index={0} chosen={false} canTake={false} onTake={() => {}} />)
+    expect(card('en', fromList)).toContain('From “Car set on fire”, entry arson-thamrin of hash list hl-jkt-riots version 2025-09-05T10:00:00.000Z (96 % of frames matched)')
+    expect(card('id', fromList)).toContain('Dari “Car set on fire”, entri arson-thamrin daftar hash hl-jkt-riots versi 2025-09-05T10:00:00.000Z (96 % bingkai cocok)')
+    expect(card('en', { ...fromList, list_source: 'team' })).toContain('From “Car set on fire”, entry arson-thamrin of the team&#x27;s hashes (96 % of frames matched)')
+    expect(card('id', { ...fromList, list_source: 'team' })).toContain('Dari “Car set on fire”, entri arson-thamrin hash tim (96 % bingkai cocok)')
+  })
+
   test('the outcome form says whose decision it takes, and what still blocks saving', () => {
     const taken = render('en', form(draftFrom(rina)))
     expect(taken).toContain('Taking Rina Lestari&#x27;s decision as the outcome.')
