@@ -57,6 +57,9 @@ const SERVER_CORE_ALLOWED = [
   'export/out-file',
   'testing/make-pack',
   'testing/make-zip',
+  // Hash lists: the server writes them (`tinjau-server hashlist export`) with the app's own reader's rules.
+  'hash-lists/hash-list-file',
+  'hash-lists/testing/make-hash-list',
 ]
 
 export default tseslint.config(

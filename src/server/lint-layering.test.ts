@@ -30,5 +30,6 @@ describe('server layering', () => {
     expect(await restricted("import { ZipSource } from '../../core/pack-import/zip-source'")).toBe(0)
     expect(await restricted("import { statementMapper } from '../../core/export/dsa-map'")).toBe(0)
     expect(await restricted("import { PushRequest } from '../../shared/sync-protocol'")).toBe(0)
+    expect(await restricted("import { writeHashList } from '../../core/hash-lists/hash-list-file'")).toBe(0)
   })
 })
