@@ -244,3 +244,21 @@ export const mediaHashes = sqliteTable(
   },
   (t) => [index('media_hashes_status').on(t.status)],
 )
+
+/**
+ * Media whose frame hashes the sync service has answered for (issue 14): a push carries the
+ * hashes of decided media not listed here, by the hasher that made them, and the answer is
+ * kept so they go once. A media hashed again by a newer hasher is another row, so it goes
+ * again. `rejected`: the service will not take them (not a clip it assigned this reviewer).
+ */
+export const mediaHashPushes = sqliteTable(
+  'media_hash_pushes',
+  {
+    sha256: text('sha256').notNull(),
+    hasher: text('hasher').notNull(),
+    outcome: text('outcome', { enum: ['stored', 'duplicate', 'rejected'] }).notNull(),
+    message: text('message'),
+    answeredAt: text('answered_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sha256, t.hasher] })],
+)

@@ -15,6 +15,7 @@ import { clearNotices, fetchNotices, openNoticeCount, storedNotices, storeNotice
 import { clearOutcomes, deviceStatus, pullOutcomes } from './outcomes'
 import type { PullCounts } from './pull'
 import { DEFAULT_PUSH_BATCH, Outbox, pushAll, type PushCounts, type RejectedDecision } from './push'
+import { MediaHashPushes } from './push-hashes'
 import { StatusEmitter, type SyncActivity, type SyncCounts, type SyncFailureCode, type SyncPhase, type SyncServerInfo, type SyncStatus, type SyncStatusListener } from './state'
 import { TokenStore, TokenStoreError } from './token-store'
 
@@ -103,6 +104,7 @@ export class SyncClient {
   private readonly sqlite
   private readonly tokens: TokenStore
   private readonly outbox: Outbox
+  private readonly hashPushes: MediaHashPushes
   private readonly emitter = new StatusEmitter()
   private readonly now: () => Date
   private readonly random: RandomSource
@@ -121,6 +123,7 @@ export class SyncClient {
     this.random = opts.random ?? Math.random
     this.tokens = new TokenStore(opts.store.paths.root, opts.keyProtector ?? null)
     this.outbox = new Outbox(this.sqlite, opts.identity, this.now)
+    this.hashPushes = new MediaHashPushes(this.sqlite, this.now)
     this.activity = this.server() ? (getSetting(this.sqlite, K.lastSuccess) ? { state: 'up_to_date' } : { state: 'idle' }) : { state: 'not_enrolled' }
   }
 
@@ -431,6 +434,7 @@ export class SyncClient {
       const pushed = await pushAll({
         http,
         outbox: this.outbox,
+        hashes: this.hashPushes,
         sign: (bytes) => key.sign(bytes),
         batchSize: this.opts.pushBatch ?? DEFAULT_PUSH_BATCH,
         retry: (what, attempt, onFailed) => retry(what, attempt, onFailed),
