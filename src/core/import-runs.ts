@@ -88,6 +88,11 @@ export class ImportRuns {
     for (const name of names) rmSync(path.join(this.uploadsDir, name), { force: true, recursive: true })
   }
 
+  /** Removes `source` if it is an upload (the web host's copy of a file given to another import, e.g. a hash list). */
+  async discardUpload(source: string): Promise<void> {
+    if (this.isUpload(source)) await rm(source, { force: true, recursive: true })
+  }
+
   private isUpload(source: string): boolean {
     const rel = path.relative(this.uploadsDir, path.resolve(source))
     return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)

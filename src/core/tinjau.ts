@@ -12,6 +12,9 @@ import { DEVICE_KEY_FILE, loadOrCreateDeviceKey, type DeviceKey, type KeyProtect
 import { runExport } from './export-run'
 import { HashStore } from './hashes/hash-store'
 import { KnownContent } from './hashes/known-content'
+import { looksLikeHashList } from './hash-lists/hash-list-file'
+import { HashListStore } from './hash-lists/hash-list-store'
+import { importHashList } from './hash-lists/import-hash-list'
 import { ImportRuns, type ImportHooks } from './import-runs'
 import { MediaStore } from './media-store'
 import { servableMediaType } from './media-type'
@@ -57,7 +60,7 @@ function syncIntervalMs(sqlite: Database.Database): number {
 }
 
 /** Methods that do file I/O and so answer asynchronously; all others answer at once. */
-type AsyncMethod = 'pack.importDemo' | 'pack.importDirectory' | 'pack.import' | 'export.decisions' | 'sync.enroll' | 'sync.unenroll'
+type AsyncMethod = 'pack.importDemo' | 'pack.importDirectory' | 'pack.import' | 'export.decisions' | 'sync.enroll' | 'sync.unenroll' | 'hashlist.import' | 'file.kind'
 /** Methods that take the write gate themselves (the imports), or never touch the store. */
 const UNGATED: readonly ApiMethod[] = ['pack.importDemo', 'pack.importDirectory', 'pack.import', ...GATE_FREE_METHODS]
 /** The contract with concrete return types, so core callers (CLI, tests) need not await sync methods. */
@@ -87,6 +90,8 @@ export interface Tinjau {
   hashes: HashStore
   /** Clips that show the same footage, by the hashes (issue 14). */
   knownContent: KnownContent
+  /** Imported hash lists and the team's hashes (docs/hash-list.md). */
+  hashLists: HashListStore
   /** The sync client: enrollment, push/pull runs on demand and on a schedule, status (core/sync). */
   sync: SyncClient
   /** The contract bound to this profile. */
@@ -164,6 +169,7 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
   const skips = new SkipLog(sqlite, identity, opts.now)
   const hashes = new HashStore(sqlite, opts.now)
   const knownContent = new KnownContent(sqlite, hashes, decisions)
+  const hashLists = new HashListStore(sqlite, opts.now)
   if (background) {
     // The match index, after the queue's facets (10 s): otherwise it is built by the first
     // clip.matches, the moment a reviewer opens a clip.
@@ -297,6 +303,17 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     'hashes.record': (result) => hashes.record(result),
     'hashes.status': () => hashes.status(),
     'clip.matches': ({ clipId }) => knownContent.matches(clipId),
+    'hashlist.import': async ({ path: file }) => {
+      try {
+        const result = await importHashList(hashLists, getImportSettings(sqlite), file)
+        if (result.outcome !== 'unchanged') emit('queue.changed', { reason: 'import' })
+        return result
+      } finally {
+        await imports.discardUpload(file)
+      }
+    },
+    'hashlist.list': () => ({ lists: hashLists.lists() }),
+    'file.kind': async ({ path: file }) => ({ kind: (await looksLikeHashList(file)) ? 'hashlist' : 'pack' }),
   } satisfies Handlers & CoreHandlers
 
   // Every method but the imports (which take the gate themselves) refuses to run while an
@@ -325,6 +342,7 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     sync,
     hashes,
     knownContent,
+    hashLists,
     handlers,
     demoDir,
     mediaType: (sha256) => servableMediaType(mediaMime.get(sha256) as string | undefined),

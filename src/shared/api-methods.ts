@@ -29,6 +29,9 @@ export const API_METHODS = [
   'hashes.record',
   'hashes.status',
   'clip.matches',
+  'hashlist.import',
+  'hashlist.list',
+  'file.kind',
 ] as const
 export type ApiMethod = (typeof API_METHODS)[number]
 

@@ -18,6 +18,7 @@ import {
 import { Policy } from './policy'
 import { HashJob, HashResult, HashStatus } from './frame-hashes'
 import { ClipMatches } from './known-content'
+import { HashListImportResult, HashListInfo } from './hash-lists'
 import { EnrollInput, SyncIssues, SyncStatus } from './sync-status'
 import { SkipInput, SkipRecord, WellnessSettings } from './wellness'
 
@@ -74,6 +75,11 @@ export const contract = {
   'hashes.status': { input: Empty, output: HashStatus },
   /** Other clips whose video matches this clip's by perceptual hash, and what was decided about them. */
   'clip.matches': { input: ClipRef, output: ClipMatches },
+  /** A signed hash list file (docs/hash-list.md): checked whole, then put in force, or refused changing nothing. */
+  'hashlist.import': { input: z.object({ path: z.string().min(1).max(4096) }).strict(), output: HashListImportResult },
+  'hashlist.list': { input: Empty, output: z.object({ lists: z.array(HashListInfo) }) },
+  /** What a chosen file is, by its contents (not its name): a hash list, or anything else (a pack, for pack.import to check). */
+  'file.kind': { input: z.object({ path: z.string().min(1).max(4096) }).strict(), output: z.object({ kind: z.enum(['hashlist', 'pack']) }) },
 } satisfies Record<ApiMethod, { input: z.ZodType; output: z.ZodType }>
 
 export const events = {

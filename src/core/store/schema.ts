@@ -246,6 +246,60 @@ export const mediaHashes = sqliteTable(
 )
 
 /**
+ * Hash lists (issue 14, docs/hash-list.md): signed lists of known content's hashes, each
+ * entry carrying a decision. `source` says where a list came from: an imported file
+ * ('hashlist') or the team's own decided media as the sync service sends them ('team'), so
+ * both are matched the same way. One row per list version in force: importing a newer
+ * version of a list replaces it and its entries in one transaction.
+ */
+export const hashLists = sqliteTable('hash_lists', {
+  id: text('id').primaryKey(),
+  source: text('source', { enum: ['hashlist', 'team'] }).notNull(),
+  name: text('name').notNull(),
+  /** The version in force: a list's created_at. */
+  createdAt: text('created_at').notNull(),
+  issuerName: text('issuer_name').notNull(),
+  issuerKey: text('issuer_key').notNull(),
+  /** sha256 of the exact signed hashlist.json bytes (null for the team's): the same file again changes nothing. */
+  jsonSha256: text('json_sha256'),
+  entryCount: integer('entry_count').notNull(),
+  frameCount: integer('frame_count').notNull(),
+  importedAt: text('imported_at').notNull(),
+})
+
+/** A list's entries, their frames packed in blobs as media_hashes packs a media object's. */
+export const hashListEntries = sqliteTable(
+  'hash_list_entries',
+  {
+    listId: text('list_id')
+      .notNull()
+      .references(() => hashLists.id, { onDelete: 'cascade' }),
+    entryId: text('entry_id').notNull(),
+    label: text('label').notNull(),
+    kind: text('kind', { enum: ['video', 'image'] }).notNull(),
+    mediaSha256: text('media_sha256'),
+    hasher: text('hasher').notNull(),
+    frameCount: integer('frame_count').notNull(),
+    /** frame_count × hashes-per-frame PDQ hashes, 32 bytes each, big-endian as their hex reads. */
+    hashes: blob('hashes', { mode: 'buffer' }).notNull(),
+    /** One byte per hash. */
+    qualities: blob('qualities', { mode: 'buffer' }).notNull(),
+    /** 4 bytes (little-endian) per frame. */
+    timesMs: blob('times_ms', { mode: 'buffer' }).notNull(),
+    action: text('action').notNull(),
+    /** JSON array of category ids. */
+    categories: text('categories').notNull(),
+    rationale: text('rationale').notNull(),
+    policyId: text('policy_id'),
+    policyVersion: text('policy_version'),
+    decidedBy: text('decided_by'),
+    decidedAt: text('decided_at'),
+    sourceClipId: text('source_clip_id'),
+  },
+  (t) => [primaryKey({ columns: [t.listId, t.entryId] }), index('hash_list_entries_media').on(t.mediaSha256)],
+)
+
+/**
  * Media whose frame hashes the sync service has answered for (issue 14): a push carries the
  * hashes of decided media not listed here, by the hasher that made them, and the answer is
  * kept so they go once. A media hashed again by a newer hasher is another row, so it goes
