@@ -316,3 +316,24 @@ export const mediaHashPushes = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.sha256, t.hasher] })],
 )
+
+/**
+ * Frame hashes of the team's media (pulled from the sync service, GET /v1/media-hashes) while
+ * no clip using the media has a decision in force (disputed, pending): not matched, since
+ * they carry no decision to apply, and kept so that when one comes (an adjudication brings
+ * no frames again) they go back into the team's hash list (hash_lists source 'team').
+ */
+export const teamHashesWaiting = sqliteTable(
+  'team_hashes_waiting',
+  {
+    sha256: text('sha256').notNull(),
+    hasher: text('hasher').notNull(),
+    frameCount: integer('frame_count').notNull(),
+    /** Packed as hash_list_entries packs them. */
+    hashes: blob('hashes', { mode: 'buffer' }).notNull(),
+    qualities: blob('qualities', { mode: 'buffer' }).notNull(),
+    timesMs: blob('times_ms', { mode: 'buffer' }).notNull(),
+    receivedAt: text('received_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sha256, t.hasher] })],
+)

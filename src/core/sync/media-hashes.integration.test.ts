@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { rmSync } from 'node:fs'
+import path from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { HASHER_ID, type FrameHash } from '../../shared/frame-hashes'
 import { DecisionDraft, type DecisionDraftInput } from '../../shared/policy'
@@ -8,8 +9,15 @@ import { PushRequest } from '../../shared/sync-protocol'
 // eslint-disable-next-line no-restricted-imports
 import { startTestServer, type TestServer } from '../../server/testing/test-server'
 // eslint-disable-next-line no-restricted-imports
-import { rows, sql } from '../../server/db/open'
+import { one, rows, sql } from '../../server/db/open'
+// eslint-disable-next-line no-restricted-imports
+import { adjudicate } from '../../server/ops/adjudicate'
+// eslint-disable-next-line no-restricted-imports
+import { addLead } from '../../server/ops/leads'
+import { findPackageRoot } from '../package-root'
+import { loadPolicy } from '../policy-loader'
 import { makeClip, makeManifest, tempDir, writeManifest, writeMedia } from '../testing/make-pack'
+import { TEAM_LIST_ID } from './team-hashes'
 import type { Tinjau } from '../tinjau'
 import { syncClientFor } from './testing/client-for'
 import { openQuietProfile } from './testing/open-profile'
@@ -41,22 +49,13 @@ interface Sent {
   body: string
 }
 
-/**
- * A reviewer with a pack of `n` clips (a media file each) pulled onto a fresh profile; its
- * client's requests are recorded, and `rewrite` may change the service's answer to a push.
- */
-async function setup(n: number, rewrite?: (answer: Record<string, unknown> | null, sent: PushRequest) => { status: number; body: unknown } | null) {
-  const prefix = `mh${++serial}x${Date.now() % 100000}`
-  const reviewer = `rev-${prefix}`
-  await server.ops.addReviewer(reviewer, `Reviewer ${prefix}`)
-  const dir = tempDir('tinjau-sync-pack-')
-  dirs.push(dir)
-  const media = Array.from({ length: n }, (_, i) => writeMedia(dir, `media/${prefix}-${i}.webm`, Buffer.from(`${prefix} media ${i} `.repeat(200 + i))))
-  const ids = media.map((_, i) => `${prefix}-${i}`)
-  writeManifest(dir, makeManifest(ids.map((id, i) => makeClip(id, media[i]!)), { pack_id: `pk-${prefix}` }))
-  await server.ops.loadPack(dir)
-  await server.ops.assign(`pk-${prefix}`, reviewer)
+type PushRewrite = (answer: Record<string, unknown> | null, sent: PushRequest) => { status: number; body: unknown } | null
 
+/** A fresh profile enrolled as a new reviewer holding `clipIds` of `packId`, synced once; its requests are recorded, its answers may be rewritten. */
+async function profileFor(packId: string, clipIds: string[], rewrite?: PushRewrite, rewritePull?: (page: Record<string, unknown>) => unknown, firstSync = true) {
+  const reviewer = `rev-${++serial}x${Date.now() % 100000}`
+  await server.ops.addReviewer(reviewer, `Reviewer ${serial}`)
+  if (clipIds.length > 0) await server.ops.assign(packId, reviewer, clipIds)
   const t = openQuietProfile()
   profiles.push(t)
   dirs.push(t.dataDir)
@@ -70,18 +69,34 @@ async function setup(n: number, rewrite?: (answer: Record<string, unknown> | nul
     const refused = rewrite && isPush ? rewrite(null, JSON.parse(body) as PushRequest) : null
     if (refused) return new Response(JSON.stringify(refused.body), { status: refused.status, headers: { 'content-type': 'application/json', 'tinjau-protocol': '1' } })
     const res = await fetch(input, init)
-    if (!rewrite || !isPush) return res
+    const isPull = url.pathname === '/v1/media-hashes' && rewritePull
+    if (!(rewrite && isPush) && !isPull) return res
     const text = await res.text()
-    const changed = res.status === 200 ? rewrite(JSON.parse(text) as Record<string, unknown>, JSON.parse(body) as PushRequest) : null
     const headers = new Headers(res.headers)
     headers.delete('content-length')
-    return new Response(changed ? JSON.stringify(changed.body) : text, { status: changed?.status ?? res.status, headers })
+    if (res.status !== 200) return new Response(text, { status: res.status, headers })
+    if (isPull) return new Response(JSON.stringify(rewritePull!(JSON.parse(text) as Record<string, unknown>)), { status: 200, headers })
+    const changed = rewrite!(JSON.parse(text) as Record<string, unknown>, JSON.parse(body) as PushRequest)
+    return new Response(changed ? JSON.stringify(changed.body) : text, { status: changed?.status ?? 200, headers })
   }
   const client = syncClientFor(t, { fetch: recording, maxAttempts: 1 })
   await client.enroll(server.url, await server.ops.enrollmentCode(reviewer))
-  await client.syncNow()
+  if (firstSync) await client.syncNow()
   t.hashes.clipsChanged()
-  return { t, client, ids, media, reviewer, sent }
+  return { t, client, reviewer, sent }
+}
+
+/** A pack of `n` clips (a media file each) on the service, and a reviewer holding them all (see profileFor). */
+async function setup(n: number, rewrite?: PushRewrite) {
+  const prefix = `mh${++serial}x${Date.now() % 100000}`
+  const dir = tempDir('tinjau-sync-pack-')
+  dirs.push(dir)
+  const media = Array.from({ length: n }, (_, i) => writeMedia(dir, `media/${prefix}-${i}.webm`, Buffer.from(`${prefix} media ${i} `.repeat(200 + i))))
+  const ids = media.map((_, i) => `${prefix}-${i}`)
+  const packId = `pk-${prefix}`
+  writeManifest(dir, makeManifest(ids.map((id, i) => makeClip(id, media[i]!)), { pack_id: packId }))
+  await server.ops.loadPack(dir)
+  return { ...(await profileFor(packId, ids, rewrite)), ids, media, packId }
 }
 
 /** Frames as the renderer's hasher would answer them (random hashes), recorded for one media file. */
@@ -218,5 +233,114 @@ describe('pushes carry the decided media’s hashes', () => {
     ])
     expect(unacked(t)).toBe(0)
     expect(answered(t)).toEqual([])
+  }, 60_000)
+})
+
+/** The team's list as a profile holds it: entries by media, with their frames as hex and the decision they carry. */
+function teamEntries(t: Tinjau, only?: readonly string[]) {
+  const out = new Map<string, { hashes: string; times: number[]; decision: ReturnType<Tinjau['hashLists']['detail']> }>()
+  for (const e of t.hashLists.allEntries()) {
+    // Pulls are the organisation's: earlier tests' media come too.
+    if (e.listId !== TEAM_LIST_ID || (only && !only.includes(e.mediaSha256!))) continue
+    const hex = Array.from(e.hashes, (w) => w.toString(16).padStart(8, '0')).join('')
+    out.set(e.mediaSha256!, { hashes: hex, times: [...e.timesMs], decision: t.hashLists.detail(e.listId, e.entryId) })
+  }
+  return out
+}
+const waiting = (t: Tinjau, only: readonly string[]) => (t.store.sqlite.prepare('SELECT sha256 FROM team_hashes_waiting ORDER BY sha256').pluck().all() as string[]).filter((x) => only.includes(x))
+const hexOf = (frames: FrameHash[]) => frames.flatMap((f) => f.hashes.map((h) => h.hash)).join('')
+
+describe('pulls bring the team’s hashes', () => {
+  test("another reviewer's device keeps them as the 'team' hash list, with the decision in force; frames wait while it is disputed", async () => {
+    // ana holds both clips; budi holds clip 1 only, so clip 0's outcome is ana's alone.
+    const ana = await setup(2)
+    const [m0, m1] = ana.media.map((m) => m.sha256) as [string, string]
+    claimAll(ana.t)
+    const f0 = record(ana.t, m0)
+    const f1 = record(ana.t, m1)
+    // budi holds clip 1 before ana's decision reaches the service, so its outcome waits for budi.
+    const budi = await profileFor(ana.packId, [ana.ids[1]!], undefined, undefined, false)
+    decide(ana.t, remove(ana.ids[0]!))
+    decide(ana.t, remove(ana.ids[1]!))
+    await ana.client.syncNow()
+    await budi.client.syncNow()
+    const notified: number[] = []
+    const list = () => budi.t.hashLists.lists().find((l) => l.id === TEAM_LIST_ID)
+
+    // Clip 0 decided: in the list. Clip 1 waits for budi: pending, its frames kept aside.
+    let held = teamEntries(budi.t, [m0, m1])
+    expect([...held.keys()]).toEqual([m0])
+    expect(held.get(m0)).toMatchObject({ hashes: hexOf(f0), times: [0, 1000, 2000] })
+    expect(held.get(m0)!.decision).toMatchObject({
+      source: 'team',
+      label: `clip ${ana.ids[0]} (${ana.packId})`,
+      decision: { action: 'remove', categories: ['violence.arson'], rationale: 'calls to burn', decided_by: ana.reviewer, source_clip_id: ana.ids[0] },
+    })
+    expect(waiting(budi.t, [m0, m1])).toEqual([m1])
+    const entriesBefore = list()!.entries
+    expect(list()).toMatchObject({ source: 'team', issuerName: server.url })
+
+    // budi disagrees: disputed, still waiting. A lead settles it: the entry comes back with the frames kept aside.
+    decide(budi.t, { clipId: ana.ids[1]!, categories: ['ok.news'], action: 'allow' })
+    await budi.client.syncNow()
+    expect([...teamEntries(budi.t, [m0, m1]).keys()]).toEqual([m0])
+    expect(waiting(budi.t, [m0, m1])).toEqual([m1])
+    await addLead(server.db(), { id: `lead-${serial}`, name: 'Lina Hartono', role: 'lead', password: 'correct horse battery staple' }).catch(() => {})
+    const outcome = await one<{ outcome_id: string }>(server.db(), sql`SELECT outcome_id FROM clip_outcomes WHERE clip_id = ${ana.ids[1]!}`)
+    await adjudicate(server.db(), loadPolicy(path.join(findPackageRoot(__dirname), 'resources')), { id: `lead-${serial}`, name: 'Lina Hartono' }, ana.ids[1]!, {
+      expected_outcome_id: outcome!.outcome_id,
+      action: 'remove',
+      categories: ['violence.arson'],
+      escalation_target: null,
+      ranges: [],
+      rationale: 'Settled: the call to burn is plain.',
+      adopted_decision_id: null,
+    })
+    const client = syncClientFor(budi.t, { onTeamHashesChanged: () => notified.push(1) })
+    await client.syncNow()
+    held = teamEntries(budi.t, [m0, m1])
+    expect([...held.keys()].sort()).toEqual([m0, m1].sort())
+    expect(held.get(m1)).toMatchObject({ hashes: hexOf(f1), decision: { decision: { action: 'remove', rationale: 'Settled: the call to burn is plain.', decided_by: `lead-${serial}` } } })
+    expect(waiting(budi.t, [m0, m1])).toEqual([])
+    expect(list()!.entries).toBe(entriesBefore + 1)
+    expect(notified.length).toBe(1)
+    // Nothing new: nothing changes, no notice.
+    await client.syncNow()
+    expect(notified.length).toBe(1)
+  }, 90_000)
+
+  test('a page the protocol refuses changes nothing (not the list, not the cursor) and costs no decision; the next good page applies', async () => {
+    let broken = true
+    const ana = await setup(2)
+    claimAll(ana.t)
+    record(ana.t, ana.media[0]!.sha256)
+    decide(ana.t, remove(ana.ids[0]!))
+    await ana.client.syncNow()
+    const budi = await profileFor(
+      ana.packId,
+      [ana.ids[1]!],
+      undefined,
+      (page) => {
+        if (!broken) return page
+        const items = page.items as { frames: { hashes: string } | null }[]
+        // One character of one hash is not hex.
+        return { ...page, items: items.map((i) => (i.frames ? { ...i, frames: { ...i.frames, hashes: `Z${i.frames.hashes.slice(1)}` } } : i)) }
+      },
+      false,
+    )
+    const cursor = () => budi.t.store.sqlite.prepare("SELECT value FROM settings WHERE key = 'sync.media_hashes_cursor'").pluck().get()
+    await expect(budi.client.syncNow()).rejects.toMatchObject({ failure: { code: 'invalid_response' } })
+    // The clip came before the refused page; budi decides it and syncs: the decision goes, the page is refused again.
+    const d = decide(budi.t, { clipId: ana.ids[1]!, categories: ['ok.news'], action: 'allow' })
+    await expect(budi.client.syncNow()).rejects.toMatchObject({ failure: { code: 'invalid_response' } })
+    expect(budi.t.decisions.forClip(ana.ids[1]!)[0]).toMatchObject({ id: d.id, syncState: 'acked' })
+    expect(budi.t.hashLists.lists()).toEqual([])
+    expect(budi.t.store.sqlite.prepare('SELECT count(*) FROM team_hashes_waiting').pluck().get()).toBe(0)
+    expect(cursor()).toBeUndefined()
+
+    broken = false
+    await budi.client.syncNow()
+    expect([...teamEntries(budi.t, ana.media.map((m) => m.sha256)).keys()]).toEqual([ana.media[0]!.sha256])
+    expect(cursor()).toEqual(expect.any(String))
   }, 60_000)
 })

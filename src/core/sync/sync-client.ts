@@ -16,6 +16,7 @@ import { clearOutcomes, deviceStatus, pullOutcomes } from './outcomes'
 import type { PullCounts } from './pull'
 import { DEFAULT_PUSH_BATCH, Outbox, pushAll, type PushCounts, type RejectedDecision } from './push'
 import { MediaHashPushes } from './push-hashes'
+import { clearTeamHashes, pullTeamHashes } from './team-hashes'
 import { StatusEmitter, type SyncActivity, type SyncCounts, type SyncFailureCode, type SyncPhase, type SyncServerInfo, type SyncStatus, type SyncStatusListener } from './state'
 import { TokenStore, TokenStoreError } from './token-store'
 
@@ -54,6 +55,8 @@ export interface SyncClientOptions {
   fetch?: typeof fetch
   /** A pull changed clips: the host refreshes its queue and search index. */
   onClipsChanged?: () => void
+  /** A pull changed the team's hash list (hash_lists source 'team'): the match index reloads it. */
+  onTeamHashesChanged?: () => void
   /** A push changed clip statuses (decided → synced). */
   onDecisionsSynced?: () => void
 }
@@ -263,6 +266,9 @@ export class SyncClient {
           for (const k of Object.values(K)) this.sqlite.prepare('DELETE FROM settings WHERE key = ?').run(k)
           clearNotices(this.sqlite)
           clearOutcomes(this.sqlite)
+          // What this service holds and sent: another service starts afresh.
+          clearTeamHashes(this.sqlite)
+          this.sqlite.prepare('DELETE FROM media_hash_pushes').run()
           if (server) {
             appendAudit(this.sqlite, {
               at: this.now().toISOString(),
@@ -486,6 +492,9 @@ export class SyncClient {
       progress('outcomes', 0, 1)
       const outcomes = await pullOutcomes({ http, sqlite: this.sqlite, reviewerId: server.reviewerId, now: this.now, signal, retry, locked: (fn) => this.locked(fn) })
       if (outcomes > 0) this.opts.onClipsChanged?.()
+      // The team's known footage, kept as the hash list of source 'team'.
+      const teamHashes = await pullTeamHashes({ http, sqlite: this.sqlite, serverUrl: server.url, now: this.now, signal, retry, locked: (fn) => this.locked(fn) })
+      if (teamHashes > 0) this.opts.onTeamHashesChanged?.()
       await this.reportStatus(http, server.reviewerId, signal)
 
       if (pushError) throw pushError
