@@ -6,6 +6,7 @@ import { loadPolicy } from '../core/policy-loader'
 import { MediaHashesResponse, PushResponse, SyncErrorBody, type KnownMedia, type MediaFrameHashes } from '../shared/sync-protocol'
 import { one, rows, sql } from './db/open'
 import { adjudicate } from './ops/adjudicate'
+import { pullMediaHashes } from './ops/media-hashes'
 import { addLead } from './ops/leads'
 import { writeTestPack } from './testing/fixtures'
 import { TestDevice } from './testing/test-device'
@@ -204,6 +205,29 @@ describe('GET /v1/media-hashes', () => {
     // An outcome on a clip whose media has no hashes brings nothing.
     expect((await ana.push([ana.decision(pack.clipIds[3]!)])).status).toBe(200)
     expect((await pullAll(budi, 200, next.cursor)).items).toEqual([])
+  })
+
+  it("keeps a page's hashes under its byte budget, past the first item, and the next page goes on from there", async () => {
+    // The hash rows: media 0 by v2, 3 frames × 4 hashes (768 hex characters); by v1, 2 × 1 (128); media 2, 5 × 4 (1,280).
+    const all = (await pullAll(citra)).items.filter((i) => i.frames !== null)
+    expect(all.map((i) => i.frames!.hashes.length)).toEqual([768, 128, 1280])
+    const seen: string[] = []
+    let cursor = ''
+    let pages = 0
+    for (;;) {
+      const page = await pullMediaHashes(server.db(), cursor, 200, 1000)
+      const withFrames = page.items.filter((i) => i.frames !== null)
+      const hex = withFrames.reduce((n, i) => n + i.frames!.hashes.length, 0)
+      // The first item always goes; past it, the page stays under the budget.
+      expect(withFrames.length <= 1 || hex <= 1000).toBe(true)
+      seen.push(...withFrames.map((i) => `${i.sha256}/${i.frames!.hasher}`))
+      cursor = page.cursor
+      pages++
+      if (!page.more) break
+    }
+    expect(seen).toEqual(all.map((i) => `${i.sha256}/${i.frames!.hasher}`))
+    // 768 + 128 fit 1,000; media 2 does not, and opens the next page although alone it is over the budget.
+    expect(pages).toBeGreaterThan(1)
   })
 
   it('needs a device token and refuses a cursor it did not give', async () => {

@@ -116,7 +116,8 @@ interface FeedRow {
   }[]
 }
 
-export async function pullMediaHashes(db: Db, cursor: string | undefined, limit = DEFAULT_PULL_PAGE): Promise<MediaHashesResponse> {
+/** `budget`: hex characters of hashes a page carries past its first item (MEDIA_HASH_PAGE_BYTES; tests pass less). */
+export async function pullMediaHashes(db: Db, cursor: string | undefined, limit = DEFAULT_PULL_PAGE, budget = MEDIA_HASH_PAGE_BYTES): Promise<MediaHashesResponse> {
   const after = parseCursor(cursor)
   const size = Math.max(1, Math.min(MAX_MEDIA_HASH_PAGE, limit))
   const from = after ? sql`(${after.txid}::xid8, ${after.src}::int, ${after.seq}::bigint)` : null
@@ -136,7 +137,7 @@ export async function pullMediaHashes(db: Db, cursor: string | undefined, limit 
       page AS (
         SELECT f.*, count(*) OVER () AS total,
           -- An item is kept while the hashes before it stay under the page's budget; the first always.
-          (row_number() OVER w = 1 OR sum(bytes) OVER w <= ${MEDIA_HASH_PAGE_BYTES}) AND row_number() OVER w <= ${size} AS kept
+          (row_number() OVER w = 1 OR sum(bytes) OVER w <= ${budget}) AND row_number() OVER w <= ${size} AS kept
         FROM firsts f WINDOW w AS (ORDER BY txid, src, seq ROWS UNBOUNDED PRECEDING))
       SELECT p.txid::text AS txid, p.src, p.seq::text AS seq, p.sha256, p.total::int AS total, p.kept,
         h.hasher, h.hashes_per_frame, encode(h.hashes, 'hex') AS hashes, encode(h.qualities, 'hex') AS qualities, h.times_ms,
