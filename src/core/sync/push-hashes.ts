@@ -4,11 +4,11 @@ import { HASHER_ID } from '../../shared/frame-hashes'
 import { MAX_PUSH_MEDIA_HASHES, MediaHashResult, type MediaFrameHashes } from '../../shared/sync-protocol'
 
 /**
- * The frame hashes a push carries (issue 14): of the media of clips this device decided whose
- * decisions the service holds or is being sent, hashed by the current hasher, and not yet
- * answered for (media_hash_pushes). Decisions never wait for them: a batch takes the hashes
- * that fit beside its decisions, and the rest go in pushes of hashes alone once the decisions
- * are sent. A hash row is marked only from an answer that names exactly the hashes sent; any
+ * The frame hashes a push carries (issue 14): of the media of clips this device decided,
+ * hashed by the current hasher, and not yet answered for (media_hash_pushes). Decisions never
+ * wait for them: a batch takes the hashes of its own decisions' media that fit beside them;
+ * the rest, and media whose decisions went before they were hashed, go in pushes of hashes
+ * alone once the decisions are sent. A hash row is marked only from an answer that names exactly the hashes sent; any
  * other answer leaves them to go again, and changes nothing else.
  */
 
@@ -41,14 +41,23 @@ export class MediaHashPushes {
     private readonly now: () => Date = () => new Date(),
   ) {
     this.stmts = {
-      // The device's own decisions only are in the outbox; acked or in the batch being built.
-      due: sqlite.prepare(`
+      // The media of the batch's decisions: a probe per decision, whatever the outbox holds.
+      dueInBatch: sqlite.prepare(`
+        SELECT DISTINCT h.sha256, h.hasher FROM outbox o JOIN decisions d ON d.id = o.decision_id JOIN clips c ON c.id = d.clip_id
+          JOIN media_hashes h ON h.sha256 = c.media_sha256
+        WHERE o.seq IN (SELECT value FROM json_each(@seqs)) AND h.status = 'hashed' AND h.hasher = @hasher AND h.frame_count > 0
+          AND NOT EXISTS (SELECT 1 FROM media_hash_pushes p WHERE p.sha256 = h.sha256 AND p.hasher = h.hasher)
+          AND h.sha256 NOT IN (SELECT value FROM json_each(@exclude))
+        ORDER BY h.sha256 LIMIT @limit`),
+      // Hashed media not answered for whose clip has a decision of this device the service holds
+      // (the outbox holds only the device's own): from the hashes, a probe each.
+      dueAcked: sqlite.prepare(`
         SELECT h.sha256, h.hasher FROM media_hashes h
         WHERE h.status = 'hashed' AND h.hasher = @hasher AND h.frame_count > 0
           AND NOT EXISTS (SELECT 1 FROM media_hash_pushes p WHERE p.sha256 = h.sha256 AND p.hasher = h.hasher)
           AND h.sha256 NOT IN (SELECT value FROM json_each(@exclude))
-          AND h.sha256 IN (SELECT c.media_sha256 FROM outbox o JOIN decisions d ON d.id = o.decision_id JOIN clips c ON c.id = d.clip_id
-            WHERE (o.acked_at IS NOT NULL AND o.rejected_at IS NULL) OR o.seq IN (SELECT value FROM json_each(@seqs)))
+          AND EXISTS (SELECT 1 FROM clips c JOIN decisions d ON d.clip_id = c.id JOIN outbox o ON o.decision_id = d.id
+            WHERE c.media_sha256 = h.sha256 AND o.acked_at IS NOT NULL AND o.rejected_at IS NULL)
         ORDER BY h.sha256 LIMIT @limit`),
       frames: sqlite.prepare(`SELECT frame_count, hashes, qualities, times_ms FROM media_hashes WHERE sha256 = ? AND hasher = ? AND status = 'hashed'`),
       record: sqlite.prepare(`INSERT INTO media_hash_pushes (sha256, hasher, outcome, message, answered_at) VALUES (@sha256, @hasher, @outcome, @message, @at)
@@ -58,12 +67,14 @@ export class MediaHashPushes {
   }
 
   /**
-   * Hashes to send with the outbox rows `seqs` (or alone, `seqs` empty), within `budget`
-   * bytes of entries; `alwaysOne` takes the first even past the budget (a push of hashes
-   * alone must carry something). `exclude`: media sent already in this run.
+   * Hashes to send: with the outbox rows `seqs`, those of their media; alone (`seqs` empty),
+   * those of media whose decisions the service holds. Within `budget` bytes of entries;
+   * `alwaysOne` takes the first even past the budget (a push of hashes alone must carry
+   * something). `exclude`: media sent already in this run.
    */
   entries(seqs: readonly number[], exclude: ReadonlySet<string>, budget: number, alwaysOne: boolean): HashEntry[] {
-    const due = this.stmts.due.all({ hasher: HASHER_ID, seqs: JSON.stringify(seqs), exclude: JSON.stringify([...exclude]), limit: MAX_PUSH_MEDIA_HASHES }) as DueRow[]
+    const params = { hasher: HASHER_ID, exclude: JSON.stringify([...exclude]), limit: MAX_PUSH_MEDIA_HASHES }
+    const due = (seqs.length > 0 ? this.stmts.dueInBatch.all({ ...params, seqs: JSON.stringify(seqs) }) : this.stmts.dueAcked.all(params)) as DueRow[]
     const out: HashEntry[] = []
     let used = 0
     for (const r of due) {
