@@ -140,6 +140,7 @@ async function serverHashes(sha256s: string[]) {
   )
 }
 
+const serverDecisionsOf = async (reviewer: string) => (await server.ops.decisions()).filter((d) => d.reviewer_id === reviewer)
 const answered = (t: Tinjau) => t.store.sqlite.prepare('SELECT sha256, hasher, outcome FROM media_hash_pushes ORDER BY sha256').all()
 const unacked = (t: Tinjau) => t.store.sqlite.prepare('SELECT count(*) FROM outbox WHERE acked_at IS NULL').pluck().get()
 
@@ -184,6 +185,33 @@ describe('pushes carry the decided media’s hashes', () => {
     from = sent.length
     await client.syncNow()
     expect(pushes(sent, from)).toEqual([])
+  }, 60_000)
+
+  test('within the body budget: a batch takes the hashes that fit beside its decisions, the rest go alone, each media once', async () => {
+    const { t, ids, media, sent, reviewer } = await setup(4)
+    hashAll(t)
+    for (const id of ids) decide(t, remove(id))
+    const budget = 2500
+    const client = syncClientFor(t, { pushBodyBytes: budget, fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url)
+      sent.push({ path: url.pathname, body: init?.body ? Buffer.from(init.body as Uint8Array).toString('utf8') : '' })
+      return fetch(input, init)
+    }) as typeof fetch })
+    const from = sent.length
+    expect((await client.syncNow()).pushed).toEqual({ stored: 4, duplicate: 0, rejected: 0 })
+    const bodies = sent.slice(from).filter((s) => s.path === '/v1/decisions')
+    const parsed = bodies.map((b) => PushRequest.parse(JSON.parse(b.body)))
+    expect(parsed.length).toBeGreaterThan(1)
+    bodies.forEach((b, i) => {
+      const alone = parsed[i]!.decisions.length === 0 && parsed[i]!.media_hashes?.length === 1
+      if (!alone) expect(Buffer.byteLength(b.body), `push ${i} of ${bodies.length}`).toBeLessThanOrEqual(budget)
+    })
+    // Some hashes did not fit beside the decisions and went alone; every media once.
+    expect(parsed.some((p) => p.decisions.length === 0)).toBe(true)
+    const sentMedia = parsed.flatMap((p) => p.media_hashes?.map((m) => m.sha256) ?? [])
+    expect(sentMedia.sort()).toEqual(media.map((m) => m.sha256).sort())
+    expect((await serverHashes(media.map((m) => m.sha256))).length).toBe(4)
+    expect((await serverDecisionsOf(reviewer)).length).toBe(4)
   }, 60_000)
 
   test('an answer about the hashes that is broken marks none of them and loses no decision; the next push sends them again', async () => {

@@ -214,6 +214,8 @@ export interface PushRun {
   hashes?: MediaHashPushes | undefined
   sign(bytes: Uint8Array): Buffer
   batchSize: number
+  /** Bytes of a push body (PUSH_BODY_BYTES unless given): decisions first, then the media hashes that fit. */
+  maxBodyBytes?: number
   /** Runs one request with the client's retries; `onFailedAttempt` hears each attempt that got no answer. */
   retry<T>(what: string, attempt: () => Promise<T>, onFailedAttempt: (err: unknown) => void): Promise<T>
   /** Runs `fn` while holding the profile's write gate (no import mid-transaction meanwhile). */
@@ -239,6 +241,7 @@ export async function pushAll(run: PushRun): Promise<PushCounts> {
   const counts: PushCounts = { stored: 0, duplicate: 0, rejected: 0 }
   let done = 0
   let after = 0
+  const maxBytes = run.maxBodyBytes ?? PUSH_BODY_BYTES
   // Media whose hashes went in this run: not sent twice, whatever the answer was.
   const sentHashes = new Set<string>()
   // A service that refuses a push for its hashes (one older than them) takes this run's decisions alone.
@@ -271,10 +274,10 @@ export async function pushAll(run: PushRun): Promise<PushCounts> {
   run.onProgress(0, total)
   for (;;) {
     run.signal?.throwIfAborted()
-    const batch = await run.locked(() => run.outbox.nextBatch(after, run.batchSize))
+    const batch = await run.locked(() => run.outbox.nextBatch(after, run.batchSize, maxBytes))
     if (!batch) break
     const hashes = run.hashes
-    const entries = hashes && !hashesRefused ? await run.locked(() => hashes.entries(batch.seqs, sentHashes, PUSH_BODY_BYTES - batch.body.length, false)) : []
+    const entries = hashes && !hashesRefused ? await run.locked(() => hashes.entries(batch.seqs, sentHashes, maxBytes - batch.body.length, false)) : []
     const answer = await send(batch, entries)
     const got = await run.locked(() => run.outbox.applyResults(batch, answer.results))
     if (hashes) await run.locked(() => hashes.applyAnswer(answer.entries, answer.hashes))
@@ -290,7 +293,7 @@ export async function pushAll(run: PushRun): Promise<PushCounts> {
   while (hashes && !hashesRefused) {
     run.signal?.throwIfAborted()
     const batch = run.outbox.emptyBatch()
-    const entries = await run.locked(() => hashes.entries([], sentHashes, PUSH_BODY_BYTES - batch.body.length, true))
+    const entries = await run.locked(() => hashes.entries([], sentHashes, maxBytes - batch.body.length, true))
     if (entries.length === 0) break
     const answer = await send(batch, entries)
     await run.locked(() => hashes.applyAnswer(answer.entries, answer.hashes))

@@ -50,6 +50,8 @@ export interface SyncClientOptions {
   /** A media download attempt is abandoned when no byte arrives for this long. */
   stallMs?: number
   pushBatch?: number
+  /** Bytes of a push body, decisions and media hashes together (push.ts PUSH_BODY_BYTES); tests pass less. */
+  pushBodyBytes?: number
   pullPage?: number
   mediaConcurrency?: number
   fetch?: typeof fetch
@@ -443,6 +445,7 @@ export class SyncClient {
         hashes: this.hashPushes,
         sign: (bytes) => key.sign(bytes),
         batchSize: this.opts.pushBatch ?? DEFAULT_PUSH_BATCH,
+        ...(this.opts.pushBodyBytes ? { maxBodyBytes: this.opts.pushBodyBytes } : {}),
         retry: (what, attempt, onFailed) => retry(what, attempt, onFailed),
         locked: (fn) => this.locked(fn),
         signal,
