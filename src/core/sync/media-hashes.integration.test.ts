@@ -335,6 +335,12 @@ describe('pulls bring the team’s hashes', () => {
     // Nothing new: nothing changes, no notice.
     await client.syncNow()
     expect(notified.length).toBe(1)
+    // Unenrolled: the team's list belongs to that service, and goes.
+    await client.unenroll()
+    expect(notified.length).toBe(2)
+    expect(list()).toBeUndefined()
+    expect(teamEntries(budi.t).size).toBe(0)
+    expect(budi.t.store.sqlite.prepare('SELECT count(*) FROM team_hashes_waiting').pluck().get()).toBe(0)
   }, 90_000)
 
   test('a page the protocol refuses changes nothing (not the list, not the cursor) and costs no decision; the next good page applies', async () => {

@@ -284,6 +284,7 @@ export class SyncClient {
         })
         .immediate()
     })
+    this.opts.onTeamHashesChanged?.()
     this.activity = { state: 'not_enrolled' }
     this.refreshCounts()
     this.publish()
