@@ -75,6 +75,7 @@ describe('the store', () => {
     raw.exec('CREATE INDEX clips_status_due ON clips (status, due_sort, id); CREATE INDEX clips_due ON clips (due_sort, id)')
     raw.exec('DROP INDEX outbox_unsent; ALTER TABLE outbox DROP COLUMN rejected_at; ALTER TABLE outbox DROP COLUMN rejection')
     raw.exec('DROP TABLE clip_outcomes; DROP TABLE media_hashes; DROP INDEX clips_media')
+    raw.exec('DROP TABLE hash_list_entries; DROP TABLE hash_lists')
     raw.prepare('DELETE FROM __drizzle_migrations WHERE created_at > (SELECT min(created_at) FROM __drizzle_migrations)').run()
     raw.close()
     const upgraded = openStore({ dataDir, migrationsDir: MIGRATIONS })
@@ -86,6 +87,9 @@ describe('the store', () => {
     expect(upgraded.sqlite.prepare('SELECT count(*) FROM clip_outcomes').pluck().get()).toBe(0)
     // 0006 added the media's perceptual hashes: nothing hashed yet, so all of it is work to do.
     expect(upgraded.sqlite.prepare('SELECT count(*) FROM media_hashes').pluck().get()).toBe(0)
+    // 0007 added the hash lists, none imported yet.
+    expect(upgraded.sqlite.prepare('SELECT count(*) FROM hash_lists').pluck().get()).toBe(0)
+    expect(upgraded.sqlite.prepare('SELECT count(*) FROM hash_list_entries').pluck().get()).toBe(0)
     upgraded.close()
   })
 
