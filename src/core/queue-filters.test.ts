@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, test } from 'vitest'
@@ -227,14 +228,18 @@ describe('filters', () => {
     t.close()
     open = open.filter((o) => o !== t)
     // Back to the schema before migration 0003, as a profile from the previous release has it
-    // (0006, the media's hashes, 0005, the outcomes pulled, and 0004, the outbox's rejection
-    // columns, undone first).
+    // (0007, the hash lists, 0006, the media's hashes, 0005, the outcomes pulled, and 0004,
+    // the outbox's rejection columns, undone first).
     const raw = new Database(path.join(dataDir, 'tinjau.sqlite'))
+    raw.exec('DROP TABLE hash_list_entries; DROP TABLE hash_lists')
     raw.exec('DROP TABLE media_hashes; DROP INDEX clips_media; DROP TABLE clip_outcomes')
     raw.exec('DROP INDEX outbox_unsent; ALTER TABLE outbox DROP COLUMN rejected_at; ALTER TABLE outbox DROP COLUMN rejection')
     raw.exec('DROP TABLE clip_search_state; DROP TABLE clip_search; DROP INDEX clips_status_due; DROP INDEX clips_due; ALTER TABLE clips DROP COLUMN authority')
     raw.exec('CREATE INDEX clips_status_due ON clips (status, due_sort, id); CREATE INDEX clips_due ON clips (due_sort, id)')
-    raw.prepare('DELETE FROM __drizzle_migrations WHERE created_at >= (SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 1 OFFSET 3)').run()
+    // From 0003 on, found by its tag (a count from the end would change with every new migration).
+    const journal = JSON.parse(readFileSync(path.resolve('resources/migrations/meta/_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] }
+    const from = journal.entries.find((e) => e.tag.startsWith('0003_'))!.when
+    raw.prepare('DELETE FROM __drizzle_migrations WHERE created_at >= ?').run(from)
     raw.close()
     const upgraded = openTestTinjau(dataDir, { now: () => new Date(NOW) })
     open.push(upgraded)
