@@ -228,9 +228,10 @@ describe('filters', () => {
     t.close()
     open = open.filter((o) => o !== t)
     // Back to the schema before migration 0003, as a profile from the previous release has it
-    // (0007, the hash lists, 0006, the media's hashes, 0005, the outcomes pulled, and 0004,
+    // (0008, what sync keeps of media hashes, 0007, the hash lists, 0006, the media's hashes, 0005, the outcomes pulled, and 0004,
     // the outbox's rejection columns, undone first).
     const raw = new Database(path.join(dataDir, 'tinjau.sqlite'))
+    raw.exec('DROP TABLE media_hash_pushes; DROP TABLE team_hashes_waiting')
     raw.exec('DROP TABLE hash_list_entries; DROP TABLE hash_lists')
     raw.exec('DROP TABLE media_hashes; DROP INDEX clips_media; DROP TABLE clip_outcomes')
     raw.exec('DROP INDEX outbox_unsent; ALTER TABLE outbox DROP COLUMN rejected_at; ALTER TABLE outbox DROP COLUMN rejection')

@@ -76,6 +76,7 @@ describe('the store', () => {
     raw.exec('DROP INDEX outbox_unsent; ALTER TABLE outbox DROP COLUMN rejected_at; ALTER TABLE outbox DROP COLUMN rejection')
     raw.exec('DROP TABLE clip_outcomes; DROP TABLE media_hashes; DROP INDEX clips_media')
     raw.exec('DROP TABLE hash_list_entries; DROP TABLE hash_lists')
+    raw.exec('DROP TABLE media_hash_pushes; DROP TABLE team_hashes_waiting')
     raw.prepare('DELETE FROM __drizzle_migrations WHERE created_at > (SELECT min(created_at) FROM __drizzle_migrations)').run()
     raw.close()
     const upgraded = openStore({ dataDir, migrationsDir: MIGRATIONS })
@@ -90,6 +91,9 @@ describe('the store', () => {
     // 0007 added the hash lists, none imported yet.
     expect(upgraded.sqlite.prepare('SELECT count(*) FROM hash_lists').pluck().get()).toBe(0)
     expect(upgraded.sqlite.prepare('SELECT count(*) FROM hash_list_entries').pluck().get()).toBe(0)
+    // 0008 added what sync keeps of media hashes: nothing pushed, nothing waiting.
+    expect(upgraded.sqlite.prepare('SELECT count(*) FROM media_hash_pushes').pluck().get()).toBe(0)
+    expect(upgraded.sqlite.prepare('SELECT count(*) FROM team_hashes_waiting').pluck().get()).toBe(0)
     upgraded.close()
   })
 
