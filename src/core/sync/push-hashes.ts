@@ -22,7 +22,13 @@ export interface HashEntry {
 interface DueRow {
   sha256: string
   hasher: string
+  /** Of the hashes blob: what the entry's size follows. */
+  bytes: number
+  frame_count: number
 }
+
+/** An entry's JSON size from its blob sizes, at most: hex doubles the hashes; a quality ≤ 4 characters, a time ≤ 11. */
+const estimate = (r: DueRow) => r.bytes * 2 + (r.bytes / 32) * 4 + r.frame_count * 11 + 300
 
 interface FramesRow {
   frame_count: number
@@ -43,7 +49,7 @@ export class MediaHashPushes {
     this.stmts = {
       // The media of the batch's decisions: a probe per decision, whatever the outbox holds.
       dueInBatch: sqlite.prepare(`
-        SELECT DISTINCT h.sha256, h.hasher FROM outbox o JOIN decisions d ON d.id = o.decision_id JOIN clips c ON c.id = d.clip_id
+        SELECT DISTINCT h.sha256, h.hasher, length(h.hashes) AS bytes, h.frame_count FROM outbox o JOIN decisions d ON d.id = o.decision_id JOIN clips c ON c.id = d.clip_id
           JOIN media_hashes h ON h.sha256 = c.media_sha256
         WHERE o.seq IN (SELECT value FROM json_each(@seqs)) AND h.status = 'hashed' AND h.hasher = @hasher AND h.frame_count > 0
           AND NOT EXISTS (SELECT 1 FROM media_hash_pushes p WHERE p.sha256 = h.sha256 AND p.hasher = h.hasher)
@@ -52,7 +58,7 @@ export class MediaHashPushes {
       // Hashed media not answered for whose clip has a decision of this device the service holds
       // (the outbox holds only the device's own): from the hashes, a probe each.
       dueAcked: sqlite.prepare(`
-        SELECT h.sha256, h.hasher FROM media_hashes h
+        SELECT h.sha256, h.hasher, length(h.hashes) AS bytes, h.frame_count FROM media_hashes h
         WHERE h.status = 'hashed' AND h.hasher = @hasher AND h.frame_count > 0
           AND NOT EXISTS (SELECT 1 FROM media_hash_pushes p WHERE p.sha256 = h.sha256 AND p.hasher = h.hasher)
           AND h.sha256 NOT IN (SELECT value FROM json_each(@exclude))
@@ -78,10 +84,13 @@ export class MediaHashPushes {
     const out: HashEntry[] = []
     let used = 0
     for (const r of due) {
+      const first = alwaysOne && out.length === 0
+      // Judged before the blobs are read: a media of hours is megabytes.
+      if (used + estimate(r) + 1 > budget && !first) continue
       const row = this.stmts.frames.get(r.sha256, r.hasher) as FramesRow | undefined
       if (!row) continue
       const json = Buffer.from(JSON.stringify(encodeFrames(r.sha256, r.hasher, row)))
-      if (used + json.length + 1 > budget && !(alwaysOne && out.length === 0)) continue
+      if (used + json.length + 1 > budget && !first) continue
       out.push({ sha256: r.sha256, hasher: r.hasher, json })
       used += json.length + 1
     }
