@@ -247,6 +247,24 @@ describe('pushes carry the decided media’s hashes', () => {
     )
   }, 60_000)
 
+  test('a push of hashes alone that fails ends the hashes of the run, not the run: they go next time', async () => {
+    let failHashes = true
+    const { t, client, ids, media } = await setup(1, (answer, push) =>
+      !answer && failHashes && push.decisions.length === 0 ? { status: 500, body: { error: { code: 'server_error', message: 'the service failed' } } } : null,
+    )
+    const d = decide(t, remove(ids[0]!))
+    expect((await client.syncNow()).pushed).toEqual({ stored: 1, duplicate: 0, rejected: 0 })
+    hashAll(t)
+    const run = await client.syncNow()
+    expect(run.pushed).toEqual({ stored: 0, duplicate: 0, rejected: 0 })
+    expect(client.status().state).toBe('up_to_date')
+    expect(t.decisions.forClip(ids[0]!)[0]).toMatchObject({ id: d.id, syncState: 'acked' })
+    expect(answered(t)).toEqual([])
+    failHashes = false
+    await client.syncNow()
+    expect(answered(t)).toEqual([{ sha256: media[0]!.sha256, hasher: HASHER_ID, outcome: 'stored' }])
+  }, 60_000)
+
   test('a service that refuses pushes carrying hashes (one older than them) still takes the decisions, sent alone', async () => {
     const { t, client, ids, sent } = await setup(1, (answer, push) =>
       !answer && push.media_hashes ? { status: 400, body: { error: { code: 'invalid_request', message: 'body: unrecognized key "media_hashes"' } } } : null,

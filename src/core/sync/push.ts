@@ -289,14 +289,21 @@ export async function pushAll(run: PushRun): Promise<PushCounts> {
     run.onProgress(done, Math.max(total, done))
   }
   // Hashes of media whose decisions went before they were hashed (or did not fit beside them).
+  // A failure here ends the hashes of this run, not the push: its decisions are sent, and the
+  // hashes go next run; the pull that follows meets a lasting trouble (network, token) itself.
   const hashes = run.hashes
   while (hashes && !hashesRefused) {
     run.signal?.throwIfAborted()
     const batch = run.outbox.emptyBatch()
     const entries = await run.locked(() => hashes.entries([], sentHashes, maxBytes - batch.body.length, true))
     if (entries.length === 0) break
-    const answer = await send(batch, entries)
-    await run.locked(() => hashes.applyAnswer(answer.entries, answer.hashes))
+    try {
+      const answer = await send(batch, entries)
+      await run.locked(() => hashes.applyAnswer(answer.entries, answer.hashes))
+    } catch (err) {
+      if (err instanceof SyncRequestError && !run.signal?.aborted) break
+      throw err
+    }
   }
   return counts
 }
