@@ -228,9 +228,12 @@ describe('filters', () => {
     t.close()
     open = open.filter((o) => o !== t)
     // Back to the schema before migration 0003, as a profile from the previous release has it
-    // (the match pairs, the hash lists, 0006, the media's hashes, 0005, the outcomes pulled, and 0004,
-    // the outbox's rejection columns, undone first).
+    // (the later migrations undone first: what sync keeps of media hashes, where a decision came from,
+    // the match pairs, the hash lists, 0006, the media's hashes, 0005, the outcomes pulled, and 0004,
+    // the outbox's rejection columns).
     const raw = new Database(path.join(dataDir, 'tinjau.sqlite'))
+    raw.exec('DROP TABLE media_hash_pushes; DROP TABLE team_hashes_waiting')
+    raw.exec('ALTER TABLE decisions DROP COLUMN matched_from')
     raw.exec('DROP TABLE media_match_pairs; DROP TABLE media_match_scans')
     raw.exec('DROP TABLE hash_list_entries; DROP TABLE hash_lists')
     raw.exec('DROP TABLE media_hashes; DROP INDEX clips_media; DROP TABLE clip_outcomes')

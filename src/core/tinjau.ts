@@ -269,6 +269,7 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     deviceKey,
     keyProtector: opts.keyProtector ?? null,
     ...(opts.now ? { now: opts.now } : {}),
+    onTeamHashesChanged: () => hashLists.notifyChanged(),
     // A pull wrote clips: the same follow-up as an import's.
     onClipsChanged: () => {
       hashes.clipsChanged()

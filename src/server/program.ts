@@ -8,6 +8,7 @@ import { ServerError } from './errors'
 import { listAdjudications } from './ops/adjudications'
 import { assign, unassign } from './ops/assignments'
 import { ingestDecisionPack } from './ops/decision-packs'
+import { exportHashList, loadSigningKey, writeSigningKey } from './ops/hash-list-export'
 import { exportDecisionsJson, exportDsaRun, exportDsaStatements, listDsaRuns, listOutcomesInForce } from './ops/export'
 import { addLead, disableLead, LEAD_ROLES, listLeads, setLeadPassword, type LeadRole } from './ops/leads'
 import { loadPack } from './ops/packs'
@@ -285,6 +286,49 @@ export function buildProgram(): Command {
         const r = await agreementReport(s.db.db, { ...(o.from ? { from: o.from } : {}), ...(o.to ? { to: o.to } : {}), ...(o.pack ? { packId: o.pack } : {}) })
         print(o.json ? JSON.stringify(r, null, 2) : formatAgreementReport(r))
       }),
+    )
+
+  const hashlist = program.command('hashlist').description("hash lists (docs/hash-list.md): the team's decided media as a signed file reviewers import")
+  hashlist
+    .command('key <file>')
+    .description('make an Ed25519 key to sign hash lists with (PKCS#8 PEM, readable by its owner only); prints its public key, which reviewers trust')
+    .action(async (file: string) => {
+      const r = await writeSigningKey(path.resolve(file))
+      print(`key written to ${r.file}`)
+      print(`public key: ${r.publicKey}`)
+    })
+  storeOptions(hashlist.command('export').description('write the frame hashes of decided media, with the outcome in force, as a signed hash list'))
+    .requiredOption('--out <file>', 'the hash list file to write')
+    .requiredOption('--key <file>', 'Ed25519 private key (PEM) that signs it: the service holds no key of its own (make one with `hashlist key`)')
+    .option('--id <id>', 'the list id: a newer export with the same id replaces the older one where it is imported', 'tinjau-team')
+    .option('--name <name>', 'the list name reviewers see', 'Team decisions')
+    .option('--issuer <name>', 'the issuer name reviewers see', 'Tinjau sync service')
+    .option('--since <time>', 'only outcomes settled at or after this time (RFC 3339 or a date)')
+    .option('--action <id...>', 'only outcomes with one of these actions')
+    .option('--category <id...>', 'only outcomes with at least one of these categories')
+    .option('--restricting', 'only outcomes whose action restricts the content (a DSA restriction in the policy)')
+    .option('--overwrite', 'replace --out if it exists')
+    .action(
+      (
+        o: StoreOptions & { out: string; key: string; id: string; name: string; issuer: string; since?: string; action?: string[]; category?: string[]; restricting?: boolean; overwrite?: boolean },
+      ) => {
+        const key = loadSigningKey(path.resolve(o.key))
+        return withStores(o, async (s) => {
+          const r = await exportHashList(s.db.db, loadPolicy(path.join(root, 'resources')), key, {
+            id: o.id,
+            name: o.name,
+            issuerName: o.issuer,
+            out: path.resolve(o.out),
+            overwrite: o.overwrite === true,
+            since: o.since,
+            actions: o.action,
+            categories: o.category,
+            restricting: o.restricting === true,
+          })
+          print(`${r.entries} media (${r.frames} frames) written to ${r.file} (${r.bytes} bytes), signed by ${r.publicKey}`)
+          if (r.skipped.shape + r.skipped.noCategories > 0) print(`  left out: ${r.skipped.shape} with hashes of another shape than their hasher gives, ${r.skipped.noCategories} whose outcome names no category`)
+        })
+      },
     )
   return program
 }

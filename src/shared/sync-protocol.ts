@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import { PackedDecision } from './decision-pack-format'
 import { PackClip, PackId, Rfc3339 } from './field-pack'
+import { MAX_FRAMES_PER_MEDIA } from './frame-hashes'
+import { MAX_HASHES_PER_FRAME } from './pdq/frame-variants'
 
 /**
  * The sync protocol, version 1 (docs/sync-protocol.md): what a reviewer's device and the
@@ -39,6 +41,8 @@ export const SYNC_PATHS = {
   outcomes: '/v1/outcomes',
   /** POST: what the device says of itself (decided clips per pack, decisions not yet pushed), for the lead's progress view. */
   deviceStatus: '/v1/devices/self/status',
+  /** GET ?cursor=&limit=: the team's known footage: frame hashes of decided media, with the outcomes in force (docs/perceptual-hashes.md). */
+  mediaHashes: '/v1/media-hashes',
 } as const
 
 /** Most decisions in one push; the client splits its outbox into batches of at most this. */
@@ -150,16 +154,98 @@ export type RevokeSelfResponse = z.infer<typeof RevokeSelfResponse>
 
 // ---- push ---------------------------------------------------------------------------
 
+// ---- media hashes (known footage, issue 14) ----------------------------------------------
+
+/** Most media objects whose hashes one push carries. */
+export const MAX_PUSH_MEDIA_HASHES = 100
+/** Names the hash and the sampling (frame-hashes HASHER_ID, e.g. "pdq/1fps/v2"): hashes of different hashers are never compared. */
+export const HasherId = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,31}(\/[a-z0-9._-]{1,32}){0,4}$/, 'a hasher id such as "pdq/1fps/v2"')
+
+/**
+ * One media object's frame hashes, packed: `times_ms` has one entry per frame,
+ * `hashes_per_frame` hashes per frame (the picture whole and its crops), `hashes` all of
+ * them as one string of 64 hex characters each (a frame's hashes together, frames in
+ * order), `qualities` one per hash in the same order. ~66 bytes a hash instead of ~90 as
+ * objects: 14,400 frames of 4 hashes fit a push (3.8 MB).
+ */
+const MediaFramesShape = {
+  hasher: HasherId,
+  hashes_per_frame: z.number().int().min(1).max(MAX_HASHES_PER_FRAME),
+  times_ms: z.array(z.number().int().min(0).max(0xffff_ffff)).min(1).max(MAX_FRAMES_PER_MEDIA),
+  hashes: z.string().max(MAX_FRAMES_PER_MEDIA * MAX_HASHES_PER_FRAME * 64),
+  qualities: z.array(z.number().int().min(0).max(100)).max(MAX_FRAMES_PER_MEDIA * MAX_HASHES_PER_FRAME),
+}
+
+type MediaFramesShape = { hashes_per_frame: number; times_ms: number[]; hashes: string; qualities: number[] }
+
+/** The counts must fit together and the hex must be hex: the first problem, where, or null. */
+export function mediaFramesProblem(m: MediaFramesShape): { path: string; message: string } | null {
+  const n = m.times_ms.length * m.hashes_per_frame
+  if (m.hashes.length !== n * 64) return { path: 'hashes', message: `${m.times_ms.length} frames × ${m.hashes_per_frame} hashes need ${n * 64} hex characters, not ${m.hashes.length}` }
+  const bad = /[^0-9a-f]/.exec(m.hashes)
+  if (bad) return { path: 'hashes', message: `character ${bad.index} is ${JSON.stringify(bad[0])}, not lowercase hex` }
+  if (m.qualities.length !== n) return { path: 'qualities', message: `${n} hashes need ${n} qualities, not ${m.qualities.length}` }
+  for (let i = 1; i < m.times_ms.length; i++) {
+    if (m.times_ms[i]! <= m.times_ms[i - 1]!) return { path: `times_ms.${i}`, message: 'frame times must increase' }
+  }
+  return null
+}
+
+const checkFrames = (m: MediaFramesShape, ctx: z.RefinementCtx) => {
+  const problem = mediaFramesProblem(m)
+  if (problem) ctx.addIssue({ code: 'custom', path: problem.path.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)), message: problem.message })
+}
+
+/** Frame hashes without the media they are of (a pulled item names it). */
+export const MediaFrames = z.strictObject(MediaFramesShape).superRefine(checkFrames)
+export type MediaFrames = z.infer<typeof MediaFrames>
+
+/** A pushed media object's frame hashes: the media of a clip the pushing reviewer was assigned. */
+export const MediaFrameHashes = z.strictObject({ sha256: Sha256Hex, ...MediaFramesShape }).superRefine(checkFrames)
+export type MediaFrameHashes = z.infer<typeof MediaFrameHashes>
+
+export const MEDIA_HASH_OUTCOMES = [
+  /** New on the server. */
+  'stored',
+  /** The server holds hashes of this media by this hasher already (the first ones pushed stay). */
+  'duplicate',
+  /** Not the media of a clip this reviewer was ever assigned; not stored, and sending it again will not help. */
+  'rejected',
+] as const
+
+export const MediaHashResult = z.strictObject({
+  sha256: Sha256Hex,
+  hasher: HasherId,
+  outcome: z.enum(MEDIA_HASH_OUTCOMES),
+  message: z.string().max(500).optional(),
+})
+export type MediaHashResult = z.infer<typeof MediaHashResult>
+
+// ---- push ---------------------------------------------------------------------------
+
 /**
  * A push. The body's exact bytes are signed (SIGNATURE_HEADER). Decisions are in the
- * device's outbox order, so a revision comes after the decision it revises.
+ * device's outbox order, so a revision comes after the decision it revises. It may carry
+ * the frame hashes of media it decided (`media_hashes`); a push of hashes alone has no
+ * decisions.
  */
-export const PushRequest = z.strictObject({
-  /** Made by the client per attempt; logged by the server for tracing, not for dedup. */
-  batch_id: z.string().min(1).max(100),
-  device_id: DeviceId,
-  decisions: z.array(PackedDecision).min(1).max(MAX_PUSH_BATCH),
-})
+export const PushRequest = z
+  .strictObject({
+    /** Made by the client per attempt; logged by the server for tracing, not for dedup. */
+    batch_id: z.string().min(1).max(100),
+    device_id: DeviceId,
+    decisions: z.array(PackedDecision).max(MAX_PUSH_BATCH),
+    media_hashes: z.array(MediaFrameHashes).min(1).max(MAX_PUSH_MEDIA_HASHES).optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (p.decisions.length === 0 && !p.media_hashes) ctx.addIssue({ code: 'custom', path: ['decisions'], message: 'a push carries at least one decision or media_hashes' })
+    const seen = new Set<string>()
+    p.media_hashes?.forEach((m, i) => {
+      const key = `${m.sha256} ${m.hasher}`
+      if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['media_hashes', i], message: `hashes of ${m.sha256} by ${m.hasher} come twice` })
+      seen.add(key)
+    })
+  })
 export type PushRequest = z.infer<typeof PushRequest>
 
 export const PUSH_OUTCOMES = [
@@ -200,6 +286,8 @@ export type PushResult = z.infer<typeof PushResult>
 export const PushResponse = z.strictObject({
   /** One per pushed decision, in request order. */
   results: z.array(PushResult),
+  /** One per pushed media_hashes entry, in request order; absent when the push carried none. */
+  media_hashes: z.array(MediaHashResult).optional(),
 })
 export type PushResponse = z.infer<typeof PushResponse>
 
@@ -328,3 +416,42 @@ export const DeviceStatusRequest = z.strictObject({
   unsent: z.number().int().min(0).max(10_000_000),
 })
 export type DeviceStatusRequest = z.infer<typeof DeviceStatusRequest>
+
+// ---- the team's known footage (GET /v1/media-hashes) -----------------------------------------
+
+/** Most items in one media-hashes page; the server sends fewer when their hashes pass MEDIA_HASH_PAGE_BYTES. */
+export const MAX_MEDIA_HASH_PAGE = 200
+/** Hex characters of hashes in one page, past its first item. */
+export const MEDIA_HASH_PAGE_BYTES = 8 * 1024 * 1024
+
+export const MediaHashesQuery = z.strictObject({
+  cursor: Cursor.optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_MEDIA_HASH_PAGE).optional(),
+})
+
+/** A clip of the organisation that uses the media, with its outcome in force (as GET /v1/outcomes carries it). */
+export const KnownClip = z.strictObject({
+  clip_id: PackId,
+  pack_id: PackId,
+  outcome: OutcomeNotice.shape.outcome,
+  /** The reviewers whose decisions in force the outcome rests on. */
+  reviewer_ids: z.array(ReviewerId).max(50),
+})
+export type KnownClip = z.infer<typeof KnownClip>
+
+export const KnownMedia = z.strictObject({
+  sha256: Sha256Hex,
+  /** New hashes of this media (one hasher); null when only the outcomes of its clips changed. */
+  frames: MediaFrames.nullable(),
+  /** Every clip using this media with an outcome in force, now (at most 50, latest first): replaces what came before for this media. */
+  clips: z.array(KnownClip).max(50),
+})
+export type KnownMedia = z.infer<typeof KnownMedia>
+
+export const MediaHashesResponse = z.strictObject({
+  /** Oldest change first; a media object comes again when its clips' outcomes change. */
+  items: z.array(KnownMedia),
+  cursor: Cursor,
+  more: z.boolean(),
+})
+export type MediaHashesResponse = z.infer<typeof MediaHashesResponse>

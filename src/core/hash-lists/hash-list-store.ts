@@ -228,6 +228,11 @@ export class HashListStore {
     }
   }
 
+  /** Entries changed by a writer other than put/remove (the team's hashes, core/sync/team-hashes.ts). */
+  notifyChanged(): void {
+    this.changed()
+  }
+
   private changed(): void {
     for (const l of this.listeners) l()
   }

@@ -78,6 +78,7 @@ describe('the store', () => {
     raw.exec('DROP TABLE hash_list_entries; DROP TABLE hash_lists')
     raw.exec('DROP TABLE media_match_pairs; DROP TABLE media_match_scans')
     raw.exec('ALTER TABLE decisions DROP COLUMN matched_from')
+    raw.exec('DROP TABLE media_hash_pushes; DROP TABLE team_hashes_waiting')
     raw.prepare('DELETE FROM __drizzle_migrations WHERE created_at > (SELECT min(created_at) FROM __drizzle_migrations)').run()
     raw.close()
     const upgraded = openStore({ dataDir, migrationsDir: MIGRATIONS })
@@ -96,6 +97,9 @@ describe('the store', () => {
     expect(upgraded.sqlite.prepare('SELECT (SELECT count(*) FROM media_match_pairs) + (SELECT count(*) FROM media_match_scans)').pluck().get()).toBe(0)
     // 0009 (decision-matched-from) added where a decision came from: none of the old ones came from a match.
     expect(upgraded.sqlite.prepare('SELECT matched_from FROM decisions').pluck().all()).toEqual([null])
+    // 0010 added what sync keeps of media hashes: nothing pushed, nothing waiting.
+    expect(upgraded.sqlite.prepare('SELECT count(*) FROM media_hash_pushes').pluck().get()).toBe(0)
+    expect(upgraded.sqlite.prepare('SELECT count(*) FROM team_hashes_waiting').pluck().get()).toBe(0)
     upgraded.close()
   })
 

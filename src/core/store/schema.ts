@@ -340,3 +340,42 @@ export const mediaMatchScans = sqliteTable('media_match_scans', {
     .references(() => mediaObjects.sha256),
   rule: text('rule').notNull(),
 })
+
+/**
+ * Media whose frame hashes the sync service has answered for (issue 14): a push carries the
+ * hashes of decided media not listed here, by the hasher that made them, and the answer is
+ * kept so they go once. A media hashed again by a newer hasher is another row, so it goes
+ * again. `rejected`: the service will not take them (not a clip it assigned this reviewer).
+ */
+export const mediaHashPushes = sqliteTable(
+  'media_hash_pushes',
+  {
+    sha256: text('sha256').notNull(),
+    hasher: text('hasher').notNull(),
+    outcome: text('outcome', { enum: ['stored', 'duplicate', 'rejected'] }).notNull(),
+    message: text('message'),
+    answeredAt: text('answered_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sha256, t.hasher] })],
+)
+
+/**
+ * Frame hashes of the team's media (pulled from the sync service, GET /v1/media-hashes) while
+ * no clip using the media has a decision in force (disputed, pending): not matched, since
+ * they carry no decision to apply, and kept so that when one comes (an adjudication brings
+ * no frames again) they go back into the team's hash list (hash_lists source 'team').
+ */
+export const teamHashesWaiting = sqliteTable(
+  'team_hashes_waiting',
+  {
+    sha256: text('sha256').notNull(),
+    hasher: text('hasher').notNull(),
+    frameCount: integer('frame_count').notNull(),
+    /** Packed as hash_list_entries packs them. */
+    hashes: blob('hashes', { mode: 'buffer' }).notNull(),
+    qualities: blob('qualities', { mode: 'buffer' }).notNull(),
+    timesMs: blob('times_ms', { mode: 'buffer' }).notNull(),
+    receivedAt: text('received_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sha256, t.hasher] })],
+)

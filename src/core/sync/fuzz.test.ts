@@ -7,14 +7,18 @@ import {
   activeAssignments,
   checkDecisions,
   decideRandom,
+  hashWaiting,
   localClips,
   localDecisions,
   openDevice,
+  packedHex,
   packFolder,
   removeDirs,
   serialRestart,
   serverAdjudications,
   serverClips,
+  serverMediaHashes,
+  teamMedia,
   type Device,
   seedsFrom,
 } from './testing/sync-world'
@@ -34,7 +38,10 @@ import {
  * identical, acknowledged; each device holds exactly its reviewer's assigned clips (plus
  * clips taken back that it decided, which stay), as the server has them, with their media;
  * adjudications are open exactly for the clips whose reviewers' decisions in force disagree,
- * and each device's notices are the server's. Several seeds; a failure names its seed and
+ * and each device's notices are the server's. Devices hash their media now and then (each
+ * file's hashes a function of the file): after every step the service holds only those
+ * hashes; at the end it holds those of every media a device decided and hashed, and every
+ * device holds every one of them as the team's. Several seeds; a failure names its seed and
  * step, and prints the steps and each proxy's log.
  */
 
@@ -54,7 +61,7 @@ afterAll(async () => {
   removeDirs(dirs)
 })
 
-type Step = 'decide' | 'sync' | 'sync-all' | 'offline' | 'crash' | 'assign' | 'unassign' | 'update-pack'
+type Step = 'decide' | 'sync' | 'sync-all' | 'offline' | 'crash' | 'assign' | 'unassign' | 'update-pack' | 'hash'
 const WEIGHTS: [Step, number][] = [
   ['decide', 30],
   ['sync', 18],
@@ -64,6 +71,7 @@ const WEIGHTS: [Step, number][] = [
   ['assign', 9],
   ['unassign', 8],
   ['update-pack', 3],
+  ['hash', 6],
 ]
 
 function pickStep(random: () => number): Step {
@@ -114,7 +122,7 @@ describe('multi-client sync fuzzer', () => {
       const reviewers = [1, 2, 3].map((i) => `z${i}-${seed}`)
       for (const r of reviewers) await server.ops.addReviewer(r, r)
       const prefix = `z${seed}`
-      const p1 = packFolder(prefix, 12)
+      const p1 = packFolder(prefix, 12, { mediaCount: 6 })
       dirs.push(p1.dir)
       await server.ops.loadPack(p1.dir)
       const clipIds = new Set(p1.ids)
@@ -164,6 +172,8 @@ describe('multi-client sync fuzzer', () => {
           before[i] = now
         }
         await checkDecisions(server, devices, label)
+        // The service holds a media's hashes as its devices made them, whatever faults came between.
+        for (const [sha256, hex] of await serverMediaHashes(server, p1.ids)) expect(hex, `${label}: the service's hashes of ${sha256}`).toBe(packedHex(sha256))
       }
 
       try {
@@ -230,8 +240,11 @@ describe('multi-client sync fuzzer', () => {
               if (ids.length > 0) steps.push(`  took ${await server.ops.unassign(p1.packId, r, ids)} of ${ids.join(' ')} from ${r}`)
               break
             }
+            case 'hash':
+              steps.push(`  hashed ${hashWaiting(d.t)} media`)
+              break
             case 'update-pack': {
-              const v = packFolder(prefix, 12, { version: ++version })
+              const v = packFolder(prefix, 12, { mediaCount: 6, version: ++version })
               dirs.push(v.dir)
               await server.ops.loadPack(v.dir)
               steps.push(`  pack version ${version} loaded`)
@@ -276,6 +289,19 @@ describe('multi-client sync fuzzer', () => {
           expect(d.client.notices(), `${label}: ${d.name}'s notices`).toEqual(await serverAdjudications(server, d.reviewer))
         }
 
+        // Every media a device decided (acked) and hashed is on the service, and every device holds the service's as the team's.
+        const onService = await serverMediaHashes(server, p1.ids)
+        for (const d of devices) {
+          const decidedHashed = d.t.store.sqlite
+            .prepare(`SELECT DISTINCT c.media_sha256 FROM outbox o JOIN decisions d ON d.id = o.decision_id JOIN clips c ON c.id = d.clip_id
+              JOIN media_hashes h ON h.sha256 = c.media_sha256 AND h.status = 'hashed' WHERE o.acked_at IS NOT NULL AND c.id IN (SELECT value FROM json_each(?))`)
+            .pluck()
+            .all(JSON.stringify(p1.ids)) as string[]
+          expect(decidedHashed.filter((m) => !onService.has(m)), `${label}: media ${d.name} decided and hashed that the service lacks`).toEqual([])
+          const team = teamMedia(d.t)
+          expect([...onService.keys()].filter((m) => team.get(m) !== onService.get(m)), `${label}: the service's media hashes ${d.name} does not hold as the team's`).toEqual([])
+        }
+
         const expected = expectedAdjudications(union.values(), clipIds)
         const open = (await serverAdjudications(server)).filter((a) => a.state === 'open' && clipIds.has(a.clip_id))
         const actual = new Map(open.map((a) => [a.clip_id, a.decisions.map((x) => x.id).sort()]))
@@ -284,7 +310,7 @@ describe('multi-client sync fuzzer', () => {
 
         const faults = devices.flatMap((d) => d.proxy.events).filter((e) => e.fault !== 'none' && e.fault !== 'offline').length
         console.log(
-          `seed ${seed}: ${STEPS} steps, ${union.size} decisions, ${expected.size} adjudications, ${faults} faults, ${steps.filter((s) => s.includes('crashed')).length} crashes; ${(performance.now() - started).toFixed(0)} ms`,
+          `seed ${seed}: ${STEPS} steps, ${union.size} decisions, ${onService.size} media hashes on the service, ${expected.size} adjudications, ${faults} faults, ${steps.filter((s) => s.includes('crashed')).length} crashes; ${(performance.now() - started).toFixed(0)} ms`,
         )
       } finally {
         for (const d of devices) {

@@ -3,8 +3,10 @@ import { appendAudit } from '../audit'
 import { DECISION_LINE } from '../export/decision-line'
 import { newId } from '../ids'
 import type { Identity } from '../settings'
+import { z } from 'zod'
 import { PushResponse, SIGNATURE_HEADER, SYNC_PATHS, type PushResult } from '../../shared/sync-protocol'
 import { SyncRequestError, type SyncHttp } from './http'
+import { withMediaHashes, type HashEntry, type MediaHashPushes } from './push-hashes'
 
 /**
  * Pushing the outbox. Rows the server has not answered for go in seq order (a revision
@@ -106,6 +108,13 @@ export class Outbox {
     return batch
   }
 
+  /** A batch of no decisions, for a push of media hashes alone. */
+  emptyBatch(): OutboxBatch {
+    const batchId = newId()
+    const body = Buffer.from(`{"batch_id":${JSON.stringify(batchId)},"device_id":${JSON.stringify(this.identity.deviceId)},"decisions":[]}`)
+    return { batchId, seqs: [], ids: [], clipIds: [], body }
+  }
+
   /** The server's answer, checked against what was sent, in one transaction. */
   applyResults(batch: OutboxBatch, results: PushResult[]): PushCounts {
     const counts: PushCounts = { stored: 0, duplicate: 0, rejected: 0 }
@@ -185,7 +194,7 @@ export interface RejectedDecision {
 }
 
 /** The answer must speak of exactly the decisions sent, in order; anything else is applied to none of them. */
-export function checkResults(batch: OutboxBatch, response: PushResponse, what: string): PushResult[] {
+export function checkResults(batch: OutboxBatch, response: { results: PushResult[] }, what: string): PushResult[] {
   const { results } = response
   if (results.length !== batch.ids.length) {
     throw new SyncRequestError(what, 'invalid_response', `the server answered for ${results.length} decisions, not the ${batch.ids.length} pushed; none was marked as sent`, false)
@@ -201,8 +210,12 @@ export function checkResults(batch: OutboxBatch, response: PushResponse, what: s
 export interface PushRun {
   http: SyncHttp
   outbox: Outbox
+  /** Frame hashes of decided media to carry; without it, pushes carry decisions only. */
+  hashes?: MediaHashPushes | undefined
   sign(bytes: Uint8Array): Buffer
   batchSize: number
+  /** Bytes of a push body (PUSH_BODY_BYTES unless given): decisions first, then the media hashes that fit. */
+  maxBodyBytes?: number
   /** Runs one request with the client's retries; `onFailedAttempt` hears each attempt that got no answer. */
   retry<T>(what: string, attempt: () => Promise<T>, onFailedAttempt: (err: unknown) => void): Promise<T>
   /** Runs `fn` while holding the profile's write gate (no import mid-transaction meanwhile). */
@@ -211,37 +224,63 @@ export interface PushRun {
   onProgress(done: number, total: number): void
 }
 
-/** Push every unsent decision, batch after batch, until none is left or a batch fails for good. */
+/**
+ * The push answer as the client reads it: the decisions' part by the protocol's rules, the
+ * media hashes' part on its own (push-hashes.ts), so a broken answer about hashes costs the
+ * hashes, never the decisions.
+ */
+const PushAnswer = PushResponse.extend({ media_hashes: z.unknown().optional() })
+
+/**
+ * Push every unsent decision, batch after batch, until none is left or a batch fails for
+ * good; each batch carries what media hashes fit beside it, and what is left of those goes
+ * in pushes of hashes alone at the end.
+ */
 export async function pushAll(run: PushRun): Promise<PushCounts> {
   const total = await run.locked(() => run.outbox.pendingCount())
   const counts: PushCounts = { stored: 0, duplicate: 0, rejected: 0 }
   let done = 0
   let after = 0
+  const maxBytes = run.maxBodyBytes ?? PUSH_BODY_BYTES
+  // Media whose hashes went in this run: not sent twice, whatever the answer was.
+  const sentHashes = new Set<string>()
+  // A service that refuses a push for its hashes (one older than them) takes this run's decisions alone.
+  let hashesRefused = false
+
+  const send = async (batch: OutboxBatch, entries: HashEntry[]): Promise<{ results: PushResult[]; hashes: unknown; entries: HashEntry[] }> => {
+    for (const e of entries) sentHashes.add(e.sha256)
+    const body = withMediaHashes(batch.body, entries)
+    const what = `push of ${batch.ids.length} decision${batch.ids.length === 1 ? '' : 's'}${entries.length > 0 ? ` and hashes of ${entries.length} media` : ''}`
+    const signature = run.sign(body).toString('base64')
+    try {
+      const response = await run.retry(
+        what,
+        () => run.http.json({ what, method: 'POST', path: SYNC_PATHS.decisions, body, headers: { [SIGNATURE_HEADER]: signature }, schema: PushAnswer, signal: run.signal }),
+        (err) => {
+          if (err instanceof SyncRequestError && batch.seqs.length > 0) void run.locked(() => run.outbox.recordFailure(batch, err.message)).catch(() => {})
+        },
+      )
+      return { results: checkResults(batch, response, what), hashes: response.media_hashes, entries }
+    } catch (err) {
+      if (entries.length > 0 && err instanceof SyncRequestError && err.code === 'invalid_request' && !run.signal?.aborted) {
+        hashesRefused = true
+        if (batch.seqs.length > 0) return send(batch, [])
+        return { results: [], hashes: undefined, entries: [] }
+      }
+      throw err
+    }
+  }
+
   run.onProgress(0, total)
   for (;;) {
     run.signal?.throwIfAborted()
-    const batch = await run.locked(() => run.outbox.nextBatch(after, run.batchSize))
-    if (!batch) return counts
-    const what = `push of ${batch.ids.length} decision${batch.ids.length === 1 ? '' : 's'}`
-    const signature = run.sign(batch.body).toString('base64')
-    const response = await run.retry(
-      what,
-      () =>
-        run.http.json({
-          what,
-          method: 'POST',
-          path: SYNC_PATHS.decisions,
-          body: batch.body,
-          headers: { [SIGNATURE_HEADER]: signature },
-          schema: PushResponse,
-          signal: run.signal,
-        }),
-      (err) => {
-        if (err instanceof SyncRequestError) void run.locked(() => run.outbox.recordFailure(batch, err.message)).catch(() => {})
-      },
-    )
-    const results = checkResults(batch, response, what)
-    const got = await run.locked(() => run.outbox.applyResults(batch, results))
+    const batch = await run.locked(() => run.outbox.nextBatch(after, run.batchSize, maxBytes))
+    if (!batch) break
+    const hashes = run.hashes
+    const entries = hashes && !hashesRefused ? await run.locked(() => hashes.entries(batch.seqs, sentHashes, maxBytes - batch.body.length, false)) : []
+    const answer = await send(batch, entries)
+    const got = await run.locked(() => run.outbox.applyResults(batch, answer.results))
+    if (hashes) await run.locked(() => hashes.applyAnswer(answer.entries, answer.hashes))
     counts.stored += got.stored
     counts.duplicate += got.duplicate
     counts.rejected += got.rejected
@@ -249,4 +288,22 @@ export async function pushAll(run: PushRun): Promise<PushCounts> {
     after = batch.seqs[batch.seqs.length - 1]!
     run.onProgress(done, Math.max(total, done))
   }
+  // Hashes of media whose decisions went before they were hashed (or did not fit beside them).
+  // A failure here ends the hashes of this run, not the push: its decisions are sent, and the
+  // hashes go next run; the pull that follows meets a lasting trouble (network, token) itself.
+  const hashes = run.hashes
+  while (hashes && !hashesRefused) {
+    run.signal?.throwIfAborted()
+    const batch = run.outbox.emptyBatch()
+    const entries = await run.locked(() => hashes.entries([], sentHashes, maxBytes - batch.body.length, true))
+    if (entries.length === 0) break
+    try {
+      const answer = await send(batch, entries)
+      await run.locked(() => hashes.applyAnswer(answer.entries, answer.hashes))
+    } catch (err) {
+      if (err instanceof SyncRequestError && !run.signal?.aborted) break
+      throw err
+    }
+  }
+  return counts
 }

@@ -15,6 +15,8 @@ import { clearNotices, fetchNotices, openNoticeCount, storedNotices, storeNotice
 import { clearOutcomes, deviceStatus, pullOutcomes } from './outcomes'
 import type { PullCounts } from './pull'
 import { DEFAULT_PUSH_BATCH, Outbox, pushAll, type PushCounts, type RejectedDecision } from './push'
+import { MediaHashPushes } from './push-hashes'
+import { clearTeamHashes, pullTeamHashes } from './team-hashes'
 import { StatusEmitter, type SyncActivity, type SyncCounts, type SyncFailureCode, type SyncPhase, type SyncServerInfo, type SyncStatus, type SyncStatusListener } from './state'
 import { TokenStore, TokenStoreError } from './token-store'
 
@@ -48,11 +50,15 @@ export interface SyncClientOptions {
   /** A media download attempt is abandoned when no byte arrives for this long. */
   stallMs?: number
   pushBatch?: number
+  /** Bytes of a push body, decisions and media hashes together (push.ts PUSH_BODY_BYTES); tests pass less. */
+  pushBodyBytes?: number
   pullPage?: number
   mediaConcurrency?: number
   fetch?: typeof fetch
   /** A pull changed clips: the host refreshes its queue and search index. */
   onClipsChanged?: () => void
+  /** A pull changed the team's hash list (hash_lists source 'team'): the match index reloads it. */
+  onTeamHashesChanged?: () => void
   /** A push changed clip statuses (decided → synced). */
   onDecisionsSynced?: () => void
 }
@@ -103,6 +109,7 @@ export class SyncClient {
   private readonly sqlite
   private readonly tokens: TokenStore
   private readonly outbox: Outbox
+  private readonly hashPushes: MediaHashPushes
   private readonly emitter = new StatusEmitter()
   private readonly now: () => Date
   private readonly random: RandomSource
@@ -121,6 +128,7 @@ export class SyncClient {
     this.random = opts.random ?? Math.random
     this.tokens = new TokenStore(opts.store.paths.root, opts.keyProtector ?? null)
     this.outbox = new Outbox(this.sqlite, opts.identity, this.now)
+    this.hashPushes = new MediaHashPushes(this.sqlite, this.now)
     this.activity = this.server() ? (getSetting(this.sqlite, K.lastSuccess) ? { state: 'up_to_date' } : { state: 'idle' }) : { state: 'not_enrolled' }
   }
 
@@ -260,6 +268,9 @@ export class SyncClient {
           for (const k of Object.values(K)) this.sqlite.prepare('DELETE FROM settings WHERE key = ?').run(k)
           clearNotices(this.sqlite)
           clearOutcomes(this.sqlite)
+          // What this service holds and sent: another service starts afresh.
+          clearTeamHashes(this.sqlite)
+          this.sqlite.prepare('DELETE FROM media_hash_pushes').run()
           if (server) {
             appendAudit(this.sqlite, {
               at: this.now().toISOString(),
@@ -273,6 +284,7 @@ export class SyncClient {
         })
         .immediate()
     })
+    this.opts.onTeamHashesChanged?.()
     this.activity = { state: 'not_enrolled' }
     this.refreshCounts()
     this.publish()
@@ -431,8 +443,10 @@ export class SyncClient {
       const pushed = await pushAll({
         http,
         outbox: this.outbox,
+        hashes: this.hashPushes,
         sign: (bytes) => key.sign(bytes),
         batchSize: this.opts.pushBatch ?? DEFAULT_PUSH_BATCH,
+        ...(this.opts.pushBodyBytes ? { maxBodyBytes: this.opts.pushBodyBytes } : {}),
         retry: (what, attempt, onFailed) => retry(what, attempt, onFailed),
         locked: (fn) => this.locked(fn),
         signal,
@@ -482,6 +496,9 @@ export class SyncClient {
       progress('outcomes', 0, 1)
       const outcomes = await pullOutcomes({ http, sqlite: this.sqlite, reviewerId: server.reviewerId, now: this.now, signal, retry, locked: (fn) => this.locked(fn) })
       if (outcomes > 0) this.opts.onClipsChanged?.()
+      // The team's known footage, kept as the hash list of source 'team'.
+      const teamHashes = await pullTeamHashes({ http, sqlite: this.sqlite, serverUrl: server.url, now: this.now, signal, retry, locked: (fn) => this.locked(fn) })
+      if (teamHashes > 0) this.opts.onTeamHashesChanged?.()
       await this.reportStatus(http, server.reviewerId, signal)
 
       if (pushError) throw pushError

@@ -322,7 +322,12 @@ export const outcomes = pgTable(
     createdAt: tstz('created_at').notNull().defaultNow(),
     txid: xid8('txid').notNull().default(sql`pg_current_xact_id()`),
   },
-  (t) => [uniqueIndex('outcomes_seq').on(t.seq), index('outcomes_clip').on(t.clipId, t.seq)],
+  (t) => [
+    uniqueIndex('outcomes_seq').on(t.seq),
+    index('outcomes_clip').on(t.clipId, t.seq),
+    // GET /v1/media-hashes reads outcome changes of every clip in (txid, seq) order.
+    index('outcomes_feed').on(t.txid, t.seq),
+  ],
 )
 
 /** The outcome in force per clip, with what the lists order and filter by. No row: pending, nothing decided. */
@@ -502,4 +507,32 @@ export const rateLimits = pgTable(
     count: integer('count').notNull(),
   },
   (t) => [primaryKey({ columns: [t.key, t.windowStart] })],
+)
+
+/**
+ * Frame hashes of decided media, pushed by devices (issue 14): one row per media object and
+ * hasher, the first pushed kept (a second push of the same is a duplicate; another hasher is
+ * another row). Hashes as bytes (32 a hash, a frame's hashes together, frames in order),
+ * qualities one byte a hash, times as a JSON array of milliseconds. Devices pull them with
+ * the outcomes in force of the clips that use the media (GET /v1/media-hashes), in (txid,
+ * seq) order below the snapshot's xmin as the outcome feed is served.
+ */
+export const mediaHashes = pgTable(
+  'media_hashes',
+  {
+    sha256: text('sha256').notNull(),
+    hasher: text('hasher').notNull(),
+    seq: bigint('seq', { mode: 'number' }).notNull().generatedAlwaysAsIdentity(),
+    hashesPerFrame: integer('hashes_per_frame').notNull(),
+    frameCount: integer('frame_count').notNull(),
+    hashes: bytea('hashes').notNull(),
+    qualities: bytea('qualities').notNull(),
+    timesMs: jsonb('times_ms').$type<number[]>().notNull(),
+    /** Who pushed the hashes kept. */
+    reviewerId: text('reviewer_id').notNull(),
+    deviceId: text('device_id').notNull(),
+    receivedAt: tstz('received_at').notNull().defaultNow(),
+    txid: xid8('txid').notNull().default(sql`pg_current_xact_id()`),
+  },
+  (t) => [primaryKey({ columns: [t.sha256, t.hasher] }), uniqueIndex('media_hashes_seq').on(t.seq), index('media_hashes_feed').on(t.txid, t.seq)],
 )

@@ -106,6 +106,7 @@ export function createSyncApp(opts: SyncAppOptions): SyncApp {
   app.use('/v1/devices/self/revoke', auth)
   app.use('/v1/devices/self/status', auth)
   app.use('/v1/outcomes', auth)
+  app.use('/v1/media-hashes', auth)
   addPushRoutes(app, opts)
   addPullRoutes(app, opts)
   addMediaRoute(app, opts)

@@ -1,6 +1,7 @@
-import { AssignmentsQuery, DeviceStatusRequest, OutcomesQuery, SYNC_PATHS, type NoticesResponse } from '../../shared/sync-protocol'
+import { AssignmentsQuery, DeviceStatusRequest, MediaHashesQuery, OutcomesQuery, SYNC_PATHS, type NoticesResponse } from '../../shared/sync-protocol'
 import { schemaError } from '../errors'
 import { listAdjudications } from '../ops/adjudications'
+import { pullMediaHashes } from '../ops/media-hashes'
 import { pullAssignmentsBody } from '../ops/assignments'
 import { pullOutcomes, recordDeviceStatus, touchDeviceSync } from '../ops/outcome-feed'
 import type { SyncApp, SyncAppOptions } from './app'
@@ -9,7 +10,8 @@ import { parseJsonBody, readBody } from './body'
 /**
  * `GET /v1/assignments` (changes after a cursor; marks the device's last sync),
  * `GET /v1/notices` (adjudications on the reviewer's clips), `GET /v1/outcomes` (outcomes
- * of the clips they decided, after a cursor) and `POST /v1/devices/self/status`.
+ * of the clips they decided, after a cursor), `GET /v1/media-hashes` (the team's decided
+ * media's frame hashes, after a cursor) and `POST /v1/devices/self/status`.
  */
 export function addPullRoutes(app: SyncApp, opts: SyncAppOptions): void {
   app.get(SYNC_PATHS.assignments, async (c) => {
@@ -31,6 +33,12 @@ export function addPullRoutes(app: SyncApp, opts: SyncAppOptions): void {
     const parsed = OutcomesQuery.safeParse(c.req.query())
     if (!parsed.success) throw schemaError('query', parsed.error)
     return c.json(await pullOutcomes(opts.db, c.get('device').reviewerId, parsed.data.cursor, parsed.data.limit))
+  })
+
+  app.get(SYNC_PATHS.mediaHashes, async (c) => {
+    const parsed = MediaHashesQuery.safeParse(c.req.query())
+    if (!parsed.success) throw schemaError('query', parsed.error)
+    return c.json(await pullMediaHashes(opts.db, parsed.data.cursor, parsed.data.limit))
   })
 
   app.post(SYNC_PATHS.deviceStatus, async (c) => {

@@ -7,6 +7,7 @@ import { schemaError, ServerError } from '../errors'
 import { decodeSignature } from './signature'
 import { ingestDecisionPack } from '../ops/decision-packs'
 import { storeDecisions } from '../ops/decisions'
+import { storeMediaHashes } from '../ops/media-hashes'
 import type { SyncApp, SyncAppOptions } from './app'
 import { parseJsonBody, readBody, saveBody } from './body'
 
@@ -34,8 +35,10 @@ export function addPushRoutes(app: SyncApp, opts: SyncAppOptions): void {
         { path: 'body.device_id', message: 'not the token’s device' },
       ])
     }
-    const results = await storeDecisions(opts.db, device, push.decisions, { kind: 'push', ref: push.batch_id, body, signature })
+    const results = push.decisions.length === 0 ? [] : await storeDecisions(opts.db, device, push.decisions, { kind: 'push', ref: push.batch_id, body, signature })
     const response: PushResponse = { results }
+    // After the decisions, which never wait on their media's hashes: one statement for all of them.
+    if (push.media_hashes) response.media_hashes = await storeMediaHashes(opts.db, device, push.media_hashes)
     return c.json(response)
   })
 

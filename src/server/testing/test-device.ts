@@ -59,8 +59,8 @@ export class TestDevice {
     }
   }
 
-  pushBody(decisions: PackedDecision[], batchId = randomUUID()): Buffer {
-    const push: PushRequest = { batch_id: batchId, device_id: this.deviceId, decisions }
+  pushBody(decisions: PackedDecision[], batchId = randomUUID(), mediaHashes?: PushRequest['media_hashes']): Buffer {
+    const push: PushRequest = { batch_id: batchId, device_id: this.deviceId, decisions, ...(mediaHashes ? { media_hashes: mediaHashes } : {}) }
     return Buffer.from(JSON.stringify(push))
   }
 

@@ -45,6 +45,8 @@ export interface TestServer {
   db(): Db
   /** Likewise: the service's media store. */
   media(): MediaStore
+  /** Likewise: runs `fn` while the service is stopped (a PGlite store is one process's), told where the store is; then starts it again. */
+  offline<T>(fn: (place: { databaseUrl: string | undefined; dataDir: string }) => Promise<T>): Promise<T>
 }
 
 /** The PostgreSQL server the tests should use, or undefined for PGlite (see scripts/test-postgres.mjs). */
@@ -99,6 +101,14 @@ export async function startTestServer(opts: { databaseUrl?: string; rateLimitPer
       ops,
       db,
       media: () => running.stores.media,
+      async offline(fn) {
+        await running.close()
+        try {
+          return await fn({ databaseUrl: database?.url, dataDir })
+        } finally {
+          running = await serve({ ...place, port })
+        }
+      },
       async restart() {
         await running.close()
         running = await serve({ ...place, port })

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto'
 import { rmSync } from 'node:fs'
 import { expect } from 'vitest'
 import type { PackedDecision } from '../../../shared/decision-pack-format'
+import { HASHER_ID, type FrameHash } from '../../../shared/frame-hashes'
 import { DecisionDraft } from '../../../shared/policy'
 import type { Adjudication } from '../../../shared/sync-protocol'
 // These helpers put the client against the real sync service; core code never imports the server.
@@ -20,6 +22,7 @@ import type { SyncClient } from '../sync-client'
 import { syncClientFor } from './client-for'
 import { FaultProxy, type FaultProxyOptions } from './fault-proxy'
 import { openQuietProfile } from './open-profile'
+import { TEAM_LIST_ID } from '../team-hashes'
 
 /**
  * The pieces the fault, fuzz and kill tests share: devices (a real profile in its own data
@@ -251,6 +254,48 @@ export async function checkDecisions(server: TestServer, devices: readonly Pick<
     expect([...held.byId.keys()].sort(), `${label}: the server's decisions are not the devices' decisions`).toEqual([...union.keys()].sort())
     for (const [id, c] of union) expect(held.byId.get(id), `${label}: decision ${id} on the server`).toBe(c)
   }
+}
+
+// ---- media hashes ---------------------------------------------------------------------
+
+/** The frames any device's hasher gives a media file: a function of the file, as a real hasher's are. */
+export function framesOf(sha256: string): FrameHash[] {
+  const hash = (i: number, k: number) => createHash('sha256').update(`${sha256}/${i}/${k}`).digest('hex')
+  return [0, 1].map((i) => ({ tMs: i * 1000, hashes: [0, 1, 2, 3].map((k) => ({ hash: hash(i, k), quality: 50 + i * 10 + k })) }))
+}
+
+/** framesOf as the service and the profile's lists pack them: all hashes in one hex string. */
+export const packedHex = (sha256: string): string => framesOf(sha256).flatMap((f) => f.hashes.map((h) => h.hash)).join('')
+
+/** The device's hasher works through everything waiting; returns how many it hashed. */
+export function hashWaiting(t: Tinjau): number {
+  t.hashes.clipsChanged()
+  let n = 0
+  for (let job = t.hashes.next(); job; job = t.hashes.next()) {
+    t.hashes.record({ outcome: 'hashed', sha256: job.sha256, hasher: HASHER_ID, frames: framesOf(job.sha256) })
+    n++
+  }
+  return n
+}
+
+/** The service's media hashes of these clips' media: sha256 → hex. */
+export async function serverMediaHashes(server: TestServer, clipIds: readonly string[]): Promise<Map<string, string>> {
+  const list = await rows<{ sha256: string; hashes: string }>(
+    server.db(),
+    sql`SELECT sha256, encode(hashes, 'hex') AS hashes FROM media_hashes
+        WHERE hasher = ${HASHER_ID} AND sha256 IN (SELECT media_sha256 FROM clips WHERE id = ANY(${textArray(clipIds)}))`,
+  )
+  return new Map(list.map((r) => [r.sha256, r.hashes]))
+}
+
+/** Media of the team's list a device holds (entries and frames waiting for a decision): sha256 → hex. */
+export function teamMedia(t: Tinjau): Map<string, string> {
+  const out = new Map<string, string>()
+  const rows = t.store.sqlite
+    .prepare(`SELECT media_sha256 AS sha256, hashes FROM hash_list_entries WHERE list_id = ? UNION ALL SELECT sha256, hashes FROM team_hashes_waiting`)
+    .all(TEAM_LIST_ID) as { sha256: string; hashes: Buffer }[]
+  for (const r of rows) out.set(r.sha256, r.hashes.toString('hex'))
+  return out
 }
 
 /** Seeds from an environment variable: "1-50" or "3,8,13"; undefined when unset. */
