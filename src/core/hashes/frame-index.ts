@@ -543,8 +543,8 @@ export class FrameIndex extends PackedFrames implements FrameHashIndex {
         const end = this.queryStart[q]!
         for (let i = q === 0 ? 0 : this.queryStart[q - 1]!; i < end; i++) {
           const id = this.byQuery[i]!
-          if (stamp[id] === epoch) continue
-          stamp[id] = epoch
+          // Nearly every candidate is a stranger that passed the 16-bit filter by chance: its
+          // distance first, and the visit stamp (another cache miss) only for the hits.
           const b = id << 3
           const d =
             popcount32(h[b]! ^ q0) +
@@ -555,7 +555,9 @@ export class FrameIndex extends PackedFrames implements FrameHashIndex {
             popcount32(h[b + 5]! ^ q5) +
             popcount32(h[b + 6]! ^ q6) +
             popcount32(h[b + 7]! ^ q7)
-          if (d <= radius && deleted[id] === 0) visit(query, payloads[id]!, d)
+          if (d > radius || deleted[id] !== 0 || stamp[id] === epoch) continue
+          stamp[id] = epoch
+          visit(query, payloads[id]!, d)
         }
       }
       if (this.built < this.count) this.scanRange(this.built, this.count, queries, qo, radius, (payload, distance) => visit(query, payload, distance))

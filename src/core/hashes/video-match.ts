@@ -263,6 +263,9 @@ export function compareVideos(
   return verdict(options.video ?? 0, queryMatched, q.count, comparedMatched, c.count, best, r)
 }
 
+/** `match` searches at least this many query frames a pass: a pass's probes are sorted together, and fewer share fewer pages. */
+const MIN_PASS_FRAMES = 12
+
 export interface VideoMatchIndexOptions {
   /** Quality tolerance for stored and query frames alike (default VPDQ_QUALITY_TOLERANCE); a new value needs a new index. */
   qualityTolerance?: number
@@ -481,7 +484,28 @@ export class VideoMatchIndex {
    * query frame, with both percentages and the verdict, strongest first.
    */
   compare(query: VideoFrames, rule: Partial<VideoMatchRule> = {}): VideoComparison[] {
-    const r = resolveRule(rule)
+    return this.run(query, resolveRule(rule), false)
+  }
+
+  /**
+   * The stored videos that match the query by the rule, strongest first: `compare` filtered
+   * by the verdict, and the same figures. It stops early once no stored video can reach the
+   * query match % any more (see `run`), which is the usual answer for a clip never seen.
+   */
+  match(query: VideoFrames, rule: Partial<VideoMatchRule> = {}): VideoComparison[] {
+    return this.run(query, resolveRule(rule), true).filter((c) => c.isMatch)
+  }
+
+  /**
+   * The query's frames against the index. With `stopWhenHopeless`, the frames go in passes
+   * of about (100 − query match %) of them, each pass a sample spread over the whole clip
+   * (frames p, p + passes, p + 2·passes…), and after a pass the search ends — answering no
+   * video — when even the video hit by the most query frames so far could not reach the
+   * query match % with every frame left: a clip that copies nothing is decided after its
+   * first fifth at the default 80 %. Until then every frame is searched, so the videos that
+   * do match carry exactly `compare`'s figures. Without it, one pass of all frames.
+   */
+  private run(query: VideoFrames, r: VideoMatchRule, stopWhenHopeless: boolean): VideoComparison[] {
     const q = consideredFrames(query, this.qualityTolerance)
     const nq = q.count
     if (nq === 0 || this.liveSlots === 0) return []
@@ -493,17 +517,23 @@ export class VideoMatchIndex {
     const slotHit = this.slotHit
     const touchedVideos: number[] = []
     const touchedSlots: number[] = []
-    // Hits come query hash by query hash in order, so a frame's hashes' hits come together.
+    // The fewest matched query frames that reach the query match % (as `verdict` computes it).
+    let needed = 1
+    while (needed < nq && (needed * 100) / nq < r.queryMatchPercent) needed++
+    const passes = stopWhenHopeless ? Math.max(1, Math.min(Math.floor(nq / MIN_PASS_FRAMES), Math.floor(nq / (nq - needed + 1)))) : 1
+    const passHashes = new Uint32Array(q.start[nq]! * HASH256_WORDS)
+    // Query hash → its frame's number + 1 (the per-video stamp of the frame that hit it).
     const frameOf = new Uint32Array(q.start[nq]!)
-    for (let i = 0; i < nq; i++) frameOf.fill(i + 1, q.start[i]!, q.start[i + 1]!)
+    let mostHits = 0
     const visit = (hash: number, slot: number, distance: number) => {
-      // One stamp per query frame, whichever of its hashes finds a stored frame.
+      // One stamp per query frame, whichever of its hashes finds a stored frame; a frame's
+      // hashes are in one pass, and their hits come together.
       const stamp = frameOf[hash]!
       const v = slotVideo[slot]!
       if (lastQueryFrame[v] !== stamp) {
         if (lastQueryFrame[v] === 0) touchedVideos.push(v)
         lastQueryFrame[v] = stamp
-        queryHits[v]!++
+        if (++queryHits[v]! > mostHits) mostHits = queryHits[v]!
       }
       if (slotHit[slot] === 0) {
         slotHit[slot] = 1
@@ -513,7 +543,20 @@ export class VideoMatchIndex {
       if (distance < best[v]!) best[v] = distance
     }
     try {
-      this.frames.forEachWithinMany(q.hashes, r.distanceTolerance, visit)
+      let searched = 0
+      for (let p = 0; p < passes; p++) {
+        let n = 0
+        for (let f = p; f < nq; f += passes) {
+          const from = q.start[f]!
+          const to = q.start[f + 1]!
+          passHashes.set(q.hashes.subarray(from * HASH256_WORDS, to * HASH256_WORDS), n * HASH256_WORDS)
+          frameOf.fill(f + 1, n, n + to - from)
+          n += to - from
+          searched++
+        }
+        this.frames.forEachWithinMany(passHashes.subarray(0, n * HASH256_WORDS), r.distanceTolerance, visit)
+        if (stopWhenHopeless && mostHits + (nq - searched) < needed) return []
+      }
       const out = touchedVideos.map((v) => verdict(this.keys[v]!, queryHits[v]!, nq, comparedHits[v]!, this.slotCount[v]!, best[v]!, r))
       return out.sort(byStrength)
     } finally {
@@ -525,10 +568,5 @@ export class VideoMatchIndex {
       }
       for (const s of touchedSlots) slotHit[s] = 0
     }
-  }
-
-  /** The stored videos that match the query by the rule, strongest first. */
-  match(query: VideoFrames, rule: Partial<VideoMatchRule> = {}): VideoComparison[] {
-    return this.compare(query, rule).filter((c) => c.isMatch)
   }
 }
