@@ -422,17 +422,19 @@ describe('match stops once no stored video can reach the query match %', () => {
     }
   })
 
-  it('searches a fifth of a new clip at the default 80 %, and all of a clip that matches', () => {
+  it('searches a fifth of a new clip at the default 80 %, and all of a clip that matches, in passes of 13, 13, 26 and 8 frames', () => {
     const searched = vi.spyOn(FrameIndex.prototype, 'forEachWithinMany')
     const hashesSearched = () => searched.mock.calls.reduce((sum, [queries]) => sum + queries.length / HASH256_WORDS, 0)
     try {
       expect(index.match(video(60))).toEqual([])
-      // 60 frames in 4 passes of 15: after the first, 0 + 45 frames left < the 48 needed.
-      expect(hashesSearched()).toBe(15 * k)
+      // 48 of 60 frames are needed: after a first pass of 13 with no hit, 47 are left.
+      expect(hashesSearched()).toBe(13 * k)
+      expect(searched.mock.calls).toHaveLength(1)
       searched.mockClear()
       const copy = clip(60, 3, 1)
       expect(index.match(copy).map((m) => m.video)).toEqual([3])
       expect(hashesSearched()).toBe(60 * k)
+      expect(searched.mock.calls.map(([queries]) => queries.length / HASH256_WORDS / k)).toEqual([13, 13, 26, 8])
       searched.mockClear()
       index.compare(video(60))
       expect(searched.mock.calls).toHaveLength(1)
