@@ -263,7 +263,7 @@ export function compareVideos(
   return verdict(options.video ?? 0, queryMatched, q.count, comparedMatched, c.count, best, r)
 }
 
-/** `match` searches at least this many query frames in its first pass: a pass's probes are sorted together, and fewer share fewer pages. */
+/** `match`'s first pass searches at least this many query frames (a pass's probes are sorted together; fewer share fewer pages). */
 const MIN_PASS_FRAMES = 12
 
 function gcd(a: number, b: number): number {
@@ -502,17 +502,17 @@ export class VideoMatchIndex {
   }
 
   /**
-   * The query's frames against the index. With `stopWhenHopeless`, in passes, and after each
-   * the search ends — answering no video — when even the video hit by the most query frames
-   * so far could not reach the query match % with every frame left. The first pass is the
-   * fewest frames that can decide that (100 − query match % of them: a fifth at the default
-   * 80 %, so a clip that copies nothing costs a fifth of a search); each later pass as many
-   * frames as all before it, so a clip that is half a copy is decided after two fifths and a
-   * clip that matches costs about three passes, not one (each pass sorts its own probes, and
-   * fewer probes share fewer pages: ~3 ms a pass at 4M hashes, bench:match). The frames go
-   * in a spread order (frame i·step mod n, step ≈ 0.618 n), so every pass samples the whole
-   * clip. Until the end every frame is searched, so the videos that do match carry exactly
-   * `compare`'s figures. Without it, one pass of all frames in order.
+   * The query's frames against the index. With `stopWhenHopeless`, in two passes: first the
+   * fewest frames that can rule every video out (100 − query match % of them: a fifth at the
+   * default 80 %), and if no video is ruled out — when even the video hit by the most of
+   * them could still reach the query match % with every frame left — the rest. So a clip
+   * that copies nothing, the usual case, costs a fifth of a search, and any other clip one
+   * search and a small pass more. More, smaller passes would rule out half copies sooner
+   * but cost a clip that matches more than they save: each pass sorts its own probes, and
+   * fewer probes share fewer pages (bench:match, docs/performance.md "Issue 14"). The first
+   * pass takes frames spread over the clip (frame i·step mod n, step ≈ 0.618 n). Every
+   * frame of a clip not ruled out is searched, so the videos that match carry exactly
+   * `compare`'s figures. Without `stopWhenHopeless`, one pass of all frames in order.
    */
   private run(query: VideoFrames, r: VideoMatchRule, stopWhenHopeless: boolean): VideoComparison[] {
     const q = consideredFrames(query, this.qualityTolerance)
@@ -556,7 +556,7 @@ export class VideoMatchIndex {
     try {
       let searched = 0
       while (searched < nq) {
-        const passEnd = Math.min(nq, searched === 0 ? firstPass : 2 * searched)
+        const passEnd = searched === 0 ? Math.min(nq, firstPass) : nq
         let n = 0
         for (; searched < passEnd; searched++) {
           const f = firstPass >= nq ? searched : (searched * step) % nq
