@@ -16,7 +16,10 @@
  * 256 bits. Without that filter every entry of every bucket had its hash read, a cache miss
  * each, and a 60-frame clip took 5–7 times longer. Radius 63 (t = 7) probes 16 × 697 buckets
  * and stays exact, only slower. Figures and the comparison with a BK-tree and a linear
- * scan: docs/perceptual-hashes-index.md.
+ * scan: docs/perceptual-hashes-index.md. 16-bit chunks stay right at 4M hashes (~61 entries
+ * a bucket), though MIH's rule of thumb says ~22 bits: a clip's cost is its scattered bucket
+ * reads, not the entries the filter passes over, and longer chunks read many more buckets
+ * (bench/frame-index-chunks.bench.ts).
  *
  * A clip is many queries (60 frames × 4 hashes with the robust hashing): `forEachWithinMany`
  * makes all their probes first and visits the buckets in memory order, which at a million
