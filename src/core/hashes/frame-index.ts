@@ -16,7 +16,10 @@
  * 256 bits. Without that filter every entry of every bucket had its hash read, a cache miss
  * each, and a 60-frame clip took 5–7 times longer. Radius 63 (t = 7) probes 16 × 697 buckets
  * and stays exact, only slower. Figures and the comparison with a BK-tree and a linear
- * scan: docs/perceptual-hashes-index.md.
+ * scan: docs/perceptual-hashes-index.md. 16-bit chunks stay right at 4M hashes (~61 entries
+ * a bucket), though MIH's rule of thumb says ~22 bits: a clip's cost is its scattered bucket
+ * reads, not the entries the filter passes over, and longer chunks read many more buckets
+ * (bench/frame-index-chunks.bench.ts).
  *
  * A clip is many queries (60 frames × 4 hashes with the robust hashing): `forEachWithinMany`
  * makes all their probes first and visits the buckets in memory order, which at a million
@@ -543,8 +546,8 @@ export class FrameIndex extends PackedFrames implements FrameHashIndex {
         const end = this.queryStart[q]!
         for (let i = q === 0 ? 0 : this.queryStart[q - 1]!; i < end; i++) {
           const id = this.byQuery[i]!
-          if (stamp[id] === epoch) continue
-          stamp[id] = epoch
+          // Nearly every candidate is a stranger that passed the 16-bit filter by chance: its
+          // distance first, and the visit stamp (another cache miss) only for the hits.
           const b = id << 3
           const d =
             popcount32(h[b]! ^ q0) +
@@ -555,7 +558,9 @@ export class FrameIndex extends PackedFrames implements FrameHashIndex {
             popcount32(h[b + 5]! ^ q5) +
             popcount32(h[b + 6]! ^ q6) +
             popcount32(h[b + 7]! ^ q7)
-          if (d <= radius && deleted[id] === 0) visit(query, payloads[id]!, d)
+          if (d > radius || deleted[id] !== 0 || stamp[id] === epoch) continue
+          stamp[id] = epoch
+          visit(query, payloads[id]!, d)
         }
       }
       if (this.built < this.count) this.scanRange(this.built, this.count, queries, qo, radius, (payload, distance) => visit(query, payload, distance))

@@ -1,7 +1,9 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { HASH256_WORDS } from '../../shared/pdq/hash256'
+import { FrameIndex } from './frame-index'
 import { copyWithFlips, fillRandomHashes, seededRandom } from './synthetic'
 import {
+  byStrength,
   compareVideos,
   consideredFrames,
   VideoMatchIndex,
@@ -376,5 +378,69 @@ describe('several hashes a frame (the picture whole and its crops)', () => {
       expect(() => idx.addVideo(1, { hashes: new Uint32Array(8), qualities: [90], hashesPerFrame: bad })).toThrow(/hashesPerFrame must be an integer from 1 to 8/)
     }
     expect(idx.videoCount).toBe(0)
+  })
+})
+
+describe('match stops once no stored video can reach the query match %', () => {
+  const r = seededRandom(77)
+  const k = 2
+  /** A video of `n` frames of `k` random hashes, quality 90. */
+  const video = (n: number): VideoFrames => {
+    const hashes = new Uint32Array(n * k * HASH256_WORDS)
+    fillRandomHashes(hashes, 0, n * k, r)
+    return { hashes, qualities: new Uint8Array(n * k).fill(90), hashesPerFrame: k }
+  }
+  const stored = Array.from({ length: 20 }, (_, v) => ({ video: v, frames: video(40) }))
+  const index = new VideoMatchIndex()
+  index.addVideos(stored)
+  /** `n` frames, each a noisy copy of a frame of stored video `from` with probability `share`, else new; one hash of each copied frame new. */
+  const clip = (n: number, from: number, share: number): VideoFrames => {
+    const q = video(n)
+    const src = stored[from]!.frames
+    for (let f = 0; f < n; f++) {
+      if (r() >= share) continue
+      const g = Math.floor(r() * 40)
+      copyWithFlips(src.hashes, g * k + Math.floor(r() * k), q.hashes, f * k + Math.floor(r() * k), Math.floor(r() * 32), r)
+    }
+    return q
+  }
+
+  it('answers what the pairwise comparison rules, at every query match % and clip length', () => {
+    for (const n of [1, 5, 11, 12, 13, 25, 60, 97]) {
+      for (const share of [0, 0.5, 0.79, 0.85, 1]) {
+        const query = clip(n, Math.floor(r() * stored.length), share)
+        for (const queryMatchPercent of [0, 20, 50, 80, 100]) {
+          const rule = { queryMatchPercent }
+          const expected = stored
+            .map((v) => compareVideos(query, v.frames, { video: v.video, rule }))
+            .filter((c) => c.isMatch)
+            .sort(byStrength)
+          expect(index.match(query, rule)).toEqual(expected)
+          expect(index.match(query, rule)).toEqual(index.compare(query, rule).filter((c) => c.isMatch))
+        }
+      }
+    }
+  })
+
+  it('searches a fifth of a new clip at the default 80 %, and all of a clip that matches, in a pass of 13 frames and one of the other 47', () => {
+    const searched = vi.spyOn(FrameIndex.prototype, 'forEachWithinMany')
+    const hashesSearched = () => searched.mock.calls.reduce((sum, [queries]) => sum + queries.length / HASH256_WORDS, 0)
+    try {
+      expect(index.match(video(60))).toEqual([])
+      // 48 of 60 frames are needed: after a first pass of 13 with no hit, 47 are left.
+      expect(hashesSearched()).toBe(13 * k)
+      expect(searched.mock.calls).toHaveLength(1)
+      searched.mockClear()
+      const copy = clip(60, 3, 1)
+      expect(index.match(copy).map((m) => m.video)).toEqual([3])
+      expect(hashesSearched()).toBe(60 * k)
+      expect(searched.mock.calls.map(([queries]) => queries.length / HASH256_WORDS / k)).toEqual([13, 47])
+      searched.mockClear()
+      index.compare(video(60))
+      expect(searched.mock.calls).toHaveLength(1)
+      expect(hashesSearched()).toBe(60 * k)
+    } finally {
+      searched.mockRestore()
+    }
   })
 })

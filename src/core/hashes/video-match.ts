@@ -263,6 +263,14 @@ export function compareVideos(
   return verdict(options.video ?? 0, queryMatched, q.count, comparedMatched, c.count, best, r)
 }
 
+/** `match`'s first pass searches at least this many query frames (a pass's probes are sorted together; fewer share fewer pages). */
+const MIN_PASS_FRAMES = 12
+
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b]
+  return a
+}
+
 export interface VideoMatchIndexOptions {
   /** Quality tolerance for stored and query frames alike (default VPDQ_QUALITY_TOLERANCE); a new value needs a new index. */
   qualityTolerance?: number
@@ -481,7 +489,32 @@ export class VideoMatchIndex {
    * query frame, with both percentages and the verdict, strongest first.
    */
   compare(query: VideoFrames, rule: Partial<VideoMatchRule> = {}): VideoComparison[] {
-    const r = resolveRule(rule)
+    return this.run(query, resolveRule(rule), false)
+  }
+
+  /**
+   * The stored videos that match the query by the rule, strongest first: `compare` filtered
+   * by the verdict, and the same figures. It stops early once no stored video can reach the
+   * query match % any more (see `run`), which is the usual answer for a clip never seen.
+   */
+  match(query: VideoFrames, rule: Partial<VideoMatchRule> = {}): VideoComparison[] {
+    return this.run(query, resolveRule(rule), true).filter((c) => c.isMatch)
+  }
+
+  /**
+   * The query's frames against the index. With `stopWhenHopeless`, in two passes: first the
+   * fewest frames that can rule every video out (100 − query match % of them: a fifth at the
+   * default 80 %), and if no video is ruled out — when even the video hit by the most of
+   * them could still reach the query match % with every frame left — the rest. So a clip
+   * that copies nothing, the usual case, costs a fifth of a search, and any other clip one
+   * search and a small pass more. More, smaller passes would rule out half copies sooner
+   * but cost a clip that matches more than they save: each pass sorts its own probes, and
+   * fewer probes share fewer pages (bench:match, docs/performance.md "Issue 14"). The first
+   * pass takes frames spread over the clip (frame i·step mod n, step ≈ 0.618 n). Every
+   * frame of a clip not ruled out is searched, so the videos that match carry exactly
+   * `compare`'s figures. Without `stopWhenHopeless`, one pass of all frames in order.
+   */
+  private run(query: VideoFrames, r: VideoMatchRule, stopWhenHopeless: boolean): VideoComparison[] {
     const q = consideredFrames(query, this.qualityTolerance)
     const nq = q.count
     if (nq === 0 || this.liveSlots === 0) return []
@@ -493,17 +526,25 @@ export class VideoMatchIndex {
     const slotHit = this.slotHit
     const touchedVideos: number[] = []
     const touchedSlots: number[] = []
-    // Hits come query hash by query hash in order, so a frame's hashes' hits come together.
+    // The fewest matched query frames that reach the query match % (as `verdict` computes it).
+    let needed = 1
+    while (needed < nq && (needed * 100) / nq < r.queryMatchPercent) needed++
+    const firstPass = stopWhenHopeless ? Math.max(MIN_PASS_FRAMES, nq - needed + 1) : nq
+    let step = Math.max(1, Math.round(nq * 0.618))
+    while (gcd(step, nq) !== 1) step++
+    const passHashes = new Uint32Array(q.start[nq]! * HASH256_WORDS)
+    // Query hash → its frame's number + 1 (the per-video stamp of the frame that hit it).
     const frameOf = new Uint32Array(q.start[nq]!)
-    for (let i = 0; i < nq; i++) frameOf.fill(i + 1, q.start[i]!, q.start[i + 1]!)
+    let mostHits = 0
     const visit = (hash: number, slot: number, distance: number) => {
-      // One stamp per query frame, whichever of its hashes finds a stored frame.
+      // One stamp per query frame, whichever of its hashes finds a stored frame; a frame's
+      // hashes are in one pass, and their hits come together.
       const stamp = frameOf[hash]!
       const v = slotVideo[slot]!
       if (lastQueryFrame[v] !== stamp) {
         if (lastQueryFrame[v] === 0) touchedVideos.push(v)
         lastQueryFrame[v] = stamp
-        queryHits[v]!++
+        if (++queryHits[v]! > mostHits) mostHits = queryHits[v]!
       }
       if (slotHit[slot] === 0) {
         slotHit[slot] = 1
@@ -513,7 +554,21 @@ export class VideoMatchIndex {
       if (distance < best[v]!) best[v] = distance
     }
     try {
-      this.frames.forEachWithinMany(q.hashes, r.distanceTolerance, visit)
+      let searched = 0
+      while (searched < nq) {
+        const passEnd = searched === 0 ? Math.min(nq, firstPass) : nq
+        let n = 0
+        for (; searched < passEnd; searched++) {
+          const f = firstPass >= nq ? searched : (searched * step) % nq
+          const from = q.start[f]!
+          const to = q.start[f + 1]!
+          passHashes.set(q.hashes.subarray(from * HASH256_WORDS, to * HASH256_WORDS), n * HASH256_WORDS)
+          frameOf.fill(f + 1, n, n + to - from)
+          n += to - from
+        }
+        this.frames.forEachWithinMany(passHashes.subarray(0, n * HASH256_WORDS), r.distanceTolerance, visit)
+        if (stopWhenHopeless && mostHits + (nq - searched) < needed) return []
+      }
       const out = touchedVideos.map((v) => verdict(this.keys[v]!, queryHits[v]!, nq, comparedHits[v]!, this.slotCount[v]!, best[v]!, r))
       return out.sort(byStrength)
     } finally {
@@ -525,10 +580,5 @@ export class VideoMatchIndex {
       }
       for (const s of touchedSlots) slotHit[s] = 0
     }
-  }
-
-  /** The stored videos that match the query by the rule, strongest first. */
-  match(query: VideoFrames, rule: Partial<VideoMatchRule> = {}): VideoComparison[] {
-    return this.compare(query, rule).filter((c) => c.isMatch)
   }
 }
