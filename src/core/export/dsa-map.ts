@@ -141,7 +141,7 @@ export function statementMapper(policy: Policy): (d: DsaDecision, clip: PackClip
     s.source_type = sourceType(sources)
     // A perceptual-hash match is detection by automated means; the reviewer confirmed the
     // decision it proposed, so automated means took part in the decision, not all of it
-    // (docs/decision-pack.md, "automated_decision for a match").
+    // (docs/decision-pack.md, "A decision applied from a match").
     s.automated_detection = match !== null || sources.has('classifier') || sources.has('keyword') ? 'Yes' : 'No'
     s.automated_decision = match === null ? 'AUTOMATED_DECISION_NOT_AUTOMATED' : 'AUTOMATED_DECISION_PARTIALLY'
     s.puid = puidFor(d.id)
