@@ -4,6 +4,9 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { CSV_COLUMNS, writeDecisionsCsv } from './index'
 import { parseRfc4180 } from './test-csv'
 import { openExportProfile, type TestProfile } from './test-profile'
+import { makeEntry, makeHashListDoc, makeIssuerKey, writeTestHashList } from '../hash-lists/testing/make-hash-list'
+
+const NO_MATCH = Object.fromEntries(CSV_COLUMNS.filter((c) => c.startsWith('matched_')).map((c) => [c, '']))
 
 let p: TestProfile
 beforeEach(() => {
@@ -52,6 +55,7 @@ describe('CSV export', () => {
       rationale: NASTY,
       range_count: '1',
       ranges: JSON.stringify([{ start_ms: 1, end_ms: 2, label: 'a, "b"', note: NASTY }]),
+      ...NO_MATCH,
     })
     expect(rows[2]!.rationale).toBe('')
   })
@@ -79,5 +83,54 @@ describe('CSV export', () => {
     }
     expect(await ids({ packId: 'pk-b' })).toEqual([b.id])
     expect(await ids({ from: '2025-09-02' })).toEqual([b.id])
+  })
+
+  test('the match a decision was applied from: its source, the clip or the list entry, and the percentages; empty cells without one', async () => {
+    await p.importPack('pk-m', [{ id: 'm-1' }, { id: 'm-2' }, { id: 'm-3' }])
+    const issuer = makeIssuerKey()
+    await p.t.handlers['hashlist.import']({ path: await writeTestHashList(makeHashListDoc(issuer, [makeEntry('e1', { label: '=Re-live, "Monas"' })]), issuer) })
+    p.at('2025-09-01T08:00:00.000Z')
+    const original = p.record({ clipId: 'm-1', categories: ['violence.arson'], action: 'remove', rationale: 'x' })
+    p.at('2025-09-01T08:01:00.000Z')
+    const fromClip = p.record({
+      clipId: 'm-2', categories: ['violence.arson'], action: 'remove', rationale: 'x',
+      matchedFrom: { source: 'clip', clipId: 'm-1', decisionId: original.id, queryMatchPercent: 92.5, comparedMatchPercent: 200 / 3, sameFile: false },
+    })
+    p.at('2025-09-01T08:02:00.000Z')
+    const fromList = p.record({
+      clipId: 'm-3', categories: ['violence.arson'], action: 'remove', rationale: 'x',
+      matchedFrom: {
+        source: 'hashlist', listId: 'hl-jkt-riots', listSource: 'hashlist', listVersion: '2025-09-05T10:00:00.000Z', entryId: 'e1',
+        label: '=Re-live, "Monas"', queryMatchPercent: 100, comparedMatchPercent: 100, sameFile: true,
+      },
+    })
+    const file = path.join(p.scratch(), 'm.csv')
+    await writeDecisionsCsv(p.source, file)
+    const records = parseRfc4180(readFileSync(file, 'utf8').slice(1))
+    const match = (r: string[]) => Object.fromEntries(CSV_COLUMNS.map((c, i) => [c, r[i]]).filter(([c]) => c!.startsWith('matched_')))
+    expect(records.slice(1).map((r) => r[0])).toEqual([original.id, fromClip.id, fromList.id])
+    expect(match(records[1]!)).toEqual(NO_MATCH)
+    expect(match(records[2]!)).toEqual({
+      ...NO_MATCH,
+      matched_source: 'clip',
+      matched_clip_id: 'm-1',
+      matched_decision_id: original.id,
+      matched_query_percent: '92.5',
+      matched_compared_percent: String(200 / 3),
+      matched_same_file: 'false',
+    })
+    expect(match(records[3]!)).toEqual({
+      ...NO_MATCH,
+      matched_source: 'hashlist',
+      matched_list_id: 'hl-jkt-riots',
+      matched_list_source: 'hashlist',
+      matched_list_version: '2025-09-05T10:00:00.000Z',
+      matched_entry_id: 'e1',
+      // A list's label is text from outside: quoted as any cell, and never run as a formula.
+      matched_label: `'=Re-live, "Monas"`,
+      matched_query_percent: '100',
+      matched_compared_percent: '100',
+      matched_same_file: 'true',
+    })
   })
 })

@@ -2,6 +2,7 @@ import { stringify } from 'csv-stringify/sync'
 import { writeAtomically } from './out-file'
 import { resolveSelection, selectWithChains, type ExportRow, type ExportSelection, type NormalizedSelection } from './selection'
 import type { ExportSource } from './source'
+import { storedMatchedFrom } from './stored-match'
 
 /**
  * Decisions as CSV for spreadsheets (RFC 4180: comma-separated, CRLF between records,
@@ -30,6 +31,24 @@ export const CSV_COLUMNS = [
   'range_count',
   /** The time ranges as JSON: [{"start_ms","end_ms","label","note"}]. */
   'ranges',
+  // The known-content match the decision was applied from (issue 14), empty when decided
+  // from scratch. Last, so the columns before keep their places for readers that count them.
+  /** `clip` or `hashlist`. */
+  'matched_source',
+  /** source clip: the other clip and its decision in force then (empty when only an outcome was). */
+  'matched_clip_id',
+  'matched_decision_id',
+  /** source hashlist: the list, where it came from (`hashlist` imported, `team` from the service), its version, the entry and its label. */
+  'matched_list_id',
+  'matched_list_source',
+  'matched_list_version',
+  'matched_entry_id',
+  'matched_label',
+  /** vPDQ's query and compared match percentages: of this clip's frames, of the other's. */
+  'matched_query_percent',
+  'matched_compared_percent',
+  /** `true` when the media file is the same byte for byte, else `false`. */
+  'matched_same_file',
 ] as const
 
 const OPTIONS = { record_delimiter: 'windows', quote_record_delimiter: true, escape_formulas: true } as const
@@ -61,7 +80,19 @@ function record(r: ExportRow): (string | number)[] {
     r.rationale,
     ranges.length,
     JSON.stringify(ranges.map((x) => ({ start_ms: x.startMs, end_ms: x.endMs, label: x.label ?? '', note: x.note ?? '' }))),
+    ...matchCells(r),
   ]
+}
+
+const NO_MATCH = ['', '', '', '', '', '', '', '', '', '', ''] as const
+
+/** The matched_* cells (see CSV_COLUMNS). */
+function matchCells(r: ExportRow): readonly (string | number)[] {
+  if (r.matched_from === null) return NO_MATCH
+  const m = storedMatchedFrom(r.id, r.matched_from)
+  const shares = [m.query_match_percent, m.compared_match_percent, String(m.same_file)] as const
+  if (m.source === 'clip') return [m.source, m.clip_id, m.decision_id ?? '', '', '', '', '', '', ...shares]
+  return [m.source, '', '', m.list_id, m.list_source, m.list_version, m.entry_id, m.label, ...shares]
 }
 
 export interface CsvExportResult {

@@ -10,6 +10,7 @@ import {
 import type { PackClip } from '../../shared/field-pack'
 import { findAction, findCategory, type Policy, type PolicyAction, type PolicyCategory } from '../../shared/policy'
 import { makeRedactor } from './redact'
+import { storedMatchedFrom } from './stored-match'
 
 /**
  * One decision → one statement of reasons, following policy-default.md's mapping. What the
@@ -37,6 +38,12 @@ export interface DsaDecision {
   reviewer_id: string
   device_id: string
   decided_at: string
+  /**
+   * The known-content match the decision was applied from (issue 14), JSON text of
+   * shared/matched-from.ts PackedMatchedFrom as the profile stores it; null or absent when
+   * the reviewer decided from scratch.
+   */
+  matched_from?: string | null
 }
 
 interface StoredRange {
@@ -127,13 +134,42 @@ export function statementMapper(policy: Policy): (d: DsaDecision, clip: PackClip
     if (language) s.content_language = language
     s.content_date = clampDay(clip.captured_at, { min: DATE_RANGES.content_date.min, max: applicationDate })
     s.application_date = applicationDate
-    s.decision_facts = truncate(decisionFacts(explanation, d.ranges, redact), LIMITS.facts)
+    const match = d.matched_from ? matchNote({ id: d.id, matched_from: d.matched_from }, redact) : null
+    const body = decisionFacts(explanation, d.ranges, redact)
+    // The match goes last but is never the part cut: the body gives way to it.
+    s.decision_facts = match === null ? truncate(body, LIMITS.facts) : `${truncate(body, LIMITS.facts - codePointLength(match) - 2)}\n\n${match}`
     s.source_type = sourceType(sources)
-    s.automated_detection = sources.has('classifier') || sources.has('keyword') ? 'Yes' : 'No'
-    s.automated_decision = 'AUTOMATED_DECISION_NOT_AUTOMATED'
+    // A perceptual-hash match is detection by automated means; the reviewer confirmed the
+    // decision it proposed, so automated means took part in the decision, not all of it
+    // (docs/decision-pack.md, "A decision applied from a match").
+    s.automated_detection = match !== null || sources.has('classifier') || sources.has('keyword') ? 'Yes' : 'No'
+    s.automated_decision = match === null ? 'AUTOMATED_DECISION_NOT_AUTOMATED' : 'AUTOMATED_DECISION_PARTIALLY'
     s.puid = puidFor(d.id)
     return s
   }
+}
+
+/**
+ * The sentence decision_facts ends with for a decision applied from a known-content match:
+ * what matched (the other clip, or the hash list and its entry) and how much. The entry's
+ * label is the list's own text, so it goes through the clip's redactor like the rationale.
+ * At most ~700 characters (ids and labels are bounded by shared/matched-from.ts).
+ */
+export function matchNote(d: Pick<DsaDecision, 'id'> & { matched_from: string }, redact: (t: string) => string = (t) => t): string {
+  const m = storedMatchedFrom(d.id, d.matched_from)
+  const share = `${percent(m.query_match_percent)} of this clip's frames and ${percent(m.compared_match_percent)} of the known footage's matched`
+  const same = m.same_file ? ', the same file byte for byte' : ''
+  if (m.source === 'clip') {
+    return `Applied from a known-content match (perceptual hash), confirmed by a reviewer: matched known footage: clip ${m.clip_id}; ${share}${same}.`
+  }
+  const label = redact(m.label.trim())
+  const list = m.list_source === 'team' ? "the team's hash list" : 'hash list'
+  return `Applied from a known-content match (perceptual hash), confirmed by a reviewer: matched known footage: ${list} ${m.list_id} (version ${m.list_version}), entry ${m.entry_id}${label.length > 0 ? ` "${label}"` : ''}; ${share}${same}.`
+}
+
+/** One decimal at most: 92.5 %, 100 %, 66.7 %. */
+function percent(n: number): string {
+  return `${Math.round(n * 10) / 10}%`
 }
 
 /** The action's restriction fields, or null when it restricts nothing (allow, escalate). */

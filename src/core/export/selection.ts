@@ -76,10 +76,12 @@ export interface ExportRow {
   reviewer_id: string
   device_id: string
   decided_at: string
+  /** JSON text of shared/matched-from.ts PackedMatchedFrom, as stored; null when decided from scratch. */
+  matched_from: string | null
 }
 
 const COLUMNS = `d.id, d.clip_id, c.pack_id, d.revises_id, d.policy_id, d.policy_version, d.categories, d.action,
-  d.escalation_target, d.ranges, d.rationale, d.reviewer_id, d.device_id, d.decided_at`
+  d.escalation_target, d.ranges, d.rationale, d.reviewer_id, d.device_id, d.decided_at, d.matched_from`
 const MATCHES = `(@from IS NULL OR d.decided_at >= @from) AND (@to IS NULL OR d.decided_at < @to) AND (@packId IS NULL OR c.pack_id = @packId)`
 
 /**

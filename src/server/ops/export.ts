@@ -108,6 +108,8 @@ interface FilableRow {
   clip_json: string
   source_reviewer_id: string | null
   source_device_id: string | null
+  /** The source decision's matched_from as JSON text; null for a lead's outcome (see the query). */
+  matched_from: string | null
   filed_key: string | null
 }
 
@@ -200,7 +202,8 @@ async function exportRun(tx: Db, queue: StatementQueue, policy: Policy, opts: Ds
         tx,
         sql`SELECT o.id, o.clip_id, o.action, o.categories, o.escalation_target, o.ranges, o.rationale, o.policy_id, o.lead_id,
               ${isoSql(sql.raw('o.created_at'))} AS created_at, c.json AS clip_json, d.reviewer_id AS source_reviewer_id,
-              d.device_id AS source_device_id, ${filedKey} AS filed_key
+              d.device_id AS source_device_id, CASE WHEN o.lead_id IS NULL THEN d.matched_from::text END AS matched_from,
+              ${filedKey} AS filed_key
             FROM jsonb_array_elements_text(${JSON.stringify(ids.slice(from, from + chunk))}::jsonb) WITH ORDINALITY AS x(id, ord)
             JOIN outcomes o ON o.id = x.id JOIN clips c ON c.id = o.clip_id
             LEFT JOIN decisions d ON d.id = o.source_decision_id
@@ -236,6 +239,7 @@ async function exportRun(tx: Db, queue: StatementQueue, policy: Policy, opts: Ds
           reviewer_id: o.lead_id ?? o.source_reviewer_id ?? '',
           device_id: o.source_device_id ?? '',
           decided_at: o.created_at,
+          matched_from: o.matched_from,
         },
         JSON.parse(o.clip_json) as PackClip,
         restrictive.get(o.action)!,
