@@ -201,7 +201,7 @@ async function main(): Promise<void> {
       console.log(`   canvas draw + getImageData of it, main thread:   ${fmt(steps.readback)}`)
       console.log(`   hash worker, ImageBitmap (transfer, read-back, trim, 4 PDQ, reply): ${fmt(steps.hashBitmap)}`)
       console.log(`   new VideoFrame(video), main thread (the hasher's way): ${fmt(steps.videoFrame)}`)
-      console.log(`   hash worker, VideoFrame (the same, converting it):     ${fmt(steps.hashVideoFrame)}`)
+      console.log(`   hash worker, VideoFrame (the same, VideoFrame.copyTo RGBA): ${fmt(steps.hashVideoFrame)}`)
       console.log(`   requestIdleCallback (the hasher's pause for the console): ${fmt(steps.idle)}`)
       console.log(
         `   the two ways' hashes of the same picture: ${bits.filter((b) => b === 0).length} of ${bits.length} identical, largest distance ${Math.max(...bits)} bits; ` +
