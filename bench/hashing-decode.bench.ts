@@ -13,8 +13,11 @@
  *    media times), which identical hashes need.
  * 2. Read-back of a VideoFrame: canvas drawImage + getImageData against
  *    VideoFrame.copyTo({ format: 'RGBA' }): time and whether the bytes are the same.
+ * 3. The seeks again on the same clip without its audio track (ffmpeg -an -c copy): what the
+ *    muted element's Opus decoding costs.
  * Never fails on timings.
  */
+import { execFileSync } from 'node:child_process'
 import { createServer } from 'node:http'
 import { readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
@@ -28,9 +31,13 @@ async function main(): Promise<void> {
 const FRAMES = Number(process.env.BENCH_DECODE_FRAMES ?? 60)
 const scratch = tempDir('hp-exp-')
 const clip = makeClip(scratch, demoVp9Videos(), 0)
-const data = readFileSync(clip.file)
+// The same clip without its Opus track: what the muted element's audio costs a seek.
+const silent = clip.file.replace(/\.webm$/, '-video-only.webm')
+execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', clip.file, '-an', '-c', 'copy', silent])
+const files: Record<string, Buffer> = { '/clip.webm': readFileSync(clip.file), '/video-only.webm': readFileSync(silent) }
 const server = createServer((req, res) => {
   if (req.url === '/') { res.setHeader('content-type', 'text/html'); res.end('<!doctype html><title>x</title>'); return }
+  const data = files[req.url ?? ''] ?? files['/clip.webm']!
   const m = /bytes=(\d+)-(\d*)/.exec(req.headers.range ?? '')
   res.setHeader('content-type', 'video/webm'); res.setHeader('accept-ranges', 'bytes')
   if (m) { const a = Number(m[1]), b = m[2] ? Number(m[2]) : data.length - 1; res.statusCode = 206; res.setHeader('content-range', `bytes ${a}-${b}/${data.length}`); res.end(data.subarray(a, b + 1)) }
@@ -45,8 +52,8 @@ const page = await browser.newPage()
 await page.goto(`http://127.0.0.1:${port}/`)
 const cpu = () => treeCpuMs(process.pid).total
 
-const SEEK = `async (frames) => {
-  const v = document.createElement('video'); v.muted = true; v.preload = 'auto'; v.src = '/clip.webm'
+const SEEK = `async (frames, src = '/clip.webm') => {
+  const v = document.createElement('video'); v.muted = true; v.preload = 'auto'; v.src = src
   await new Promise((r) => v.addEventListener('loadeddata', r, { once: true }))
   const ts = []
   for (let n = 0; n < frames && n < v.duration; n++) {
@@ -96,6 +103,9 @@ for (let round = 0; round < 2; round++) {
   let c = cpu(), t = performance.now(), l = load()
   const seekTs = (await page.evaluate(`(${SEEK})(${FRAMES})`)) as number[]
   console.log(`seek a second: ${seekTs.length} frames, wall ${(performance.now() - t).toFixed(0)} ms, Chromium CPU ${(cpu() - c).toFixed(0)} ms = ${((cpu() - c) / seekTs.length).toFixed(1)} ms a frame; load ${l} → ${load()}`)
+  c = cpu(); t = performance.now(); l = load()
+  const silentTs = (await page.evaluate(`(${SEEK})(${FRAMES}, '/video-only.webm')`)) as number[]
+  console.log(`the same without the audio track: ${silentTs.length} frames (the same frames, by media time from the first: ${silentTs.every((x, i) => x - silentTs[0]! === seekTs[i]! - seekTs[0]!)}), wall ${(performance.now() - t).toFixed(0)} ms, Chromium CPU ${(cpu() - c).toFixed(0)} ms = ${((cpu() - c) / silentTs.length).toFixed(1)} ms a frame; load ${l} → ${load()}`)
   for (const rate of [4, 16]) {
     c = cpu(); t = performance.now(); l = load()
     const play = (await page.evaluate(`(${PLAY})(${JSON.stringify({ frames: FRAMES, rate })})`)) as { ts: number[]; seen: number }
