@@ -71,7 +71,7 @@ const STEPS = `async ({ mediaUrl, workerUrl, frames }) => {
   video.src = mediaUrl
   await loaded
   const load = performance.now() - t0
-  const seek = [], bitmap = [], readback = [], hashBitmap = [], videoFrame = [], hashVideoFrame = [], idle = [], pairs = []
+  const seek = [], bitmap = [], readback = [], hashBitmap = [], videoFrame = [], hashVideoFrame = [], idle = [], pairs = [], samePicture = []
   // Pictures still the one before the seek when 'seeked' came (by the VideoFrame's media time).
   let stale = 0
   const canvas = new OffscreenCanvas(640, 360)
@@ -110,10 +110,14 @@ const STEPS = `async ({ mediaUrl, workerUrl, frames }) => {
     s = performance.now()
     const vf = new VideoFrame(video)
     videoFrame.push(performance.now() - s)
+    // The same decoded frame through the canvas (as a bitmap of it): the read-back ways compared without the seek's race.
+    const twin = await createImageBitmap(vf)
     s = performance.now()
     const b = await hash(vf)
     hashVideoFrame.push(performance.now() - s)
+    const c = await hash(twin)
     pairs.push(a.map((h, k) => [h.hash, b[k].hash, h.quality, b[k].quality]))
+    samePicture.push(b.map((h, k) => [h.hash, c[k].hash, h.quality, c[k].quality]))
     // The hasher's pause for the console between frames (hash-worker-client.ts whenIdle).
     s = performance.now()
     await new Promise((resolve) => requestIdleCallback(resolve, { timeout: 1000 }))
@@ -122,7 +126,7 @@ const STEPS = `async ({ mediaUrl, workerUrl, frames }) => {
   worker.terminate()
   video.removeAttribute('src')
   video.load()
-  return { load, seek, bitmap, readback, hashBitmap, videoFrame, hashVideoFrame, idle, pairs, stale }
+  return { load, seek, bitmap, readback, hashBitmap, videoFrame, hashVideoFrame, idle, pairs, samePicture, stale }
 }`
 
 async function main(): Promise<void> {
@@ -188,7 +192,7 @@ async function main(): Promise<void> {
         mediaUrl: `/media/${made[0]!.sha256}?k=${u.searchParams.get('k')}`,
         workerUrl: `/assets/${workerFile}`,
         frames: Math.min(60, Math.ceil(made[0]!.durationMs / 1000)),
-      })})`)) as Record<'seek' | 'bitmap' | 'readback' | 'hashBitmap' | 'videoFrame' | 'hashVideoFrame' | 'idle', number[]> & { load: number; stale: number; pairs: [string, string, number, number][][] }
+      })})`)) as Record<'seek' | 'bitmap' | 'readback' | 'hashBitmap' | 'videoFrame' | 'hashVideoFrame' | 'idle', number[]> & { load: number; stale: number; pairs: [string, string, number, number][][]; samePicture: [string, string, number, number][][] }
       const compared = steps.pairs.flatMap((frame) => frame.map(([a, b, qa, qb]) => ({ bits: hammingDistance(parseHash256(a), parseHash256(b)), quality: Math.min(qa, qb) })))
       const bits = compared.map((c) => c.bits)
       // PDQ quality under 50 is ignored by the matcher (vPDQ); a flat picture's hash moves most.
@@ -201,13 +205,15 @@ async function main(): Promise<void> {
       console.log(`   canvas draw + getImageData of it, main thread:   ${fmt(steps.readback)}`)
       console.log(`   hash worker, ImageBitmap (transfer, read-back, trim, 4 PDQ, reply): ${fmt(steps.hashBitmap)}`)
       console.log(`   new VideoFrame(video), main thread (the hasher's way): ${fmt(steps.videoFrame)}`)
-      console.log(`   hash worker, VideoFrame (the same, converting it):     ${fmt(steps.hashVideoFrame)}`)
+      console.log(`   hash worker, VideoFrame (the same, VideoFrame.copyTo RGBA): ${fmt(steps.hashVideoFrame)}`)
       console.log(`   requestIdleCallback (the hasher's pause for the console): ${fmt(steps.idle)}`)
       console.log(
         `   the two ways' hashes of the same picture: ${bits.filter((b) => b === 0).length} of ${bits.length} identical, largest distance ${Math.max(...bits)} bits; ` +
           `of quality ≥ 50 (the ones matched): ${considered.filter((b) => b === 0).length} of ${considered.length} identical, largest ${Math.max(0, ...considered)} bits; ` +
           `differing: ${compared.filter((c) => c.bits > 0).map((c) => `${c.bits} bits at quality ${c.quality}`).join(', ')}`,
       )
+      const same = steps.samePicture.flat().map(([a, b]) => hammingDistance(parseHash256(a), parseHash256(b)))
+      console.log(`   one VideoFrame read back both ways (copyTo RGBA in the worker, and a bitmap of it through the canvas): ${same.filter((b) => b === 0).length} of ${same.length} hashes identical, largest distance ${Math.max(...same)} bits`)
     }
   } finally {
     await browser.close()

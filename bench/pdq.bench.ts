@@ -8,14 +8,18 @@
  * Frames are the demo pack's videos decoded by ffmpeg to RGBA (what a canvas getImageData
  * or a VideoFrame copy gives), at 640×360 and scaled to 1280×720, hashed one after the other
  * by one PdqHasher as the background hasher will. Prints p50/p95 per size and what the p50
- * means for throughput. Optional environment: BENCH_PDQ_FRAMES (hashes per size, 300).
+ * means for throughput. Then a frame's four robust hashes (frame-variants.ts) two ways, in
+ * alternating rounds of the same process: each crop hashed alone, as before, and the crops
+ * sharing their luma and first row pass (PdqHasher.hashRegions), with a check that both
+ * give the same hashes. Optional environment: BENCH_PDQ_FRAMES (hashes per size, 300).
  */
 import { execFileSync } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { PdqHasher } from '../src/shared/pdq/pdq'
+import { cropBox, cropView, findContentBox, FRAME_VARIANT_CROPS, FrameVariantHasher } from '../src/shared/pdq/frame-variants'
+import { PdqHasher, type PdqPixels } from '../src/shared/pdq/pdq'
 import { fmt, p } from './figures'
 
 const ROOT = path.resolve(__dirname, '..')
@@ -84,3 +88,44 @@ console.log(
 )
 console.log(`  1280×720 at 1 frame/s: ${(1000 / p(hd.samples, 0.5)).toFixed(0)}× real time by wall p50 (${(1000 / hd.cpuMs).toFixed(0)}× by CPU time), hashing alone`)
 console.log(`  machine load average while measuring: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (${cpus().length} cores)`)
+
+// A frame's four robust hashes: each crop alone (the code before hashRegions) against shared work.
+{
+  const frames = decodeFrames(640, 360)
+  const alone = new PdqHasher()
+  const shared = new FrameVariantHasher()
+  const oneByOne = (px: PdqPixels) => {
+    const box = findContentBox(px)
+    return FRAME_VARIANT_CROPS.map((c) => alone.hash(cropView(px, cropBox(box, c))))
+  }
+  let same = 0
+  let compared = 0
+  for (const data of frames) {
+    const px = { data, width: 640, height: 360 }
+    const a = oneByOne(px)
+    const b = shared.hash(px).hashes
+    a.forEach((h, k) => {
+      compared++
+      if (h.hex === b[k]!.hex && h.quality === b[k]!.quality) same++
+    })
+  }
+  const cpuPerFrame = (f: (px: PdqPixels) => unknown, n: number, from: number) => {
+    const c0 = process.cpuUsage()
+    for (let i = 0; i < n; i++) f({ data: frames[(from + i) % frames.length]!, width: 640, height: 360 })
+    const c = process.cpuUsage(c0)
+    return (c.user + c.system) / 1000 / n
+  }
+  const rounds = 8
+  const per = Math.max(10, Math.round(HASHES / 5))
+  const aloneMs: number[] = []
+  const sharedMs: number[] = []
+  for (let r = 0; r < rounds; r++) {
+    aloneMs.push(cpuPerFrame(oneByOne, per, r * per))
+    sharedMs.push(cpuPerFrame((px) => shared.hash(px), per, r * per))
+  }
+  console.log(
+    `four robust hashes of a 640×360 frame (bars, whole, central 90 %, top and bottom 80 %), CPU per frame over ${rounds} alternating rounds of ${per} frames: ` +
+      `each crop alone p50 ${p(aloneMs, 0.5).toFixed(2)} ms (min ${Math.min(...aloneMs).toFixed(2)}), shared luma and row pass p50 ${p(sharedMs, 0.5).toFixed(2)} ms (min ${Math.min(...sharedMs).toFixed(2)}); ` +
+      `identical hashes ${same} of ${compared}; load ${loadavg().map((x) => x.toFixed(1)).join(' ')}`,
+  )
+}

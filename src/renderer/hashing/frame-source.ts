@@ -96,7 +96,7 @@ const STALE_WAIT_MS = 20
 /**
  * The video's picture at `tMs`. createImageBitmap converts it to RGB on the main thread
  * (~7 ms a 640×360 frame in Debian's Chromium, bench/hashing.bench.ts), where the console
- * answers keys; a VideoFrame leaves that to the worker's drawImage. A VideoFrame also names
+ * answers keys; a VideoFrame leaves that to the worker (bitmap-pdq.ts: its copyTo RGBA). A VideoFrame also names
  * its media time, which matters: Chromium 156 sometimes sends 'seeked' before the picture
  * sought is shown (once in 15 seeks of a joined demo clip; a bitmap taken then and one taken
  * 40 ms later differed in every pixel), and the picture then is the one before the seek. A frame older than the previous sample is taken again a little later; a

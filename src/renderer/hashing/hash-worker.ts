@@ -23,9 +23,8 @@ const scope = self as unknown as WorkerScope
 const hash = makeBitmapHasher()
 
 scope.onmessage = ({ data: { id, bitmap } }) => {
-  try {
-    scope.postMessage({ id, hashes: hash(bitmap) })
-  } catch (err) {
-    scope.postMessage({ id, error: err instanceof Error ? err.message : String(err) })
-  }
+  hash(bitmap).then(
+    (hashes) => scope.postMessage({ id, hashes }),
+    (err: unknown) => scope.postMessage({ id, error: err instanceof Error ? err.message : String(err) }),
+  )
 }

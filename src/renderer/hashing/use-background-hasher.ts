@@ -48,6 +48,6 @@ function startWorker(): { hash(bitmap: FramePicture): Promise<PdqFrameHash[]>; c
     return workerHasher(new Worker(new URL('./hash-worker.ts', import.meta.url), { type: 'module' }))
   } catch {
     const hash = makeBitmapHasher()
-    return { hash: async (bitmap) => hash(bitmap), close: () => {} }
+    return { hash, close: () => {} }
   }
 }

@@ -198,6 +198,19 @@ describe('a frame’s hashes', () => {
     for (let i = 0; i < frames.length; i++) for (let j = i + 1; j < frames.length; j++) expect(best(frames[i]!, frames[j]!)).toBeGreaterThan(45)
   })
 
+  // The crops share one luma conversion and, where their columns are the same, one first
+  // row pass (PdqHasher.hashRegions): their hashes must stay those of each crop hashed alone.
+  it('are each crop hashed alone, bit for bit: plain, letterboxed, pillarboxed, overlaid, odd sizes', () => {
+    const alone = new PdqHasher()
+    const odd = canvas(333, 187, [40, 90, 160], (x, y) => ((x * 7) ^ (y * 13)) % 5 === 0 ? [(x * 3) & 255, (y * 5) & 255, (x + y) & 255] : undefined)
+    const cases = frames.flatMap((img) => [img, boxed(img, 0.75, 'rows'), boxed(img, 0.75, 'cols'), overlay(img, 20, 300, 380, 40, [255, 255, 255])])
+    for (const img of [...cases, odd, copyBox(frames[2]!, { x: 3, y: 5, width: 601, height: 299 })]) {
+      const { box, hashes } = hasher.hash(pixels(img))
+      const expected = FRAME_VARIANT_CROPS.map((c) => alone.hash(cropView(pixels(img), cropBox(box, c))))
+      expect(hashes.map((h) => [h.hex, h.quality])).toEqual(expected.map((h) => [h.hex, h.quality]))
+    }
+  })
+
   it('takes other crops, and refuses crops outside the picture', () => {
     expect(new FrameVariantHasher({ crops: [centralCrop(1)], trim: null }).hash(pixels(frames[1]!)).hashes.map((h) => h.hex)).toEqual([plain.hash(pixels(frames[1]!)).hex])
     expect(() => new FrameVariantHasher({ crops: [] })).toThrow(/crops must be 1 to 8/)

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { hammingDistance, parseHash256 } from './hash256'
-import { PDQ_DCT_MATRIX, PdqHasher, jaroszWindowSize, pdqHash } from './pdq'
+import { PDQ_DCT_MATRIX, PdqHasher, jaroszWindowSize, pdqHash, regionView, type PdqRegion } from './pdq'
 import referenceVectors from './reference-vectors.json'
 import { bytesFromDataUrl, decodePng, sha256Hex, type RgbImage } from './testing/decode-png'
 
@@ -167,6 +167,68 @@ describe('PDQ as a matcher sees it', () => {
     // floats, which is not always exactly v. Close, though.
     expect(hammingDistance(fromGrey.hash, fromRgb.hash)).toBeLessThanOrEqual(4)
     expect(Math.abs(fromGrey.quality - fromRgb.quality)).toBeLessThanOrEqual(1)
+  })
+})
+
+describe('several regions of one frame at once (hashRegions)', () => {
+  // Regions that share columns (their first row pass is computed once), overlap, touch the
+  // edges, are 64×64 (used as they are) or under 5 pixels (zero hash), on every fixture.
+  const regionsOf = (w: number, h: number): PdqRegion[] => {
+    const box = (x: number, y: number, width: number, height: number): PdqRegion[] =>
+      x >= 0 && y >= 0 && width >= 1 && height >= 1 && x + width <= w && y + height <= h ? [{ x, y, width, height }] : []
+    return [
+      ...box(0, 0, w, h),
+      ...box(Math.round(w * 0.05), Math.round(h * 0.05), Math.round(w * 0.9), Math.round(h * 0.9)),
+      ...box(0, 0, w, Math.round(h * 0.8)),
+      ...box(0, h - Math.round(h * 0.8), w, Math.round(h * 0.8)),
+      ...box(1, 2, w - 3, Math.floor(h / 2)),
+      ...box(1, Math.floor(h / 3), w - 3, h - Math.floor(h / 3)),
+      ...box(w - 64, h - 64, 64, 64),
+      ...box(w - 64, 0, 64, h),
+      ...box(0, 0, 4, h),
+      ...box(0, 0, 4, 3),
+    ]
+  }
+
+  it.each(vectors.map((v) => [v.name] as const))('%s: each region hashes bit for bit as hash() of its view', (name) => {
+    const img = image(name)
+    const frame = { data: img.rgb, width: img.width, height: img.height, channels: 3 as const }
+    const regions = regionsOf(img.width, img.height)
+    const alone = new PdqHasher()
+    const expected = regions.map((r) => alone.hash(regionView(frame, r)))
+    const got = new PdqHasher().hashRegions(frame, regions)
+    expect(got.map((h) => [h.hex, h.quality])).toEqual(expected.map((h) => [h.hex, h.quality]))
+    // The whole frame among them is the reference's hash.
+    const v = vectors.find((x) => x.name === name)!
+    expect(got[0]!.hex).toBe(v.hex)
+  })
+
+  it('reads RGBA with padded rows and grey alike, and one hasher serves frames of different sizes in turn', () => {
+    const hasher = new PdqHasher()
+    for (const name of ['demo-8222-t3', 'pattern-257x129', 'grey-320x240', 'mandelbrot-63x47', 'smptebars-1280x720', 'demo-9241-t3']) {
+      const img = image(name)
+      const stride = img.width * 4 + 12
+      const padded = new Uint8Array(stride * img.height).fill(0xee)
+      const packed = rgba(img, () => 255)
+      for (let y = 0; y < img.height; y++) padded.set(packed.subarray(y * img.width * 4, (y + 1) * img.width * 4), y * stride)
+      const frame = { data: padded, width: img.width, height: img.height, channels: 4 as const, rowStride: stride }
+      const grey = { data: Uint8Array.from({ length: img.width * img.height }, (_, i) => img.rgb[i * 3 + 1]!), width: img.width, height: img.height, channels: 1 as const }
+      for (const f of [frame, grey]) {
+        const regions = regionsOf(img.width, img.height)
+        expect(hasher.hashRegions(f, regions).map((h) => h.hex), name).toEqual(regions.map((r) => new PdqHasher().hash(regionView(f, r)).hex))
+      }
+    }
+  })
+
+  it('refuses a region outside the frame, naming it, and hashes nothing', () => {
+    const img = image('demo-8222-t3')
+    const frame = { data: img.rgb, width: img.width, height: img.height, channels: 3 as const }
+    const hasher = new PdqHasher()
+    expect(() => hasher.hashRegions(frame, [{ x: 0, y: 0, width: 640, height: 360 }, { x: 600, y: 0, width: 50, height: 10 }])).toThrow(
+      /box \{"x":600,"y":0,"width":50,"height":10\} is not inside the 640×360 frame/,
+    )
+    expect(() => hasher.hashRegions(frame, [{ x: 0, y: 0, width: 10.5, height: 10 }])).toThrow(/is not inside the 640×360 frame/)
+    expect(hasher.hashRegions(frame, [])).toEqual([])
   })
 })
 

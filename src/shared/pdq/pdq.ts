@@ -51,6 +51,8 @@ export interface PdqPixels {
 export const PDQ_MIN_HASHABLE_DIM = 5
 /** Refuse frames larger than this many pixels rather than allocate without bound (8K UHD is 33 Mpx). */
 export const PDQ_MAX_PIXELS = 64 * 1024 * 1024
+/** hashRegions shares work through two float planes of the regions' rectangle up to this size (4K UHD: 2 × 33 MB); larger, it hashes region by region. */
+export const PDQ_SHARED_MAX_PIXELS = 3840 * 2160
 
 /** Rows box-filtered together (see PdqHasher.downsample). */
 const BLOCK = 4
@@ -92,6 +94,15 @@ export function jaroszWindowSize(oldSize: number, newSize = 64): number {
  * the intended use; it is not re-entrant, which JavaScript never asks of it).
  */
 export class PdqHasher {
+  /** Luma of the frame's regions' bounding rectangle (hashRegions), and the first row pass shared by regions with the same columns. */
+  private plane = new Float32Array(0)
+  private rowPlane = new Float32Array(0)
+  /** Where downsample's rows come from: the frame's bytes (hash), or `plane` at `planeAt`, `planeStride` floats a row (hashRegions). */
+  private source: { pixels: PdqPixels; channels: number } | null = null
+  private planeAt = 0
+  private planeStride = 0
+  /** Set when the first row pass of the region is already in `rowPlane` (row r at rowPlaneAt + r · width). */
+  private rowPlaneAt = -1
   private lumaBlock = new Float32Array(0)
   private ring = new Float32Array(0)
   private colOutBlock = new Float32Array(0)
@@ -122,10 +133,105 @@ export class PdqHasher {
     const a64 = this.a64
     if (width === 64 && height === 64) {
       // As the reference: a frame already at 64×64 is used as it is.
-      for (let r = 0; r < 64; r++) fillLumaRow(pixels, channels, r, a64, r * 64)
+      for (let r = 0; r < 64; r++) fillLumaRow(pixels, channels, r, 0, 64, a64, r * 64)
     } else {
-      this.downsample(pixels, channels)
+      this.source = { pixels, channels }
+      this.rowPlaneAt = -1
+      try {
+        this.downsample(width, height)
+      } finally {
+        this.source = null
+      }
     }
+    return this.finish(words)
+  }
+
+  /**
+   * The hashes of several regions of one frame, each exactly as {@link hash} of that region
+   * alone (a view of its pixels) would give, with the work the regions have in common done
+   * once: the RGB → luma conversion of their bounding rectangle, and, for regions spanning
+   * the same columns, the first row pass of the Jarosz filter (a row's box filter depends
+   * only on the row's luma between those columns). Every float is computed by the same
+   * operations in the same order as in {@link hash}, so the bits are the same
+   * (frame-variants.test.ts compares them region by region). Regions whose rectangle has
+   * more than {@link PDQ_SHARED_MAX_PIXELS} pixels are hashed one by one instead, to bound
+   * the two float planes this keeps.
+   */
+  hashRegions(pixels: PdqPixels, regions: readonly PdqRegion[]): PdqHash[] {
+    const channels = pixels.channels ?? 4
+    checkPixels(pixels, channels)
+    for (const r of regions) checkRegion(pixels, r)
+    if (regions.length === 0) return []
+    const x0 = Math.min(...regions.map((r) => r.x))
+    const y0 = Math.min(...regions.map((r) => r.y))
+    const x1 = Math.max(...regions.map((r) => r.x + r.width))
+    const y1 = Math.max(...regions.map((r) => r.y + r.height))
+    const stride = x1 - x0
+    if (regions.length === 1 || stride * (y1 - y0) > PDQ_SHARED_MAX_PIXELS) return regions.map((r) => this.hash(regionView(pixels, r)))
+    if (this.plane.length < stride * (y1 - y0)) this.plane = new Float32Array(stride * (y1 - y0))
+    const plane = this.plane
+    for (let y = y0; y < y1; y++) fillLumaRow(pixels, channels, y, x0, stride, plane, (y - y0) * stride)
+
+    const out: PdqHash[] = new Array<PdqHash>(regions.length)
+    const done = new Array<boolean>(regions.length).fill(false)
+    for (let i = 0; i < regions.length; i++) {
+      if (done[i]) continue
+      const r = regions[i]!
+      // Regions sharing r's columns, r included: one first row pass over the rows they cover.
+      const group = regions.flatMap((o, k) => (!done[k] && o.x === r.x && o.width === r.width ? [k] : []))
+      const downsampled = r.width >= PDQ_MIN_HASHABLE_DIM && !(r.width === 64 && r.height === 64)
+      let top = -1
+      if (group.length > 1 && downsampled) {
+        top = Math.min(...group.map((k) => regions[k]!.y))
+        const bottom = Math.max(...group.map((k) => regions[k]!.y + regions[k]!.height))
+        if (this.rowPlane.length < r.width * (bottom - top)) this.rowPlane = new Float32Array(r.width * (bottom - top))
+        this.rowPass(plane, (top - y0) * stride + (r.x - x0), stride, r.width, bottom - top)
+      }
+      for (const k of group) {
+        const g = regions[k]!
+        done[k] = true
+        out[k] = this.hashFromPlane(plane, (g.y - y0) * stride + (g.x - x0), stride, g, top < 0 ? -1 : (g.y - top) * g.width)
+      }
+    }
+    return out
+  }
+
+  /** One region's hash from the luma plane (row r at `at + r · stride`); `rowPlaneAt` ≥ 0 when its first row pass is in rowPlane. */
+  private hashFromPlane(plane: Float32Array, at: number, stride: number, region: PdqRegion, rowPlaneAt: number): PdqHash {
+    const { width, height } = region
+    const words = new Uint32Array(HASH256_WORDS)
+    if (width < PDQ_MIN_HASHABLE_DIM || height < PDQ_MIN_HASHABLE_DIM) {
+      return { hash: words, hex: formatHash256(words), quality: 0 }
+    }
+    this.ensureBuffers(width, height)
+    if (width === 64 && height === 64) {
+      for (let r = 0; r < 64; r++) this.a64.set(plane.subarray(at + r * stride, at + r * stride + 64), r * 64)
+    } else {
+      this.planeAt = at
+      this.planeStride = stride
+      this.rowPlaneAt = rowPlaneAt
+      this.downsample(width, height)
+    }
+    return this.finish(words)
+  }
+
+  /** The first row pass (boxRows4) over `rows` rows of `width` luma values from plane[at], `stride` apart, into rowPlane. */
+  private rowPass(plane: Float32Array, at: number, stride: number, width: number, rows: number): void {
+    const inAt = this.blockOffsets
+    const outAt = this.ringOffsets
+    const window = jaroszWindowSize(width)
+    for (let r = 0; r < rows; r += BLOCK) {
+      for (let k = 0; k < BLOCK; k++) {
+        const row = r + (k < rows - r ? k : 0) // fewer rows: repeat the first
+        inAt[k] = at + row * stride
+        outAt[k] = row * width
+      }
+      boxRows4(plane, inAt, this.rowPlane, outAt, width, window)
+    }
+  }
+
+  private finish(words: Uint32Array): PdqHash {
+    const a64 = this.a64
     const quality = qualityMetric(a64)
     dct64To16(a64, this.t16x64, this.b16)
     bitsAboveMedian(this.b16, words)
@@ -162,8 +268,7 @@ export class PdqHasher {
    * 64×64 result is the same to the bit; it is just not computed where nobody reads it.
    * Rows go through the row filter four at a time (see boxRows4).
    */
-  private downsample(pixels: PdqPixels, channels: number): void {
-    const { width, height } = pixels
+  private downsample(width: number, height: number): void {
     const windowAlongCols = jaroszWindowSize(height)
     const rows = this.decimateRows
     const cols = this.decimateCols
@@ -178,7 +283,7 @@ export class PdqHasher {
 
     // The first column pass, phase by phase as box1DFloat, every column at once.
     const sums = this.colSums
-    const ring = this.ring
+    const ring = this.rowPlaneAt >= 0 ? this.rowPlane : this.ring
     const half = Math.floor((windowAlongCols + 2) / 2)
     const phase1 = half - 1
     const phase2 = windowAlongCols - half + 1
@@ -190,21 +295,21 @@ export class PdqHasher {
     let oi = 0
     let count = 0
     for (let k = 0; k < phase1; k++) {
-      addRow(sums, ring, this.rowAt(pixels, channels, ri++), width)
+      addRow(sums, ring, this.rowAt(width, height, ri++), width)
       count++
     }
     for (let k = 0; k < phase2; k++) {
-      addRow(sums, ring, this.rowAt(pixels, channels, ri++), width)
+      addRow(sums, ring, this.rowAt(width, height, ri++), width)
       count++
       this.emit(width, height, oi++, count)
     }
     for (let k = 0; k < phase3; k++) {
-      const added = this.rowAt(pixels, channels, ri++)
-      addSubRow(sums, ring, added, this.rowAt(pixels, channels, li++), width)
+      const added = this.rowAt(width, height, ri++)
+      addSubRow(sums, ring, added, this.rowAt(width, height, li++), width)
       this.emit(width, height, oi++, count)
     }
     for (let k = 0; k < phase4; k++) {
-      subRow(sums, ring, this.rowAt(pixels, channels, li++), width)
+      subRow(sums, ring, this.rowAt(width, height, li++), width)
       count--
       this.emit(width, height, oi++, count)
     }
@@ -220,20 +325,25 @@ export class PdqHasher {
    * of rows when `r` is first asked for. Rows are asked for in order, and the oldest row
    * still read is `windowAlongCols` behind the newest, so a block never overwrites it.
    */
-  private rowAt(pixels: PdqPixels, channels: number, r: number): number {
-    const { width, height } = pixels
+  private rowAt(width: number, height: number, r: number): number {
+    if (this.rowPlaneAt >= 0) return this.rowPlaneAt + r * width
     const ringRows = jaroszWindowSize(height) + BLOCK
     if (r === this.produced) {
       const lines = Math.min(BLOCK, height - r)
       const blockOffsets = this.blockOffsets
       const ringOffsets = this.ringOffsets
+      const source = this.source
       for (let k = 0; k < BLOCK; k++) {
         const row = k < lines ? k : 0 // fewer rows: repeat the first
-        if (k < lines) fillLumaRow(pixels, channels, r + k, this.lumaBlock, k * width)
-        blockOffsets[k] = row * width
+        if (source) {
+          if (k < lines) fillLumaRow(source.pixels, source.channels, r + k, 0, width, this.lumaBlock, k * width)
+          blockOffsets[k] = row * width
+        } else {
+          blockOffsets[k] = this.planeAt + (r + row) * this.planeStride
+        }
         ringOffsets[k] = ((r + row) % ringRows) * width
       }
-      boxRows4(this.lumaBlock, blockOffsets, this.ring, ringOffsets, width, jaroszWindowSize(width))
+      boxRows4(source ? this.lumaBlock : this.plane, blockOffsets, this.ring, ringOffsets, width, jaroszWindowSize(width))
       this.produced += lines
     }
     return (r % ringRows) * width
@@ -305,15 +415,40 @@ export function checkPixels(pixels: PdqPixels, channels: number = pixels.channel
   }
 }
 
-/** One row of luma as the reference: float(float(R·0.299 + G·0.587) + B·0.114), each product a float. */
-function fillLumaRow(pixels: PdqPixels, channels: number, row: number, luma: Float32Array, at: number): void {
-  const { data, width } = pixels
-  let p = row * (pixels.rowStride ?? width * channels)
+/** A rectangle of a frame, in pixels. */
+export interface PdqRegion {
+  x: number
+  y: number
+  width: number
+  height: number
+}
+
+function checkRegion(pixels: PdqPixels, r: PdqRegion): void {
+  const ok = [r.x, r.y, r.width, r.height].every(Number.isInteger)
+  if (!ok || r.x < 0 || r.y < 0 || r.width < 1 || r.height < 1 || r.x + r.width > pixels.width || r.y + r.height > pixels.height) {
+    throw new RangeError(`box ${JSON.stringify(r)} is not inside the ${pixels.width}×${pixels.height} frame`)
+  }
+}
+
+/** `region` of the frame as pixels PDQ reads, without copying: the same buffer from the region's first pixel, with the frame's row stride. */
+export function regionView(pixels: PdqPixels, region: PdqRegion): PdqPixels {
+  checkRegion(pixels, region)
+  const channels = pixels.channels ?? 4
+  const stride = pixels.rowStride ?? pixels.width * channels
+  const start = region.y * stride + region.x * channels
+  const end = (region.y + region.height - 1) * stride + (region.x + region.width) * channels
+  return { data: pixels.data.subarray(start, end), width: region.width, height: region.height, channels, rowStride: stride }
+}
+
+/** Luma as the reference, float(float(R·0.299 + G·0.587) + B·0.114) with each product a float, of `count` pixels of `row` from column `x`. */
+function fillLumaRow(pixels: PdqPixels, channels: number, row: number, x: number, count: number, luma: Float32Array, at: number): void {
+  const data = pixels.data
+  let p = row * (pixels.rowStride ?? pixels.width * channels) + x * channels
   if (channels === 1) {
-    for (let j = 0; j < width; j++) luma[at + j] = data[p++]!
+    for (let j = 0; j < count; j++) luma[at + j] = data[p++]!
     return
   }
-  for (let j = 0; j < width; j++, p += channels) {
+  for (let j = 0; j < count; j++, p += channels) {
     luma[at + j] = Math.fround(LUMA_R_OF[data[p]!]! + LUMA_G_OF[data[p + 1]!]!) + LUMA_B_OF[data[p + 2]!]!
   }
 }
