@@ -13,7 +13,9 @@ import { expect, test } from './fixtures'
  * as Chromium hashed them is imported through the import dialog (its path typed, as both
  * hosts take), the dialog says what it added, and the clip shows the list's entry with the
  * decision it carries; `D` fills that decision in, and the saved decision records the list
- * entry it came from, as the clip's history shows. Both views pass an axe-core audit.
+ * entry it came from, as the clip's history shows. The hash lists dialog (from the header)
+ * shows the list and removes it, by keyboard, after a confirmation; the clip's panel then no
+ * longer shows the entry. Every view passes an axe-core audit.
  */
 
 async function api<T>(page: Page, method: string, input: unknown = {}): Promise<T> {
@@ -141,4 +143,30 @@ test('a hash list imported through the dialog: the summary says what it added, a
   await expect(history).toHaveAttribute('data-match-list-id', 'hl-jkt-riots')
   await expect(history).toHaveAttribute('data-match-entry-id', 'arson-thamrin')
   await expect(history).toContainText(/Applied from “Car set on fire, Jl\. Thamrin” in hash list hl-jkt-riots \(\d+ % of frames\)/)
+
+  // The hash lists dialog, by keyboard: the list is shown, removed after a confirmation, and the clip no longer matches it.
+  await expect(page.locator('[data-testid="known-content"][data-match-source="hashlist"]')).toHaveCount(1)
+  await page.getByTestId('open-hash-lists').focus()
+  await page.keyboard.press('Enter')
+  const lists = page.getByTestId('hash-lists')
+  const row = lists.locator('[data-testid="hash-list-row"][data-list-id="hl-jkt-riots"]')
+  await expect(row).toContainText('Jakarta riots, known footage')
+  await expect(row).toContainText('hl-jkt-riots')
+  await expect(row).toContainText('Trust & Safety lead')
+  await expect(row).toContainText('Imported file')
+  expect(await axeViolations(page, '[data-testid="hash-lists"]')).toEqual([])
+  await row.getByTestId('hash-list-remove').focus()
+  await page.keyboard.press('Enter')
+  await expect(row.getByTestId('hash-list-remove-confirm')).toBeFocused()
+  await expect(row).toContainText('Remove “Jakarta riots, known footage” and its 1 entry?')
+  expect(await axeViolations(page, '[data-testid="hash-lists"]')).toEqual([])
+  await page.keyboard.press('Enter')
+  await expect(lists.getByTestId('hash-lists-removed')).toContainText('Hash list “Jakarta riots, known footage” removed.')
+  await expect(lists.getByTestId('hash-lists-empty')).toBeVisible()
+  expect(await axeViolations(page, '[data-testid="hash-lists"]')).toEqual([])
+  await page.keyboard.press('Escape')
+  await expect(lists).toBeHidden()
+  expect((await api<{ lists: unknown[] }>(page, 'hashlist.list')).lists).toEqual([])
+  await expect(page.locator('[data-testid="known-content"][data-match-source="hashlist"]')).toHaveCount(0)
+  await expect(page.getByTestId('known-list')).toHaveCount(0)
 })

@@ -209,7 +209,7 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     setTimeout(() => {
       if (sqlite.open && !gate.busy && !sqlite.inTransaction) {
         knownContent.warm()
-        listMatcher.warm()
+        listMatcher.warm(getMatching(sqlite).qualityTolerance)
         scanPairs(0)
       }
     }, 15_000).unref()
@@ -366,7 +366,7 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
           // The lists' index is rebuilt now, while the reviewer reads the summary, not when the next clip opens.
           if (background) {
             setTimeout(() => {
-              if (sqlite.open && !gate.busy && !sqlite.inTransaction) listMatcher.warm()
+              if (sqlite.open && !gate.busy && !sqlite.inTransaction) listMatcher.warm(getMatching(sqlite).qualityTolerance)
             }, 0).unref()
           }
         }
@@ -377,6 +377,12 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     },
     'hashlist.list': () => ({ lists: hashLists.lists() }),
     'hashlist.remove': ({ id }) => {
+      // The sync service sends the team's hashes again at the next sync: removing them by hand would only hide them until then.
+      if (hashLists.get(id)?.source === 'team') {
+        throw new TinjauError('conflict', `hash list "${id}" is the team's hashes, kept by sync: it cannot be removed by hand`, [
+          { path: 'id', message: 'the team list is refilled by sync' },
+        ])
+      }
       const removed = hashLists.remove(id)
       if (!removed) throw new TinjauError('not_found', `no hash list "${id}" in this profile`, [{ path: 'id', message: 'not found' }])
       emit('queue.changed', { reason: 'import' })

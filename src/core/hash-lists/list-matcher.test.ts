@@ -5,6 +5,7 @@ import type { HashListMatch } from '../../shared/known-content'
 import { formatHash256 } from '../../shared/pdq/hash256'
 import { DecisionDraft } from '../../shared/policy'
 import { copyWithFlips, fillRandomHashes, seededRandom } from '../hashes/synthetic'
+import { TEAM_LIST_ID, TeamHashes } from '../sync/team-hashes'
 import { openTestTinjau } from '../testing/open-test-tinjau'
 import type { Tinjau } from '../tinjau'
 import { makeEntry, makeHashListDoc, makeIssuerKey, writeTestHashList } from './testing/make-hash-list'
@@ -131,5 +132,63 @@ describe('hash lists in known content', () => {
     const v2 = makeHashListDoc(key, [makeEntry('e2')], { created_at: '2025-10-01T00:00:00.000Z' })
     await t.handlers['hashlist.import']({ path: await writeTestHashList(v2, key) })
     expect(t.handlers['clip.matches']({ clipId: 'demo-004' }).matches).toEqual([])
+  })
+
+  test('an image entry (pdq, one hash) matches a clip that shows the picture in a few of its frames; an unrelated picture does not', async () => {
+    const { t, record } = await demo()
+    const picture = new Uint32Array(8)
+    fillRandomHashes(picture, 0, 1, rand)
+    const unrelated = new Uint32Array(8)
+    fillRandomHashes(unrelated, 0, 1, rand)
+    const image = (h: Uint32Array, id: string) =>
+      makeEntry(id, { kind: 'image', hasher: 'pdq', frames: [{ t_ms: 0, hashes: [{ hash: formatHash256(h, 0), quality: 90 }] }] })
+    // The same picture as a one-frame video entry, to show the rule differs by kind.
+    const asVideo = makeEntry('as-video', { hasher: 'vpdq', frames: [{ t_ms: 0, hashes: [{ hash: formatHash256(picture, 0), quality: 90 }] }] })
+    const doc = makeHashListDoc(key, [image(picture, 'known-picture'), image(unrelated, 'other-picture'), asVideo])
+    await t.handlers['hashlist.import']({ path: await writeTestHashList(doc, key) })
+    // A clip of its own footage that shows the picture (re-encoded: a few bits away) in its whole-frame hash at 2 of 10 frames.
+    const clip = video()
+    copyWithFlips(picture, 0, clip, 3 * PER_FRAME, 10, rand)
+    copyWithFlips(picture, 0, clip, 4 * PER_FRAME, 10, rand)
+    record('demo-004', clip)
+    const matches = t.handlers['clip.matches']({ clipId: 'demo-004' }).matches
+    expect(matches.map((m) => m.source === 'hashlist' && m.entryId)).toEqual(['known-picture'])
+    expect(matches[0]).toMatchObject({ source: 'hashlist', label: 'known riot footage known-picture', sameFile: false, queryMatchPercent: 20, comparedMatchPercent: 100 })
+    // A clip that never shows it matches no entry.
+    record('demo-001', video())
+    expect(t.handlers['clip.matches']({ clipId: 'demo-001' }).matches).toEqual([])
+  })
+
+  test('an image entry is matched at the profile’s distance and quality floor', async () => {
+    const { t, record } = await demo()
+    const picture = new Uint32Array(8)
+    fillRandomHashes(picture, 0, 1, rand)
+    const doc = makeHashListDoc(key, [makeEntry('pic', { kind: 'image', hasher: 'pdq', frames: [{ t_ms: 0, hashes: [{ hash: formatHash256(picture, 0), quality: 60 }] }] })])
+    await t.handlers['hashlist.import']({ path: await writeTestHashList(doc, key) })
+    const clip = video()
+    copyWithFlips(picture, 0, clip, 0, 20, rand)
+    record('demo-004', clip)
+    const matched = () => t.handlers['clip.matches']({ clipId: 'demo-004' }).matches.map((m) => m.source === 'hashlist' && m.entryId)
+    expect(matched()).toEqual(['pic'])
+    const settings = t.handlers['settings.get']({}).matching
+    // 20 bits away is beyond a tolerance of 16; the picture's quality 60 is below a floor of 70.
+    t.handlers['settings.setMatching']({ ...settings, distanceTolerance: 16 })
+    expect(matched()).toEqual([])
+    t.handlers['settings.setMatching']({ ...settings, qualityTolerance: 70 })
+    expect(matched()).toEqual([])
+    t.handlers['settings.setMatching']({ ...settings })
+    expect(matched()).toEqual(['pic'])
+  })
+
+  test('the team’s hashes cannot be removed by hand: a clear error, and the list stays', async () => {
+    const { t } = await demo()
+    new TeamHashes(t.store.sqlite).storePage([], 'c1', '2025-09-05T10:00:00.000Z', 'sync.example')
+    expect(t.handlers['hashlist.list']({}).lists.map((l) => l.id)).toEqual([TEAM_LIST_ID])
+    expect(() => t.handlers['hashlist.remove']({ id: TEAM_LIST_ID })).toThrow(/team's hashes, kept by sync: it cannot be removed by hand/)
+    expect(t.handlers['hashlist.list']({}).lists.map((l) => l.id)).toEqual([TEAM_LIST_ID])
+    // An imported list is removed as before.
+    await t.handlers['hashlist.import']({ path: await writeTestHashList(makeHashListDoc(key, [makeEntry('e1')]), key) })
+    expect(t.handlers['hashlist.remove']({ id: 'hl-jkt-riots' })).toEqual({ removed: true })
+    expect(t.handlers['hashlist.list']({}).lists.map((l) => l.id)).toEqual([TEAM_LIST_ID])
   })
 })

@@ -23,6 +23,8 @@ interface Props {
   onShowWellness?: (() => void) | undefined
   /** Open the known-footage matching settings. */
   onShowMatching?: (() => void) | undefined
+  /** Open the hash lists the profile holds. */
+  onShowHashLists?: (() => void) | undefined
   /** True while a break is due: the shift button says so. */
   breakDue?: boolean | undefined
   /** Open the pack import dialog. */
@@ -35,7 +37,7 @@ interface Props {
   syncButton?: ReactNode
 }
 
-export function Header({ policy, locale, counts, reviewerId, onLocaleChange, onShowPolicy, onShowShift, onShowWellness, onShowMatching, breakDue, onImport, importing, onExport, syncButton }: Props) {
+export function Header({ policy, locale, counts, reviewerId, onLocaleChange, onShowPolicy, onShowShift, onShowWellness, onShowMatching, onShowHashLists, breakDue, onImport, importing, onExport, syncButton }: Props) {
   const { t } = useTranslation()
   return (
     <header className="app-header">
@@ -85,6 +87,11 @@ export function Header({ policy, locale, counts, reviewerId, onLocaleChange, onS
         {onShowMatching && (
           <button type="button" onClick={onShowMatching} data-testid="open-matching-settings">
             {t('matching.open')}
+          </button>
+        )}
+        {onShowHashLists && (
+          <button type="button" onClick={onShowHashLists} data-testid="open-hash-lists">
+            {t('hashLists.open')}
           </button>
         )}
       </div>

@@ -33,6 +33,7 @@ import { useReviewSession } from './use-review-session'
 import { useClipMatches } from './use-clip-matches'
 import { WellnessControls } from '../../ui/WellnessControls'
 import { WellnessSettingsDialog } from './WellnessSettingsDialog'
+import { HashListsDialog } from './HashListsDialog'
 import { MatchingSettingsDialog } from './MatchingSettingsDialog'
 import { markTiming } from '../timing'
 import { ExportDialog } from './ExportDialog'
@@ -320,6 +321,7 @@ export function Workspace({ info, policy, firstPage, locale, onLocaleChange }: P
         onShowShift={() => session.panels.open('shift')}
         onShowWellness={() => session.panels.open('wellness')}
         onShowMatching={() => session.panels.open('matching')}
+        onShowHashLists={() => session.panels.open('hashLists')}
         breakDue={session.exposure.breakDue}
         onImport={packImport.show}
         importing={packImport.running}
@@ -340,6 +342,7 @@ export function Workspace({ info, policy, firstPage, locale, onLocaleChange }: P
         <WellnessSettingsDialog settings={session.wellness.settings} onSave={session.wellness.save} onClose={session.panels.close} />
       )}
       {session.panels.panel === 'matching' && <MatchingSettingsDialog onClose={session.panels.close} onError={setError} />}
+      {session.panels.panel === 'hashLists' && <HashListsDialog locale={locale} onClose={session.panels.close} />}
       <KeyHelp policy={policy} locale={locale} />
       <PrefetchClip
         clipId={selectedId ? (nextPendingAfter(queue.items, selectedId) ?? neighbour(queue.items, selectedId, 1)) : null}

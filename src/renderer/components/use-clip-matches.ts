@@ -9,7 +9,8 @@ const RECHECK_MS = 3_000
  * The known footage the open clip matches (issue 14), asked for once per clip and shared by
  * the known-content panel and the clip's protection, so a match to a protected decision
  * protects the clip from its first frame without a second call. Asked again while the clip
- * waits to be hashed, and after a decision, a sync or new match settings.
+ * waits to be hashed, and after a decision, a sync, new match settings or an import (a pack,
+ * or a hash list imported or removed).
  */
 export function useClipMatches(api: TinjauApi, clipId: string | null): ClipMatches | null {
   const [state, setState] = useState<{ clipId: string; result: ClipMatches } | null>(null)
@@ -30,7 +31,8 @@ export function useClipMatches(api: TinjauApi, clipId: string | null): ClipMatch
     }
     void ask()
     const off = api.on('queue.changed', ({ reason }) => {
-      if (reason === 'decision' || reason === 'sync' || reason === 'settings') void ask()
+      // 'import': a pack or a hash list was imported, or a hash list removed.
+      if (reason === 'decision' || reason === 'sync' || reason === 'settings' || reason === 'import') void ask()
     })
     return () => {
       stop = true
