@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
-import type { Page } from '@playwright/test'
 import { HashStore } from '../src/core/hashes/hash-store'
 import { makeEntry, makeHashListDoc, makeIssuerKey, writeTestHashList } from '../src/core/hash-lists/testing/make-hash-list'
 import { tempDir } from '../src/core/testing/make-pack'
 import { formatHash256, HASH256_WORDS } from '../src/shared/pdq/hash256'
+import { api, axeViolations } from './app-page'
 import { expect, test } from './fixtures'
 
 /**
@@ -17,37 +16,6 @@ import { expect, test } from './fixtures'
  * shows the list and removes it, by keyboard, after a confirmation; the clip's panel then no
  * longer shows the entry. Every view passes an axe-core audit.
  */
-
-async function api<T>(page: Page, method: string, input: unknown = {}): Promise<T> {
-  return page.evaluate(
-    async ({ method, input }) => {
-      const bridge = (window as unknown as { tinjau?: { invoke(m: string, i: unknown): Promise<{ ok: boolean; value: unknown; error: unknown }> } }).tinjau
-      if (bridge) {
-        const r = await bridge.invoke(method, input)
-        if (!r.ok) throw new Error(JSON.stringify(r.error))
-        return r.value
-      }
-      const res = await fetch(`/api/${method}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${sessionStorage.getItem('tinjau.secret')}` },
-        body: JSON.stringify(input),
-      })
-      const body = (await res.json()) as { ok: boolean; value?: unknown; error?: unknown }
-      if (!body.ok) throw new Error(JSON.stringify(body.error))
-      return body.value
-    },
-    { method, input },
-  ) as Promise<T>
-}
-
-async function axeViolations(page: Page, selector: string): Promise<{ id: string; nodes: number }[]> {
-  await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'))
-  return page.evaluate(async (selector) => {
-    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }).axe
-    const result = await axe.run({ include: [selector] }, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
-    return result.violations.map((v) => ({ id: v.id, nodes: v.nodes.length }))
-  }, selector)
-}
 
 /** A signed hash list of one entry: the frames the app stored for this clip's video, carrying a removal. */
 async function listFromProfile(dataDir: string, clipId: string): Promise<string> {

@@ -1,9 +1,6 @@
-import { execFileSync } from 'node:child_process'
-import { mkdirSync, readFileSync, statSync } from 'node:fs'
-import { createHash } from 'node:crypto'
-import path from 'node:path'
 import type { Page } from '@playwright/test'
 import { makeClip, makeManifest, tempDir, writeManifest } from '../src/core/testing/make-pack'
+import { api, axeViolations, hashingDone, mirrorVideo } from './app-page'
 import { expect, test } from './fixtures'
 
 /**
@@ -14,20 +11,10 @@ import { expect, test } from './fixtures'
  * Matching settings dialog changes a threshold. axe-core audits each new screen.
  */
 
-const ROOT = path.resolve(__dirname, '..')
-const demo = JSON.parse(readFileSync(path.join(ROOT, 'resources/demo/pack.json'), 'utf8')) as { clips: { id: string; media: { path: string } }[] }
-
 /** A pack with one clip: demo-007's video re-encoded at a low bitrate, flagged for nothing protected. */
 function mirrorPack(): string {
   const root = tempDir('tinjau-mirror-q-')
-  const original = path.join(ROOT, 'resources/demo', demo.clips.find((c) => c.id === 'demo-007')!.media.path)
-  const rel = 'media/mirror-007.webm'
-  mkdirSync(path.join(root, 'media'))
-  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', original, '-c:v', 'libvpx-vp9', '-b:v', '80k', '-deadline', 'realtime', '-cpu-used', '8', '-c:a', 'copy', path.join(root, rel)], {
-    stdio: 'pipe',
-  })
-  const bytes = readFileSync(path.join(root, rel))
-  const media = { path: rel, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: statSync(path.join(root, rel)).size, mime: 'video/webm', duration_ms: 7541 }
+  const media = mirrorVideo(root, 'demo-007', 'mirror-007.webm')
   writeManifest(
     root,
     makeManifest(
@@ -44,44 +31,6 @@ function mirrorPack(): string {
     ),
   )
   return root
-}
-
-async function api<T>(page: Page, method: string, input: unknown = {}): Promise<T> {
-  return page.evaluate(
-    async ({ method, input }) => {
-      const bridge = (window as unknown as { tinjau?: { invoke(m: string, i: unknown): Promise<{ ok: boolean; value: unknown; error: unknown }> } }).tinjau
-      if (bridge) {
-        const r = await bridge.invoke(method, input)
-        if (!r.ok) throw new Error(JSON.stringify(r.error))
-        return r.value
-      }
-      const res = await fetch(`/api/${method}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${sessionStorage.getItem('tinjau.secret')}` },
-        body: JSON.stringify(input),
-      })
-      const body = (await res.json()) as { ok: boolean; value?: unknown; error?: unknown }
-      if (!body.ok) throw new Error(JSON.stringify(body.error))
-      return body.value
-    },
-    { method, input },
-  ) as Promise<T>
-}
-
-/** axe-core (WCAG 2.1 A/AA) on part of the page (see known-content.spec.ts for why it is evaluated directly). */
-async function axeViolations(page: Page, selector: string): Promise<{ id: string; nodes: number }[]> {
-  await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'))
-  return page.evaluate(async (selector) => {
-    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }).axe
-    const result = await axe.run({ include: [selector] }, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
-    return result.violations.map((v) => ({ id: v.id, nodes: v.nodes.length }))
-  }, selector)
-}
-
-async function hashingDone(page: Page): Promise<void> {
-  await expect
-    .poll(async () => await api<{ waiting: number; hashed: number; failed: number }>(page, 'hashes.status'), { timeout: 120_000, intervals: [1_000] })
-    .toMatchObject({ waiting: 0, failed: 0 })
 }
 
 const rows = (page: Page) => page.locator('[data-testid="queue-row"]')
