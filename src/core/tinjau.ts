@@ -28,6 +28,7 @@ import { SkipLog } from './skips'
 import { SyncClient } from './sync'
 import { syncHandlers } from './sync-handlers'
 import { openStore, type Store } from './store/open-store'
+import type { ProfileKeys } from './profile-crypto/profile-keys'
 import { WriteGate } from './write-gate'
 
 /**
@@ -48,6 +49,8 @@ export interface OpenTinjauOptions {
   importChunkClips?: number
   /** Seals the device key's private half (Electron: safeStorage); without one it is a 0600 file. */
   keyProtector?: KeyProtector | null
+  /** The profile's keys (profile-crypto/): the database and the files beside it are encrypted with them. */
+  keys?: ProfileKeys | null
 }
 
 /** How long after a profile opens in a reviewer's host its background sync first runs. */
@@ -112,6 +115,7 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     dataDir: opts.dataDir,
     migrationsDir: path.join(opts.resourcesDir, 'migrations'),
     ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
+    keys: opts.keys ?? null,
   })
   const { sqlite } = store
   const media = new MediaStore(store.paths.media, store.paths.tmp)

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import { dataPaths, type DataPaths } from '../paths'
+import { applyDbKey, type ProfileKeys } from '../profile-crypto/profile-keys'
 import { migrate } from './migrations'
 
 export const WAL_AUTOCHECKPOINT_PAGES = 4000
@@ -22,6 +23,16 @@ export interface OpenStoreOptions {
   migrationsDir: string
   /** Electron loads an Electron-ABI build of better-sqlite3 from here (see DESIGN.md). */
   nativeBinding?: string
+  /** The profile's keys: the database is SQLCipher-encrypted with `keys.db`. Without, it is clear (tests, tools). */
+  keys?: ProfileKeys | null
+}
+
+/** The database cannot be read with the key given (or is encrypted and none was given). */
+export class ProfileLockedError extends Error {
+  constructor(file: string, keyed: boolean) {
+    super(keyed ? `${file} cannot be opened with this profile key (a wrong key, or not a Tinjau database)` : `${file} is encrypted and no profile key was given`)
+    this.name = 'ProfileLockedError'
+  }
 }
 
 /**
@@ -34,8 +45,21 @@ export function openStore(opts: OpenStoreOptions): Store {
   mkdirSync(paths.root, { recursive: true })
   mkdirSync(paths.media, { recursive: true })
   mkdirSync(paths.tmp, { recursive: true })
-  const sqlite = new Database(paths.database, opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {})
+  const binding = opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}
+  const keyed = (db: Database.Database): Database.Database => {
+    if (opts.keys) applyDbKey(db, opts.keys.db)
+    try {
+      // The first read of a page is where a wrong key (or a missing one) shows.
+      db.prepare('SELECT count(*) FROM sqlite_master').get()
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_NOTADB') throw new ProfileLockedError(paths.database, Boolean(opts.keys))
+      throw err
+    }
+    return db
+  }
+  const sqlite = new Database(paths.database, binding)
   try {
+    keyed(sqlite)
     sqlite.pragma('journal_mode = WAL')
     // FULL: a decision the UI was told is saved survives power loss, not only a crash.
     sqlite.pragma('synchronous = FULL')
@@ -48,8 +72,15 @@ export function openStore(opts: OpenStoreOptions): Store {
     sqlite.pragma('foreign_keys = ON')
     sqlite.pragma('busy_timeout = 5000')
     migrate(sqlite, opts.migrationsDir)
-    const binding = opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}
-    const openReader = () => new Database(paths.database, { ...binding, readonly: true, fileMustExist: true })
+    const openReader = () => {
+      const reader = new Database(paths.database, { ...binding, readonly: true, fileMustExist: true })
+      try {
+        return keyed(reader)
+      } catch (err) {
+        reader.close()
+        throw err
+      }
+    }
     return { sqlite, paths, openReader, close: () => sqlite.close() }
   } catch (err) {
     sqlite.close()
