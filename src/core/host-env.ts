@@ -1,5 +1,6 @@
 import { currentPlatformEnv, findResourcesDir, resolveDataDir } from './paths'
 import { findPackageRoot, packageVersion } from './package-root'
+import type { ProfileKeys } from './profile-crypto/profile-keys'
 import { openTinjau, type Tinjau } from './tinjau'
 
 /**
@@ -18,6 +19,13 @@ export interface OpenProfileOptions {
   from: string
   env?: Record<string, string | undefined>
   cwd?: string
+  /** The profile's keys, once unlocked (profile-crypto/unlock-profile.ts); null opens a clear profile. */
+  keys?: ProfileKeys | null
+}
+
+/** The data folder a host opens: `--data-dir`, then TINJAU_DATA_DIR, then the OS default. */
+export function profileDataDir(opts: Pick<OpenProfileOptions, 'dataDir' | 'env' | 'cwd'>): string {
+  return resolveDataDir(opts.dataDir, currentPlatformEnv(opts.env ?? process.env), opts.cwd ?? process.cwd())
 }
 
 export function openProfile(opts: OpenProfileOptions): Tinjau {
@@ -26,6 +34,7 @@ export function openProfile(opts: OpenProfileOptions): Tinjau {
     host: opts.host,
     version: packageVersion(packageRoot),
     resourcesDir: findResourcesDir(opts.from),
-    dataDir: resolveDataDir(opts.dataDir, currentPlatformEnv(opts.env ?? process.env), opts.cwd ?? process.cwd()),
+    dataDir: profileDataDir(opts),
+    keys: opts.keys ?? null,
   })
 }
