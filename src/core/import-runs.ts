@@ -66,6 +66,12 @@ export class ImportRuns {
     return controller !== undefined
   }
 
+  /** Stop every running import (the profile is being locked): each rolls back. */
+  cancelAll(): number {
+    for (const c of this.running.values()) c.abort()
+    return this.running.size
+  }
+
   get active(): number {
     return this.running.size
   }

@@ -6,6 +6,7 @@ import { TinjauError } from '../shared/errors'
 import { LOCALES, type Locale } from '../shared/policy'
 import { MATCHING_DEFAULTS, MatchingSettings } from '../shared/known-content'
 import { DEFAULT_WELLNESS, WellnessSettings } from '../shared/wellness'
+import { DEFAULT_IDLE_LOCK_MINUTES, IdleLockSettings } from '../shared/profile-lock'
 
 /** Profile settings, kept in the profile database so they travel with it. */
 
@@ -173,5 +174,20 @@ export function setMatching(sqlite: Database.Database, value: MatchingSettings):
   const parsed = MatchingSettings.safeParse(value)
   if (!parsed.success) throw new TinjauError('invalid_input', 'invalid matching settings', zodDetails(parsed.error))
   setSetting(sqlite, 'matching', JSON.stringify(parsed.data))
+  return parsed.data
+}
+
+/** Minutes without input after which the host locks the profile (issue 15); a stored value that no longer parses is the default. */
+export function getIdleLock(sqlite: Database.Database): IdleLockSettings {
+  const raw = getSetting(sqlite, 'lock.idle_minutes')
+  const parsed = IdleLockSettings.safeParse({ minutes: raw === undefined ? DEFAULT_IDLE_LOCK_MINUTES : Number(raw) })
+  return parsed.success ? parsed.data : { minutes: DEFAULT_IDLE_LOCK_MINUTES }
+}
+
+/** Validated again here (core is called directly too); refuses with `invalid_input` and keeps the old value. */
+export function setIdleLock(sqlite: Database.Database, value: IdleLockSettings): IdleLockSettings {
+  const parsed = IdleLockSettings.safeParse(value)
+  if (!parsed.success) throw new TinjauError('invalid_input', 'invalid idle-lock setting', zodDetails(parsed.error))
+  setSetting(sqlite, 'lock.idle_minutes', String(parsed.data.minutes))
   return parsed.data
 }

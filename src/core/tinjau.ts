@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs'
 import type Database from 'better-sqlite3'
 import path from 'node:path'
-import { GATE_FREE_METHODS, type ApiEvent, type ApiMethod } from '../shared/api-methods'
-import type { EventPayload, Handlers, MethodOutput, ParsedInput } from '../shared/contract'
+import { GATE_FREE_METHODS, type ApiEvent, type ApiMethod, type ProfileMethod } from '../shared/api-methods'
+import type { DispatchHandlers, EventPayload, MethodOutput, ParsedInput } from '../shared/contract'
 import { TinjauError } from '../shared/errors'
 import type { Policy } from '../shared/policy'
 import { QUEUE_PAGE_ROWS } from '../shared/queue-constants'
@@ -23,7 +23,7 @@ import { ManifestStore } from './manifest-store'
 import { loadPolicy } from './policy-loader'
 import { Queue } from './queue'
 import { SearchIndex } from './search-index'
-import { ensureIdentity, getImportSettings, getSetting, getLocale, getMatching, getWellness, setMatching, setSetting, setWellness, type Identity } from './settings'
+import { ensureIdentity, getIdleLock, getImportSettings, getSetting, getLocale, getMatching, getWellness, setIdleLock, setMatching, setSetting, setWellness, type Identity } from './settings'
 import { SkipLog } from './skips'
 import { SyncClient } from './sync'
 import { syncHandlers } from './sync-handlers'
@@ -69,8 +69,11 @@ function syncIntervalMs(sqlite: Database.Database): number {
 type AsyncMethod = 'pack.importDemo' | 'pack.importDirectory' | 'pack.import' | 'export.decisions' | 'sync.enroll' | 'sync.unenroll' | 'hashlist.import' | 'file.kind'
 /** Methods that take the write gate themselves (the imports), or never touch the store. */
 const UNGATED: readonly ApiMethod[] = ['pack.importDemo', 'pack.importDirectory', 'pack.import', ...GATE_FREE_METHODS]
-/** The contract with concrete return types, so core callers (CLI, tests) need not await sync methods. */
-export type CoreHandlers = { [M in Exclude<ApiMethod, AsyncMethod>]: (input: ParsedInput<M>) => MethodOutput<M> } & {
+/**
+ * The contract with concrete return types, so core callers (CLI, tests) need not await sync
+ * methods. The lock's methods are the host's (its profile session), not an open profile's.
+ */
+export type CoreHandlers = { [M in Exclude<ApiMethod, AsyncMethod | ProfileMethod>]: (input: ParsedInput<M>) => MethodOutput<M> } & {
   [M in AsyncMethod]: (input: ParsedInput<M>) => Promise<MethodOutput<M>>
 }
 
@@ -317,7 +320,8 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
       setSetting(sqlite, 'locale', locale)
       return { locale }
     },
-    'settings.get': () => ({ locale: getLocale(sqlite), wellness: getWellness(sqlite), matching: getMatching(sqlite) }),
+    'settings.get': () => ({ locale: getLocale(sqlite), wellness: getWellness(sqlite), matching: getMatching(sqlite), idleLock: getIdleLock(sqlite) }),
+    'settings.setIdleLock': (value) => setIdleLock(sqlite, value),
     'settings.setWellness': (wellness) => setWellness(sqlite, wellness),
     'settings.setMatching': (matching) => {
       const before = getMatching(sqlite)
@@ -393,7 +397,7 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
       return { removed }
     },
     'file.kind': async ({ path: file }) => ({ kind: (await looksLikeHashList(file)) ? 'hashlist' : 'pack' }),
-  } satisfies Handlers & CoreHandlers
+  } satisfies DispatchHandlers & CoreHandlers
 
   // Every method but the imports (which take the gate themselves) refuses to run while an
   // import holds the connection; hosts never get here then, since they wait for the gate.

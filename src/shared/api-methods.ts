@@ -35,6 +35,12 @@ export const API_METHODS = [
   'hashlist.list',
   'hashlist.remove',
   'file.kind',
+  'settings.setIdleLock',
+  'profile.status',
+  'profile.unlock',
+  'profile.lock',
+  'profile.activity',
+  'profile.setPassphrase',
 ] as const
 export type ApiMethod = (typeof API_METHODS)[number]
 
@@ -46,9 +52,26 @@ export const MAX_DECISIONS_AT_ONCE = 200
  * it, or a sync run waits for the store itself): every other call waits for the import
  * to finish.
  */
-export const GATE_FREE_METHODS: readonly ApiMethod[] = ['pack.cancelImport', 'sync.status', 'sync.run']
+export const GATE_FREE_METHODS: readonly ApiMethod[] = [
+  'pack.cancelImport',
+  'sync.status',
+  'sync.run',
+  'profile.status',
+  'profile.unlock',
+  'profile.lock',
+  'profile.activity',
+  'profile.setPassphrase',
+]
 
-export const API_EVENTS = ['queue.changed', 'pack.importProgress', 'sync.status'] as const
+/**
+ * The profile's lock (issue 15): served by the host (its profile session), not by an open
+ * profile, and answered while the profile is locked; every other method then is refused
+ * with `locked`. A host that cannot lock (the CLI) does not serve them.
+ */
+export const PROFILE_METHODS = ['profile.status', 'profile.unlock', 'profile.lock', 'profile.activity', 'profile.setPassphrase'] as const satisfies readonly ApiMethod[]
+export type ProfileMethod = (typeof PROFILE_METHODS)[number]
+
+export const API_EVENTS = ['queue.changed', 'pack.importProgress', 'sync.status', 'profile.status'] as const
 export type ApiEvent = (typeof API_EVENTS)[number]
 
 /** Prefix of IPC channels, so main can refuse anything that is not ours. */

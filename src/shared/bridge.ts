@@ -47,5 +47,9 @@ export const HTTP_STATUS_FOR_ERROR = {
   policy_violation: 422,
   // The request was fine and the caller asked for the stop; 409 says "not done, by the state of things".
   cancelled: 409,
+  // 423 Locked: the resource (the profile) is locked; the renderer shows its lock screen.
+  locked: 423,
+  wrong_passphrase: 403,
+  too_many_attempts: 429,
   internal: 500,
 } as const

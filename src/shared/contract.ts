@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { MAX_DECISIONS_AT_ONCE, type ApiEvent, type ApiMethod } from './api-methods'
+import { MAX_DECISIONS_AT_ONCE, type ApiEvent, type ApiMethod, type ProfileMethod } from './api-methods'
 import type { PackKind } from './bridge'
 import {
   AppInfo,
@@ -21,6 +21,7 @@ import { ClipMatches, MatchingSettings } from './known-content'
 import { HashListImportResult, HashListInfo } from './hash-lists'
 import { EnrollInput, SyncIssues, SyncStatus } from './sync-status'
 import { SkipInput, SkipRecord, WellnessSettings } from './wellness'
+import { IdleLockSettings, ProfileStatus, SetPassphraseInput, UnlockInput } from './profile-lock'
 
 /**
  * The API every host serves, defined once. Electron binds it to ipcMain.handle, the web
@@ -35,7 +36,7 @@ const ImportId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ a
 export const contract = {
   'app.info': { input: Empty, output: AppInfo },
   'settings.setLocale': { input: z.object({ locale: Locale }).strict(), output: z.object({ locale: Locale }) },
-  'settings.get': { input: Empty, output: z.object({ locale: Locale, wellness: WellnessSettings, matching: MatchingSettings }) },
+  'settings.get': { input: Empty, output: z.object({ locale: Locale, wellness: WellnessSettings, matching: MatchingSettings, idleLock: IdleLockSettings }) },
   'settings.setWellness': { input: WellnessSettings, output: WellnessSettings },
   /** The known-content match rule (issue 14); a new distance or quality tolerance re-matches stored videos in the background. */
   'settings.setMatching': { input: MatchingSettings, output: MatchingSettings },
@@ -92,12 +93,25 @@ export const contract = {
   'hashlist.remove': { input: z.object({ id: z.string().min(1).max(200) }).strict(), output: z.object({ removed: z.boolean() }) },
   /** What a chosen file is, by its contents (not its name): a hash list, or anything else (a pack, for pack.import to check). */
   'file.kind': { input: z.object({ path: z.string().min(1).max(4096) }).strict(), output: z.object({ kind: z.enum(['hashlist', 'pack']) }) },
+  /** Minutes without the reviewer's input after which the host locks the profile (0: never). */
+  'settings.setIdleLock': { input: IdleLockSettings, output: IdleLockSettings },
+  /** The profile's lock (issue 15); these answer while the profile is locked. */
+  'profile.status': { input: Empty, output: ProfileStatus },
+  /** Unlock with a passphrase or the OS key store; for a new or clear profile this makes its key (and encrypts it). */
+  'profile.unlock': { input: UnlockInput, output: ProfileStatus },
+  /** Close the profile and forget its keys; `profile.status` events follow. */
+  'profile.lock': { input: Empty, output: ProfileStatus },
+  /** The reviewer is at work (input in the window): the host's idle timer starts again. */
+  'profile.activity': { input: Empty, output: z.object({}) },
+  /** Set or change the passphrase that also opens the profile (so the CLI can open an app-made one). */
+  'profile.setPassphrase': { input: SetPassphraseInput, output: ProfileStatus },
 } satisfies Record<ApiMethod, { input: z.ZodType; output: z.ZodType }>
 
 export const events = {
   'queue.changed': z.object({ reason: z.enum(['import', 'decision', 'skip', 'settings', 'sync']) }),
   'pack.importProgress': ImportProgress,
   'sync.status': SyncStatus,
+  'profile.status': ProfileStatus,
 } satisfies Record<ApiEvent, z.ZodType>
 
 type Contract = typeof contract
@@ -108,6 +122,8 @@ export type EventPayload<E extends ApiEvent> = z.output<(typeof events)[E]>
 
 /** What a host binds: one function per method, given already-validated input. */
 export type Handlers = { [M in ApiMethod]: (input: ParsedInput<M>) => MethodOutput<M> | Promise<MethodOutput<M>> }
+/** What `dispatch` takes: every method but the lock's, which only hosts that lock serve. */
+export type DispatchHandlers = Omit<Handlers, ProfileMethod> & Partial<Pick<Handlers, ProfileMethod>>
 
 /** What the renderer calls, whatever host is behind it. */
 export interface TinjauApi {

@@ -1,6 +1,6 @@
 import type { z } from 'zod'
 import { API_METHODS, GATE_FREE_METHODS, type ApiMethod } from './api-methods'
-import { contract, type Handlers } from './contract'
+import { contract, type DispatchHandlers } from './contract'
 import { TinjauError, type ErrorDetail, type Result } from './errors'
 
 /** zod issues as `path: message` details, so an error says where as well as what. */
@@ -23,7 +23,7 @@ export interface CallGate {
 }
 
 export async function dispatch(
-  handlers: Handlers,
+  handlers: DispatchHandlers,
   method: unknown,
   payload: unknown,
   onInternal: (err: unknown) => void = () => {},
@@ -43,7 +43,8 @@ export async function dispatch(
   try {
     // Wait until no import holds the store; checked again after every wake-up, right before the call.
     if (!GATE_FREE_METHODS.includes(method)) while (gate?.busy) await gate.idle()
-    const handler = handlers[method] as (input: unknown) => unknown
+    const handler = (handlers as Partial<Record<string, (input: unknown) => unknown>>)[method]
+    if (!handler) throw new TinjauError('conflict', `${method} is not served by this host: its profile is opened unlocked and cannot be locked here`)
     const value = await handler(parsed.data)
     return { ok: true, value }
   } catch (err) {

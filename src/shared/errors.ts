@@ -13,6 +13,12 @@ export const ERROR_CODES = [
   'unauthorized',
   /** The user stopped it (an import cancelled part-way): nothing was changed. */
   'cancelled',
+  /** The profile is locked (issue 15): unlock it first. Nothing was read or changed. */
+  'locked',
+  /** An unlock with a passphrase that does not open the profile's key. */
+  'wrong_passphrase',
+  /** Too many wrong passphrases in a row: the host waits before it accepts another (details say how long). */
+  'too_many_attempts',
   'internal',
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]
