@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs'
 import { API_METHODS, GATE_FREE_METHODS, PROFILE_METHODS, type ApiEvent, type ApiMethod, type ProfileMethod } from '../shared/api-methods'
 import type { DispatchHandlers, EventPayload, Handlers, ParsedInput } from '../shared/contract'
 import { TinjauError } from '../shared/errors'
@@ -217,6 +218,8 @@ export class ProfileSession {
     const lockedBy = this.phase.by
     let unlocked: { master: Buffer; keys: ProfileKeys } | null = null
     const done = (async () => {
+      // A new profile's folder may not exist yet: its key file is the first thing in it.
+      if (access.state === 'new') mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 })
       unlocked = await unlockProfile(opts.dataDir, protector ? { protector } : { passphrase: (how as { passphrase: string }).passphrase }, opts.scrypt ? { scrypt: opts.scrypt } : {})
       // Opened by its passphrase where the OS store is real: seal the key there too, so the
       // app opens without a prompt from now on (as an app-made profile does).

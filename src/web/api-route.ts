@@ -1,5 +1,5 @@
 import type { Hono } from 'hono'
-import type { Tinjau } from '../core/tinjau'
+import type { ProfileSession } from '../core/profile-session'
 import { HTTP_STATUS_FOR_ERROR } from '../shared/bridge'
 import { requireSecret } from './auth'
 import { readJsonBody } from './json-body'
@@ -11,8 +11,8 @@ import { readJsonBody } from './json-body'
  */
 
 export interface ApiRouteOptions {
-  /** The open profile (the host may start listening before it is open; app.ts waits for it). */
-  tinjau: () => Tinjau
+  /** The profile as it is over time; it serves the contract (refusing calls while locked). */
+  session: ProfileSession
   secret: string
   maxBodyBytes: number
   onInternal: (err: unknown) => void
@@ -32,7 +32,8 @@ export function addApiRoute(app: Hono, opts: ApiRouteOptions): void {
     const body = await readJsonBody(c.req.raw, opts.maxBodyBytes)
     if (!body.ok) return c.json({ ok: false, error: body.error }, body.status)
     const dispatch = await loadDispatch()
-    const call = dispatch(opts.tinjau().handlers, c.req.param('method'), body.value, opts.onInternal, opts.tinjau().gate)
+    // No gate here: the session waits for an import holding the store itself (profile-session.ts).
+    const call = dispatch(opts.session.handlers, c.req.param('method'), body.value, opts.onInternal)
     opts.inflight.add(call)
     const result = await call.finally(() => opts.inflight.delete(call))
     return c.json(result, result.ok ? 200 : HTTP_STATUS_FOR_ERROR[result.error.code])

@@ -1,5 +1,5 @@
-import { Hono, type MiddlewareHandler } from 'hono'
-import type { Tinjau } from '../core/tinjau'
+import { Hono, type Context, type MiddlewareHandler } from 'hono'
+import type { ProfileSession } from '../core/profile-session'
 import { addApiRoute } from './api-route'
 import { addEventsRoute } from './events-route'
 import { addMediaRoute } from './media-route'
@@ -12,10 +12,10 @@ import { addUploadRoute } from './upload-route'
 
 export interface WebAppOptions {
   /**
-   * The profile, or its opening: the host may listen (and serve the renderer) while the
-   * store opens, and calls that need it wait for it.
+   * The profile as it is over time: locked, being unlocked (the host may listen and serve
+   * the renderer meanwhile; calls that need it wait), open (see core/profile-session.ts).
    */
-  tinjau: Tinjau | Promise<Tinjau>
+  session: ProfileSession
   /**
    * Told when the profile is wanted while still unopened: a call is waiting for it
    * ('call'), or the browser has been sent the renderer's code ('asset', so the store can
@@ -41,13 +41,8 @@ export function createWebApp(opts: WebAppOptions): Hono {
   app.use('*', securityHeaders())
   app.use('*', loopbackOnly(opts.port))
 
-  let profile: Tinjau | null = opts.tinjau instanceof Promise ? null : opts.tinjau
-  const opening = Promise.resolve(opts.tinjau).then((t) => (profile = t))
-  opening.catch(() => undefined) // reported by whoever opens it; calls answer 503 below
-  const open = (): Tinjau => {
-    if (!profile) throw new Error('the profile is not open yet')
-    return profile
-  }
+  const { session } = opts
+  const open = () => session.current()
   // The page sends its start-up calls and then asks for the rest of its code (main.tsx):
   // opening the profile (which holds the thread for a few hundred ms) on the first call
   // would stall that code's response for the whole open. So a call waits a moment for the
@@ -56,26 +51,45 @@ export function createWebApp(opts: WebAppOptions): Hono {
   let assetsInFlight = () => 0
   const wantedByCall = () =>
     setTimeout(() => {
-      if (!profile && assetsInFlight() === 0) opts.onProfileWanted?.('call')
+      if (session.state !== 'unlocked' && assetsInFlight() === 0) opts.onProfileWanted?.('call')
     }, CALL_GRACE_MS).unref()
-  const waitForProfile: MiddlewareHandler = async (c, next) => {
-    if (!profile) {
-      wantedByCall()
-      try {
-        await opening
-      } catch (err) {
-        return jsonError(c, 503, 'internal', `the profile could not be opened: ${err instanceof Error ? err.message : String(err)}`)
-      }
+  /** Waits for an unlock under way; a start-up unlock that failed is a 503 saying why. */
+  const settle = async (c: Context): Promise<Response | null> => {
+    if (session.state === 'unlocked') return null
+    wantedByCall()
+    try {
+      await session.settled()
+    } catch (err) {
+      return jsonError(c, 503, 'internal', `the profile could not be opened: ${err instanceof Error ? err.message : String(err)}`)
     }
+    return null
+  }
+  // The lock's own methods and the event stream answer at once, whatever the profile's state
+  // (the lock screen needs them); every other call waits for an unlock under way, and is
+  // then refused by the session if the profile is locked.
+  const waitForProfile: MiddlewareHandler = async (c, next) => {
+    if (c.req.path === '/api/events' || c.req.path.startsWith('/api/profile.')) {
+      if (session.state !== 'unlocked') wantedByCall()
+      return next()
+    }
+    const failed = await settle(c)
+    if (failed) return failed
+    await next()
+  }
+  // Media and uploads: only while open; locked is a 423, so no byte of the profile leaves.
+  const requireOpen: MiddlewareHandler = async (c, next) => {
+    const failed = await settle(c)
+    if (failed) return failed
+    if (session.state !== 'unlocked') return jsonError(c, 423, 'locked', 'the profile is locked: unlock it first')
     await next()
   }
   app.use('/api/*', waitForProfile)
-  app.use('/media/*', waitForProfile)
-  app.use('/upload/*', waitForProfile)
+  app.use('/media/*', requireOpen)
+  app.use('/upload/*', requireOpen)
 
-  addEventsRoute(app, { tinjau: open, secret: opts.secret, keepAliveMs: opts.keepAliveMs, open: opts.openStreams })
+  addEventsRoute(app, { tinjau: () => session, secret: opts.secret, keepAliveMs: opts.keepAliveMs, open: opts.openStreams })
   addApiRoute(app, {
-    tinjau: open,
+    session,
     secret: opts.secret,
     maxBodyBytes: opts.maxBodyBytes,
     inflight: opts.inflight,
@@ -84,7 +98,7 @@ export function createWebApp(opts: WebAppOptions): Hono {
   addMediaRoute(app, { tinjau: open, secret: opts.secret })
   addUploadRoute(app, { tinjau: open, secret: opts.secret })
   ;({ assetsInFlight } = addStaticRoute(app, opts.rendererDir, (codeSent) => {
-    if (!profile && codeSent) opts.onProfileWanted?.('asset')
+    if (session.state !== 'unlocked' && codeSent) opts.onProfileWanted?.('asset')
   }))
 
   app.notFound((c) => jsonError(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path.slice(0, 200)}`))

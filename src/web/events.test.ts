@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { ProfileSession } from '../core/profile-session'
 import type { Tinjau } from '../core/tinjau'
 import { startFixture, type WebFixture } from './testing/web-fixture'
 
@@ -28,19 +29,19 @@ async function readUntil(body: ReadableStream<Uint8Array>, until: RegExp, ms = 5
   }
 }
 
-/** Counts live subscriptions, to prove a stream unsubscribes when it ends. */
-function counting(t: Tinjau, live: { n: number }): Tinjau {
-  return {
-    ...t,
-    onEvent(listener) {
-      live.n++
-      const off = t.onEvent(listener)
-      return () => {
-        live.n--
-        return off()
-      }
-    },
+/** Counts live subscriptions (streams subscribe to the host's profile session), to prove a stream unsubscribes when it ends. */
+function counting(t: Tinjau, live: { n: number }): ProfileSession {
+  const session = ProfileSession.fixed(t)
+  const on = session.onEvent.bind(session)
+  session.onEvent = (listener) => {
+    live.n++
+    const off = on(listener)
+    return () => {
+      live.n--
+      return off()
+    }
   }
+  return session
 }
 
 const until = async (cond: () => boolean, ms = 3000) => {
@@ -78,7 +79,7 @@ describe('GET /api/events', () => {
 
   it('sends keep-alive comments and unsubscribes when the client leaves', async () => {
     const live = { n: 0 }
-    fx = await startFixture({ keepAliveMs: 50, wrap: (t) => counting(t, live) })
+    fx = await startFixture({ keepAliveMs: 50, sessionOf: (t) => counting(t, live) })
     const controller = new AbortController()
     const res = await fetch(`${fx.host.url}/api/events?k=${fx.host.secret}`, { signal: controller.signal })
     await readUntil(res.body!, /: keep-alive\n\n/)
@@ -89,7 +90,7 @@ describe('GET /api/events', () => {
 
   it('ends open streams when the host closes', async () => {
     const live = { n: 0 }
-    fx = await startFixture({ wrap: (t) => counting(t, live) })
+    fx = await startFixture({ sessionOf: (t) => counting(t, live) })
     const res = await fetch(`${fx.host.url}/api/events?k=${fx.host.secret}`)
     await readUntil(res.body!, /: connected/)
     expect(live.n).toBe(1)

@@ -13,3 +13,16 @@ export function builtRendererDir(packageRoot: string): string {
   }
   return dir
 }
+
+/** Unlocks the profile at start (scripts, tests); without it the host starts locked. */
+export const PASSPHRASE_ENV = 'TINJAU_PASSPHRASE'
+/** Fixes the idle lock to this many seconds, in place of the profile's setting (tests, kiosks). */
+export const IDLE_LOCK_ENV = 'TINJAU_IDLE_LOCK_SECONDS'
+
+/** TINJAU_IDLE_LOCK_SECONDS in ms (0: never), or null when unset; anything else is refused. */
+export function idleLockOverrideMs(env: Record<string, string | undefined>): number | null {
+  const raw = env[IDLE_LOCK_ENV]
+  if (raw === undefined || raw === '') return null
+  if (!/^\d{1,6}$/.test(raw.trim())) throw new RangeError(`${IDLE_LOCK_ENV}: "${raw}" is not a whole number of seconds (0 = never lock)`)
+  return Number(raw) * 1000
+}

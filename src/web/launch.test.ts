@@ -3,6 +3,7 @@ import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openTinjau, type Tinjau } from '../core/tinjau'
 import { tempDir } from '../core/testing/make-pack'
+import { ProfileSession } from '../core/profile-session'
 import { OPEN_FALLBACK_MS, serveUntilShutdown, type ServeOptions } from './launch'
 
 /**
@@ -225,5 +226,70 @@ describe('serveUntilShutdown with a profile still opening', () => {
     expect(seen.at).not.toBeNull()
     expect(seen.at!).toBeGreaterThanOrEqual(sentAt)
     await stop()
+  })
+})
+
+describe('serveUntilShutdown with a lockable profile', () => {
+  const CHEAP = { N: 2 ** 10, r: 8, p: 1 }
+  const lockable = (dataDir: string, openAllowed: Promise<void>) =>
+    new ProfileSession({
+      dataDir,
+      scrypt: CHEAP,
+      log: () => {},
+      open: async (keys) => {
+        await openAllowed
+        return openTinjau({ dataDir, resourcesDir: path.resolve('resources'), host: 'web', version: '0.0.0-test', keys })
+      },
+    })
+
+  it('unlocked at start (TINJAU_PASSPHRASE): calls wait for it and are answered', async () => {
+    const { rendererDir, dataDir } = rendererAndData()
+    const lines: string[] = []
+    const abort = new AbortController()
+    const done = serveUntilShutdown({
+      session: (openAllowed) => {
+        const session = lockable(dataDir, openAllowed)
+        return { session, starting: session.start({ passphrase: 'correct horse battery' }, true) }
+      },
+      rendererDir,
+      port: 0,
+      print: (l) => lines.push(l),
+      abort: abort.signal,
+    })
+    const { url, secret } = await untilLine(lines)
+    const res = await fetch(`${url}/api/app.info`, { method: 'POST', headers: { Authorization: `Bearer ${secret}` } })
+    expect(res.status).toBe(200)
+    abort.abort()
+    await done
+  })
+
+  it('a wrong passphrase at start stops the host with that error', async () => {
+    const { rendererDir, dataDir } = rendererAndData()
+    const first = lockable(dataDir, Promise.resolve())
+    await first.unlock({ passphrase: 'correct horse battery' })
+    await first.close()
+    const lines: string[] = []
+    const done = serveUntilShutdown({
+      session: (openAllowed) => {
+        const session = lockable(dataDir, openAllowed)
+        return { session, starting: session.start({ passphrase: 'not the passphrase' }, true) }
+      },
+      rendererDir,
+      port: 0,
+      print: (l) => lines.push(l),
+    })
+    await expect(done).rejects.toMatchObject({ code: 'wrong_passphrase' })
+  })
+
+  it('without a start-up unlock the host runs locked until a stop', async () => {
+    const { rendererDir, dataDir } = rendererAndData()
+    const lines: string[] = []
+    const abort = new AbortController()
+    const done = serveUntilShutdown({ session: (openAllowed) => ({ session: lockable(dataDir, openAllowed) }), rendererDir, port: 0, print: (l) => lines.push(l), abort: abort.signal })
+    const { url, secret } = await untilLine(lines)
+    const res = await fetch(`${url}/api/app.info`, { method: 'POST', headers: { Authorization: `Bearer ${secret}` } })
+    expect(res.status).toBe(423)
+    abort.abort()
+    await done
   })
 })

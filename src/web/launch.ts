@@ -1,3 +1,4 @@
+import { ProfileSession } from '../core/profile-session'
 import type { Tinjau } from '../core/tinjau'
 import { startWebHost, type WebHost } from './web-host'
 
@@ -42,14 +43,27 @@ export function untilShutdown(abort?: AbortSignal): Promise<string> {
   })
 }
 
+/** A lockable profile for the host, and its start-up unlock if there is one (TINJAU_PASSPHRASE). */
+export interface ServedSession {
+  session: ProfileSession
+  /** Rejects if the start-up unlock failed: the host then stops with that error. */
+  starting?: Promise<void> | undefined
+}
+
 export interface ServeOptions {
+  /**
+   * A lockable profile, made once the host is listening. `openAllowed` resolves when the
+   * store may open without stalling the page (see OPEN_AFTER_ASSET_MS): the session's
+   * opener waits for it. Either this or `tinjau`.
+   */
+  session?: (openAllowed: Promise<void>) => ServedSession
   /**
    * The profile, or how to open it: then the URL is printed as soon as the host listens
    * and the profile is opened after, so the browser loads the renderer while the store
    * (and the code behind it) loads; calls wait for it. If it fails to open, the host
    * closes and this rejects with that error.
    */
-  tinjau: Tinjau | (() => Promise<Tinjau>)
+  tinjau?: Tinjau | (() => Promise<Tinjau>)
   rendererDir: string
   port: number
   print: (line: string) => void
@@ -78,27 +92,38 @@ export const OPEN_FALLBACK_MS = 1_500
 /** Start, print the URL line, wait for a shutdown signal (or a profile that fails to open), close the host and the profile. */
 export async function serveUntilShutdown(opts: ServeOptions): Promise<void> {
   const given = opts.tinjau
-  const opener = typeof given === 'function' ? given : null
-  // Settled with the opener's own promise (its result or its error) once opening starts.
-  let settle: (opened: Promise<Tinjau>) => void = () => {}
-  const opening = typeof given === 'function' ? new Promise<Tinjau>((resolve) => (settle = resolve)) : Promise.resolve(given)
+  if (!opts.session && !given) throw new Error('serveUntilShutdown needs a session or a profile')
+  // The store opens on a schedule (startOpening), whether for an opener or a session's unlock.
+  const scheduled = !opts.session ? typeof given === 'function' : true
+  let allow: () => void = () => {}
+  let refuse: (err: Error) => void = () => {}
+  const openAllowed = scheduled ? new Promise<void>((resolve, reject) => ((allow = resolve), (refuse = reject))) : Promise.resolve()
+  openAllowed.catch(() => undefined)
+  let served: ServedSession
+  if (opts.session) served = opts.session(openAllowed)
+  else if (typeof given === 'function') {
+    const opening = openAllowed.then(given)
+    served = { session: ProfileSession.fixed(opening), starting: opening.then(() => undefined) }
+  } else served = { session: ProfileSession.fixed(given!) }
+  const { session } = served
   let announced = false
   let started = false
+  let stopping = false
   const timers = new Set<NodeJS.Timeout>()
   const startOpening = () => {
-    if (!opener || started || !announced) return
+    if (!scheduled || started || !announced) return
     started = true
     for (const t of timers) clearTimeout(t)
-    settle(Promise.resolve().then(opener))
+    allow()
   }
   const startOpeningIn = (ms: number) => {
-    if (!opener || started) return
+    if (!scheduled || started) return
     timers.add(setTimeout(startOpening, ms))
   }
   let host: WebHost
   try {
     host = await startWebHost({
-      tinjau: opening,
+      session,
       rendererDir: opts.rendererDir,
       port: opts.port,
       // A call waits for the profile: open it now. The renderer's code has been read out to
@@ -107,12 +132,15 @@ export async function serveUntilShutdown(opts: ServeOptions): Promise<void> {
     })
   } catch (err) {
     // Nothing will serve it: close the profile if it was already open.
-    if (typeof given !== 'function') given.close()
+    stopping = true
+    refuse(new Error('the web host did not start'))
+    await session.close()
     throw err
   }
   const failed = new AbortController()
   let openError: unknown = null
-  opening.catch((err: unknown) => {
+  served.starting?.catch((err: unknown) => {
+    if (stopping) return
     openError = err
     failed.abort()
   })
@@ -137,13 +165,12 @@ export async function serveUntilShutdown(opts: ServeOptions): Promise<void> {
     startOpeningIn(OPEN_FALLBACK_MS)
     await stopped
   } finally {
+    stopping = true
     for (const t of timers) clearTimeout(t)
     await host.close()
-    // Never opened (stopped before anything asked for it): nothing to close.
-    if (!opener || started) {
-      const profile = await opening.catch(() => null)
-      profile?.close()
-    }
+    // Never opened (stopped before anything asked for it): an opening waiting for its turn gives up.
+    if (!started) refuse(new Error('the web host stopped before the profile was opened'))
+    await session.close()
   }
   if (openError !== null) throw openError
 }

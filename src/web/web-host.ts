@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
 import { createAdaptorServer } from '@hono/node-server'
+import { ProfileSession } from '../core/profile-session'
 import type { Tinjau } from '../core/tinjau'
 import { createWebApp } from './app'
 import { newSecret } from './auth'
@@ -14,8 +15,12 @@ import { MAX_JSON_BODY_BYTES } from './json-body'
 export const WEB_HOST_ADDRESS = '127.0.0.1'
 
 export interface WebHostOptions {
-  /** The open profile, or its opening (the host then listens at once; calls wait for it). */
-  tinjau: Tinjau | Promise<Tinjau>
+  /**
+   * The profile, lockable (a session), or open for good: an open profile or its opening
+   * (the host then listens at once; calls wait for it). One of the two.
+   */
+  session?: ProfileSession
+  tinjau?: Tinjau | Promise<Tinjau>
   /** See WebAppOptions.onProfileWanted. */
   onProfileWanted?: ((why: 'call' | 'asset') => void) | undefined
   /** The built renderer: index.html and assets/. */
@@ -59,8 +64,10 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   let boundPort = -1
   const openStreams = new Set<() => void>()
   const inflight = new Set<Promise<unknown>>()
+  const session = opts.session ?? (opts.tinjau ? ProfileSession.fixed(opts.tinjau) : null)
+  if (!session) throw new Error('the web host needs a profile: a session or an open profile')
   const app = createWebApp({
-    tinjau: opts.tinjau,
+    session,
     onProfileWanted: opts.onProfileWanted,
     rendererDir: opts.rendererDir,
     secret,

@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
 import path from 'node:path'
+import type { ProfileSession } from '../../core/profile-session'
 import { openTinjau, type Tinjau } from '../../core/tinjau'
 import { makePack, tempDir } from '../../core/testing/make-pack'
 import { startWebHost, type WebHost, type WebHostOptions } from '../web-host'
@@ -26,7 +27,9 @@ export const INDEX_HTML = '<!doctype html><title>tinjau test renderer</title>'
 export const ASSET_JS = 'console.log("asset")\n'
 export const OUTSIDE_SECRET = 'outside-the-renderer-folder'
 
-export async function startFixture(opts: Partial<WebHostOptions> & { wrap?: (t: Tinjau) => Tinjau } = {}): Promise<WebFixture> {
+export async function startFixture(
+  opts: Partial<WebHostOptions> & { wrap?: (t: Tinjau) => Tinjau; sessionOf?: (t: Tinjau) => ProfileSession } = {},
+): Promise<WebFixture> {
   const base = tempDir('tinjau-web-')
   const dataDir = path.join(base, 'data')
   const rendererDir = path.join(base, 'renderer')
@@ -40,7 +43,8 @@ export async function startFixture(opts: Partial<WebHostOptions> & { wrap?: (t: 
   const tinjau = openTinjau({ dataDir, resourcesDir: path.resolve('resources'), host: 'web', version: '0.0.0-test' })
   const served = opts.wrap ? opts.wrap(tinjau) : tinjau
   let packs = 0
-  const host = await startWebHost({ rendererDir, log: () => {}, ...opts, tinjau: served })
+  const { wrap: _wrap, sessionOf, ...hostOpts } = opts
+  const host = await startWebHost({ rendererDir, log: () => {}, ...hostOpts, ...(sessionOf ? { session: sessionOf(served) } : { tinjau: served }) })
   return {
     tinjau,
     host,
