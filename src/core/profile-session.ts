@@ -126,6 +126,12 @@ export class ProfileSession {
    * failure if there was one (the host then stops).
    */
   async settled(): Promise<void> {
+    // An unlock asked for but not begun yet (it waits its turn) counts as under way.
+    await this.unlocks
+    await this.phaseSettled()
+  }
+
+  private async phaseSettled(): Promise<void> {
     while (this.phase.kind === 'unlocking') await this.phase.done.catch(() => undefined)
     if (this.phase.kind === 'failed') throw this.phase.error
   }
@@ -197,7 +203,7 @@ export class ProfileSession {
 
   private async unlockNow(how: UnlockHow): Promise<ProfileStatus> {
     const opts = this.requireLockable('profile.unlock')
-    await this.settled()
+    await this.phaseSettled()
     if (this.phase.kind === 'unlocked') return this.status()
     if (this.phase.kind !== 'locked') throw new TinjauError('conflict', 'the profile is closing')
     const wait = this.retryAt - this.now()

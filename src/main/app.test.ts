@@ -61,9 +61,12 @@ describe('lifecycle', () => {
     const dataDir = tempDir('tinjau-data-')
     running = runApp({ argv: ['electron', '.'], env: { TINJAU_DATA_DIR: dataDir } })!
     await fake.app.becomeReady()
-    const tinjau = await running.ready
-    expect(tinjau).not.toBeNull()
-    expect(tinjau!.store.paths.root).toBe(dataDir)
+    const session = await running.ready
+    expect(session).not.toBeNull()
+    // The fake OS store is real (libsecret): the profile is unlocked by it, with no prompt.
+    await session!.settled()
+    const tinjau = session!.current()
+    expect(tinjau.store.paths.root).toBe(dataDir)
     expect(await tinjau!.handlers['app.info']({})).toMatchObject({ host: 'electron', version: '1.2.3' })
     expect(fake.session.permissionRequestHandler).toBeDefined()
     expect(fake.session.headersReceived).toBeDefined()

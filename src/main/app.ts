@@ -1,10 +1,12 @@
 import path from 'node:path'
-import { app, dialog, session } from 'electron'
+import { app, dialog, powerMonitor, session } from 'electron'
 import { findResourcesDir } from '../core/paths'
-import { openTinjau, type Tinjau } from '../core/tinjau'
+import { ProfileSession } from '../core/profile-session'
+import { openTinjau } from '../core/tinjau'
 import { dataDirFor } from './data-dir'
 import { registerIpc, type IpcBinding } from './ipc'
 import { safeStorageProtector } from './key-protector'
+import { liveProfile } from './live-profile'
 import { registerMediaProtocol, registerMediaScheme } from './media-protocol'
 import { findNativeBinding } from './native-binding'
 import { rendererTarget } from './renderer-target'
@@ -14,8 +16,12 @@ import { AppWindows, createMainWindow, focusWindow } from './window'
 /**
  * The Electron lifecycle. Before `ready`: profile folder, single-instance lock, sandbox
  * for every renderer, the privileged media scheme and the per-contents security hooks.
- * After: session security, the profile (openTinjau, exactly what every host opens), the
- * media protocol, IPC, the window. Quitting closes the store.
+ * After: session security, the profile's session (core/profile-session.ts), the media
+ * protocol, IPC, the window; then the unlock. Where the OS key store is real (safeStorage,
+ * not Linux's basic_text) the profile is unlocked by it at once, with no prompt (a new one
+ * gets a key sealed by it); otherwise the window shows the lock screen and the reviewer
+ * types (or, new, chooses) a passphrase. The session locks after the idle time, and when
+ * the OS locks the screen or sleeps. Quitting closes the store.
  */
 
 export interface RunOptions {
@@ -25,8 +31,8 @@ export interface RunOptions {
 }
 
 export interface RunningApp {
-  /** Resolves to the open profile once the window is up, or null if start failed. */
-  ready: Promise<Tinjau | null>
+  /** Resolves to the profile's session once the window is up (the unlock may still be under way), or null if start failed. */
+  ready: Promise<ProfileSession | null>
   windows: AppWindows
 }
 
@@ -57,7 +63,7 @@ export function runApp(opts: RunOptions = {}): RunningApp | null {
   installAppSecurity(target)
 
   const windows = new AppWindows()
-  let tinjau: Tinjau | undefined
+  let profile: ProfileSession | undefined
   let ipc: IpcBinding | undefined
   const openWindow = () => createMainWindow({ appRoot, target, devTools: !app.isPackaged, windows })
 
@@ -66,13 +72,13 @@ export function runApp(opts: RunOptions = {}): RunningApp | null {
     if (process.platform !== 'darwin') app.quit()
   })
   app.on('activate', () => {
-    if (tinjau && windows.all().length === 0) openWindow()
+    if (profile && windows.all().length === 0) openWindow()
   })
   app.on('will-quit', () => {
     ipc?.dispose()
     ipc = undefined
-    tinjau?.close()
-    tinjau = undefined
+    profile?.closeNow()
+    profile = undefined
   })
 
   const ready = app
@@ -81,23 +87,25 @@ export function runApp(opts: RunOptions = {}): RunningApp | null {
       installSessionSecurity(session.defaultSession, target)
       const binding = findNativeBinding(appRoot, process.versions.electron)
       if (!binding.ok) return fail('Tinjau cannot open its database', binding.message)
-      try {
-        tinjau = openTinjau({
-          dataDir,
-          resourcesDir: findResourcesDir(appRoot),
-          host: 'electron',
-          version: app.getVersion(),
-          nativeBinding: binding.path,
-          // After ready, as safeStorage needs: the device key's private half is sealed by the OS.
-          keyProtector: safeStorageProtector(),
-        })
-      } catch (err) {
-        return fail('Tinjau cannot open its profile', `${dataDir}\n\n${err instanceof Error ? err.message : String(err)}`)
-      }
-      registerMediaProtocol(tinjau)
-      ipc = registerIpc(tinjau, windows, target)
+      // After ready, as safeStorage needs. It seals the profile key and the device key's private half.
+      const protector = safeStorageProtector()
+      const resourcesDir = findResourcesDir(appRoot)
+      const opened = new ProfileSession({
+        dataDir,
+        protector,
+        open: (keys) => openTinjau({ dataDir, resourcesDir, host: 'electron', version: app.getVersion(), nativeBinding: binding.path, keyProtector: protector, keys }),
+      })
+      profile = opened
+      registerMediaProtocol(liveProfile(opened))
+      ipc = registerIpc(opened, windows, target)
       openWindow()
-      return tinjau
+      // The window shows the lock screen's "unlocking" meanwhile; a failure leaves it locked, saying why.
+      if (protector) void opened.start({ osStore: true }, false)
+      // Away from the machine: lock with the OS.
+      const lockNow = () => void opened.lock('os').catch((err: unknown) => console.error('tinjau: could not lock the profile:', err))
+      powerMonitor.on('lock-screen', lockNow)
+      powerMonitor.on('suspend', lockNow)
+      return opened
     })
     .catch((err: unknown) => fail('Tinjau could not start', err instanceof Error ? (err.stack ?? err.message) : String(err)))
 

@@ -3,6 +3,7 @@ import { API_METHODS, IPC_EVENT_CHANNEL, IPC_PREFIX } from '../shared/api-method
 import { PICK_PACK_CHANNEL } from '../shared/bridge'
 import { dispatch } from '../shared/dispatch'
 import type { Result } from '../shared/errors'
+import { ProfileSession } from '../core/profile-session'
 import type { Tinjau } from '../core/tinjau'
 import { isAppUrl, type RendererTarget } from './renderer-target'
 import type { AppWindows } from './window'
@@ -37,7 +38,9 @@ export interface IpcBinding {
   dispose(): void
 }
 
-export function registerIpc(tinjau: Tinjau, windows: AppWindows, target: RendererTarget): IpcBinding {
+/** `profile`: the app's lockable session (or, in tests, a profile open for good). */
+export function registerIpc(profile: ProfileSession | Tinjau, windows: AppWindows, target: RendererTarget): IpcBinding {
+  const session = profile instanceof ProfileSession ? profile : ProfileSession.fixed(profile)
   const channels = API_METHODS.map((method) => {
     const channel = IPC_PREFIX + method
     ipcMain.handle(channel, (event, input: unknown): Promise<Result<unknown>> | Result<unknown> => {
@@ -45,7 +48,8 @@ export function registerIpc(tinjau: Tinjau, windows: AppWindows, target: Rendere
         console.warn(`tinjau: refused ${channel} from ${event.senderFrame?.url ?? 'a gone frame'}`)
         return UNAUTHORIZED
       }
-      return dispatch(tinjau.handlers, method, input, (err) => console.error(`tinjau: ${method} failed:`, err), tinjau.gate)
+      // The session refuses profile calls while locked and waits for an import holding the store.
+      return dispatch(session.handlers, method, input, (err) => console.error(`tinjau: ${method} failed:`, err))
     })
     return channel
   })
@@ -61,8 +65,8 @@ export function registerIpc(tinjau: Tinjau, windows: AppWindows, target: Rendere
   })
   channels.push(PICK_PACK_CHANNEL)
 
-  // Core events go to our windows only, and only while they show our page.
-  const unsubscribe = tinjau.onEvent((event, payload) => {
+  // Core events (and the lock's) go to our windows only, and only while they show our page.
+  const unsubscribe = session.onEvent((event, payload) => {
     for (const win of windows.all()) {
       const contents = win.webContents
       if (isAppUrl(target, contents.mainFrame.url)) contents.send(IPC_EVENT_CHANNEL, event, payload)

@@ -218,14 +218,16 @@ const state = {
 }
 
 const app = new FakeApp()
+const powerMonitor = new Emitter()
 const defaultSession = new FakeSession()
 const ipcRenderer = new FakeIpcRenderer()
 
 /** The recorded state, for assertions. */
-export const fake = { app, session: defaultSession, ipcRenderer, state }
+export const fake = { app, session: defaultSession, ipcRenderer, powerMonitor, state }
 
 export function resetFakeElectron(): void {
   app.reset()
+  powerMonitor.listeners.clear()
   defaultSession.reset()
   ipcRenderer.listeners.clear()
   state.windows.length = 0
@@ -245,6 +247,7 @@ export function resetFakeElectron(): void {
 /** The module `vi.mock('electron')` returns. */
 export const electronModule = {
   app,
+  powerMonitor,
   BrowserWindow: FakeBrowserWindow,
   session: { defaultSession },
   ipcMain: {
