@@ -1,11 +1,15 @@
-import { useCallback, useEffect, useRef, useState } from 'react'
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
+import type { TinjauApi } from '../shared/contract'
 import type { AppInfo } from '../shared/domain'
 import type { ApiError } from '../shared/errors'
 import type { Locale, Policy } from '../shared/policy'
-import { toApiError } from './api/api-error'
-import { useApi } from './api/api-context'
+import type { ProfileStatus } from '../shared/profile-lock'
+import { ApiCallError, toApiError } from './api/api-error'
+import { ApiContext, useApi } from './api/api-context'
 import { ErrorAlert } from './components/ErrorAlert'
+import { LockScreen } from './components/LockScreen'
+import { useActivityReport } from './components/use-activity-report'
 import type { FirstPage } from './components/use-queue'
 import { Workspace } from './components/Workspace'
 import { bootAnswers, startBoot, type BootRequests } from './boot'
@@ -14,6 +18,7 @@ import { markTiming } from './timing'
 
 type Boot =
   | { state: 'loading' }
+  | { state: 'locked' }
   | { state: 'failed'; error: ApiError }
   | { state: 'ready'; info: AppInfo; policy: Policy; firstPage: { key: string; page: FirstPage } }
 
@@ -21,6 +26,21 @@ type Boot =
 interface Props {
   /** The start-up calls, already on their way (main.tsx); a retry asks again. */
   boot?: BootRequests | undefined
+}
+
+/**
+ * The api the workspace uses: a call refused as `locked` brings up the lock screen too (its
+ * event may have been missed: a sleeping tab's event stream reconnects without it).
+ */
+function lockAware(api: TinjauApi, onLocked: () => void): TinjauApi {
+  return {
+    ...api,
+    call: (method, input) =>
+      api.call(method, input).catch((err: unknown) => {
+        if (err instanceof ApiCallError && err.code === 'locked') onLocked()
+        throw err
+      }),
+  }
 }
 
 export function App({ boot: early }: Props) {
@@ -73,14 +93,72 @@ export function App({ boot: early }: Props) {
     document.documentElement.lang = locale
   }, [locale])
 
+  // The lock (issue 15). The lock screen replaces everything: the workspace is unmounted, so
+  // no clip, title or decision stays on screen or in the page's memory.
+  const [lock, setLock] = useState<ProfileStatus | null>(null)
+  const lockShown = useRef(false)
+  const [unlockingAtStart, setUnlockingAtStart] = useState<ProfileStatus | null>(null)
+  const [idleLockMs, setIdleLockMs] = useState<number | null>(null)
+  const showLock = useCallback((status: ProfileStatus) => {
+    lockShown.current = true
+    setLock(status)
+  }, [])
+  const askLock = useCallback(() => {
+    api.call('profile.status', {}).then(
+      (s) => {
+        if (s.state !== 'unlocked') showLock(s)
+      },
+      () => undefined,
+    )
+  }, [api, showLock])
+  const unlocked = useCallback(() => {
+    if (!lockShown.current) return
+    lockShown.current = false
+    setLock(null)
+    void start()
+  }, [start])
+  useEffect(
+    () =>
+      api.on('profile.status', (s) => {
+        if (s.state === 'unlocked') {
+          setIdleLockMs(s.idleLockMs)
+          setUnlockingAtStart(null)
+          unlocked()
+        } else if (s.state === 'unlocking' && !lockShown.current) setUnlockingAtStart(s)
+        else showLock(s)
+      }),
+    [api, showLock, unlocked],
+  )
+  // Locked at start: the start-up calls were refused.
+  useEffect(() => {
+    if (boot.state === 'failed' && boot.error.code === 'locked') {
+      setBoot({ state: 'locked' })
+      askLock()
+    }
+    if (boot.state === 'ready') {
+      api.call('profile.status', {}).then(
+        (s) => setIdleLockMs(s.idleLockMs),
+        () => undefined,
+      )
+    }
+  }, [boot, api, askLock])
+  const workspaceApi = useMemo(() => lockAware(api, askLock), [api, askLock])
+  const lockNow = useCallback(async () => showLock(await api.call('profile.lock', {})), [api, showLock])
+  useActivityReport(api, boot.state === 'ready' && !lock ? idleLockMs : null)
+
+  if (lock) return <LockScreen key={lock.state} status={lock} onUnlocked={unlocked} />
   if (boot.state === 'ready') {
-    return <Workspace info={boot.info} policy={boot.policy} firstPage={boot.firstPage} locale={locale} onLocaleChange={applyLocale} />
+    return (
+      <ApiContext value={workspaceApi}>
+        <Workspace info={boot.info} policy={boot.policy} firstPage={boot.firstPage} locale={locale} onLocaleChange={applyLocale} onLock={lockNow} />
+      </ApiContext>
+    )
   }
   return (
     <div className="boot">
       <h1>{t('app.name')}</h1>
-      {boot.state === 'loading' ? (
-        <p role="status">{t('app.loading')}</p>
+      {boot.state === 'loading' || boot.state === 'locked' ? (
+        <p role="status">{unlockingAtStart ? t(unlockingAtStart.encrypting ? 'lock.encrypting' : 'lock.unlocking') : t('app.loading')}</p>
       ) : (
         <>
           <h2>{t('app.startFailed')}</h2>

@@ -25,6 +25,10 @@ interface Props {
   onShowMatching?: (() => void) | undefined
   /** Open the hash lists the profile holds. */
   onShowHashLists?: (() => void) | undefined
+  /** Open the lock settings (idle time, passphrase). */
+  onShowLockSettings?: (() => void) | undefined
+  /** Lock the profile now. */
+  onLock?: (() => void) | undefined
   /** True while a break is due: the shift button says so. */
   breakDue?: boolean | undefined
   /** Open the pack import dialog. */
@@ -37,7 +41,7 @@ interface Props {
   syncButton?: ReactNode
 }
 
-export function Header({ policy, locale, counts, reviewerId, onLocaleChange, onShowPolicy, onShowShift, onShowWellness, onShowMatching, onShowHashLists, breakDue, onImport, importing, onExport, syncButton }: Props) {
+export function Header({ policy, locale, counts, reviewerId, onLocaleChange, onShowPolicy, onShowShift, onShowWellness, onShowMatching, onShowHashLists, onShowLockSettings, onLock, breakDue, onImport, importing, onExport, syncButton }: Props) {
   const { t } = useTranslation()
   return (
     <header className="app-header">
@@ -92,6 +96,16 @@ export function Header({ policy, locale, counts, reviewerId, onLocaleChange, onS
         {onShowHashLists && (
           <button type="button" onClick={onShowHashLists} data-testid="open-hash-lists">
             {t('hashLists.open')}
+          </button>
+        )}
+        {onShowLockSettings && (
+          <button type="button" onClick={onShowLockSettings} data-testid="open-lock-settings">
+            {t('lockSettings.open')}
+          </button>
+        )}
+        {onLock && (
+          <button type="button" onClick={onLock} data-testid="lock-profile" title={t('lock.lockNowHint')}>
+            {t('lock.lockNow')}
           </button>
         )}
       </div>

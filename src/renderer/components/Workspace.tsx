@@ -35,6 +35,7 @@ import { WellnessControls } from '../../ui/WellnessControls'
 import { WellnessSettingsDialog } from './WellnessSettingsDialog'
 import { HashListsDialog } from './HashListsDialog'
 import { MatchingSettingsDialog } from './MatchingSettingsDialog'
+import { LockSettingsDialog } from './LockSettingsDialog'
 import { markTiming } from '../timing'
 import { ExportDialog } from './ExportDialog'
 import { SyncButton, SyncDialog } from './SyncDialog'
@@ -53,9 +54,11 @@ interface Props {
   firstPage?: { key: string; page: FirstPage } | undefined
   locale: Locale
   onLocaleChange: (locale: Locale) => void
+  /** Lock the profile now (the lock screen replaces the workspace). */
+  onLock?: (() => Promise<void>) | undefined
 }
 
-export function Workspace({ info, policy, firstPage, locale, onLocaleChange }: Props) {
+export function Workspace({ info, policy, firstPage, locale, onLocaleChange, onLock }: Props) {
   const api = useApi()
   const { t } = useTranslation()
   const [error, setError] = useState<ApiError | null>(null)
@@ -322,6 +325,8 @@ export function Workspace({ info, policy, firstPage, locale, onLocaleChange }: P
         onShowWellness={() => session.panels.open('wellness')}
         onShowMatching={() => session.panels.open('matching')}
         onShowHashLists={() => session.panels.open('hashLists')}
+        onShowLockSettings={() => session.panels.open('lock')}
+        onLock={onLock ? () => void onLock().catch((err: unknown) => setError(toApiError(err))) : undefined}
         breakDue={session.exposure.breakDue}
         onImport={packImport.show}
         importing={packImport.running}
@@ -343,6 +348,7 @@ export function Workspace({ info, policy, firstPage, locale, onLocaleChange }: P
       )}
       {session.panels.panel === 'matching' && <MatchingSettingsDialog onClose={session.panels.close} onError={setError} />}
       {session.panels.panel === 'hashLists' && <HashListsDialog locale={locale} onClose={session.panels.close} />}
+      {session.panels.panel === 'lock' && <LockSettingsDialog onClose={session.panels.close} onError={setError} />}
       <KeyHelp policy={policy} locale={locale} />
       <PrefetchClip
         clipId={selectedId ? (nextPendingAfter(queue.items, selectedId) ?? neighbour(queue.items, selectedId, 1)) : null}

@@ -148,7 +148,7 @@ function useSessionDecisions(api: TinjauApi, deviceId: string, sessionStartMs: n
   return { recent, count, refresh: load }
 }
 
-export type SessionPanel = 'policy' | 'shift' | 'wellness' | 'matching' | 'hashLists'
+export type SessionPanel = 'policy' | 'shift' | 'wellness' | 'matching' | 'hashLists' | 'lock'
 
 /** Which of the session's dialogs is open; Shift+P opens and closes the policy panel. */
 function usePanels() {
