@@ -31,7 +31,9 @@ export function startHost(dataDir: string): Promise<{ url: string; child: ChildP
   const entry = path.join(ROOT, 'out', 'main', 'web.js')
   if (!existsSync(entry)) throw new Error('out/main/web.js is missing: run "npm run build" first')
   const t0 = performance.now()
-  const child = spawn(process.execPath, [entry, '--data-dir', dataDir, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
+  // The host starts locked without a passphrase (issue 15); the bench measures the unlocked console.
+  const env = { ...process.env, TINJAU_PASSPHRASE: process.env.TINJAU_PASSPHRASE ?? 'tinjau bench passphrase' }
+  const child = spawn(process.execPath, [entry, '--data-dir', dataDir, '--port', '0'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] })
   return new Promise((resolve, reject) => {
     let out = ''
     child.stdout!.on('data', (d) => {

@@ -47,10 +47,22 @@ interface WebHost {
   child: ChildProcess
 }
 
-function startWebHost(dataDir: string): Promise<WebHost> {
+/** The passphrase the web host is started with (TINJAU_PASSPHRASE), so specs find the profile open. */
+export const E2E_PASSPHRASE = 'tinjau e2e passphrase'
+
+export interface WebHostEnv {
+  /** TINJAU_PASSPHRASE; null starts the host locked (the lock screen's specs). */
+  passphrase: string | null
+  /** TINJAU_IDLE_LOCK_SECONDS; null leaves the profile's setting in force. */
+  idleLockSeconds: number | null
+}
+
+function startWebHost(dataDir: string, opts: WebHostEnv): Promise<WebHost> {
   const entry = path.join(ROOT, 'out', 'main', 'web.js')
   if (!existsSync(entry)) throw new Error('out/main/web.js is missing: run "npm run build" before the end-to-end tests')
-  const child = spawn(process.execPath, [entry, '--data-dir', dataDir, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  const env: Record<string, string | undefined> = { ...process.env, TINJAU_PASSPHRASE: opts.passphrase ?? undefined, TINJAU_IDLE_LOCK_SECONDS: opts.idleLockSeconds === null ? undefined : String(opts.idleLockSeconds) }
+  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k]
+  const child = spawn(process.execPath, [entry, '--data-dir', dataDir, '--port', '0'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
   return new Promise((resolve, reject) => {
     let out = ''
     let err = ''
@@ -78,9 +90,12 @@ async function stopWebHost(host: WebHost): Promise<void> {
   await exited
 }
 
-export const test = base.extend<{ tinjau: TinjauApp }>({
+export const test = base.extend<{ tinjau: TinjauApp; webPassphrase: string | null; idleLockSeconds: number | null }>({
+  webPassphrase: [E2E_PASSPHRASE, { option: true }],
+  idleLockSeconds: [null, { option: true }],
   // Built on `playwright`, not `page`: the Electron project must not launch a browser.
-  tinjau: async ({ playwright }, use, testInfo) => {
+  tinjau: async ({ playwright, webPassphrase, idleLockSeconds }, use, testInfo) => {
+    const hostEnv: WebHostEnv = { passphrase: webPassphrase, idleLockSeconds }
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tinjau-e2e-'))
     if (testInfo.project.name === 'electron') {
       const reason = electronUnavailableReason()
@@ -95,12 +110,12 @@ export const test = base.extend<{ tinjau: TinjauApp }>({
       await app.close()
     } else {
       const browser = await playwright.chromium.launch(testInfo.project.use.launchOptions)
-      let host = await startWebHost(dataDir)
+      let host = await startWebHost(dataDir, hostEnv)
       let current = await browser.newPage()
       await current.goto(host.url)
       const restart = async () => {
         await stopWebHost(host)
-        host = await startWebHost(dataDir)
+        host = await startWebHost(dataDir, hostEnv)
         // A new host has a new secret: open it in a fresh page, as a reviewer would.
         await current.close()
         current = await browser.newPage()

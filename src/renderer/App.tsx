@@ -124,8 +124,11 @@ export function App({ boot: early }: Props) {
           setIdleLockMs(s.idleLockMs)
           setUnlockingAtStart(null)
           unlocked()
-        } else if (s.state === 'unlocking' && !lockShown.current) setUnlockingAtStart(s)
-        else showLock(s)
+        } else if (s.state === 'unlocking') {
+          // The lock screen's own unlock: it shows its progress; keep what it asked (choose or type).
+          if (lockShown.current) setLock((prev) => (prev ? { ...prev, encrypting: s.encrypting } : s))
+          else setUnlockingAtStart(s)
+        } else showLock(s)
       }),
     [api, showLock, unlocked],
   )
@@ -146,7 +149,7 @@ export function App({ boot: early }: Props) {
   const lockNow = useCallback(async () => showLock(await api.call('profile.lock', {})), [api, showLock])
   useActivityReport(api, boot.state === 'ready' && !lock ? idleLockMs : null)
 
-  if (lock) return <LockScreen key={lock.state} status={lock} onUnlocked={unlocked} />
+  if (lock) return <LockScreen status={lock} onUnlocked={unlocked} />
   if (boot.state === 'ready') {
     return (
       <ApiContext value={workspaceApi}>
