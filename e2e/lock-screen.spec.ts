@@ -10,14 +10,13 @@ import { expect, test } from './fixtures'
 
 const PASS = 'kata sandi lapangan'
 
-test.beforeEach(({}, testInfo) => {
-  test.skip(testInfo.project.name === 'electron', 'the desktop app opens with the OS key store, without this screen')
-})
+const webOnly = () => test.skip(test.info().project.name === 'electron', 'the desktop app opens with the OS key store, without this screen')
 
 test.describe('a host started locked', () => {
   test.use({ webPassphrase: null })
 
   test('choose a passphrase → the queue; Lock → the lock screen; wrong passphrase refused; the right one → the queue, decisions intact', async ({ tinjau }) => {
+    webOnly()
     const { page } = tinjau
     const choose = page.getByTestId('choose-passphrase')
     await expect(choose).toBeVisible()
@@ -82,6 +81,7 @@ test.describe('the idle lock', () => {
   test.use({ idleLockSeconds: 3 })
 
   test('locks after the idle time with no input, says why, and opens again with the passphrase', async ({ tinjau }) => {
+    webOnly()
     const { page } = tinjau
     await expect(page.getByTestId('load-demo')).toBeVisible({ timeout: 20_000 })
     // The settings show the idle time is the host's here.
