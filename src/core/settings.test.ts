@@ -23,7 +23,7 @@ function profile(dataDir?: string) {
 describe('wellness settings', () => {
   test('start at the defaults: blur, grayscale and mute on, a break after 50 minutes', () => {
     const t = profile()
-    expect(t.handlers['settings.get']({})).toEqual({ locale: 'en', wellness: DEFAULT_WELLNESS, matching: MATCHING_DEFAULTS })
+    expect(t.handlers['settings.get']({})).toEqual({ locale: 'en', wellness: DEFAULT_WELLNESS, matching: MATCHING_DEFAULTS, idleLock: { minutes: 15 } })
     expect(DEFAULT_WELLNESS).toEqual({ blur: true, grayscale: true, mute: true, breakAfterMinutes: 50 })
   })
 
@@ -34,12 +34,25 @@ describe('wellness settings', () => {
     t.handlers['settings.setLocale']({ locale: 'id' })
     const matching = { distanceTolerance: 24, qualityTolerance: 60, queryMatchPercent: 90, comparedMatchPercent: 10 }
     expect(t.handlers['settings.setMatching'](matching)).toEqual(matching)
-    expect(t.handlers['settings.get']({})).toEqual({ locale: 'id', wellness: mine, matching })
+    expect(t.handlers['settings.setIdleLock']({ minutes: 5 })).toEqual({ minutes: 5 })
+    expect(t.handlers['settings.get']({})).toEqual({ locale: 'id', wellness: mine, matching, idleLock: { minutes: 5 } })
     t.close()
     open = []
     const again = profile(t.dataDir)
     expect(again.handlers['settings.get']({}).wellness).toEqual(mine)
     expect(again.handlers['settings.get']({}).matching).toEqual(matching)
+    expect(again.handlers['settings.get']({}).idleLock).toEqual({ minutes: 5 })
+  })
+
+  test('an idle lock out of range is refused where it is wrong, and the setting stays', async () => {
+    const t = profile()
+    t.handlers['settings.setIdleLock']({ minutes: 30 })
+    for (const bad of [{ minutes: -1 }, { minutes: 481 }, { minutes: 2.5 }, { minutes: '5' }, {}]) {
+      const r = await dispatch(t.handlers, 'settings.setIdleLock', bad)
+      expect(r.ok).toBe(false)
+      if (!r.ok) expect(r.error).toMatchObject({ code: 'invalid_input', details: [{ path: 'minutes' }] })
+    }
+    expect(t.handlers['settings.get']({}).idleLock).toEqual({ minutes: 30 })
   })
 
   test('invalid values are refused with details and change nothing', async () => {
