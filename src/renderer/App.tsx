@@ -99,6 +99,8 @@ export function App({ boot: early }: Props) {
   const lockShown = useRef(false)
   const [unlockingAtStart, setUnlockingAtStart] = useState<ProfileStatus | null>(null)
   const [idleLockMs, setIdleLockMs] = useState<number | null>(null)
+  // Until told otherwise (a host handed an open profile, `tinjau serve`, cannot lock), offer Lock.
+  const [canLock, setCanLock] = useState(true)
   const showLock = useCallback((status: ProfileStatus) => {
     lockShown.current = true
     setLock(status)
@@ -140,7 +142,10 @@ export function App({ boot: early }: Props) {
     }
     if (boot.state === 'ready') {
       api.call('profile.status', {}).then(
-        (s) => setIdleLockMs(s.idleLockMs),
+        (s) => {
+          setIdleLockMs(s.idleLockMs)
+          setCanLock(s.canLock)
+        },
         () => undefined,
       )
     }
@@ -153,7 +158,7 @@ export function App({ boot: early }: Props) {
   if (boot.state === 'ready') {
     return (
       <ApiContext value={workspaceApi}>
-        <Workspace info={boot.info} policy={boot.policy} firstPage={boot.firstPage} locale={locale} onLocaleChange={applyLocale} onLock={lockNow} />
+        <Workspace info={boot.info} policy={boot.policy} firstPage={boot.firstPage} locale={locale} onLocaleChange={applyLocale} onLock={canLock ? lockNow : undefined} />
       </ApiContext>
     )
   }
