@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { describe, expect, test } from 'vitest'
+import { describe, expect, test, vi } from 'vitest'
 import type { ApiError } from '../shared/errors'
 import type { ProfileStatus } from '../shared/profile-lock'
 import type { KeyProtector } from './device-key'
@@ -115,6 +115,22 @@ describe('a profile session', () => {
     expect(await code(s2.handlers['settings.setIdleLock']({ minutes: -1 }) as Promise<unknown>)).toBe('invalid_input')
     expect(await s2.handlers['settings.get']({})).toMatchObject({ idleLock: { minutes: 0 } })
     await s2.close()
+  })
+
+  test('input reported by the page postpones the idle lock (the host\'s clock decides, not the page\'s)', async () => {
+    let clock = 5_000_000
+    const { s } = session({ idleLockMs: 40, now: () => clock })
+    await s.unlock({ passphrase: PASS })
+    // The timer looks again every 40 ms of real time; only the injected clock says how long it has been idle.
+    const turns = () => new Promise((r) => setTimeout(r, 120))
+    clock += 30
+    s.activity()
+    clock += 30 // 60 since the unlock, 30 since the input
+    await turns()
+    expect(s.state).toBe('unlocked')
+    clock += 10 // 40 since the input
+    await vi.waitFor(() => expect(s.state).toBe('locked'))
+    expect((await s.status()).lockedBy).toBe('idle')
   })
 
   test('with the OS key store: a new profile opens without a prompt; a passphrase can be added for the CLI, and changed only with the current one', async () => {

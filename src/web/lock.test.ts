@@ -147,4 +147,15 @@ describe('the web host with a locked profile', () => {
     expect(((await lock.json()) as { error: { message: string } }).error.message).toMatch(/cannot lock or unlock it/)
     expect((await call('app.info')).status).toBe(200)
   })
+
+  it('after three wrong passphrases the next try is refused with 429 and the wait, without trying it', async () => {
+    const { call } = await lockedHost()
+    await call('profile.unlock', { passphrase: PASS })
+    await call('profile.lock')
+    for (let i = 1; i <= 3; i++) expect((await call('profile.unlock', { passphrase: `wrong passphrase ${i}` })).status).toBe(403)
+    const refused = await call('profile.unlock', { passphrase: PASS })
+    expect(refused).toMatchObject({ status: 429, body: { error: { code: 'too_many_attempts', details: [{ path: 'retryInMs' }] } } })
+    expect((await call('profile.status')).body.value).toMatchObject({ state: 'locked', failures: 3 })
+    expect((await call('profile.status')).body.value.retryInMs).toBeGreaterThan(0)
+  })
 })
