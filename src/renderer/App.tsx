@@ -22,6 +22,9 @@ type Boot =
   | { state: 'failed'; error: ApiError }
   | { state: 'ready'; info: AppInfo; policy: Policy; firstPage: { key: string; page: FirstPage } }
 
+/** How long a start may take before the loading screen asks whether the profile is being unlocked. */
+const SLOW_START_MS = 700
+
 /** Start: ask the host who we are and which policy applies, then hand over to the workspace. */
 interface Props {
   /** The start-up calls, already on their way (main.tsx); a retry asks again. */
@@ -150,6 +153,21 @@ export function App({ boot: early }: Props) {
       )
     }
   }, [boot, api, askLock])
+  // A start that takes a while is an unlock under way at start (the OS store, or
+  // TINJAU_PASSPHRASE), whose "unlocking" event came before this page listened: ask, and say
+  // so (encrypting an old profile in place can take a minute).
+  useEffect(() => {
+    if (boot.state !== 'loading') return
+    const timer = setTimeout(() => {
+      api.call('profile.status', {}).then(
+        (s) => {
+          if (s.state === 'unlocking') setUnlockingAtStart(s)
+        },
+        () => undefined,
+      )
+    }, SLOW_START_MS)
+    return () => clearTimeout(timer)
+  }, [boot.state, api])
   const workspaceApi = useMemo(() => lockAware(api, askLock), [api, askLock])
   const lockNow = useCallback(async () => showLock(await api.call('profile.lock', {})), [api, showLock])
   useActivityReport(api, boot.state === 'ready' && !lock ? idleLockMs : null)
