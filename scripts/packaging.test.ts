@@ -10,7 +10,7 @@
 
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
@@ -59,10 +59,14 @@ function makeStandInElectron(dir: string): void {
   writeFileSync(path.join(dir, 'locales', 'en-US.pak'), 'stand-in')
 }
 
-/** The stand-in Electron build of better-sqlite3, in a folder inside the project (see the config). */
+/**
+ * The stand-in Electron build of better-sqlite3, in a folder inside the project (see the
+ * config): the Node build with a marker appended, so it cannot be mistaken for node_modules' own.
+ */
 function makeNativeBuild(dir: string, electron: string): void {
   mkdirSync(dir, { recursive: true })
-  copyFileSync(require.resolve('better-sqlite3/build/Release/better_sqlite3.node'), path.join(dir, 'better_sqlite3.node'))
+  const nodeBuild = readFileSync(require.resolve('better-sqlite3/build/Release/better_sqlite3.node'))
+  writeFileSync(path.join(dir, 'better_sqlite3.node'), Buffer.concat([nodeBuild, Buffer.from('stand-in Electron build, scripts/packaging.test.ts')]))
   writeFileSync(path.join(dir, 'build-info.json'), JSON.stringify({ electron, platform: 'linux', arch: 'x64' }))
 }
 
@@ -217,6 +221,7 @@ describe('the packaged app (linux, --dir, stand-in Electron)', () => {
     const dir = path.join(appOutDir, 'resources', 'app.asar.unpacked', ...PACKAGED_NATIVE_DIR.split('/'))
     const shipped = readFileSync(path.join(dir, 'better_sqlite3.node'))
     expect(sha256(shipped)).toBe(sha256(readFileSync(path.join(nativeBuildDir, 'better_sqlite3.node'))))
+    expect(sha256(shipped)).not.toBe(sha256(readFileSync(require.resolve('better-sqlite3/build/Release/better_sqlite3.node'))))
     expect(JSON.parse(readFileSync(path.join(dir, 'build-info.json'), 'utf8'))).toMatchObject({ electron: ELECTRON_VERSION })
     // In the asar's index it is marked unpacked, so Electron's fs sends reads there.
     const release = getRawHeader(asarFile).header.files['node_modules']!
