@@ -540,3 +540,132 @@ export function encryptedPlainSize(filePath: string): number {
     closeSync(fd)
   }
 }
+
+/**
+ * An encrypted file written across several attempts (a resumable download). Between
+ * attempts the file holds the header and whole, non-final chunks only; `finish` seals the
+ * short final chunk, so only a finished file reads as a valid one. Resuming copies the
+ * chunks already there (each authenticated) into a new file under a fresh salt and drops
+ * any torn tail: a salt's key never seals the same chunk index twice, even when the bytes
+ * that follow differ from the first attempt's.
+ */
+export class ChunkAppender {
+  private readonly pending = Buffer.allocUnsafe(CHUNK_BYTES)
+  private fill = 0
+  private finished = false
+
+  private constructor(
+    private readonly fd: number,
+    private readonly sealer: ChunkSealer,
+    /** Clear bytes sealed or pending so far. */
+    public plainBytes: number,
+  ) {}
+
+  /**
+   * Open `filePath` to append to, keeping what a previous attempt sealed (each clear piece
+   * handed to `onKept`, in order, e.g. to a running hash). A missing, foreign or damaged
+   * file starts empty. `fresh` starts empty in any case.
+   */
+  static open(filePath: string, fileKey: Buffer, onKept: (plain: Buffer) => void, fresh = false): ChunkAppender {
+    const sealer = new ChunkSealer(fileKey)
+    const tmp = tempNameFor(filePath)
+    const fd = openSync(tmp, 'wx', 0o600)
+    let kept = 0
+    try {
+      writeAll(fd, sealer.header)
+      if (!fresh) kept = copyWholeChunks(filePath, fileKey, sealer, fd, onKept)
+      fsyncSync(fd)
+      renameSync(tmp, filePath)
+    } catch (err) {
+      closeSync(fd)
+      try {
+        unlinkSync(tmp)
+      } catch {
+        /* gone */
+      }
+      throw err
+    }
+    return new ChunkAppender(fd, sealer, kept)
+  }
+
+  /** Append clear bytes; whole chunks are sealed and written at once, the rest waits. */
+  write(data: Uint8Array): void {
+    let chunk = Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+    this.plainBytes += chunk.length
+    while (chunk.length > 0) {
+      const take = Math.min(CHUNK_BYTES - this.fill, chunk.length)
+      chunk.copy(this.pending, this.fill, 0, take)
+      this.fill += take
+      chunk = chunk.subarray(take)
+      if (this.fill === CHUNK_BYTES) {
+        const out = Buffer.allocUnsafe(CHUNK_BYTES + TAG_BYTES)
+        this.sealer.sealInto(this.pending, false, out, 0)
+        writeAll(this.fd, out)
+        this.fill = 0
+      }
+    }
+  }
+
+  /** Seal the final chunk, sync and close: the file is now a complete encrypted file. */
+  finish(): void {
+    if (this.finished) return
+    this.finished = true
+    try {
+      const out = Buffer.allocUnsafe(this.fill + TAG_BYTES)
+      this.sealer.sealInto(this.pending.subarray(0, this.fill), true, out, 0)
+      writeAll(this.fd, out)
+      fsyncSync(this.fd)
+    } finally {
+      closeSync(this.fd)
+    }
+  }
+
+  /** Stop without finishing: the whole chunks written stay for the next attempt. */
+  abandon(): void {
+    if (this.finished) return
+    this.finished = true
+    this.plainBytes -= this.fill
+    closeSync(this.fd)
+  }
+}
+
+/** Copy the authenticated whole chunks of an unfinished file into `fd` under `sealer`; the clear bytes kept. */
+function copyWholeChunks(filePath: string, fileKey: Buffer, sealer: ChunkSealer, fd: number, onKept: (plain: Buffer) => void): number {
+  let src: number
+  try {
+    src = openSync(filePath, 'r')
+  } catch {
+    return 0
+  }
+  try {
+    const header = Buffer.alloc(HEADER_BYTES)
+    if (readSync(src, header, 0, HEADER_BYTES, 0) < HEADER_BYTES || !header.subarray(0, MAGIC.length).equals(MAGIC)) return 0
+    if (header.readUInt8(8) !== FORMAT_VERSION || header.readUInt32BE(12) !== CHUNK_BYTES) return 0
+    const key = fileKeyFor(fileKey, header)
+    const params = new ChunkParams(header)
+    const stride = CHUNK_BYTES + TAG_BYTES
+    const sealed = Buffer.allocUnsafe(stride)
+    const out = Buffer.allocUnsafe(stride)
+    let kept = 0
+    for (let i = 0; ; i++) {
+      if (readSync(src, sealed, 0, stride, HEADER_BYTES + i * stride) < stride) break
+      params.set(i, false)
+      const d = createDecipheriv('aes-256-gcm', key, params.nonce)
+      d.setAAD(params.aad)
+      d.setAuthTag(sealed.subarray(CHUNK_BYTES))
+      const plain = d.update(sealed.subarray(0, CHUNK_BYTES))
+      try {
+        d.final()
+      } catch {
+        break // a damaged chunk: keep what came before it
+      }
+      onKept(plain)
+      sealer.sealInto(plain, false, out, 0)
+      writeAll(fd, out)
+      kept += CHUNK_BYTES
+    }
+    return kept
+  } finally {
+    closeSync(src)
+  }
+}
