@@ -391,17 +391,39 @@ class ChunkedReader implements EncryptedFile {
   }
 
   /** Decrypt sealed chunks [first, …] held in `buf` and copy the plaintext [offset, offset+length) into `out` at `outAt`. */
-  private decryptInto(buf: Buffer, first: number, last: number, offset: number, length: number, out: Buffer, outAt: number): void {
+  /** Decrypt sealed chunks [first, last] held in `buf`; the plaintext [offset, offset+length) as one piece per chunk. */
+  private decryptPieces(buf: Buffer, first: number, last: number, offset: number, length: number): Buffer[] {
     const cb = this.layout.chunkBytes
+    const pieces: Buffer[] = []
     for (let i = first; i <= last; i++) {
       const rel = (i - first) * this.stride
-      const sealed = buf.subarray(rel, Math.min(rel + this.stride, buf.length))
-      const plain = this.openChunk(i, sealed)
+      const plain = this.openChunk(i, buf.subarray(rel, Math.min(rel + this.stride, buf.length)))
       const chunkStart = i * cb
       const from = Math.max(offset, chunkStart) - chunkStart
       const to = Math.min(offset + length, chunkStart + plain.length) - chunkStart
-      plain.copy(out, outAt + chunkStart + from - offset, from, to)
+      pieces.push(from === 0 && to === plain.length ? plain : plain.subarray(from, to))
     }
+    return pieces
+  }
+
+  private decryptInto(buf: Buffer, first: number, last: number, offset: number, length: number, out: Buffer): void {
+    let at = 0
+    for (const piece of this.decryptPieces(buf, first, last, offset, length)) at += piece.copy(out, at)
+  }
+
+  /** The sealed bytes of the chunks [offset, offset+length) touches, read into `scratch` when it is large enough. */
+  private async readSealed(offset: number, length: number, scratch?: Buffer): Promise<{ buf: Buffer; first: number; last: number }> {
+    const { first, last } = this.chunksOf(offset, length)
+    const { pos, len } = this.span(first, last)
+    const buf = scratch && scratch.length >= len ? scratch.subarray(0, len) : Buffer.allocUnsafe(len)
+    let got = 0
+    while (got < len) {
+      const { bytesRead } = await readP(this.fd, buf, got, len - got, pos + got)
+      if (bytesRead === 0) break
+      got += bytesRead
+    }
+    this.cut(got, len, first)
+    return { buf, first, last }
   }
 
   private chunksOf(offset: number, length: number): { first: number; last: number } {
@@ -420,17 +442,8 @@ class ChunkedReader implements EncryptedFile {
     this.checkRange(offset, length)
     const out = Buffer.allocUnsafe(length)
     if (length === 0) return out
-    const { first, last } = this.chunksOf(offset, length)
-    const { pos, len } = this.span(first, last)
-    const buf = Buffer.allocUnsafe(len)
-    let got = 0
-    while (got < len) {
-      const { bytesRead } = await readP(this.fd, buf, got, len - got, pos + got)
-      if (bytesRead === 0) break
-      got += bytesRead
-    }
-    this.cut(got, len, first)
-    this.decryptInto(buf, first, last, offset, length, out, 0)
+    const { buf, first, last } = await this.readSealed(offset, length)
+    this.decryptInto(buf, first, last, offset, length, out)
     return out
   }
 
@@ -450,7 +463,7 @@ class ChunkedReader implements EncryptedFile {
       got += n
     }
     this.cut(got, len, first)
-    this.decryptInto(buf, first, last, offset, length, out, 0)
+    this.decryptInto(buf, first, last, offset, length, out)
     return out
   }
 
@@ -460,23 +473,32 @@ class ChunkedReader implements EncryptedFile {
     if (!(start >= 0 && endExclusive >= start && endExclusive <= this.size)) {
       throw new EncryptedFileError(this.file, `has ${this.size} bytes; cannot stream ${start}..${endExclusive - 1}`)
     }
-    const batch = this.layout.chunkBytes * CHUNKS_PER_IO
+    const cb = this.layout.chunkBytes
+    // One sealed-bytes buffer per stream, reused: each decrypted chunk is a buffer of its own.
+    const scratch = Buffer.allocUnsafe(CHUNKS_PER_IO * this.stride)
     let at = start
+    // The first batch is one chunk, so the first byte (a seek's wait) comes after one
+    // chunk's read and decryption; later batches double up to CHUNKS_PER_IO for throughput.
+    let chunks = 1
     let inflight: Promise<unknown> = Promise.resolve()
     const stream: Readable = new Readable({
-      highWaterMark: batch,
+      highWaterMark: CHUNKS_PER_IO * cb,
       read: () => {
         if (at >= endExclusive) return void stream.push(null)
         // Batches end on chunk boundaries, so no chunk is decrypted twice.
-        const cb = this.layout.chunkBytes
-        const next = Math.min(endExclusive, (Math.floor(at / cb) + CHUNKS_PER_IO) * cb)
-        inflight = this.read(at, next - at).then(
-          (buf) => {
+        const next = Math.min(endExclusive, (Math.floor(at / cb) + chunks) * cb)
+        chunks = Math.min(CHUNKS_PER_IO, chunks * 2)
+        inflight = this.readSealed(at, next - at, scratch).then(
+          ({ buf, first, last }) => {
+            const pieces = this.decryptPieces(buf, first, last, at, next - at)
             at = next
-            if (!stream.destroyed) stream.push(buf)
+            if (stream.destroyed) return
+            for (const piece of pieces) stream.push(piece)
           },
           (err: Error) => stream.destroy(err),
         )
+        // A decryption failure inside the then() above must end the stream too.
+        inflight = inflight.catch((err: Error) => stream.destroy(err))
       },
       // A read still in flight uses the descriptor: 'close' (after which the owner may
       // close the reader) waits for it.
