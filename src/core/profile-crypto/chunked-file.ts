@@ -270,21 +270,24 @@ export function createEncryptStream(fileKey: Buffer): Transform {
           headerSent = true
         }
         let at = 0
+        // Every chunk this input completes is sealed into one buffer and pushed once: fewer,
+        // larger writes downstream.
+        const whole = Math.floor((fill + chunk.length) / CHUNK_BYTES)
+        const out = whole > 0 ? Buffer.allocUnsafe(whole * (CHUNK_BYTES + TAG_BYTES)) : null
+        let outAt = 0
         // Fill the pending chunk first, then seal whole chunks straight from the input.
-        if (fill > 0) {
-          const take = Math.min(CHUNK_BYTES - fill, chunk.length)
+        if (fill > 0 && out) {
+          const take = CHUNK_BYTES - fill
           chunk.copy(pending, fill, 0, take)
-          fill += take
           at = take
-          if (fill === CHUNK_BYTES) {
-            this.push(sealed(pending, false))
-            fill = 0
-          }
+          outAt += sealer.sealInto(pending, false, out, outAt)
+          fill = 0
         }
         while (chunk.length - at >= CHUNK_BYTES) {
-          this.push(sealed(chunk.subarray(at, at + CHUNK_BYTES), false))
+          outAt += sealer.sealInto(chunk.subarray(at, at + CHUNK_BYTES), false, out!, outAt)
           at += CHUNK_BYTES
         }
+        if (out) this.push(out)
         if (at < chunk.length) {
           chunk.copy(pending, fill, at)
           fill += chunk.length - at
