@@ -122,3 +122,10 @@ describe('with a files key (an encrypted profile)', () => {
     expect(() => manifests.read(sha, at, 9)).toThrow(new RegExp(`${sha}\\.json: chunk \\d+ of \\d+ does not authenticate`))
   })
 })
+
+test('clearStaging removes staging leftovers and unrenamed encryption temps, and keeps partial downloads', () => {
+  const { media, tmp } = store()
+  for (const name of ['stage-0011aabb', '.sync-ab.part.enc-0123456789ab', 'sync-ab.part', '.sync-ab.part.enc-nothex']) writeFileSync(path.join(tmp, name), 'x')
+  media.clearStaging()
+  expect(readdirSync(tmp).sort()).toEqual(['.sync-ab.part.enc-nothex', 'sync-ab.part'])
+})

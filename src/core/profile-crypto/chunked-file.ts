@@ -136,6 +136,17 @@ function tempNameFor(dstPath: string): string {
   return path.join(path.dirname(dstPath), `.${path.basename(dstPath)}.enc-${randomBytes(6).toString('hex')}`)
 }
 
+const TEMP_NAME = /^\..+\.enc-[0-9a-f]{12}$/
+
+/**
+ * Whether a file name is one of this module's temporary names (`.<name>.enc-<12 hex>`, beside
+ * the file being written). One left behind was never renamed into place — a crash mid-write —
+ * and is safe to delete.
+ */
+export function isEncryptTempName(name: string): boolean {
+  return TEMP_NAME.test(name)
+}
+
 /**
  * Encrypt a whole clear file into dst (dst written under a temp name beside it, fsynced,
  * renamed into place). `srcPath` may equal `dstPath`: the source is read whole before the rename.
