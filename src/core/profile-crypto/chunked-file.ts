@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
 import { close, closeSync, fstat, fstatSync, fsyncSync, open, openSync, read, readSync, renameSync, unlinkSync, writeSync } from 'node:fs'
-import { rename, unlink } from 'node:fs/promises'
+import { open as openFile, rename, unlink, type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
 import { Readable, Transform } from 'node:stream'
 import { promisify } from 'node:util'
@@ -149,39 +149,26 @@ export function isEncryptTempName(name: string): boolean {
 
 /**
  * Encrypt a whole clear file into dst (dst written under a temp name beside it, fsynced,
- * renamed into place). `srcPath` may equal `dstPath`: the source is read whole before the rename.
- * Synchronous I/O inside; the promise is for callers that treat it as one step among others.
+ * renamed into place). `srcPath` may equal `dstPath`: the source is read whole before the
+ * rename. Reads and writes 1 MiB at a time without blocking the event loop between them.
  */
 export async function encryptFileTo(srcPath: string, dstPath: string, fileKey: Buffer): Promise<{ plainBytes: number }> {
-  const tmp = tempNameFor(dstPath)
-  let plainBytes: number
-  try {
-    plainBytes = encryptFileSyncTo(srcPath, tmp, fileKey)
-  } catch (err) {
-    await unlink(tmp).catch(() => {})
-    throw err
-  }
-  await rename(tmp, dstPath)
-  return { plainBytes }
-}
-
-/** The synchronous body of encryptFileTo, writing `tmpPath` (not renamed). */
-function encryptFileSyncTo(srcPath: string, tmpPath: string, fileKey: Buffer): number {
   const sealer = new ChunkSealer(fileKey)
-  const src = openSync(srcPath, 'r')
-  let dst: number | null = null
+  const tmp = tempNameFor(dstPath)
+  const src = await openFile(srcPath, 'r')
+  let dst: FileHandle | null = null
+  let plainBytes = 0
   try {
-    dst = openSync(tmpPath, 'wx')
-    writeAll(dst, sealer.header)
+    dst = await openFile(tmp, 'wx')
+    await dst.write(sealer.header)
     const inBuf = Buffer.allocUnsafe(CHUNK_BYTES * CHUNKS_PER_IO)
     const outBuf = Buffer.allocUnsafe((CHUNK_BYTES + TAG_BYTES) * CHUNKS_PER_IO)
-    let total = 0
     let pending = 0 // clear bytes in inBuf not yet sealed
     for (;;) {
-      const n = readSync(src, inBuf, pending, inBuf.length - pending, null)
-      pending += n
-      total += n
-      const eof = n === 0
+      const { bytesRead } = await src.read(inBuf, pending, inBuf.length - pending, null)
+      pending += bytesRead
+      plainBytes += bytesRead
+      const eof = bytesRead === 0
       // A full chunk is never the final one (the final chunk is always short): seal them at once.
       let at = 0
       let outAt = 0
@@ -190,16 +177,22 @@ function encryptFileSyncTo(srcPath: string, tmpPath: string, fileKey: Buffer): n
         at += CHUNK_BYTES
       }
       if (eof) outAt += sealer.sealInto(inBuf.subarray(at, pending), true, outBuf, outAt)
-      writeAll(dst, outBuf.subarray(0, outAt))
+      for (let done = 0; done < outAt; ) done += (await dst.write(outBuf, done, outAt - done)).bytesWritten
       if (eof) break
       inBuf.copy(inBuf, 0, at, pending)
       pending -= at
     }
-    fsyncSync(dst)
-    return total
-  } finally {
-    closeSync(src)
-    if (dst !== null) closeSync(dst)
+    await dst.sync()
+    await dst.close()
+    dst = null
+    await src.close()
+    await rename(tmp, dstPath)
+    return { plainBytes }
+  } catch (err) {
+    await dst?.close().catch(() => {})
+    await src.close().catch(() => {})
+    await unlink(tmp).catch(() => {})
+    throw err
   }
 }
 
