@@ -81,7 +81,8 @@ describe('the chunked encrypted file format', () => {
       expect(sync.readSync(0, n).equals(clear)).toBe(true)
       sync.closeSync()
     }
-    if (n > 0) expect(readFileSync(dst).includes(clear.subarray(0, Math.min(n, 32)))).toBe(false)
+    // (A probe of a byte or two could turn up in any ciphertext by chance.)
+    if (n >= 16) expect(readFileSync(dst).includes(clear.subarray(0, 16))).toBe(false)
     // No temp file left beside the result.
     expect(readdirSync(dir).sort()).toEqual(['clear.bin', 'memory.bin', 'sealed.bin', 'streamed.bin'])
   })

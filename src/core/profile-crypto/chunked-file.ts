@@ -584,7 +584,7 @@ export class ChunkAppender {
   private finished = false
 
   private constructor(
-    private readonly fd: number,
+    private readonly fh: FileHandle,
     private readonly sealer: ChunkSealer,
     /** Clear bytes sealed or pending so far. */
     public plainBytes: number,
@@ -595,30 +595,26 @@ export class ChunkAppender {
    * handed to `onKept`, in order, e.g. to a running hash). A missing, foreign or damaged
    * file starts empty. `fresh` starts empty in any case.
    */
-  static open(filePath: string, fileKey: Buffer, onKept: (plain: Buffer) => void, fresh = false): ChunkAppender {
+  static async open(filePath: string, fileKey: Buffer, onKept: (plain: Buffer) => void, fresh = false): Promise<ChunkAppender> {
     const sealer = new ChunkSealer(fileKey)
     const tmp = tempNameFor(filePath)
-    const fd = openSync(tmp, 'wx', 0o600)
+    const fh = await openFile(tmp, 'wx', 0o600)
     let kept = 0
     try {
-      writeAll(fd, sealer.header)
-      if (!fresh) kept = copyWholeChunks(filePath, fileKey, sealer, fd, onKept)
-      fsyncSync(fd)
-      renameSync(tmp, filePath)
+      await fh.write(sealer.header)
+      if (!fresh) kept = await copyWholeChunks(filePath, fileKey, sealer, fh, onKept)
+      await fh.sync()
+      await rename(tmp, filePath)
     } catch (err) {
-      closeSync(fd)
-      try {
-        unlinkSync(tmp)
-      } catch {
-        /* gone */
-      }
+      await fh.close().catch(() => {})
+      await unlink(tmp).catch(() => {})
       throw err
     }
-    return new ChunkAppender(fd, sealer, kept)
+    return new ChunkAppender(fh, sealer, kept)
   }
 
   /** Append clear bytes; whole chunks are sealed and written at once, the rest waits. */
-  write(data: Uint8Array): void {
+  async write(data: Uint8Array): Promise<void> {
     let chunk = Buffer.from(data.buffer, data.byteOffset, data.byteLength)
     this.plainBytes += chunk.length
     while (chunk.length > 0) {
@@ -629,55 +625,59 @@ export class ChunkAppender {
       if (this.fill === CHUNK_BYTES) {
         const out = Buffer.allocUnsafe(CHUNK_BYTES + TAG_BYTES)
         this.sealer.sealInto(this.pending, false, out, 0)
-        writeAll(this.fd, out)
+        await writeAllTo(this.fh, out)
         this.fill = 0
       }
     }
   }
 
   /** Seal the final chunk, sync and close: the file is now a complete encrypted file. */
-  finish(): void {
+  async finish(): Promise<void> {
     if (this.finished) return
     this.finished = true
     try {
       const out = Buffer.allocUnsafe(this.fill + TAG_BYTES)
       this.sealer.sealInto(this.pending.subarray(0, this.fill), true, out, 0)
-      writeAll(this.fd, out)
-      fsyncSync(this.fd)
+      await writeAllTo(this.fh, out)
+      await this.fh.sync()
     } finally {
-      closeSync(this.fd)
+      await this.fh.close()
     }
   }
 
   /** Stop without finishing: the whole chunks written stay for the next attempt. */
-  abandon(): void {
+  async abandon(): Promise<void> {
     if (this.finished) return
     this.finished = true
     this.plainBytes -= this.fill
-    closeSync(this.fd)
+    await this.fh.close()
   }
 }
 
-/** Copy the authenticated whole chunks of an unfinished file into `fd` under `sealer`; the clear bytes kept. */
-function copyWholeChunks(filePath: string, fileKey: Buffer, sealer: ChunkSealer, fd: number, onKept: (plain: Buffer) => void): number {
-  let src: number
+async function writeAllTo(fh: FileHandle, buf: Buffer): Promise<void> {
+  for (let done = 0; done < buf.length; ) done += (await fh.write(buf, done, buf.length - done)).bytesWritten
+}
+
+/** Copy the authenticated whole chunks of an unfinished file into `out` under `sealer`; the clear bytes kept. */
+async function copyWholeChunks(filePath: string, fileKey: Buffer, sealer: ChunkSealer, out: FileHandle, onKept: (plain: Buffer) => void): Promise<number> {
+  let src: FileHandle
   try {
-    src = openSync(filePath, 'r')
+    src = await openFile(filePath, 'r')
   } catch {
     return 0
   }
   try {
     const header = Buffer.alloc(HEADER_BYTES)
-    if (readSync(src, header, 0, HEADER_BYTES, 0) < HEADER_BYTES || !header.subarray(0, MAGIC.length).equals(MAGIC)) return 0
+    if ((await src.read(header, 0, HEADER_BYTES, 0)).bytesRead < HEADER_BYTES || !header.subarray(0, MAGIC.length).equals(MAGIC)) return 0
     if (header.readUInt8(8) !== FORMAT_VERSION || header.readUInt32BE(12) !== CHUNK_BYTES) return 0
     const key = fileKeyFor(fileKey, header)
     const params = new ChunkParams(header)
     const stride = CHUNK_BYTES + TAG_BYTES
     const sealed = Buffer.allocUnsafe(stride)
-    const out = Buffer.allocUnsafe(stride)
+    const resealed = Buffer.allocUnsafe(stride)
     let kept = 0
     for (let i = 0; ; i++) {
-      if (readSync(src, sealed, 0, stride, HEADER_BYTES + i * stride) < stride) break
+      if ((await src.read(sealed, 0, stride, HEADER_BYTES + i * stride)).bytesRead < stride) break
       params.set(i, false)
       const d = createDecipheriv('aes-256-gcm', key, params.nonce)
       d.setAAD(params.aad)
@@ -689,12 +689,12 @@ function copyWholeChunks(filePath: string, fileKey: Buffer, sealer: ChunkSealer,
         break // a damaged chunk: keep what came before it
       }
       onKept(plain)
-      sealer.sealInto(plain, false, out, 0)
-      writeAll(fd, out)
+      sealer.sealInto(plain, false, resealed, 0)
+      await writeAllTo(out, resealed)
       kept += CHUNK_BYTES
     }
     return kept
   } finally {
-    closeSync(src)
+    await src.close()
   }
 }

@@ -123,20 +123,21 @@ class EncryptedPart implements Part {
     private readonly file: string,
     private readonly key: Buffer,
   ) {}
-  private reopen(fresh: boolean): ChunkAppender {
-    this.appender?.abandon()
+  private async reopen(fresh: boolean): Promise<ChunkAppender> {
+    await this.appender?.abandon()
+    this.appender = null
     this.hash = createHash('sha256')
-    return (this.appender = ChunkAppender.open(this.file, this.key, (plain) => this.hash.update(plain), fresh))
+    return (this.appender = await ChunkAppender.open(this.file, this.key, (plain) => this.hash.update(plain), fresh))
   }
   async have() {
-    return (this.appender ?? this.reopen(false)).plainBytes
+    return (this.appender ?? (await this.reopen(false))).plainBytes
   }
   async begin(from: number) {
-    if (!this.appender || from !== this.appender.plainBytes) this.reopen(from === 0)
+    if (!this.appender || from !== this.appender.plainBytes) await this.reopen(from === 0)
   }
   async write(chunk: Uint8Array) {
     this.hash.update(chunk)
-    this.appender!.write(chunk)
+    await this.appender!.write(chunk)
   }
   async size() {
     return this.appender?.plainBytes ?? 0
@@ -145,15 +146,15 @@ class EncryptedPart implements Part {
     return this.hash.copy().digest('hex')
   }
   async seal() {
-    this.appender?.finish()
+    await this.appender?.finish()
   }
   // Open until sealed: the chunk not yet whole is still in memory.
   async endAttempt() {}
   async release() {
-    this.appender?.abandon()
+    await this.appender?.abandon()
   }
   async discard() {
-    this.appender?.abandon()
+    await this.appender?.abandon()
     this.appender = null
     await rm(this.file, { force: true })
   }
