@@ -55,7 +55,8 @@ export class EncryptedFileError extends Error {
 export interface EncryptedFile {
   readonly size: number /* plaintext bytes */
   read(offset: number, length: number): Promise<Buffer>
-  readSync(offset: number, length: number): Buffer
+  /** `into`, when given, receives the bytes (a window reused across reads); the result is its first `length` bytes. */
+  readSync(offset: number, length: number, into?: Buffer): Buffer
   createReadStream(range?: { start: number; end: number /* inclusive */ }): NodeJS.ReadableStream
   close(): Promise<void>
   closeSync(): void
@@ -196,6 +197,33 @@ function writeAll(fd: number, buf: Buffer): void {
 }
 
 /**
+ * The encrypted form of bytes held in memory, a piece at a time (header first), so a writer
+ * can hand each piece to an asynchronous write without holding a second copy of it all.
+ */
+export function* sealedPieces(plain: Uint8Array, fileKey: Buffer): Generator<Buffer> {
+  const sealer = new ChunkSealer(fileKey)
+  yield sealer.header
+  const data = Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength)
+  const perPiece = CHUNKS_PER_IO * 4
+  let at = 0
+  for (;;) {
+    const outBuf = Buffer.allocUnsafe((CHUNK_BYTES + TAG_BYTES) * perPiece)
+    let outAt = 0
+    for (let k = 0; k < perPiece; k++) {
+      if (data.length - at >= CHUNK_BYTES) {
+        outAt += sealer.sealInto(data.subarray(at, at + CHUNK_BYTES), false, outBuf, outAt)
+        at += CHUNK_BYTES
+      } else {
+        outAt += sealer.sealInto(data.subarray(at), true, outBuf, outAt)
+        yield outBuf.subarray(0, outAt)
+        return
+      }
+    }
+    yield outBuf.subarray(0, outAt)
+  }
+}
+
+/**
  * Encrypt bytes held in memory into `dstPath` (temp name, fsync, rename) — for pack.json
  * files, which an import already holds whole.
  */
@@ -204,28 +232,7 @@ export function writeEncryptedFileSync(dstPath: string, plain: Uint8Array, fileK
   try {
     const fd = openSync(tmp, 'wx')
     try {
-      const sealer = new ChunkSealer(fileKey)
-      writeAll(fd, sealer.header)
-      const data = Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength)
-      const outBuf = Buffer.allocUnsafe((CHUNK_BYTES + TAG_BYTES) * CHUNKS_PER_IO)
-      let at = 0
-      for (;;) {
-        let outAt = 0
-        let last = false
-        for (let k = 0; k < CHUNKS_PER_IO; k++) {
-          if (data.length - at >= CHUNK_BYTES) {
-            outAt += sealer.sealInto(data.subarray(at, at + CHUNK_BYTES), false, outBuf, outAt)
-            at += CHUNK_BYTES
-          } else {
-            outAt += sealer.sealInto(data.subarray(at), true, outBuf, outAt)
-            at = data.length
-            last = true
-            break
-          }
-        }
-        writeAll(fd, outBuf.subarray(0, outAt))
-        if (last) break
-      }
+      for (const piece of sealedPieces(plain, fileKey)) writeAll(fd, piece)
       fsyncSync(fd)
     } finally {
       closeSync(fd)
@@ -334,6 +341,7 @@ class ChunkedReader implements EncryptedFile {
   private readonly params: ChunkParams
   private readonly stride: number
   private closed = false
+  private scratch = Buffer.alloc(0)
 
   constructor(
     private readonly file: string,
@@ -426,13 +434,15 @@ class ChunkedReader implements EncryptedFile {
     return out
   }
 
-  readSync(offset: number, length: number): Buffer {
+  readSync(offset: number, length: number, into?: Buffer): Buffer {
     this.checkRange(offset, length)
-    const out = Buffer.allocUnsafe(length)
+    const out = into ? into.subarray(0, length) : Buffer.allocUnsafe(length)
     if (length === 0) return out
     const { first, last } = this.chunksOf(offset, length)
     const { pos, len } = this.span(first, last)
-    const buf = Buffer.allocUnsafe(len)
+    // Synchronous readers (pack.json windows) read again and again: keep the sealed bytes' buffer.
+    if (this.scratch.length < len) this.scratch = Buffer.allocUnsafe(len)
+    const buf = this.scratch.subarray(0, len)
     let got = 0
     while (got < len) {
       const n = readSync(this.fd, buf, got, len - got, pos + got)
@@ -452,20 +462,26 @@ class ChunkedReader implements EncryptedFile {
     }
     const batch = this.layout.chunkBytes * CHUNKS_PER_IO
     let at = start
+    let inflight: Promise<unknown> = Promise.resolve()
     const stream: Readable = new Readable({
       highWaterMark: batch,
       read: () => {
         if (at >= endExclusive) return void stream.push(null)
-        // Align batches to chunk boundaries so no chunk is decrypted twice.
+        // Batches end on chunk boundaries, so no chunk is decrypted twice.
         const cb = this.layout.chunkBytes
-        const next = Math.min(endExclusive, (Math.floor(at / cb) + CHUNKS_PER_IO) * cb, at + batch)
-        this.read(at, next - at).then(
+        const next = Math.min(endExclusive, (Math.floor(at / cb) + CHUNKS_PER_IO) * cb)
+        inflight = this.read(at, next - at).then(
           (buf) => {
             at = next
-            stream.push(buf)
+            if (!stream.destroyed) stream.push(buf)
           },
           (err: Error) => stream.destroy(err),
         )
+      },
+      // A read still in flight uses the descriptor: 'close' (after which the owner may
+      // close the reader) waits for it.
+      destroy: (err, done) => {
+        void inflight.finally(() => done(err))
       },
     })
     return stream
