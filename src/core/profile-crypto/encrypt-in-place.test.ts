@@ -12,7 +12,7 @@ import type { Tinjau } from '../tinjau'
 import { isEncryptedFile, openEncryptedFile } from './chunked-file'
 import { COMMIT_FILE, ENCRYPTING_DIR, encryptProfileInPlace, EncryptInPlaceError, inPlaceState, type EncryptProgress, type EncryptStep } from './encrypt-in-place'
 import type { ScryptParams } from './profile-key-file'
-import { SQLITE_CLEAR_HEADER } from './profile-keys'
+import { applyDbKey, SQLITE_CLEAR_HEADER } from './profile-keys'
 import { unlockProfile } from './unlock-profile'
 
 const CHEAP: ScryptParams = { N: 2 ** 10, r: 8, p: 1 }
@@ -74,7 +74,11 @@ describe('encrypting a clear profile in place', () => {
     }
     for (const f of walk(path.join(p.dataDir, 'packs'))) expect(isEncryptedFile(f)).toBe(true)
     expect(steps.filter((s) => s === 'file-staged')).toHaveLength(4)
-    expect(steps.slice(-3)).toEqual(['replaced', 'tmp-cleared', 'done'])
+    // prettier-ignore
+    expect(steps.filter((s, i) => s !== steps[i - 1])).toEqual([
+      'locked', 'staging-ready', 'db-copied', 'db-rekeyed', 'db-verified', 'file-staged', 'staged',
+      'committed', 'db-replaced', 'file-replaced', 'replaced', 'tmp-cleared', 'commit-removed', 'done',
+    ])
     expect(progress.at(-1)).toEqual({ phase: 'done', done: 5, total: 5 })
     expect(progress.filter((e) => e.phase === 'files').at(-1)).toMatchObject({ done: expect.any(Number) })
 
@@ -111,6 +115,30 @@ describe('encrypting a clear profile in place', () => {
     expect(err).toBeInstanceOf(EncryptInPlaceError)
     expect((err as EncryptInPlaceError).code).toBe('busy')
     expect((err as Error).message).toMatch(/is open in another Tinjau/)
+    expect(contents(p.dataDir)).toEqual(before)
+    expect(inPlaceState(p.dataDir)).toBe('clear')
+  })
+
+  test.each([
+    ['outbox', 'DELETE FROM outbox WHERE rowid = (SELECT min(rowid) FROM outbox)'],
+    // Same rows, one clip under another rowid: the full-text index would point elsewhere.
+    ['clips', "UPDATE clips SET rowid = rowid + 1000000 WHERE id = 'clip-000005'"],
+  ])('an encrypted copy that differs from the clear one (%s) fails verification; nothing changes', async (table, change) => {
+    const p = await clearProfile()
+    const keys = (await unlockProfile(tempDir(), { passphrase: PASS }, { scrypt: CHEAP })).keys
+    const before = contents(p.dataDir)
+    const err = await encryptProfileInPlace(p.dataDir, keys, {
+      onStep: (s) => {
+        if (s !== 'db-rekeyed') return
+        const staged = new Database(path.join(p.dataDir, ENCRYPTING_DIR, 'tinjau.sqlite'))
+        applyDbKey(staged, keys.db)
+        staged.exec(change)
+        staged.close()
+      },
+    }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(EncryptInPlaceError)
+    expect((err as EncryptInPlaceError).code).toBe('verify_failed')
+    expect((err as Error).message).toContain(`the encrypted copy of table ${table} differs from the clear one; the clear profile was left as it was`)
     expect(contents(p.dataDir)).toEqual(before)
     expect(inPlaceState(p.dataDir)).toBe('clear')
   })

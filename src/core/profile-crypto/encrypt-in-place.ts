@@ -84,6 +84,7 @@ export type EncryptStep =
   | 'file-replaced' //  ×  a staged file renamed over its clear original
   | 'replaced' //          every file moved and the directories synced
   | 'tmp-cleared'
+  | 'commit-removed' //    commit.json removed, `encrypting/` not yet
   | 'done' //              `encrypting/` removed
 
 export interface EncryptInPlaceOptions {
@@ -104,7 +105,10 @@ export interface EncryptInPlaceResult {
   files: number
   /** Clear bytes encrypted, the database included. */
   bytes: number
-  /** Milliseconds spent in each phase. */
+  /**
+   * Milliseconds spent in each phase: lock (checkpoint, lock and digest the clear database),
+   * database (copy and re-key), verifyDatabase, files (encrypt, sync, verify), commit, replace.
+   */
   timings: Partial<Record<'lock' | 'database' | 'verifyDatabase' | 'files' | 'commit' | 'replace', number>>
 }
 
@@ -558,6 +562,7 @@ class InPlaceRun {
     this.step('tmp-cleared')
     rmSync(path.join(this.staging, COMMIT_FILE), { force: true })
     syncDir(this.staging)
+    this.step('commit-removed')
     removeDir(this.staging)
     this.step('done')
     this.progress('done', total, total)
@@ -566,31 +571,45 @@ class InPlaceRun {
   }
 }
 
-/** Each table's row count and an order-independent digest of its rows (the sum of the rows' SHA-256). */
+/**
+ * Each table's row count and a SHA-256 of its rows in key order, rowids included: re-keying
+ * rebuilds the file (SQLite3 Multiple Ciphers vacuums it to make room for each page's IV and
+ * MAC), and a table whose rowids moved would point the full-text index (keyed by the clips'
+ * rowids) at other clips, so that must fail verification, not pass it.
+ */
 function tableDigests(db: Database.Database): Map<string, string> {
   const tables = db
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name")
-    .pluck()
-    .all() as string[]
+    .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name")
+    .all() as { name: string; sql: string }[]
   const out = new Map<string, string>()
-  const mod = 1n << 256n
-  for (const table of tables) {
-    let sum = 0n
+  for (const { name, sql } of tables) {
+    const q = `"${name.replaceAll('"', '""')}"`
+    let select: string
+    if (/\)\s*WITHOUT\s+ROWID\s*;?\s*$/i.test(sql)) {
+      const pk = (db.pragma(`table_info(${q})`) as { name: string; pk: number }[]).filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk)
+      select = `SELECT * FROM ${q} ORDER BY ${pk.map((c) => `"${c.name.replaceAll('"', '""')}"`).join(', ')}`
+    } else {
+      select = `SELECT rowid, * FROM ${q} ORDER BY rowid`
+    }
+    const h = createHash('sha256')
     let rows = 0
-    for (const row of db.prepare(`SELECT * FROM "${table.replaceAll('"', '""')}"`).raw().iterate() as IterableIterator<unknown[]>) {
-      const h = createHash('sha256')
+    for (const row of db.prepare(select).raw().iterate() as IterableIterator<unknown[]>) {
+      let text = ''
       for (const v of row) {
-        if (v === null) h.update('n;')
-        else if (Buffer.isBuffer(v)) h.update(`b${v.length};`).update(v)
-        else {
-          const s = String(v)
-          h.update(`${(typeof v)[0]}${Buffer.byteLength(s)};${s}`)
+        if (v === null) text += 'n;'
+        else if (Buffer.isBuffer(v)) {
+          h.update(`${text}b${v.length};`)
+          h.update(v)
+          text = ''
+        } else {
+          const str = String(v)
+          text += `${(typeof v)[0]}${str.length};${str}`
         }
       }
-      sum = (sum + BigInt(`0x${h.digest('hex')}`)) % mod
+      h.update(`${text}\n`)
       rows++
     }
-    out.set(table, `${rows}:${sum.toString(16)}`)
+    out.set(name, `${rows}:${h.digest('hex')}`)
   }
   return out
 }
