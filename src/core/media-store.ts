@@ -4,7 +4,7 @@ import { open, rename, unlink } from 'node:fs/promises'
 import path from 'node:path'
 import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { createEncryptStream } from './profile-crypto/chunked-file'
+import { createEncryptStream, isEncryptTempName } from './profile-crypto/chunked-file'
 import { openProfileFile, profileFileSize, type ProfileFile } from './profile-crypto/profile-file'
 
 /**
@@ -103,7 +103,8 @@ export class MediaStore {
         done(null, chunk)
       },
     })
-    const input = typeof source === 'string' ? createReadStream(source) : source
+    // Large reads: fewer turns through hashing (and sealing) per megabyte.
+    const input = typeof source === 'string' ? createReadStream(source, { highWaterMark: 1024 * 1024 }) : source
     const output = createWriteStream(tmpPath, { flags: 'wx' })
     try {
       const seal = this.sealer()
@@ -154,7 +155,8 @@ export class MediaStore {
   /** Leftovers of an import that crashed before rename; safe since nothing refers to them. */
   clearStaging(): void {
     for (const name of readdirSync(this.tmpDir)) {
-      if (name.startsWith('stage-')) rmSync(path.join(this.tmpDir, name), { force: true })
+      // Also a resumed encrypted download's copy that a crash left unrenamed (ChunkAppender).
+      if (name.startsWith('stage-') || isEncryptTempName(name)) rmSync(path.join(this.tmpDir, name), { force: true })
     }
   }
 }

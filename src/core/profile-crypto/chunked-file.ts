@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
 import { close, closeSync, fstat, fstatSync, fsyncSync, open, openSync, read, readSync, renameSync, unlinkSync, writeSync } from 'node:fs'
-import { rename, unlink } from 'node:fs/promises'
+import { open as openFile, rename, unlink, type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
 import { Readable, Transform } from 'node:stream'
 import { promisify } from 'node:util'
@@ -136,41 +136,39 @@ function tempNameFor(dstPath: string): string {
   return path.join(path.dirname(dstPath), `.${path.basename(dstPath)}.enc-${randomBytes(6).toString('hex')}`)
 }
 
+const TEMP_NAME = /^\..+\.enc-[0-9a-f]{12}$/
+
 /**
- * Encrypt a whole clear file into dst (dst written under a temp name beside it, fsynced,
- * renamed into place). `srcPath` may equal `dstPath`: the source is read whole before the rename.
- * Synchronous I/O inside; the promise is for callers that treat it as one step among others.
+ * Whether a file name is one of this module's temporary names (`.<name>.enc-<12 hex>`, beside
+ * the file being written). One left behind was never renamed into place — a crash mid-write —
+ * and is safe to delete.
  */
-export async function encryptFileTo(srcPath: string, dstPath: string, fileKey: Buffer): Promise<{ plainBytes: number }> {
-  const tmp = tempNameFor(dstPath)
-  let plainBytes: number
-  try {
-    plainBytes = encryptFileSyncTo(srcPath, tmp, fileKey)
-  } catch (err) {
-    await unlink(tmp).catch(() => {})
-    throw err
-  }
-  await rename(tmp, dstPath)
-  return { plainBytes }
+export function isEncryptTempName(name: string): boolean {
+  return TEMP_NAME.test(name)
 }
 
-/** The synchronous body of encryptFileTo, writing `tmpPath` (not renamed). */
-function encryptFileSyncTo(srcPath: string, tmpPath: string, fileKey: Buffer): number {
+/**
+ * Encrypt a whole clear file into dst (dst written under a temp name beside it, fsynced,
+ * renamed into place). `srcPath` may equal `dstPath`: the source is read whole before the
+ * rename. Reads and writes 1 MiB at a time without blocking the event loop between them.
+ */
+export async function encryptFileTo(srcPath: string, dstPath: string, fileKey: Buffer): Promise<{ plainBytes: number }> {
   const sealer = new ChunkSealer(fileKey)
-  const src = openSync(srcPath, 'r')
-  let dst: number | null = null
+  const tmp = tempNameFor(dstPath)
+  const src = await openFile(srcPath, 'r')
+  let dst: FileHandle | null = null
+  let plainBytes = 0
   try {
-    dst = openSync(tmpPath, 'wx')
-    writeAll(dst, sealer.header)
+    dst = await openFile(tmp, 'wx')
+    await dst.write(sealer.header)
     const inBuf = Buffer.allocUnsafe(CHUNK_BYTES * CHUNKS_PER_IO)
     const outBuf = Buffer.allocUnsafe((CHUNK_BYTES + TAG_BYTES) * CHUNKS_PER_IO)
-    let total = 0
     let pending = 0 // clear bytes in inBuf not yet sealed
     for (;;) {
-      const n = readSync(src, inBuf, pending, inBuf.length - pending, null)
-      pending += n
-      total += n
-      const eof = n === 0
+      const { bytesRead } = await src.read(inBuf, pending, inBuf.length - pending, null)
+      pending += bytesRead
+      plainBytes += bytesRead
+      const eof = bytesRead === 0
       // A full chunk is never the final one (the final chunk is always short): seal them at once.
       let at = 0
       let outAt = 0
@@ -179,16 +177,22 @@ function encryptFileSyncTo(srcPath: string, tmpPath: string, fileKey: Buffer): n
         at += CHUNK_BYTES
       }
       if (eof) outAt += sealer.sealInto(inBuf.subarray(at, pending), true, outBuf, outAt)
-      writeAll(dst, outBuf.subarray(0, outAt))
+      for (let done = 0; done < outAt; ) done += (await dst.write(outBuf, done, outAt - done)).bytesWritten
       if (eof) break
       inBuf.copy(inBuf, 0, at, pending)
       pending -= at
     }
-    fsyncSync(dst)
-    return total
-  } finally {
-    closeSync(src)
-    if (dst !== null) closeSync(dst)
+    await dst.sync()
+    await dst.close()
+    dst = null
+    await src.close()
+    await rename(tmp, dstPath)
+    return { plainBytes }
+  } catch (err) {
+    await dst?.close().catch(() => {})
+    await src.close().catch(() => {})
+    await unlink(tmp).catch(() => {})
+    throw err
   }
 }
 
@@ -270,21 +274,24 @@ export function createEncryptStream(fileKey: Buffer): Transform {
           headerSent = true
         }
         let at = 0
+        // Every chunk this input completes is sealed into one buffer and pushed once: fewer,
+        // larger writes downstream.
+        const whole = Math.floor((fill + chunk.length) / CHUNK_BYTES)
+        const out = whole > 0 ? Buffer.allocUnsafe(whole * (CHUNK_BYTES + TAG_BYTES)) : null
+        let outAt = 0
         // Fill the pending chunk first, then seal whole chunks straight from the input.
-        if (fill > 0) {
-          const take = Math.min(CHUNK_BYTES - fill, chunk.length)
+        if (fill > 0 && out) {
+          const take = CHUNK_BYTES - fill
           chunk.copy(pending, fill, 0, take)
-          fill += take
           at = take
-          if (fill === CHUNK_BYTES) {
-            this.push(sealed(pending, false))
-            fill = 0
-          }
+          outAt += sealer.sealInto(pending, false, out, outAt)
+          fill = 0
         }
         while (chunk.length - at >= CHUNK_BYTES) {
-          this.push(sealed(chunk.subarray(at, at + CHUNK_BYTES), false))
+          outAt += sealer.sealInto(chunk.subarray(at, at + CHUNK_BYTES), false, out!, outAt)
           at += CHUNK_BYTES
         }
+        if (out) this.push(out)
         if (at < chunk.length) {
           chunk.copy(pending, fill, at)
           fill += chunk.length - at
@@ -391,17 +398,39 @@ class ChunkedReader implements EncryptedFile {
   }
 
   /** Decrypt sealed chunks [first, …] held in `buf` and copy the plaintext [offset, offset+length) into `out` at `outAt`. */
-  private decryptInto(buf: Buffer, first: number, last: number, offset: number, length: number, out: Buffer, outAt: number): void {
+  /** Decrypt sealed chunks [first, last] held in `buf`; the plaintext [offset, offset+length) as one piece per chunk. */
+  private decryptPieces(buf: Buffer, first: number, last: number, offset: number, length: number): Buffer[] {
     const cb = this.layout.chunkBytes
+    const pieces: Buffer[] = []
     for (let i = first; i <= last; i++) {
       const rel = (i - first) * this.stride
-      const sealed = buf.subarray(rel, Math.min(rel + this.stride, buf.length))
-      const plain = this.openChunk(i, sealed)
+      const plain = this.openChunk(i, buf.subarray(rel, Math.min(rel + this.stride, buf.length)))
       const chunkStart = i * cb
       const from = Math.max(offset, chunkStart) - chunkStart
       const to = Math.min(offset + length, chunkStart + plain.length) - chunkStart
-      plain.copy(out, outAt + chunkStart + from - offset, from, to)
+      pieces.push(from === 0 && to === plain.length ? plain : plain.subarray(from, to))
     }
+    return pieces
+  }
+
+  private decryptInto(buf: Buffer, first: number, last: number, offset: number, length: number, out: Buffer): void {
+    let at = 0
+    for (const piece of this.decryptPieces(buf, first, last, offset, length)) at += piece.copy(out, at)
+  }
+
+  /** The sealed bytes of the chunks [offset, offset+length) touches, read into `scratch` when it is large enough. */
+  private async readSealed(offset: number, length: number, scratch?: Buffer): Promise<{ buf: Buffer; first: number; last: number }> {
+    const { first, last } = this.chunksOf(offset, length)
+    const { pos, len } = this.span(first, last)
+    const buf = scratch && scratch.length >= len ? scratch.subarray(0, len) : Buffer.allocUnsafe(len)
+    let got = 0
+    while (got < len) {
+      const { bytesRead } = await readP(this.fd, buf, got, len - got, pos + got)
+      if (bytesRead === 0) break
+      got += bytesRead
+    }
+    this.cut(got, len, first)
+    return { buf, first, last }
   }
 
   private chunksOf(offset: number, length: number): { first: number; last: number } {
@@ -420,17 +449,8 @@ class ChunkedReader implements EncryptedFile {
     this.checkRange(offset, length)
     const out = Buffer.allocUnsafe(length)
     if (length === 0) return out
-    const { first, last } = this.chunksOf(offset, length)
-    const { pos, len } = this.span(first, last)
-    const buf = Buffer.allocUnsafe(len)
-    let got = 0
-    while (got < len) {
-      const { bytesRead } = await readP(this.fd, buf, got, len - got, pos + got)
-      if (bytesRead === 0) break
-      got += bytesRead
-    }
-    this.cut(got, len, first)
-    this.decryptInto(buf, first, last, offset, length, out, 0)
+    const { buf, first, last } = await this.readSealed(offset, length)
+    this.decryptInto(buf, first, last, offset, length, out)
     return out
   }
 
@@ -450,7 +470,7 @@ class ChunkedReader implements EncryptedFile {
       got += n
     }
     this.cut(got, len, first)
-    this.decryptInto(buf, first, last, offset, length, out, 0)
+    this.decryptInto(buf, first, last, offset, length, out)
     return out
   }
 
@@ -460,23 +480,32 @@ class ChunkedReader implements EncryptedFile {
     if (!(start >= 0 && endExclusive >= start && endExclusive <= this.size)) {
       throw new EncryptedFileError(this.file, `has ${this.size} bytes; cannot stream ${start}..${endExclusive - 1}`)
     }
-    const batch = this.layout.chunkBytes * CHUNKS_PER_IO
+    const cb = this.layout.chunkBytes
+    // One sealed-bytes buffer per stream, reused: each decrypted chunk is a buffer of its own.
+    const scratch = Buffer.allocUnsafe(CHUNKS_PER_IO * this.stride)
     let at = start
+    // The first batch is one chunk, so the first byte (a seek's wait) comes after one
+    // chunk's read and decryption; later batches double up to CHUNKS_PER_IO for throughput.
+    let chunks = 1
     let inflight: Promise<unknown> = Promise.resolve()
     const stream: Readable = new Readable({
-      highWaterMark: batch,
+      highWaterMark: CHUNKS_PER_IO * cb,
       read: () => {
         if (at >= endExclusive) return void stream.push(null)
         // Batches end on chunk boundaries, so no chunk is decrypted twice.
-        const cb = this.layout.chunkBytes
-        const next = Math.min(endExclusive, (Math.floor(at / cb) + CHUNKS_PER_IO) * cb)
-        inflight = this.read(at, next - at).then(
-          (buf) => {
+        const next = Math.min(endExclusive, (Math.floor(at / cb) + chunks) * cb)
+        chunks = Math.min(CHUNKS_PER_IO, chunks * 2)
+        inflight = this.readSealed(at, next - at, scratch).then(
+          ({ buf, first, last }) => {
+            const pieces = this.decryptPieces(buf, first, last, at, next - at)
             at = next
-            if (!stream.destroyed) stream.push(buf)
+            if (stream.destroyed) return
+            for (const piece of pieces) stream.push(piece)
           },
           (err: Error) => stream.destroy(err),
         )
+        // A decryption failure inside the then() above must end the stream too.
+        inflight = inflight.catch((err: Error) => stream.destroy(err))
       },
       // A read still in flight uses the descriptor: 'close' (after which the owner may
       // close the reader) waits for it.
@@ -538,5 +567,134 @@ export function encryptedPlainSize(filePath: string): number {
     return layoutOf(filePath, header, got, fstatSync(fd).size).plainSize
   } finally {
     closeSync(fd)
+  }
+}
+
+/**
+ * An encrypted file written across several attempts (a resumable download). Between
+ * attempts the file holds the header and whole, non-final chunks only; `finish` seals the
+ * short final chunk, so only a finished file reads as a valid one. Resuming copies the
+ * chunks already there (each authenticated) into a new file under a fresh salt and drops
+ * any torn tail: a salt's key never seals the same chunk index twice, even when the bytes
+ * that follow differ from the first attempt's.
+ */
+export class ChunkAppender {
+  private readonly pending = Buffer.allocUnsafe(CHUNK_BYTES)
+  private fill = 0
+  private finished = false
+
+  private constructor(
+    private readonly fd: number,
+    private readonly sealer: ChunkSealer,
+    /** Clear bytes sealed or pending so far. */
+    public plainBytes: number,
+  ) {}
+
+  /**
+   * Open `filePath` to append to, keeping what a previous attempt sealed (each clear piece
+   * handed to `onKept`, in order, e.g. to a running hash). A missing, foreign or damaged
+   * file starts empty. `fresh` starts empty in any case.
+   */
+  static open(filePath: string, fileKey: Buffer, onKept: (plain: Buffer) => void, fresh = false): ChunkAppender {
+    const sealer = new ChunkSealer(fileKey)
+    const tmp = tempNameFor(filePath)
+    const fd = openSync(tmp, 'wx', 0o600)
+    let kept = 0
+    try {
+      writeAll(fd, sealer.header)
+      if (!fresh) kept = copyWholeChunks(filePath, fileKey, sealer, fd, onKept)
+      fsyncSync(fd)
+      renameSync(tmp, filePath)
+    } catch (err) {
+      closeSync(fd)
+      try {
+        unlinkSync(tmp)
+      } catch {
+        /* gone */
+      }
+      throw err
+    }
+    return new ChunkAppender(fd, sealer, kept)
+  }
+
+  /** Append clear bytes; whole chunks are sealed and written at once, the rest waits. */
+  write(data: Uint8Array): void {
+    let chunk = Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+    this.plainBytes += chunk.length
+    while (chunk.length > 0) {
+      const take = Math.min(CHUNK_BYTES - this.fill, chunk.length)
+      chunk.copy(this.pending, this.fill, 0, take)
+      this.fill += take
+      chunk = chunk.subarray(take)
+      if (this.fill === CHUNK_BYTES) {
+        const out = Buffer.allocUnsafe(CHUNK_BYTES + TAG_BYTES)
+        this.sealer.sealInto(this.pending, false, out, 0)
+        writeAll(this.fd, out)
+        this.fill = 0
+      }
+    }
+  }
+
+  /** Seal the final chunk, sync and close: the file is now a complete encrypted file. */
+  finish(): void {
+    if (this.finished) return
+    this.finished = true
+    try {
+      const out = Buffer.allocUnsafe(this.fill + TAG_BYTES)
+      this.sealer.sealInto(this.pending.subarray(0, this.fill), true, out, 0)
+      writeAll(this.fd, out)
+      fsyncSync(this.fd)
+    } finally {
+      closeSync(this.fd)
+    }
+  }
+
+  /** Stop without finishing: the whole chunks written stay for the next attempt. */
+  abandon(): void {
+    if (this.finished) return
+    this.finished = true
+    this.plainBytes -= this.fill
+    closeSync(this.fd)
+  }
+}
+
+/** Copy the authenticated whole chunks of an unfinished file into `fd` under `sealer`; the clear bytes kept. */
+function copyWholeChunks(filePath: string, fileKey: Buffer, sealer: ChunkSealer, fd: number, onKept: (plain: Buffer) => void): number {
+  let src: number
+  try {
+    src = openSync(filePath, 'r')
+  } catch {
+    return 0
+  }
+  try {
+    const header = Buffer.alloc(HEADER_BYTES)
+    if (readSync(src, header, 0, HEADER_BYTES, 0) < HEADER_BYTES || !header.subarray(0, MAGIC.length).equals(MAGIC)) return 0
+    if (header.readUInt8(8) !== FORMAT_VERSION || header.readUInt32BE(12) !== CHUNK_BYTES) return 0
+    const key = fileKeyFor(fileKey, header)
+    const params = new ChunkParams(header)
+    const stride = CHUNK_BYTES + TAG_BYTES
+    const sealed = Buffer.allocUnsafe(stride)
+    const out = Buffer.allocUnsafe(stride)
+    let kept = 0
+    for (let i = 0; ; i++) {
+      if (readSync(src, sealed, 0, stride, HEADER_BYTES + i * stride) < stride) break
+      params.set(i, false)
+      const d = createDecipheriv('aes-256-gcm', key, params.nonce)
+      d.setAAD(params.aad)
+      d.setAuthTag(sealed.subarray(CHUNK_BYTES))
+      const plain = d.update(sealed.subarray(0, CHUNK_BYTES))
+      try {
+        d.final()
+      } catch {
+        break // a damaged chunk: keep what came before it
+      }
+      onKept(plain)
+      sealer.sealInto(plain, false, out, 0)
+      writeAll(fd, out)
+      kept += CHUNK_BYTES
+    }
+    return kept
+  } finally {
+    closeSync(src)
   }
 }
