@@ -21,7 +21,7 @@ import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import Database from 'better-sqlite3'
 import { dataPaths } from '../paths'
-import { createEncryptStream, CHUNK_BYTES, HEADER_BYTES, isEncryptedFile, openEncryptedFile, TAG_BYTES } from './chunked-file'
+import { createEncryptStream, CHUNK_BYTES, HEADER_BYTES, isEncryptedFile, isEncryptTempName, openEncryptedFile, TAG_BYTES } from './chunked-file'
 import { applyDbKey, SQLITE_CLEAR_HEADER, type ProfileKeys } from './profile-keys'
 
 /**
@@ -345,7 +345,10 @@ class InPlaceRun {
     }
   }
 
-  /** Every clear file under media/ and packs/ (already encrypted ones are left as they are). */
+  /**
+   * Every clear file under media/ and packs/. Already encrypted ones are left as they are, and
+   * so are an encrypting writer's temporaries (never clear; the media store removes them).
+   */
   private planFiles(): PlannedFile[] {
     const out: PlannedFile[] = []
     const walk = (dir: string, rel: string) => {
@@ -360,7 +363,7 @@ class InPlaceRun {
         const full = path.join(dir, e.name)
         const r = `${rel}/${e.name}`
         if (e.isDirectory()) walk(full, r)
-        else if (e.isFile() && !isEncryptedFile(full)) out.push({ rel: r, bytes: statSync(full).size })
+        else if (e.isFile() && !isEncryptTempName(e.name) && !isEncryptedFile(full)) out.push({ rel: r, bytes: statSync(full).size })
       }
     }
     walk(this.paths.media, path.basename(this.paths.media))
