@@ -79,6 +79,7 @@ describe('encrypting a clear profile in place', () => {
       'locked', 'staging-ready', 'db-copied', 'db-rekeyed', 'db-verified', 'file-staged', 'staged',
       'committed', 'db-replaced', 'file-replaced', 'replaced', 'tmp-cleared', 'commit-removed', 'done',
     ])
+    expect(progress.map((e) => e.phase).filter((ph, i, all) => ph !== all[i - 1])).toEqual(['preparing', 'database', 'verifying', 'files', 'replacing', 'done'])
     expect(progress.at(-1)).toEqual({ phase: 'done', done: 5, total: 5 })
     expect(progress.filter((e) => e.phase === 'files').at(-1)).toMatchObject({ done: expect.any(Number) })
 

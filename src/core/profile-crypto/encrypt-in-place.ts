@@ -56,11 +56,15 @@ const COMMIT_FORMAT = 'tinjau.encrypt-in-place'
 const COPY_CHUNK = 1024 * 1024
 const VERIFY_PIECE = 4 * 1024 * 1024
 
-export type EncryptPhase = 'database' | 'files' | 'replacing' | 'done'
+export type EncryptPhase = 'preparing' | 'database' | 'verifying' | 'files' | 'replacing' | 'done'
 
 export interface EncryptProgress {
   phase: EncryptPhase
-  /** database: bytes of tinjau.sqlite copied; files: clear bytes of media/ and packs/ encrypted and verified; replacing: files moved. */
+  /**
+   * preparing (lock, read the clear database's digests) and verifying (the encrypted copy of
+   * the database): 0 then 1 of 1; database: bytes of tinjau.sqlite copied; files: clear bytes
+   * of media/ and packs/ encrypted and verified; replacing: files moved.
+   */
   done: number
   total: number
 }
@@ -228,6 +232,7 @@ class InPlaceRun {
 
   private async stageAndCommit(): Promise<EncryptInPlaceResult> {
     let t0 = performance.now()
+    this.progress('preparing', 0, 1)
     const clear = this.lockClearDatabase()
     let released = false
     const release = () => {
@@ -249,6 +254,7 @@ class InPlaceRun {
       const fileBytes = files.reduce((s, f) => s + f.bytes, 0)
       this.checkSpace(dbBytes, files)
       const digests = tableDigests(clear)
+      this.progress('preparing', 1, 1)
       this.timed('lock', t0)
 
       t0 = performance.now()
@@ -259,7 +265,9 @@ class InPlaceRun {
       this.step('db-rekeyed')
       this.timed('database', t0)
       t0 = performance.now()
+      this.progress('verifying', 0, 1)
       this.verifyDatabase(stagedDb, digests)
+      this.progress('verifying', 1, 1)
       this.step('db-verified')
       this.timed('verifyDatabase', t0)
 
