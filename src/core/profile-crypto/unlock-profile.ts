@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { dataPaths } from '../paths'
+import { encryptProfileInPlace, needsEncryptionInPlace, type EncryptInPlaceOptions, type EncryptInPlaceResult } from './encrypt-in-place'
 import { createProfileKey, hasProfileKey, readProfileKeyInfo, unlockProfileKey, type ProfileKeyInfo, type ScryptParams, type Unlock, type UnlockedProfile } from './profile-key-file'
 
 /**
@@ -15,17 +16,31 @@ export function profileAccess(dataDir: string): ProfileAccess {
   return existsSync(dataPaths(dataDir).database) ? { state: 'clear' } : { state: 'new' }
 }
 
-export interface UnlockProfileOptions {
+export interface UnlockProfileOptions extends EncryptInPlaceOptions {
   /** Cost of a new passphrase wrap (tests make it cheap; the default is DEFAULT_SCRYPT). */
   scrypt?: ScryptParams
 }
 
+export interface UnlockedProfileResult extends UnlockedProfile {
+  /** What encrypting the profile in place did, when it was clear (or an earlier encryption was interrupted). */
+  encryptedInPlace?: EncryptInPlaceResult
+}
+
 /**
  * The profile's keys, from `how`: unlocking the key file, or making one when the profile
- * has none (`new`, `clear`). Hosts call this, then openTinjau({ keys }).
+ * has none (`new`, `clear`). A profile whose data is still clear (one from before
+ * encryption, or one whose encryption was interrupted) is encrypted in place before this
+ * returns (encrypt-in-place.ts; `onProgress` reports it). Hosts call this, then
+ * openTinjau({ keys }).
  */
-export async function unlockProfile(dataDir: string, how: Unlock, opts: UnlockProfileOptions = {}): Promise<UnlockedProfile> {
+export async function unlockProfile(dataDir: string, how: Unlock, opts: UnlockProfileOptions = {}): Promise<UnlockedProfileResult> {
   const access = profileAccess(dataDir)
-  if (access.state === 'locked') return unlockProfileKey(dataDir, how)
-  return createProfileKey(dataDir, 'passphrase' in how ? { passphrase: how.passphrase, ...(opts.scrypt ? { scrypt: opts.scrypt } : {}) } : { protector: how.protector })
+  const unlocked =
+    access.state === 'locked'
+      ? await unlockProfileKey(dataDir, how)
+      : await createProfileKey(dataDir, 'passphrase' in how ? { passphrase: how.passphrase, ...(opts.scrypt ? { scrypt: opts.scrypt } : {}) } : { protector: how.protector })
+  if (!needsEncryptionInPlace(dataDir)) return unlocked
+  const { onProgress, onStep } = opts
+  const encryptedInPlace = await encryptProfileInPlace(dataDir, unlocked.keys, { ...(onProgress ? { onProgress } : {}), ...(onStep ? { onStep } : {}) })
+  return { ...unlocked, encryptedInPlace }
 }
