@@ -46,7 +46,8 @@ export function registerProfileKey(program: Command, ctx: CliContext): void {
         const weak = checkPassphrase(newGiven)
         if (weak) refuse(ctx.io, `${NEW_PASSPHRASE_ENV}: ${weak}; nothing was changed`, EXIT.refused)
       }
-      const next = newGiven ?? (await newPassphrase(ctx.io, `the new passphrase is missing: set ${NEW_PASSPHRASE_ENV}`, 'New passphrase: '))
+      if (newGiven === undefined && !ctx.io.ask) refuse(ctx.io, `the new passphrase is missing: set ${NEW_PASSPHRASE_ENV}, or run tinjau in a terminal to be asked for it; nothing was changed`)
+      const next = newGiven ?? (await newPassphrase(ctx.io, 'a new passphrase is needed', 'New passphrase: '))
       await setPassphrase(dataDir, master, next)
       // Proof the file now opens with the new one, before saying so.
       await unlockProfileKey(dataDir, { passphrase: next }).catch((err: unknown) => {
