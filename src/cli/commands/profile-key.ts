@@ -90,7 +90,8 @@ export function registerProfileKey(program: Command, ctx: CliContext): void {
         )
       }
       if (opts.deleteData) {
-        for (const entry of entries) rmSync(entry, { recursive: true, force: true })
+        const left = profileEntries(dataDir)
+        for (const entry of left) rmSync(entry, { recursive: true, force: true })
         let removedFolder = false
         try {
           if (readdirSync(dataDir).length === 0) {
@@ -100,7 +101,7 @@ export function registerProfileKey(program: Command, ctx: CliContext): void {
         } catch {
           // Left in place: it holds other files, or is gone already.
         }
-        lines.push(`Deleted the profile's files (${entries.map((e) => path.relative(dataDir, e)).join(', ')})${removedFolder ? ` and the empty folder ${dataDir}` : `; other files in ${dataDir} were left alone`}.`)
+        lines.push(`Deleted the profile's files (${left.map((e) => path.relative(dataDir, e)).join(', ')})${removedFolder ? ` and the empty folder ${dataDir}` : `; other files in ${dataDir} were left alone`}.`)
       }
       ctx.out(lines.join('\n'))
     })
