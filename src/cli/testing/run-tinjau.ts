@@ -1,7 +1,6 @@
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { applyDbKey } from '../../core/profile-crypto/profile-keys'
-import { profileAccess } from '../../core/profile-crypto/unlock-profile'
 import { snapshotRows } from '../../core/testing/store-snapshot'
 import { ensureTestProfileKey, TEST_PASSPHRASE, testProfileKeys } from '../../core/testing/test-profile-key'
 import type { CliIo } from '../io'
@@ -21,7 +20,7 @@ export interface TinjauRun {
  * script would.
  */
 export async function tinjau(dataDir: string, ...args: string[]): Promise<TinjauRun> {
-  if (profileAccess(dataDir).state === 'new') await ensureTestProfileKey(dataDir)
+  await ensureTestProfileKey(dataDir)
   return runTinjau(['--data-dir', dataDir, ...args], { env: { TINJAU_PASSPHRASE: TEST_PASSPHRASE } })
 }
 

@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
+import { dataPaths } from '../paths'
 import { createProfileKey, hasProfileKey, unlockProfileKeySync, type ScryptParams, type UnlockedProfile } from '../profile-crypto/profile-key-file'
 import type { ProfileKeys } from '../profile-crypto/profile-keys'
 
@@ -12,9 +13,13 @@ import type { ProfileKeys } from '../profile-crypto/profile-keys'
 export const TEST_PASSPHRASE = 'correct horse battery staple'
 export const TEST_SCRYPT: ScryptParams = { N: 2 ** 10, r: 8, p: 1 }
 
-/** Give `dataDir` a key file (the test passphrase, cheap scrypt) unless it has one. */
+/**
+ * Give `dataDir` a key file (the test passphrase, cheap scrypt) unless it has one. A folder
+ * with a database but no key file (a clear profile, or a wiped one) is left alone: a key
+ * beside it would not open it.
+ */
 export async function ensureTestProfileKey(dataDir: string): Promise<UnlockedProfile | null> {
-  if (hasProfileKey(dataDir)) return null
+  if (hasProfileKey(dataDir) || existsSync(dataPaths(dataDir).database)) return null
   mkdirSync(dataDir, { recursive: true })
   return createProfileKey(dataDir, { passphrase: TEST_PASSPHRASE, scrypt: TEST_SCRYPT })
 }
