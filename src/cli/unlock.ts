@@ -45,7 +45,14 @@ export async function unlockForCli(dataDir: string, io: CliIo, env: Record<strin
     }
   }
   // new or clear: this run makes the profile's key.
-  const passphrase = given ?? (await newPassphrase(io, `the profile in ${dataDir} is new and needs a passphrase to encrypt it`, `Choose a passphrase for the new Tinjau profile in ${dataDir}: `))
+  const isNew = access.state === 'new'
+  const passphrase =
+    given ??
+    (await newPassphrase(
+      io,
+      `the profile in ${dataDir} is ${isNew ? 'new' : 'not encrypted yet'} and needs a passphrase to encrypt it`,
+      isNew ? `Choose a passphrase for the new Tinjau profile in ${dataDir}: ` : `Choose a passphrase to encrypt the Tinjau profile in ${dataDir}: `,
+    ))
   const weak = checkPassphrase(passphrase)
   if (weak) refuse(io, `${PASSPHRASE_ENV}: ${weak}; the profile in ${dataDir} was not created`, EXIT.refused)
   mkdirSync(dataDir, { recursive: true })
