@@ -1,12 +1,24 @@
 import path from 'node:path'
 import { openTinjau, type OpenTinjauOptions, type Tinjau } from '../tinjau'
 import { tempDir } from './make-pack'
+import { testProfileKeys } from './test-profile-key'
 
-/** A real profile on a fresh temp data dir, with the real resources (policy, migrations, demo). */
+/**
+ * A real profile on a fresh temp data dir, with the real resources (policy, migrations, demo).
+ * A data dir with a key file (ensureTestProfileKey) opens encrypted, unlocked with
+ * TEST_PASSPHRASE, as the CLI would open it; one without opens clear.
+ */
 export function openTestTinjau(
   dataDir = tempDir('tinjau-data-'),
   extra: Partial<Pick<OpenTinjauOptions, 'importThreads' | 'importChunkClips' | 'now' | 'keys'>> = {},
 ): Tinjau & { dataDir: string } {
-  const t = openTinjau({ dataDir, resourcesDir: path.resolve(__dirname, '../../../resources'), host: 'web', version: '0.0.0-test', ...extra })
+  const t = openTinjau({
+    dataDir,
+    resourcesDir: path.resolve(__dirname, '../../../resources'),
+    host: 'web',
+    version: '0.0.0-test',
+    keys: testProfileKeys(dataDir),
+    ...extra,
+  })
   return Object.assign(t, { dataDir })
 }
