@@ -9,7 +9,7 @@
  * BENCH_PAGES (1000), BENCH_QUEUE_RUNS (30: runs of each filter/search query), BENCH_SEED (1), BENCH_KEEP=1 (keep the scratch folder, e.g. to profile
  * an import of its pack/ with `node --cpu-prof`).
  */
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -17,19 +17,18 @@ import { openTinjau, type Tinjau } from '../src/core/tinjau'
 import { openStore } from '../src/core/store/open-store'
 import { NO_DUE_SORT } from '../src/core/store/schema'
 import { scanClips } from '../src/core/pack-import/scan-clips'
-import { tempDir, writeMedia, type FakeMedia } from '../src/core/testing/make-pack'
+import { tempDir } from '../src/core/testing/make-pack'
+import { benchNow, generatePack, MEDIA_FILES, PACK_ID } from './store-pack'
 import { mulberry32 } from '../src/core/testing/prng'
 import type { ParsedInput } from '../src/shared/contract'
 
 const CLIPS = Number(process.env.BENCH_CLIPS ?? 100_000)
 const DECISIONS = Math.min(Number(process.env.BENCH_DECISIONS ?? 10_000), CLIPS)
 const PAGE_ITERATIONS = Number(process.env.BENCH_PAGES ?? 1_000)
-const MEDIA_FILES = 8
 const IMPORT_RUNS = Number(process.env.BENCH_IMPORT_RUNS ?? 3)
 const PAGE_SIZE = 100
 const EXTRA_ITERATIONS = 200
 const RESOURCES = path.resolve('resources')
-const PACK_ID = 'pk-bench-01'
 
 const TARGET_IMPORT_MS = 5_000
 const TARGET_IMPORT_RATIO = 3
@@ -40,11 +39,7 @@ const TARGET_FILTER_P95_MS = 25
 const QUEUE_RUNS = Number(process.env.BENCH_QUEUE_RUNS ?? 30)
 /** The UI asks for pages of this many rows (renderer/components/use-queue.ts). */
 const UI_PAGE_ROWS = 200
-/**
- * "Now" for the profile: the middle of the pack's due times, so the urgency order has every
- * run (overdue, authority requests not yet due, the rest) and "due within" filters bite.
- */
-const BENCH_NOW = Date.UTC(2025, 7, 29, 6, 0, 0) + (CLIPS / 2) * 7_000 + 4 * 3600_000
+const BENCH_NOW = benchNow(CLIPS)
 
 // ---------------------------------------------------------------- helpers
 
@@ -92,122 +87,6 @@ function loadavg(): string {
 
 function heading(title: string): void {
   console.log(`\n== ${title} ${'='.repeat(Math.max(0, 76 - title.length))}`)
-}
-
-// ---------------------------------------------------------------- the pack
-
-const JAKARTA_MS = 7 * 3600_000
-/** RFC 3339 in Jakarta time, as field tools write it. */
-function wib(epochMs: number): string {
-  return `${new Date(epochMs + JAKARTA_MS).toISOString().slice(0, 19)}+07:00`
-}
-
-const TITLES = [
-  'Batik tulis Pekalongan — promo hari ini',
-  'Live jualan skincare original BPOM',
-  'Demo depan gedung DPR — siaran langsung',
-  'Ngobrol santai malam Minggu',
-  'Flash sale sepatu lokal 50%',
-  'Update banjir Jakarta Timur',
-  'Main bareng penonton: turnamen',
-  'Kuliner malam Sabang',
-]
-const LINES = [
-  'ayo semua kumpul di depan gerbang jam tujuh malam',
-  'harga spesial cuma hari ini kak, langsung checkout',
-  'tolong jangan terprovokasi, tetap tenang ya semuanya',
-  'barang ready stok banyak, kirim dari Jakarta',
-  'bakar saja kalau mereka tidak mau dengar',
-  'ini kejadian barusan di perempatan, lihat sendiri',
-  'yang mau ikut giveaway transfer dulu lima puluh ribu',
-  'terima kasih sudah nonton, jangan lupa follow',
-]
-const CHAT = ['bakar!', 'mantap kak', 'berapa harganya?', 'hoaks ini', 'lokasi dimana?', 'gaskeun', 'admin tolong cek', 'wkwkwk']
-const LABELS = [
-  'violence.arson',
-  'public_safety.provocation',
-  'violence.incitement',
-  'hate',
-  'misinformation',
-  'commerce.fraud',
-  'commerce.prohibited',
-  'privacy.doxxing',
-  'unknown.vendor_label',
-]
-const EXTRA_SOURCES = ['authority_request', 'trusted_flagger', 'keyword'] as const
-
-/** One clip, shaped like the spec's example (media, poster, stream, account, segment) with 3 flags, 3 transcript and 3 chat lines. */
-function benchClip(i: number, media: FakeMedia, poster: FakeMedia): Record<string, unknown> {
-  const id = `clip-${String(i).padStart(6, '0')}`
-  const captured = Date.UTC(2025, 7, 29, 6, 0, 0) + i * 7_000
-  const due = captured + 4 * 3600_000 - (i % 97) * 60_000
-  const label = (k: number) => LABELS[(i * 7 + k * 3) % LABELS.length]!
-  const extra = EXTRA_SOURCES[i % EXTRA_SOURCES.length]!
-  return {
-    id,
-    captured_at: wib(captured),
-    media: { ...media, width: 640, height: 360 },
-    poster: { ...poster },
-    stream: {
-      id: `live-${880_000 + (i % 5_000)}`,
-      title: TITLES[i % TITLES.length],
-      started_at: wib(captured - 25 * 60_000),
-      region: i % 3 === 0 ? 'ID-JB' : 'ID-JK',
-      language: 'id',
-      commerce: i % 2 === 0,
-      viewer_peak: 100 + (i % 5_000),
-    },
-    account: {
-      id: `acct-${5_000 + (i % 20_000)}`,
-      handle: `seller.${i % 20_000}`,
-      display_name: `Toko ${i % 20_000}`,
-      type: i % 4 === 0 ? 'private' : 'business',
-      followers: (i * 37) % 100_000,
-      prior_strikes: i % 5 === 0 ? 1 : 0,
-    },
-    segment: { start_ms: 1_510_000, end_ms: 1_540_000 },
-    flags: [
-      { source: 'classifier', label: label(0), score: ((i % 100) + 0.5) / 101, at_ms: (i * 13) % 30_000 },
-      { source: 'user_report', label: label(1), count: 1 + (i % 40) },
-      extra === 'authority_request'
-        ? { source: extra, label: label(2), reference: `REQ-2025-${String(i % 10_000).padStart(4, '0')}`, due_at: wib(due) }
-        : { source: extra, label: label(2), at_ms: (i * 29) % 30_000 },
-    ],
-    transcript: [0, 1, 2].map((k) => ({ at_ms: k * 7_000, end_ms: k * 7_000 + 3_000, text: LINES[(i + k) % LINES.length] })),
-    chat: [0, 1, 2].map((k) => ({ at_ms: 1_000 + k * 6_500, author: `user${(i * 31 + k) % 9_973}`, text: CHAT[(i + k * 3) % CHAT.length] })),
-    priority: i % 101,
-    // One clip in ten has no due time, so the "no due time last" sort key is exercised.
-    ...(i % 10 === 9 ? {} : { due_at: wib(due) }),
-  }
-}
-
-interface BenchPack {
-  dir: string
-  manifestBytes: number
-  /** The clips again, built the same way (the generator is deterministic). */
-  clips(): Record<string, unknown>[]
-}
-
-function generatePack(root: string, n: number): BenchPack {
-  const media = Array.from({ length: MEDIA_FILES }, (_, i) =>
-    writeMedia(root, `media/clip-${i}.webm`, Buffer.alloc(64 * 1024, `webm ${i} `), 'video/webm', 30_000),
-  )
-  const posters = Array.from({ length: MEDIA_FILES }, (_, i) =>
-    writeMedia(root, `media/posters/poster-${i}.jpg`, Buffer.alloc(8 * 1024, `jpeg ${i} `), 'image/jpeg'),
-  )
-  const makeClips = () => Array.from({ length: n }, (_, i) => benchClip(i, media[i % MEDIA_FILES]!, posters[(i * 3) % MEDIA_FILES]!))
-  const manifest = {
-    format: 'tinjau.pack',
-    version: 1,
-    pack_id: PACK_ID,
-    created_at: '2025-09-04T08:00:00Z',
-    issuer: { name: 'T&S Jakarta (bench)' },
-    policy: { id: 'live-safety', version: '2025.09' },
-    clips: makeClips(),
-  }
-  const file = path.join(root, 'pack.json')
-  writeFileSync(file, JSON.stringify(manifest))
-  return { dir: root, manifestBytes: statSync(file).size, clips: makeClips }
 }
 
 // ---------------------------------------------------------------- raw baseline

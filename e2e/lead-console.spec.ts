@@ -9,6 +9,7 @@ import { zipDirectory } from '../src/core/testing/make-zip'
 import { addLead } from '../src/server/ops/leads'
 import { startTestServer, type TestServer } from '../src/server/testing/test-server'
 import { expect, test } from './fixtures'
+import { ensureTestProfileKey, TEST_PASSPHRASE } from '../src/core/testing/test-profile-key'
 
 /**
  * The loop closed at the organisation's end, against the real sync service (PGlite, in this
@@ -26,7 +27,10 @@ const run = promisify(execFile)
 const PASSWORD = 'correct horse battery staple'
 
 async function tinjauCli(dataDir: string, ...args: string[]): Promise<string> {
-  const { stdout } = await run(process.execPath, [path.join(ROOT, 'bin', 'tinjau.js'), '--data-dir', dataDir, ...args], { cwd: ROOT })
+  // An encrypted profile: the tests' passphrase, with a cheap scrypt cost recorded in its key file.
+  await ensureTestProfileKey(dataDir)
+  const env = { ...process.env, TINJAU_PASSPHRASE: TEST_PASSPHRASE }
+  const { stdout } = await run(process.execPath, [path.join(ROOT, 'bin', 'tinjau.js'), '--data-dir', dataDir, ...args], { cwd: ROOT, env })
   return stdout
 }
 

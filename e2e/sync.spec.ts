@@ -6,6 +6,7 @@ import { promisify } from 'node:util'
 import type { Page } from '@playwright/test'
 import { startTestServer, type TestServer } from '../src/server/testing/test-server'
 import { expect, test } from './fixtures'
+import { ensureTestProfileKey, TEST_PASSPHRASE } from '../src/core/testing/test-profile-key'
 
 /**
  * Sync from the UI against the real sync service (src/server, on PGlite, in this process):
@@ -19,7 +20,10 @@ const run = promisify(execFile)
 
 /** The built CLI (`tinjau`), run on its own profile; resolves with its stdout. */
 async function tinjauCli(dataDir: string, ...args: string[]): Promise<string> {
-  const { stdout } = await run(process.execPath, [path.join(ROOT, 'bin', 'tinjau.js'), '--data-dir', dataDir, ...args], { cwd: ROOT })
+  // An encrypted profile: the tests' passphrase, with a cheap scrypt cost recorded in its key file.
+  await ensureTestProfileKey(dataDir)
+  const env = { ...process.env, TINJAU_PASSPHRASE: TEST_PASSPHRASE }
+  const { stdout } = await run(process.execPath, [path.join(ROOT, 'bin', 'tinjau.js'), '--data-dir', dataDir, ...args], { cwd: ROOT, env })
   return stdout
 }
 

@@ -56,7 +56,11 @@ const args = [...gyp.pre, 'rebuild', '--release', '--runtime=electron', `--targe
 // Headers go to a private dev dir, so a half-downloaded one from a failed run is not reused.
 const devdir = path.join(work, 'gyp')
 console.log(`build-electron-native: better-sqlite3 ${sqliteVersion} for Electron ${electronVersion} (in ${copy})`)
-const run = spawnSync(gyp.cmd, [...args, `--devdir=${devdir}`], { cwd: copy, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
+// A `nodedir` in npm's configuration (npm exports it as npm_config_nodedir; machines without
+// internet set it to build against the local Node's headers) would make node-gyp ignore
+// --target and build for Node's ABI: a Node build labelled as Electron's. Drop it.
+const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.toLowerCase() !== 'npm_config_nodedir'))
+const run = spawnSync(gyp.cmd, [...args, `--devdir=${devdir}`], { cwd: copy, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
 const log = `${run.stdout ?? ''}\n${run.stderr ?? ''}`
 const logFile = path.join(work, 'node-gyp.log')
 writeFileSync(logFile, log)

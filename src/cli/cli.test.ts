@@ -2,7 +2,7 @@ import { readdirSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { makeClip, makeManifest, makePack, tempDir, writeManifest, writeMedia } from '../core/testing/make-pack'
-import { storeRows, tinjau } from './testing/run-tinjau'
+import { runTinjau, scriptedTerminal, storeRows, tinjau } from './testing/run-tinjau'
 
 let dataDir: string
 let packDir: string
@@ -291,9 +291,10 @@ describe('usage errors exit 1', () => {
     expect(version.stdout).toMatch(/^\d+\.\d+\.\d+/)
   })
 
-  it('never touch the data folder', async () => {
-    await tinjau(dataDir, 'decide')
-    await tinjau(dataDir, '--help')
+  it('never touch the data folder, nor ask for a passphrase', async () => {
+    const terminal = scriptedTerminal([])
+    for (const args of [['decide'], ['--help'], ['queue', '--status', 'done']]) await runTinjau(['--data-dir', dataDir, ...args], { ask: terminal.ask })
     expect(() => readdirSync(dataDir)).toThrow()
+    expect(terminal.asked).toEqual([])
   })
 })

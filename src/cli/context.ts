@@ -1,17 +1,20 @@
 import type { Tinjau } from '../core/tinjau'
-import { findPackageRoot, openProfile, packageVersion } from '../core/host-env'
+import { findPackageRoot, openProfile, packageVersion, profileDataDir } from '../core/host-env'
 import type { CliIo } from './io'
+import { unlockForCli } from './unlock'
 
 /**
- * One CLI run: the writers, and the profile, opened on first use (so `--help` and usage
- * errors never touch the data folder) and closed when the run ends.
+ * One CLI run: the writers, and the profile, unlocked and opened on first use (so `--help`,
+ * usage errors and commands that do not read it never ask for the passphrase nor touch the
+ * data folder), once per run, and closed when the run ends.
  */
 export class CliContext {
   private tinjau: Tinjau | null = null
+  private opening: Promise<Tinjau> | null = null
 
   constructor(
     readonly io: CliIo,
-    private readonly dataDir: () => string | undefined,
+    private readonly dataDirOption: () => string | undefined,
   ) {}
 
   get env(): Record<string, string | undefined> {
@@ -22,20 +25,31 @@ export class CliContext {
     return this.io.cwd ?? process.cwd()
   }
 
+  /** The profile folder this run works on: --data-dir, TINJAU_DATA_DIR, the OS default. */
+  dataDir(): string {
+    return profileDataDir({ dataDir: this.dataDirOption(), env: this.env, cwd: this.cwd })
+  }
+
   version(): string {
     return packageVersion(findPackageRoot(__dirname))
   }
 
   /** `host` is what `app.info` reports: `web` when the CLI runs the web host (`serve`). */
-  profile(host: 'cli' | 'web' = 'cli'): Tinjau {
-    this.tinjau ??= openProfile({ host, dataDir: this.dataDir(), from: __dirname, env: this.env, cwd: this.cwd })
-    return this.tinjau
+  profile(host: 'cli' | 'web' = 'cli'): Promise<Tinjau> {
+    this.opening ??= (async () => {
+      const dataDir = this.dataDir()
+      const keys = await unlockForCli(dataDir, this.io, this.env)
+      this.tinjau = openProfile({ host, dataDir, from: __dirname, env: this.env, cwd: this.cwd, keys })
+      return this.tinjau
+    })()
+    return this.opening
   }
 
   /** Hand the profile to someone who will close it (`serve`). */
-  releaseProfile(host: 'cli' | 'web'): Tinjau {
-    const t = this.profile(host)
+  async releaseProfile(host: 'cli' | 'web'): Promise<Tinjau> {
+    const t = await this.profile(host)
     this.tinjau = null
+    this.opening = null
     return t
   }
 

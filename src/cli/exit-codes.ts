@@ -9,6 +9,11 @@ export const EXIT = {
   refused: 2,
   /** A bug or an environment failure (disk, database). */
   internal: 3,
+  /**
+   * The profile cannot be unlocked: no passphrase (TINJAU_PASSPHRASE unset and no terminal),
+   * a wrong one, a profile sealed only by the app's OS key store, or a wiped profile.
+   */
+  locked: 4,
 } as const
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT]
 

@@ -6,7 +6,7 @@ import { CSV_COLUMNS } from '../core/export'
 import { parseRfc4180 } from '../core/export/test-csv'
 import { makePack, tempDir } from '../core/testing/make-pack'
 import { validateDsaStatementsFile } from '../shared/dsa-statement'
-import { tinjau } from './testing/run-tinjau'
+import { runTinjau, tinjau } from './testing/run-tinjau'
 
 let dataDir: string
 let packDir: string
@@ -86,7 +86,7 @@ describe('tinjau export --format pack / tinjau verify', () => {
   })
 
   it('verify needs no profile, and names a file that is not there', async () => {
-    const r = await tinjau(path.join(outDir, 'no-profile'), 'verify', path.join(outDir, 'missing.zip'))
+    const r = await runTinjau(['--data-dir', path.join(outDir, 'no-profile'), 'verify', path.join(outDir, 'missing.zip')])
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/not a readable zip file/)
     expect(existsSync(path.join(outDir, 'no-profile'))).toBe(false)

@@ -1,3 +1,5 @@
+import { terminalAsk, type Ask } from './prompt'
+
 /**
  * What the CLI touches of its process, passed in so `main` runs in-process in tests:
  * output writers, environment, working folder, and (for `serve`) a stop signal.
@@ -13,6 +15,8 @@ export interface CliIo {
   rendererDir?: string
   /** stderr is a terminal: progress is redrawn in place rather than logged line by line. */
   stderrIsTerminal?: boolean
+  /** Ask the person at the terminal (absent when stdin is not a terminal: then nothing is asked). */
+  ask?: Ask
 }
 
 export function processIo(): CliIo {
@@ -22,5 +26,6 @@ export function processIo(): CliIo {
     env: process.env,
     cwd: process.cwd(),
     stderrIsTerminal: process.stderr.isTTY === true,
+    ...(process.stdin.isTTY === true ? { ask: terminalAsk(process.stdin, process.stderr) } : {}),
   }
 }

@@ -7,6 +7,7 @@ import { registerExportCommands } from './commands/export'
 import { registerHashes } from './commands/hashes'
 import { registerHashList } from './commands/hashlist'
 import { registerImport } from './commands/import'
+import { registerProfileKey } from './commands/profile-key'
 import { registerQueue } from './commands/queue'
 import { registerServe } from './commands/serve'
 import { registerSkip } from './commands/skip'
@@ -28,7 +29,12 @@ Exit codes:
      that is not a number of hours)
   2  refused: invalid input, unknown clip, conflict (e.g. skipping a decided clip),
      invalid pack, policy violation, broken audit trail
-  3  internal error`
+  3  internal error
+  4  the profile cannot be unlocked: no passphrase (set TINJAU_PASSPHRASE, or run in a
+     terminal), a wrong one, a profile sealed only by the app's OS key store, or a wiped profile
+
+Passphrase: the profile is encrypted; TINJAU_PASSPHRASE gives its passphrase, else it is
+asked for at the terminal (twice for a new profile).`
 
 function buildProgram(ctx: CliContext, version: () => string): Command {
   const program = new Command('tinjau')
@@ -54,6 +60,7 @@ function buildProgram(ctx: CliContext, version: () => string): Command {
   registerHashes(program, ctx)
   registerHashList(program, ctx)
   registerServe(program, ctx)
+  registerProfileKey(program, ctx)
   return program
 }
 

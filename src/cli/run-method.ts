@@ -17,7 +17,7 @@ export async function runMethod<M extends ApiMethod>(
   input: MethodInput<M>,
   hint?: (error: ApiError) => Promise<string | undefined> | string | undefined,
 ): Promise<MethodOutput<M>> {
-  const profile = ctx.profile()
+  const profile = await ctx.profile()
   const result = await dispatch(
     profile.handlers,
     method,

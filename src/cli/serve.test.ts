@@ -2,6 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { tempDir } from '../core/testing/make-pack'
+import { ensureTestProfileKey, TEST_PASSPHRASE } from '../core/testing/test-profile-key'
 import { main } from './program'
 
 describe('tinjau serve', () => {
@@ -13,10 +14,11 @@ describe('tinjau serve', () => {
     const stop = new AbortController()
     let stdout = ''
     let stderr = ''
+    await ensureTestProfileKey(path.join(base, 'data'))
     const done = main(['serve', '--data-dir', path.join(base, 'data'), '--port', '0'], {
       stdout: (t) => void (stdout += t),
       stderr: (t) => void (stderr += t),
-      env: {},
+      env: { TINJAU_PASSPHRASE: TEST_PASSPHRASE },
       signal: stop.signal,
       rendererDir,
     })

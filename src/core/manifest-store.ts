@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto'
-import { closeSync, existsSync, mkdirSync, openSync, readSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { open, rename, unlink } from 'node:fs/promises'
 import path from 'node:path'
 import { isSha256 } from './media-store'
+import { sealedPieces } from './profile-crypto/chunked-file'
+import { openProfileFileSync, profileFileSize, type ProfileFile } from './profile-crypto/profile-file'
 
 /**
  * Imported pack.json files, kept whole under `packs/<sha256>.json`. A clip row holds the
@@ -10,11 +12,15 @@ import { isSha256 } from './media-store'
  * part of one sequential file, instead of as 100,000 row values through SQLite's WAL; and
  * the clip keeps every field exactly as the pack gave it, unknown ones included.
  * Written like media: temporary name, synced, renamed; a file at its final name is whole.
+ * With a files key they are stored encrypted like media (chunked-file.ts); offsets and
+ * lengths stay those of the clear JSON, and every reader goes through `read` or `openReader`.
  */
 export class ManifestStore {
   constructor(
     readonly dir: string,
     readonly tmpDir: string,
+    /** The profile's files key; null keeps pack.json files clear. */
+    readonly filesKey: Buffer | null = null,
   ) {
     mkdirSync(dir, { recursive: true })
     mkdirSync(tmpDir, { recursive: true })
@@ -38,9 +44,14 @@ export class ManifestStore {
     try {
       // Large writes, not writeFile's small pieces: each piece needs a turn of the event loop,
       // and during an import the loop is busy writing rows, which starved writeFile for seconds.
-      for (let done = 0; done < bytes.length; ) {
-        const { bytesWritten } = await fh.write(bytes, done, Math.min(bytes.length - done, 64 * 1024 * 1024), done)
-        done += bytesWritten
+      const pieces = this.filesKey ? sealedPieces(bytes, this.filesKey) : [bytes]
+      let position = 0
+      for (const piece of pieces) {
+        for (let done = 0; done < piece.length; ) {
+          const { bytesWritten } = await fh.write(piece, done, Math.min(piece.length - done, 64 * 1024 * 1024), position)
+          done += bytesWritten
+          position += bytesWritten
+        }
       }
       await fh.sync()
     } catch (err) {
@@ -53,25 +64,25 @@ export class ManifestStore {
     return true
   }
 
+  /** The clear size of a stored pack.json. */
   size(sha256: string): number {
-    return statSync(this.pathFor(sha256)).size
+    return profileFileSize(this.pathFor(sha256), this.filesKey)
   }
 
-  /** The bytes [offset, offset + length) of a stored pack.json. */
+  /** The clear bytes [offset, offset + length) of a stored pack.json. */
   read(sha256: string, offset: number, length: number): Buffer {
-    const fd = openSync(this.pathFor(sha256), 'r')
+    const reader = this.openReader(sha256)
     try {
-      const out = Buffer.allocUnsafe(length)
-      let done = 0
-      while (done < length) {
-        const n = readSync(fd, out, done, length - done, offset + done)
-        if (n === 0) throw new Error(`packs/${sha256}.json ends before byte ${offset + length}`)
-        done += n
-      }
-      return out
+      if (offset + length > reader.size) throw new Error(`packs/${sha256}.json ends before byte ${offset + length}`)
+      return reader.readSync(offset, length)
     } finally {
-      closeSync(fd)
+      reader.closeSync()
     }
+  }
+
+  /** A reader kept open across many reads of one pack.json (exports); the caller closes it. */
+  openReader(sha256: string): ProfileFile {
+    return openProfileFileSync(this.pathFor(sha256), this.filesKey)
   }
 
   async remove(sha256: string): Promise<void> {

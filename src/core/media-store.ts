@@ -4,12 +4,20 @@ import { open, rename, unlink } from 'node:fs/promises'
 import path from 'node:path'
 import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { createEncryptStream, isEncryptTempName } from './profile-crypto/chunked-file'
+import { openProfileFile, profileFileSize, type ProfileFile } from './profile-crypto/profile-file'
 
 /**
  * Content-addressed media: `media/<first two hex>/<sha256>`. Files are written under a
  * temporary name, hashed while streaming, synced, and only then renamed into place, so a
  * file at its final name is always whole. Hosts look media up by hash only: no path from
  * outside ever reaches the file system.
+ *
+ * With a files key (an encrypted profile) every object is stored in the chunked encrypted
+ * format (profile-crypto/chunked-file.ts), staging files included: clear bytes never reach
+ * the disk. Addresses and sizes stay those of the clear bytes, so hashes, packs and the
+ * service agree whatever the profile's encryption. Readers go through `open`, which decrypts
+ * or not as the store was opened, so no caller branches.
  */
 
 const SHA256 = /^[0-9a-f]{64}$/
@@ -20,7 +28,9 @@ export function isSha256(value: string): boolean {
 
 export interface StagedMedia {
   sha256: string
+  /** Clear bytes. */
   bytes: number
+  /** Already in the store's format (encrypted when the store has a key). */
   tmpPath: string
 }
 
@@ -28,6 +38,8 @@ export class MediaStore {
   constructor(
     readonly root: string,
     readonly tmpDir: string,
+    /** The profile's files key; null keeps objects clear (tests, tools, the service). */
+    readonly filesKey: Buffer | null = null,
   ) {
     mkdirSync(root, { recursive: true })
     mkdirSync(tmpDir, { recursive: true })
@@ -42,6 +54,37 @@ export class MediaStore {
   has(sha256: string): boolean {
     const p = this.pathFor(sha256)
     return p !== null && existsSync(p)
+  }
+
+  get encrypted(): boolean {
+    return this.filesKey !== null
+  }
+
+  /** The object's clear size, or null when there is no such object. */
+  size(sha256: string): number | null {
+    const p = this.pathFor(sha256)
+    if (!p || !existsSync(p)) return null
+    return profileFileSize(p, this.filesKey)
+  }
+
+  /**
+   * Random access to an object's clear bytes, or null when there is no such object. The
+   * caller closes it (a stream made from it must end first: it reads through the same file).
+   */
+  async open(sha256: string): Promise<ProfileFile | null> {
+    const p = this.pathFor(sha256)
+    if (!p) return null
+    try {
+      return await openProfileFile(p, this.filesKey)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'EISDIR') return null
+      throw err
+    }
+  }
+
+  /** The stream a staging or downloaded file is written through: encrypting with a key. */
+  sealer(): Transform | null {
+    return this.filesKey ? createEncryptStream(this.filesKey) : null
   }
 
   /**
@@ -60,10 +103,12 @@ export class MediaStore {
         done(null, chunk)
       },
     })
-    const input = typeof source === 'string' ? createReadStream(source) : source
+    // Large reads: fewer turns through hashing (and sealing) per megabyte.
+    const input = typeof source === 'string' ? createReadStream(source, { highWaterMark: 1024 * 1024 }) : source
     const output = createWriteStream(tmpPath, { flags: 'wx' })
     try {
-      await pipeline(input, tap, output)
+      const seal = this.sealer()
+      await (seal ? pipeline(input, tap, seal, output) : pipeline(input, tap, output))
       const fh = await open(tmpPath, 'r+')
       try {
         await fh.sync()
@@ -110,7 +155,8 @@ export class MediaStore {
   /** Leftovers of an import that crashed before rename; safe since nothing refers to them. */
   clearStaging(): void {
     for (const name of readdirSync(this.tmpDir)) {
-      if (name.startsWith('stage-')) rmSync(path.join(this.tmpDir, name), { force: true })
+      // Also a resumed encrypted download's copy that a crash left unrenamed (ChunkAppender).
+      if (name.startsWith('stage-') || isEncryptTempName(name)) rmSync(path.join(this.tmpDir, name), { force: true })
     }
   }
 }

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { API_METHODS, GATE_FREE_METHODS, PROFILE_METHODS, type ApiEvent, type ApiMethod, type ProfileMethod } from '../shared/api-methods'
 import type { DispatchHandlers, EventPayload, Handlers, ParsedInput } from '../shared/contract'
 import { TinjauError } from '../shared/errors'
-import type { ProfileStatus } from '../shared/profile-lock'
+import type { ENCRYPT_PHASES, ProfileStatus } from '../shared/profile-lock'
 import type { KeyProtector } from './device-key'
 import type { ProfileKeys } from './profile-crypto/profile-keys'
 import type { ScryptParams } from './profile-crypto/profile-key-file'
@@ -74,6 +74,8 @@ export class ProfileSession {
   private failures = 0
   private retryAt = 0
   private problem: string | null = null
+  private encryptProgress: ProfileStatus['encryptProgress'] = null
+  private progressSentAt = 0
   private lastActivity = 0
   private idleTimer: NodeJS.Timeout | null = null
   private idleMinutes: number | null = null
@@ -156,6 +158,7 @@ export class ProfileSession {
       idleLockMs: this.idleLockMs(),
       idleLockFixed: this.opts?.idleLockMs != null,
       encrypting: this.phase.kind === 'unlocking' && this.phase.encrypting,
+      encryptProgress: this.phase.kind === 'unlocking' ? this.encryptProgress : null,
       problem: this.problem,
     }
     const { MIN_PASSPHRASE_LENGTH, readProfileKeyInfo } = await keyFile()
@@ -217,7 +220,7 @@ export class ProfileSession {
     const { profileAccess, unlockProfile } = await unlocker()
     const { checkPassphrase, ProfileKeyError, readProfileKeyInfo, setProtector } = await keyFile()
     const access = profileAccess(opts.dataDir)
-    if ('passphrase' in how && access.state !== 'locked') {
+    if ('passphrase' in how && (access.state === 'new' || access.state === 'clear')) {
       const weak = checkPassphrase(how.passphrase)
       if (weak) throw new TinjauError('invalid_input', weak, [{ path: 'passphrase', message: weak }])
     }
@@ -226,7 +229,17 @@ export class ProfileSession {
     const done = (async () => {
       // A new profile's folder may not exist yet: its key file is the first thing in it.
       if (access.state === 'new') mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 })
-      unlocked = await unlockProfile(opts.dataDir, protector ? { protector } : { passphrase: (how as { passphrase: string }).passphrase }, opts.scrypt ? { scrypt: opts.scrypt } : {})
+      const onProgress = (p: { phase: (typeof ENCRYPT_PHASES)[number]; done: number; total: number }) => {
+        this.encryptProgress = { phase: p.phase, done: p.done, total: p.total }
+        // A status event at most 4 times a second: the lock screen's progress bar, not a flood.
+        if (this.now() - this.progressSentAt < 250) return
+        this.progressSentAt = this.now()
+        void this.emitStatus()
+      }
+      unlocked = await unlockProfile(opts.dataDir, protector ? { protector } : { passphrase: (how as { passphrase: string }).passphrase }, {
+        ...(opts.scrypt ? { scrypt: opts.scrypt } : {}),
+        onProgress,
+      })
       // Opened by its passphrase where the OS store is real: seal the key there too, so the
       // app opens without a prompt from now on (as an app-made profile does).
       if (!protector && opts.protector && !readProfileKeyInfo(opts.dataDir)?.protectors.includes(opts.protector.name)) {
@@ -238,6 +251,7 @@ export class ProfileSession {
       }
       return opts.open(unlocked.keys)
     })()
+    this.encryptProgress = null
     this.phase = { kind: 'unlocking', done, encrypting: access.state === 'clear' }
     void this.emitStatus()
     try {

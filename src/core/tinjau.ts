@@ -121,9 +121,11 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     keys: opts.keys ?? null,
   })
   const { sqlite } = store
-  const media = new MediaStore(store.paths.media, store.paths.tmp)
+  // Media and pack.json files are encrypted with the files key when the profile has keys.
+  const filesKey = opts.keys?.files ?? null
+  const media = new MediaStore(store.paths.media, store.paths.tmp, filesKey)
   media.clearStaging()
-  const manifests = new ManifestStore(store.paths.packs, store.paths.tmp)
+  const manifests = new ManifestStore(store.paths.packs, store.paths.tmp, filesKey)
   const gate = new WriteGate()
   const identity = ensureIdentity(sqlite)
   // Made on the profile's first start, so the device has its key before its first export

@@ -7,7 +7,7 @@ import { PICK_PACK_CHANNEL } from '../shared/bridge'
 import { API_METHODS, IPC_PREFIX } from '../shared/api-methods'
 import { runApp, type RunningApp } from './app'
 import { parseDataDirFlag } from './data-dir'
-import { findNativeBinding } from './native-binding'
+import { findNativeBinding, nativeBindingDir } from './native-binding'
 import { fake, resetFakeElectron } from './testing/fake-electron'
 
 vi.mock('electron', async () => (await import('./testing/fake-electron')).electronModule)
@@ -26,6 +26,25 @@ function makeAppRoot(withNative = true): string {
     copyFileSync(nodeBuild, path.join(root, '.electron-native', 'better_sqlite3.node'))
   }
   return root
+}
+
+/**
+ * An installed app as electron-builder lays it out: `app.asar` (a plain folder stands in for
+ * the archive: Electron's fs reads both alike) holding resources/, and beside it
+ * `app.asar.unpacked` with the Electron build where better-sqlite3's own build would be.
+ */
+function makePackagedRoot(withNative = true): string {
+  const base = tempDir('tinjau-packaged-')
+  const appRoot = path.join(base, 'app.asar')
+  mkdirSync(appRoot)
+  symlinkSync(path.resolve('resources'), path.join(appRoot, 'resources'), 'dir')
+  if (withNative) {
+    const nodeBuild = createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node')
+    const dir = path.join(base, 'app.asar.unpacked', 'node_modules', 'better-sqlite3', 'build', 'Release')
+    mkdirSync(dir, { recursive: true })
+    copyFileSync(nodeBuild, path.join(dir, 'better_sqlite3.node'))
+  }
+  return appRoot
 }
 
 let running: RunningApp | null = null
@@ -131,6 +150,60 @@ describe('native binding', () => {
     expect(stale.ok).toBe(false)
     expect(!stale.ok && stale.message).toMatch(/built for Electron 44\.0\.0.*npm run electron:native/s)
     expect(findNativeBinding(root, '44.0.0').ok).toBe(true)
+  })
+})
+
+describe('packaged app', () => {
+  test('opens the profile with the build unpacked beside app.asar and resources inside it; no dev tools, no dev server', async () => {
+    const appRoot = makePackagedRoot()
+    fake.app.appPath = appRoot
+    fake.app.isPackaged = true
+    const dataDir = tempDir('tinjau-data-')
+    running = runApp({ argv: ['tinjau'], env: { TINJAU_DATA_DIR: dataDir, ELECTRON_RENDERER_URL: 'http://localhost:5173' } })!
+    await fake.app.becomeReady()
+    const tinjau = await running.ready
+    expect(fake.state.errorBoxes).toEqual([])
+    expect(tinjau).not.toBeNull()
+    // The demo pack and the policy came from inside the app folder.
+    expect(await tinjau!.handlers['app.info']({})).toMatchObject({ host: 'electron', demoAvailable: true })
+    const win = fake.state.windows[0]!
+    expect(win.options.webPreferences).toMatchObject({ devTools: false })
+    expect(win.loaded).toEqual({ file: path.join(appRoot, 'out', 'renderer', 'index.html') })
+  })
+
+  test('the native path logic: packaged → app.asar.unpacked/node_modules/better-sqlite3/build/Release; development → .electron-native', () => {
+    expect(nativeBindingDir('/opt/Tinjau/resources/app.asar', true)).toBe(
+      path.join('/opt/Tinjau/resources/app.asar.unpacked', 'node_modules', 'better-sqlite3', 'build', 'Release'),
+    )
+    // asar: false (a plain app folder) keeps the build inside it.
+    expect(nativeBindingDir('/opt/Tinjau/resources/app', true)).toBe(path.join('/opt/Tinjau/resources/app', 'node_modules', 'better-sqlite3', 'build', 'Release'))
+    expect(nativeBindingDir('/src/tinjau', false)).toBe(path.join('/src/tinjau', '.electron-native'))
+    const appRoot = makePackagedRoot()
+    const found = findNativeBinding(appRoot, '45.5.0', true)
+    expect(found).toEqual({ ok: true, path: path.join(`${appRoot}.unpacked`, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node') })
+    // Unpackaged, the same folder has no .electron-native: the development message.
+    const dev = findNativeBinding(appRoot, '45.5.0', false)
+    expect(!dev.ok && dev.message).toContain('npm run electron:native')
+  })
+
+  test('a damaged installation: a dialog that says reinstall (never npm), exit 1, no window', async () => {
+    fake.app.appPath = makePackagedRoot(false)
+    fake.app.isPackaged = true
+    running = runApp({ argv: [], env: { TINJAU_DATA_DIR: tempDir() } })!
+    await fake.app.becomeReady()
+    expect(await running.ready).toBeNull()
+    expect(fake.state.errorBoxes).toHaveLength(1)
+    expect(fake.state.errorBoxes[0]!.content).toMatch(/app\.asar\.unpacked.*install it again/s)
+    expect(fake.state.errorBoxes[0]!.content).not.toContain('npm')
+    expect(fake.app.exitCode).toBe(1)
+    expect(fake.state.windows).toHaveLength(0)
+  })
+
+  test('a packaged build for another Electron is refused with the reinstall advice', () => {
+    const appRoot = makePackagedRoot()
+    writeFileSync(path.join(nativeBindingDir(appRoot, true), 'build-info.json'), JSON.stringify({ electron: '44.0.0' }))
+    const stale = findNativeBinding(appRoot, '45.5.0', true)
+    expect(!stale.ok && stale.message).toMatch(/built for Electron 44\.0\.0.*install it again/s)
   })
 })
 

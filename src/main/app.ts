@@ -85,7 +85,7 @@ export function runApp(opts: RunOptions = {}): RunningApp | null {
     .whenReady()
     .then(() => {
       installSessionSecurity(session.defaultSession, target)
-      const binding = findNativeBinding(appRoot, process.versions.electron)
+      const binding = findNativeBinding(appRoot, process.versions.electron, app.isPackaged)
       if (!binding.ok) return fail('Tinjau cannot open its database', binding.message)
       // After ready, as safeStorage needs. It seals the profile key and the device key's private half.
       const protector = safeStorageProtector()

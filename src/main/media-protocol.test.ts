@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { openTinjau, type Tinjau } from '../core/tinjau'
-import { makePack, sha256, tempDir } from '../core/testing/make-pack'
+import { isEncryptedFile } from '../core/profile-crypto/chunked-file'
+import { deriveProfileKeys, newMasterKey } from '../core/profile-crypto/profile-keys'
+import { makeClip, makeManifest, makePack, sha256, tempDir, writeManifest, writeMedia } from '../core/testing/make-pack'
 import { MEDIA_PROTOCOL } from '../shared/bridge'
 import { mediaShaFromUrl, registerMediaProtocol, registerMediaScheme } from './media-protocol'
 import { fake, resetFakeElectron } from './testing/fake-electron'
@@ -125,5 +127,58 @@ describe('the registered protocol', () => {
   test('an unknown hash is 404, a non-GET is 405', async () => {
     expect((await get(`tinjau-media://media/${'0'.repeat(64)}`)).status).toBe(404)
     expect((await get(`tinjau-media://media/${sha}`, {}, 'POST')).status).toBe(405)
+  })
+})
+
+describe('the registered protocol over an encrypted profile', () => {
+  let tinjau: Tinjau
+  let serve: (request: Request) => Response | Promise<Response>
+  let sha: string
+  let bytes: Buffer
+
+  beforeAll(async () => {
+    resetFakeElectron()
+    vi.spyOn(console, 'error').mockImplementation(() => {})
+    tinjau = openTinjau({ dataDir: tempDir('tinjau-data-'), resourcesDir: path.resolve('resources'), host: 'electron', version: '0.0.0', keys: deriveProfileKeys(newMasterKey()) })
+    const pack = tempDir('tinjau-pack-')
+    // Several 64 KiB chunks and a short last one, so ranges cross chunk boundaries.
+    bytes = Buffer.concat(Array.from({ length: 3 * 64 + 7 }, (_, i) => Buffer.alloc(1024, i % 251)))
+    const m = writeMedia(pack, 'media/clip.webm', bytes)
+    sha = m.sha256
+    writeManifest(pack, makeManifest([makeClip('clip-enc', m)]))
+    await tinjau.handlers['pack.importDirectory']({ path: pack })
+    registerMediaProtocol(tinjau)
+    serve = fake.state.protocolHandlers.get(MEDIA_PROTOCOL)!
+  })
+  afterAll(() => {
+    tinjau.close()
+    vi.restoreAllMocks()
+  })
+
+  const get = (headers: Record<string, string> = {}, method = 'GET') => Promise.resolve(serve(new Request(`tinjau-media://media/${sha}`, { method, headers })))
+
+  test('the stored object is encrypted; the protocol serves it clear, whole', async () => {
+    expect(isEncryptedFile(tinjau.media.pathFor(sha)!)).toBe(true)
+    expect(readFileSync(tinjau.media.pathFor(sha)!).includes(bytes.subarray(70_000, 70_100))).toBe(false)
+    const res = await get()
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-length')).toBe(String(bytes.length))
+    expect(Buffer.from(await res.arrayBuffer()).equals(bytes)).toBe(true)
+  })
+
+  test('ranges on clear offsets across chunks, HEAD and 416', async () => {
+    for (const [range, start, end] of [
+      ['bytes=65530-65545', 65_530, 65_545],
+      ['bytes=1000-150000', 1000, 150_000],
+      ['bytes=-10', bytes.length - 10, bytes.length - 1],
+    ] as const) {
+      const res = await get({ Range: range })
+      expect(res.status, range).toBe(206)
+      expect(res.headers.get('content-range'), range).toBe(`bytes ${start}-${end}/${bytes.length}`)
+      expect(Buffer.from(await res.arrayBuffer()).equals(bytes.subarray(start, end + 1)), range).toBe(true)
+    }
+    const head = await get({}, 'HEAD')
+    expect(head.headers.get('content-length')).toBe(String(bytes.length))
+    expect((await get({ Range: `bytes=${bytes.length}-` })).status).toBe(416)
   })
 })

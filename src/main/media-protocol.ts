@@ -1,14 +1,16 @@
-import { open } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import { protocol } from 'electron'
 import { MEDIA_PROTOCOL } from '../shared/bridge'
 import { parseByteRange } from '../shared/byte-range'
+import type { ProfileFile } from '../core/profile-crypto/profile-file'
 import type { Tinjau } from '../core/tinjau'
 
 /**
  * `tinjau-media://media/<sha256>`: content-addressed media for <video> and <img>.
  * The URL carries a hash and nothing else; the file path comes only from
- * `MediaStore.pathFor`, so no part of a URL ever reaches the file system.
+ * `MediaStore.pathFor`, so no part of a URL ever reaches the file system. Sizes and ranges
+ * are of the clear bytes: an encrypted profile's objects are decrypted on the fly, only
+ * the chunks a range touches.
  */
 
 const MEDIA_URL = new RegExp(`^${MEDIA_PROTOCOL}://media/([0-9a-f]{64})$`)
@@ -39,15 +41,15 @@ export function mediaShaFromUrl(raw: string): string | null {
   return m[1]!
 }
 
-/** What serving needs from the profile: a path for a hash, and the recorded mime. */
+/** What serving needs from the profile: a reader of a hash's clear bytes, and the recorded mime. */
 export interface MediaSource {
-  pathFor(sha256: string): string | null
+  open(sha256: string): Promise<ProfileFile | null>
   mimeFor(sha256: string): string
 }
 
 export function mediaSourceFor(tinjau: Tinjau): MediaSource {
   return {
-    pathFor: (sha) => tinjau.media.pathFor(sha),
+    open: (sha) => tinjau.media.open(sha),
     mimeFor: (sha) => tinjau.mediaType(sha),
   }
 }
@@ -59,21 +61,12 @@ export async function serveMedia(request: Request, source: MediaSource): Promise
   if (request.method !== 'GET' && request.method !== 'HEAD') return text(405, 'method not allowed', { Allow: 'GET, HEAD' })
   const sha = mediaShaFromUrl(request.url)
   if (!sha) return text(400, 'bad media url')
-  const file = source.pathFor(sha)
-  if (!file) return text(400, 'bad media url')
-
-  // Open once and stat the handle, so the size and the bytes come from the same file.
-  let fh
-  try {
-    fh = await open(file, 'r')
-  } catch {
-    return text(404, 'no such media')
-  }
+  // Open once: the size and the bytes come from the same file.
+  const reader = await source.open(sha)
+  if (!reader) return text(404, 'no such media')
   let handedOver = false
   try {
-    const stat = await fh.stat()
-    if (!stat.isFile()) return text(404, 'no such media')
-    const size = stat.size
+    const size = reader.size
     const headers: Record<string, string> = {
       'Content-Type': source.mimeFor(sha),
       'Accept-Ranges': 'bytes',
@@ -94,11 +87,12 @@ export async function serveMedia(request: Request, source: MediaSource): Promise
     if (range) headers['Content-Range'] = `bytes ${start}-${end}/${size}`
     const status = range ? 206 : 200
     if (request.method === 'HEAD' || length === 0) return new Response(null, { status, headers })
-    const stream = fh.createReadStream({ start, end, autoClose: true })
+    const stream = reader.createReadStream({ start, end }) as Readable
+    stream.once('close', () => void reader.close().catch(() => {}))
     handedOver = true
     return new Response(Readable.toWeb(stream) as ReadableStream<Uint8Array>, { status, headers })
   } finally {
-    if (!handedOver) await fh.close()
+    if (!handedOver) await reader.close()
   }
 }
 

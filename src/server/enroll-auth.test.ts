@@ -286,11 +286,24 @@ describe('authentication', () => {
 
     const wrong = await device.request('GET', '/v1/notices', { token: 'x'.repeat(43) })
     expect(wrong.status).toBe(401)
+    expect((await errorOf(wrong)).code).toBe('unauthorized')
 
     await server.ops.revokeDevice(device.deviceId)
+    // Told apart from an unknown token: the device wipes its profile on this answer.
     const revoked = await device.request('GET', '/v1/notices')
     expect(revoked.status).toBe(401)
-    expect((await errorOf(revoked)).message).toMatch(/revoked/)
+    expect(await errorOf(revoked)).toEqual({ code: 'device_revoked', message: 'this device was revoked by its organisation; it must wipe its profile and may not enroll again' })
+    expect((await device.request('POST', SYNC_PATHS.revokeSelf)).status).toBe(401)
+  })
+
+  it('a token the device gave up itself (unenroll) is unknown, not revoked', async () => {
+    const device = new TestDevice(server.url)
+    await device.enroll(await server.ops.enrollmentCode('budi'))
+    const token = device.token
+    expect((await device.request('POST', SYNC_PATHS.revokeSelf)).status).toBe(200)
+    const after = await device.request('GET', '/v1/notices', { token })
+    expect(after.status).toBe(401)
+    expect((await errorOf(after)).code).toBe('unauthorized')
   })
 })
 

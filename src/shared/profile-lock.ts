@@ -20,9 +20,13 @@ export type IdleLockSettings = z.infer<typeof IdleLockSettings>
  * - `new`: no profile yet: the reviewer chooses a passphrase (or the OS store seals a new key);
  * - `clear`: a profile from before encryption: as `new`, then it is encrypted in place;
  * - `locked`: encrypted and not open; `unlocking`: being unlocked (or encrypted) now;
+ * - `wiped`: encrypted, and its key file is gone (wiped, revoked, lost): nothing can open it;
  * - `unlocked`: open.
  */
-export const PROFILE_STATES = ['new', 'clear', 'locked', 'unlocking', 'unlocked'] as const
+/** The phases of encrypting a clear profile in place (core/profile-crypto/encrypt-in-place.ts). */
+export const ENCRYPT_PHASES = ['preparing', 'database', 'verifying', 'files', 'replacing', 'done'] as const
+
+export const PROFILE_STATES = ['new', 'clear', 'locked', 'wiped', 'unlocking', 'unlocked'] as const
 export type ProfileState = (typeof PROFILE_STATES)[number]
 
 export const ProfileStatus = z.object({
@@ -46,6 +50,10 @@ export const ProfileStatus = z.object({
   idleLockFixed: z.boolean(),
   /** While unlocking: an old clear profile is being encrypted in place (seconds to a minute). */
   encrypting: z.boolean(),
+  /** While an old clear profile is encrypted in place: its phase and how far it is within it. */
+  encryptProgress: z
+    .object({ phase: z.enum(ENCRYPT_PHASES), done: z.number().min(0), total: z.number().min(0) })
+    .nullable(),
   /** Why the last unlock by the OS store failed, as the host said it (shown on the lock screen). */
   problem: z.string().nullable(),
 })

@@ -65,8 +65,14 @@ const Cursor = z.string().max(200)
 export const SYNC_ERROR_CODES = [
   /** The body or query does not match the schema; `details` say where. */
   'invalid_request',
-  /** No token, or a token that is unknown or revoked. */
+  /** No token, or a token that is unknown or given up (unenroll). */
   'unauthorized',
+  /**
+   * The token of a device the organisation revoked (`device revoke`, the lead console): the
+   * device wipes its profile's key (docs/encryption.md, "Wiping"). An older client, which
+   * does not know the code, sees a 401 and treats it as `unauthorized`.
+   */
+  'device_revoked',
   /** Authenticated, but not allowed: another reviewer's decision, a clip not assigned to them. */
   'forbidden',
   /** The enrollment code is unknown, used or expired. */
@@ -93,6 +99,7 @@ export type SyncErrorCode = (typeof SYNC_ERROR_CODES)[number]
 export const SYNC_ERROR_STATUS: Record<SyncErrorCode, number> = {
   invalid_request: 400,
   unauthorized: 401,
+  device_revoked: 401,
   forbidden: 403,
   enrollment_refused: 403,
   bad_signature: 401,

@@ -17,6 +17,8 @@ export const SYNC_FAILURE_CODES = [
   'protocol_mismatch',
   'token_unreadable',
   'local',
+  /** The organisation revoked this device: its profile's key was wiped (docs/encryption.md, "Wiping"). */
+  'device_revoked',
 ] as const
 export type SyncFailureCode = (typeof SYNC_FAILURE_CODES)[number]
 

@@ -36,7 +36,7 @@ export function registerDecide(program: Command, ctx: CliContext): void {
       // When the clip already has a decision, say which one to revise.
       const hint = async (error: ApiError) => {
         if (error.code !== 'conflict' || opts.revises) return undefined
-        const clip = await ctx.profile().handlers['clip.get']({ clipId })
+        const clip = await (await ctx.profile()).handlers['clip.get']({ clipId })
         const inForce = clip.decisions.at(-1)
         return inForce ? `To replace it, run the same command with --revises ${inForce.id}` : undefined
       }

@@ -37,7 +37,7 @@ function registerExport(program: Command, ctx: CliContext): void {
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nRevision chains come whole: a decision in the selection brings the decisions it revises and those that revise it.\nDSA statements are made for the decision in force of each chain, and only for restrictive actions.')
     .action(async (opts: ExportOptions) => {
-      const profile = ctx.profile()
+      const profile = await ctx.profile()
       const source = exportSource(profile)
       const out = path.resolve(ctx.cwd, opts.out)
       const sel: ExportSelection = { from: opts.from, to: opts.to, packId: opts.pack }

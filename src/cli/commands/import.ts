@@ -22,7 +22,7 @@ export function registerImport(program: Command, ctx: CliContext): void {
     .option('--json', 'print the summary as JSON')
     .option('--quiet', 'no progress on stderr')
     .action(async (pack: string, opts: { json?: boolean; quiet?: boolean }) => {
-      const profile = ctx.profile()
+      const profile = await ctx.profile()
       const importId = `cli-${process.pid}-${Date.now().toString(36)}`
       const progress = opts.quiet ? null : new ProgressLine((text) => ctx.io.stderr(text), ctx.io.stderrIsTerminal === true)
       const unsubscribe = profile.onEvent((event, payload) => {

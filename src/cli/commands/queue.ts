@@ -41,7 +41,7 @@ const SEARCH_SYNTAX = 'words, "a phrase", word*, OR, AND, NOT, ( )'
  * first brings it up to date: once per import, since the index is kept in the profile.
  */
 async function catchUpSearchIndex(ctx: CliContext): Promise<void> {
-  const { search } = ctx.profile()
+  const { search } = await ctx.profile()
   const state = search.state()
   if (state.complete) return
   if (state.waiting > 0) ctx.io.stderr(`tinjau: adding ${state.waiting} clips to the search index first…\n`)
@@ -53,8 +53,8 @@ async function catchUpSearchIndex(ctx: CliContext): Promise<void> {
  * Nor does it store match pairs in the background: a known-content filter first stores those
  * the app has not (videos hashed before the index loaded, or before the tolerances changed).
  */
-function catchUpMatchPairs(ctx: CliContext): void {
-  const done = ctx.profile().knownContent.scanPending()
+async function catchUpMatchPairs(ctx: CliContext): Promise<void> {
+  const done = (await ctx.profile()).knownContent.scanPending()
   if (done > 0) ctx.io.stderr(`tinjau: matched ${done} hashed videos against the others first\n`)
 }
 
@@ -94,7 +94,7 @@ export function registerQueue(program: Command, ctx: CliContext): void {
         offset: wholeNumber('--offset', opts.offset),
       }
       if (opts.search !== undefined && parseSearch(opts.search).kind === 'query') await catchUpSearchIndex(ctx)
-      if (opts.hasMatch || opts.groupCopies) catchUpMatchPairs(ctx)
+      if (opts.hasMatch || opts.groupCopies) await catchUpMatchPairs(ctx)
       const page = await runMethod(ctx, 'queue.list', query)
       // Like the app: a search that cannot be read gives no results and a hint, not an error.
       if (page.searchHint) {

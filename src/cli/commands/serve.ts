@@ -19,7 +19,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
       }
       const rendererDir = ctx.io.rendererDir ?? builtRendererDir(findPackageRoot(__dirname))
       await serveUntilShutdown({
-        tinjau: ctx.releaseProfile('web'),
+        tinjau: await ctx.releaseProfile('web'),
         rendererDir,
         port,
         print: (line) => ctx.out(line),

@@ -41,7 +41,7 @@ export function registerSync(program: Command, ctx: CliContext): void {
     .argument('<code>', 'the enrollment code')
     .option('--json', 'print the result as JSON')
     .action(async (url: string, code: string, opts: { json?: boolean }) => {
-      const server = await ctx.profile().sync.enroll(url, code)
+      const server = await (await ctx.profile()).sync.enroll(url, code)
       if (opts.json) return ctx.json(server)
       ctx.out(`Enrolled with ${server.url} as ${server.reviewerName} (${server.reviewerId}). Decisions you make from now on are pushed by "tinjau sync".`)
     })
@@ -50,7 +50,7 @@ export function registerSync(program: Command, ctx: CliContext): void {
     .command('unenroll')
     .description('forget the sync server and this device\'s token; decisions stay in the profile')
     .action(async () => {
-      const sync = ctx.profile().sync
+      const sync = (await ctx.profile()).sync
       const pending = sync.status().counts.pending
       await sync.unenroll()
       ctx.out(`Unenrolled.${pending > 0 ? ` ${plural(pending, 'decision')} had not reached the server; they stay here.` : ''}`)
@@ -62,7 +62,7 @@ export function registerSync(program: Command, ctx: CliContext): void {
     .option('--status', 'only print the status, the refused decisions and the open adjudications')
     .option('--json', 'print the result as JSON')
     .action(async (opts: { status?: boolean; json?: boolean }) => {
-      const sync = ctx.profile().sync
+      const sync = (await ctx.profile()).sync
       if (opts.status) {
         const status = sync.status()
         const issues = { rejected: sync.rejectedDecisions(), adjudications: sync.notices() }

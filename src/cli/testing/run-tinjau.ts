@@ -1,25 +1,67 @@
 import path from 'node:path'
 import Database from 'better-sqlite3'
+import { applyDbKey } from '../../core/profile-crypto/profile-keys'
 import { snapshotRows } from '../../core/testing/store-snapshot'
+import { ensureTestProfileKey, TEST_PASSPHRASE, testProfileKeys } from '../../core/testing/test-profile-key'
+import type { CliIo } from '../io'
 import { main } from '../program'
+import { PromptCancelled } from '../prompt'
 
-/** Run `tinjau --data-dir <dataDir> <args>` in-process; collect output and exit code. */
-export async function tinjau(dataDir: string, ...args: string[]) {
+export interface TinjauRun {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/**
+ * Run `tinjau --data-dir <dataDir> <args>` in-process on a test profile; collect output and
+ * exit code. A data dir with no profile yet gets its key file first (TEST_PASSPHRASE, cheap
+ * scrypt: see core/testing/test-profile-key.ts), and the run gets TINJAU_PASSPHRASE, as a
+ * script would.
+ */
+export async function tinjau(dataDir: string, ...args: string[]): Promise<TinjauRun> {
+  await ensureTestProfileKey(dataDir)
+  return runTinjau(['--data-dir', dataDir, ...args], { env: { TINJAU_PASSPHRASE: TEST_PASSPHRASE } })
+}
+
+/** Run `tinjau <argv>` in-process with nothing prepared: `io` says what the run sees (env, a terminal's `ask`). */
+export async function runTinjau(argv: string[], io: Partial<CliIo> = {}): Promise<TinjauRun> {
   let stdout = ''
   let stderr = ''
-  const code = await main(['--data-dir', dataDir, ...args], {
+  const code = await main(argv, {
     stdout: (t) => void (stdout += t),
     stderr: (t) => void (stderr += t),
     env: {},
     cwd: process.cwd(),
+    ...io,
   })
   return { code, stdout, stderr }
 }
 
-/** Every row of every table of the profile (see store-snapshot.ts), read with a connection of its own. */
+/**
+ * A terminal for `runTinjau`'s `ask`: answers in turn (a thrown PromptCancelled for null),
+ * and the questions it was asked, with whether the answer was hidden.
+ */
+export function scriptedTerminal(answers: (string | null)[]) {
+  const asked: { question: string; hidden: boolean }[] = []
+  return {
+    asked,
+    ask: async (question: string, opts: { hidden: boolean }) => {
+      asked.push({ question, hidden: opts.hidden })
+      if (answers.length === 0) throw new Error(`unexpected question: ${question}`)
+      const next = answers.shift()!
+      if (next === null) throw new PromptCancelled()
+      return next
+    },
+  }
+}
+
+/** Every row of every table of the profile (see store-snapshot.ts), read with a connection of its own (unlocked with the test passphrase). */
 export function storeRows(dataDir: string): Record<string, unknown[]> {
   const sqlite = new Database(path.join(dataDir, 'tinjau.sqlite'), { readonly: true })
   try {
+    const keys = testProfileKeys(dataDir)
+    if (keys) applyDbKey(sqlite, keys.db)
     return snapshotRows(sqlite)
   } finally {
     sqlite.close()

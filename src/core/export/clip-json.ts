@@ -1,5 +1,5 @@
-import { closeSync, openSync, readSync } from 'node:fs'
 import type { ManifestStore } from '../manifest-store'
+import type { ProfileFile } from '../profile-crypto/profile-file'
 import { clipBytes, inManifest, type ClipJsonRef } from './source'
 
 /**
@@ -42,7 +42,7 @@ const WINDOW_BYTES = 8 * 1024 * 1024
  * and again without that, and a read per clip (~20 µs each) is still avoided.
  */
 export class ClipReader {
-  private readonly files = new Map<string, { fd: number; window: Buffer | null; start: number; end: number }>()
+  private readonly files = new Map<string, { reader: ProfileFile; window: Buffer | null; start: number; end: number }>()
 
   constructor(
     private readonly manifests: ManifestStore,
@@ -58,41 +58,23 @@ export class ClipReader {
   /** The clip's bytes: `bytes[start, end)`, valid until the next call. */
   range(ref: ClipJsonRef & { manifest_sha256: string; json_offset: number; json_length: number }): [bytes: Buffer, start: number, end: number] {
     let file = this.files.get(ref.manifest_sha256)
-    if (!file) this.files.set(ref.manifest_sha256, (file = { fd: openSync(this.manifests.pathFor(ref.manifest_sha256), 'r'), window: null, start: 0, end: 0 }))
+    // Through the store's reader: a pack.json of an encrypted profile is decrypted a window at a time.
+    if (!file) this.files.set(ref.manifest_sha256, (file = { reader: this.manifests.openReader(ref.manifest_sha256), window: null, start: 0, end: 0 }))
     const from = ref.json_offset
     const to = from + ref.json_length
     if (from >= file.start && to <= file.end && file.window) return [file.window, from - file.start, to - file.start]
-    if (ref.json_length > this.windowBytes) return [readRange(file.fd, Buffer.allocUnsafe(ref.json_length), from, ref.json_length), 0, ref.json_length]
+    if (to > file.reader.size) throw new Error(`packs/${ref.manifest_sha256}.json ends before the clip it should hold`)
+    if (ref.json_length > this.windowBytes) return [file.reader.readSync(from, ref.json_length), 0, ref.json_length]
     file.window ??= Buffer.allocUnsafe(this.windowBytes)
-    const filled = readUpTo(file.fd, file.window, from)
-    if (filled < ref.json_length) throw new Error('a stored pack.json ends before the clip it should hold')
+    const filled = Math.min(this.windowBytes, file.reader.size - from)
+    file.reader.readSync(from, filled, file.window)
     file.start = from
     file.end = from + filled
     return [file.window, 0, ref.json_length]
   }
 
   close(): void {
-    for (const { fd } of this.files.values()) closeSync(fd)
+    for (const { reader } of this.files.values()) reader.closeSync()
     this.files.clear()
   }
-}
-
-/** Fills `into` from `position` on, or up to the file's end; returns the bytes read. */
-function readUpTo(fd: number, into: Buffer, position: number): number {
-  let done = 0
-  while (done < into.length) {
-    const n = readSync(fd, into, done, into.length - done, position + done)
-    if (n === 0) break
-    done += n
-  }
-  return done
-}
-
-function readRange(fd: number, into: Buffer, position: number, length: number): Buffer {
-  for (let done = 0; done < length; ) {
-    const n = readSync(fd, into, done, length - done, position + done)
-    if (n === 0) throw new Error('a stored pack.json ends before the clip it should hold')
-    done += n
-  }
-  return into
 }

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCb, type ScryptOptions } from 'node:crypto'
+import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCb, scryptSync, type ScryptOptions } from 'node:crypto'
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
@@ -165,6 +165,23 @@ export async function unlockProfileKey(dataDir: string, how: Unlock): Promise<Un
   return { master, keys: deriveProfileKeys(master) }
 }
 
+/**
+ * unlockProfileKey with a passphrase, blocking the thread for the whole KDF: only for test
+ * helpers that open a profile synchronously (openTestTinjau). Hosts use the async one.
+ */
+export function unlockProfileKeySync(dataDir: string, passphrase: string): UnlockedProfile {
+  const file = profileKeyPath(dataDir)
+  const f = readKeyFile(file)
+  if (!f) throw new ProfileKeyError(file, 'is missing: this profile was wiped, or its data directory is incomplete', 'missing')
+  const wrap = f.wraps.find((w) => w.kind === 'passphrase')
+  if (!wrap) throw new ProfileKeyError(file, 'has no passphrase', 'no_wrap')
+  const kek = scryptSync(passphrase.normalize('NFC'), Buffer.from(wrap.kdf.salt, 'base64'), 32, scryptOptions(wrap.kdf))
+  const master = openSealed(kek, Buffer.from(wrap.nonce, 'base64'), Buffer.from(wrap.sealed, 'base64'), WRAP_AAD('passphrase'))
+  if (!master) throw new ProfileKeyError(file, 'the passphrase is not right', 'wrong_passphrase')
+  if (master.length !== MASTER_KEY_BYTES) throw new ProfileKeyError(file, 'a wrap holds a key of the wrong length (damaged)', 'damaged')
+  return { master, keys: deriveProfileKeys(master) }
+}
+
 /** Set (or replace) the passphrase wrap; other wraps stay. Needs the unlocked master key. */
 export async function setPassphrase(dataDir: string, master: Buffer, passphrase: string, params: ScryptParams = DEFAULT_SCRYPT): Promise<void> {
   const file = profileKeyPath(dataDir)
@@ -233,8 +250,12 @@ function protectorWrap(master: Buffer, protector: KeyProtector, file: string): W
 
 function scrypt(passphrase: string, salt: Buffer, p: ScryptParams): Promise<Buffer> {
   // NFC, so the same passphrase typed on another keyboard layout or OS gives the same key.
-  const opts: ScryptOptions = { N: p.N, r: p.r, p: p.p, maxmem: 256 * p.N * p.r + 16 * 1024 * 1024 }
+  const opts = scryptOptions(p)
   return new Promise((resolve, reject) => scryptCb(passphrase.normalize('NFC'), salt, 32, opts, (err, key) => (err ? reject(err) : resolve(key))))
+}
+
+function scryptOptions(p: ScryptParams): ScryptOptions {
+  return { N: p.N, r: p.r, p: p.p, maxmem: 256 * p.N * p.r + 16 * 1024 * 1024 }
 }
 
 function seal(key: Buffer, nonce: Buffer, plain: Buffer, aad: Buffer): Buffer {

@@ -1,6 +1,8 @@
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
+import path from 'node:path'
 import Database from 'better-sqlite3'
 import { dataPaths, type DataPaths } from '../paths'
+import { ENCRYPTING_DIR, isClearDatabase } from '../profile-crypto/encrypt-in-place'
 import { applyDbKey, type ProfileKeys } from '../profile-crypto/profile-keys'
 import { migrate } from './migrations'
 
@@ -35,6 +37,14 @@ export class ProfileLockedError extends Error {
   }
 }
 
+/** The profile is clear, or half-way through being encrypted in place: unlockProfile must run first. */
+export class ProfileNotEncryptedError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ProfileNotEncryptedError'
+  }
+}
+
 /**
  * Open (creating if needed) the profile database and bring it to the current schema.
  * Migrations (see migrations.ts) run in drizzle's transaction, so a failed one leaves the
@@ -42,6 +52,14 @@ export class ProfileLockedError extends Error {
  */
 export function openStore(opts: OpenStoreOptions): Store {
   const paths = dataPaths(opts.dataDir)
+  // Opening either half of an interrupted encryption would write to a profile that is about
+  // to be replaced, or read one that is not whole yet (profile-crypto/encrypt-in-place.ts).
+  if (existsSync(path.join(paths.root, ENCRYPTING_DIR))) {
+    throw new ProfileNotEncryptedError(`${paths.root} is being encrypted in place (an earlier start was interrupted); open it through unlockProfile, which finishes that first`)
+  }
+  if (opts.keys && isClearDatabase(paths.database)) {
+    throw new ProfileNotEncryptedError(`${paths.database} is not encrypted yet; open it through unlockProfile, which encrypts it in place first`)
+  }
   mkdirSync(paths.root, { recursive: true })
   mkdirSync(paths.media, { recursive: true })
   mkdirSync(paths.tmp, { recursive: true })

@@ -241,14 +241,26 @@ describe('unenroll', () => {
     expect(await statusWith(server.url, token)).toBe(401)
   }, 60_000)
 
-  test('a token the server refuses already (the operator revoked the device): unenrolled anyway', async () => {
+  test('a token the server refuses already (it was given up): unenrolled anyway', async () => {
     const reviewer = await newReviewer()
     const { t, client } = makeClient()
     await client.enroll(server.url, await server.ops.enrollmentCode(reviewer))
-    await server.ops.revokeDevice(t.identity.deviceId)
+    const res = await fetch(`${server.url}${SYNC_PATHS.revokeSelf}`, { method: 'POST', headers: { authorization: `Bearer ${storedToken(t)!}`, [PROTOCOL_HEADER]: '1' } })
+    expect(res.status).toBe(200)
     await client.unenroll()
     expect(client.status().state).toBe('not_enrolled')
     expect(storedToken(t)).toBeNull()
     expect(auditPayloads(t, 'sync.unenrolled')).toEqual([{ revokedOnServer: false }])
+  }, 60_000)
+
+  test('a device the operator revoked hears it at unenroll: it is wiped instead (revoked.test.ts), nothing recorded', async () => {
+    const reviewer = await newReviewer()
+    const { t, client } = makeClient()
+    await client.enroll(server.url, await server.ops.enrollmentCode(reviewer))
+    await server.ops.revokeDevice(t.identity.deviceId)
+    await expect(client.unenroll()).rejects.toMatchObject({ failure: { code: 'device_revoked' } })
+    expect(client.status()).toMatchObject({ state: 'error', code: 'device_revoked' })
+    expect(storedToken(t)).toBeNull()
+    expect(auditPayloads(t, 'sync.unenrolled')).toEqual([])
   }, 60_000)
 })

@@ -57,6 +57,12 @@ export interface HttpOptions {
   /** One attempt, answer body included. */
   timeoutMs: number
   fetch?: typeof fetch
+  /**
+   * The server answered `401 device_revoked`: the organisation revoked this device. Called
+   * at once, before the error is thrown, so the profile is wiped whichever request heard it
+   * (and whatever its caller does with the error). Never on a plain 401.
+   */
+  onDeviceRevoked?: () => void
 }
 
 export interface JsonRequest<T> {
@@ -225,6 +231,7 @@ export class SyncHttp {
     const message = parsed.success ? parsed.data.error.message.slice(0, MAX_SERVER_MESSAGE) : res.statusText
     const retryable = res.status >= 500 || res.status === 429 || res.status === 408 || (code !== null && RETRYABLE_SYNC_ERRORS.includes(code))
     const retryAfter = parseRetryAfter(res.headers.get('retry-after'))
+    if (res.status === 401 && code === 'device_revoked') this.opts.onDeviceRevoked?.()
     return new SyncRequestError(what, 'http', `the server answered ${res.status}${code ? ` ${code}` : ''}${message ? `: ${message}` : ''}`, retryable, res.status, code, retryAfter)
   }
 }

@@ -9,6 +9,7 @@ import { tempDir } from '../testing/make-pack'
 import { mulberry32 } from '../testing/prng'
 import { withRetries } from './backoff'
 import { retryVerdict, SyncHttp, SyncRequestError } from './http'
+import { isEncryptedFile } from '../profile-crypto/chunked-file'
 import { downloadMedia, partialPath } from './media-download'
 
 const TOKEN = 'test-token-0123456789abcdef0123456789abcdef'
@@ -189,5 +190,78 @@ describe('resumable media download', () => {
     expect(err).toBeInstanceOf(SyncRequestError)
     expect((err as SyncRequestError).status).toBe(404)
     expect((err as SyncRequestError).retryable).toBe(false)
+  })
+})
+
+describe('resumable media download into an encrypted profile', () => {
+  const key = randomBytes(32)
+  let sealed: MediaStore
+  const sealedOpts = () => ({ http: httpClient, media: sealed, tmpDir: tmp, stallMs: 2_000 })
+  beforeEach(() => {
+    sealed = new MediaStore(path.join(path.dirname(tmp), 'media'), tmp, key)
+  })
+
+  async function clearOf(hash: string): Promise<Buffer> {
+    const reader = (await sealed.open(hash))!
+    try {
+      return await reader.read(0, reader.size)
+    } finally {
+      await reader.close()
+    }
+  }
+
+  test('a cut download keeps only whole encrypted chunks, resumes from the last one, and places an encrypted object', async () => {
+    const data = randomBytes(300_000)
+    const hash = sha(data)
+    b.files.set(hash, data)
+    b.drops = 1
+    b.dropAfter = 150_000
+    await expect(downloadMedia(sealedOpts(), { sha256: hash, bytes: data.length })).rejects.toBeInstanceOf(SyncRequestError)
+    const part = partialPath(tmp, hash)
+    const kept = readFileSync(part)
+    // Header + two whole 64 KiB chunks (131,072 clear bytes), none of them in the clear.
+    expect(kept.length).toBe(48 + 2 * (65_536 + 16))
+    expect(isEncryptedFile(part)).toBe(true)
+    expect(kept.includes(data.subarray(0, 64))).toBe(false)
+    expect(kept.includes(data.subarray(70_000, 70_064))).toBe(false)
+
+    expect(await downloadMedia(sealedOpts(), { sha256: hash, bytes: data.length })).toBe('downloaded')
+    expect(b.ranges).toEqual([null, 'bytes=131072-'])
+    const placed = sealed.pathFor(hash)!
+    expect(isEncryptedFile(placed)).toBe(true)
+    expect(readFileSync(placed).includes(data.subarray(200_000, 200_064))).toBe(false)
+    expect(sealed.size(hash)).toBe(data.length)
+    expect((await clearOf(hash)).equals(data)).toBe(true)
+    expect(existsSync(part)).toBe(false)
+  })
+
+  test('a partial file that is not ours (or under another key) is started over; wrong bytes are refused and removed', async () => {
+    const data = randomBytes(100_000)
+    const hash = sha(data)
+    b.files.set(hash, data)
+    writeFileSync(partialPath(tmp, hash), randomBytes(10_000))
+    expect(await downloadMedia(sealedOpts(), { sha256: hash, bytes: data.length })).toBe('downloaded')
+    expect(b.ranges).toEqual([null])
+    expect((await clearOf(hash)).equals(data)).toBe(true)
+
+    const other = randomBytes(70_000)
+    const otherHash = sha(other)
+    b.files.set(otherHash, randomBytes(70_000))
+    await expect(downloadMedia(sealedOpts(), { sha256: otherHash, bytes: other.length })).rejects.toThrow(/not the declared sha256/)
+    expect(sealed.has(otherHash)).toBe(false)
+    expect(existsSync(partialPath(tmp, otherHash))).toBe(false)
+  })
+
+  test('a server that ignores Range: the whole file replaces the kept chunks', async () => {
+    const data = randomBytes(200_000)
+    const hash = sha(data)
+    b.files.set(hash, data)
+    b.drops = 1
+    b.dropAfter = 100_000
+    await expect(downloadMedia(sealedOpts(), { sha256: hash, bytes: data.length })).rejects.toBeInstanceOf(SyncRequestError)
+    b.ignoreRange = true
+    expect(await downloadMedia(sealedOpts(), { sha256: hash, bytes: data.length })).toBe('downloaded')
+    expect(b.ranges).toEqual([null, 'bytes=65536-'])
+    expect((await clearOf(hash)).equals(data)).toBe(true)
   })
 })

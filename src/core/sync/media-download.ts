@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto'
+import { createHash, type Hash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { open, rm, stat } from 'node:fs/promises'
+import { open, rm, stat, type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
 import { SYNC_PATHS } from '../../shared/sync-protocol'
 import type { MediaStore } from '../media-store'
+import { ChunkAppender } from '../profile-crypto/chunked-file'
 import { SyncHttp, SyncRequestError } from './http'
 
 /**
@@ -14,6 +15,9 @@ import { SyncHttp, SyncRequestError } from './http'
  * like an imported one. A server that ignores the Range header is fine (the file starts
  * over); one that sends more bytes than declared, a range that does not continue the file,
  * or bytes whose hash is wrong, costs the partial file, so the next attempt starts clean.
+ * In an encrypted profile the partial file is encrypted too (ChunkAppender: whole chunks
+ * only between attempts, so a resume asks from the last whole 64 KiB chunk on) and the hash
+ * is taken of the clear bytes as they arrive: nothing clear is ever written.
  */
 
 export interface MediaWanted {
@@ -60,34 +64,130 @@ export function parseContentRange(value: string | null): { start: number; end: n
   return { start: Number(m[1]), end: Number(m[2]), total: m[3] === '*' ? null : Number(m[3]) }
 }
 
+/** The partial file of one download, clear or encrypted as the media store is. */
+interface Part {
+  /** Clear bytes already there from earlier attempts. */
+  have(): Promise<number>
+  /** Start writing this attempt at clear byte `from` (0: over again). */
+  begin(from: number): Promise<void>
+  write(chunk: Uint8Array): Promise<void>
+  /** Clear bytes there now. */
+  size(): Promise<number>
+  sha256(): Promise<string>
+  /** Make the file whole and durable, ready to be placed. */
+  seal(): Promise<void>
+  /** The response ended (whole or not): flush what this attempt wrote. */
+  endAttempt(): Promise<void>
+  /** Done with the file for now; what is there stays for the next attempt. */
+  release(): Promise<void>
+  discard(): Promise<void>
+}
+
+class ClearPart implements Part {
+  private fh: FileHandle | null = null
+  constructor(private readonly file: string) {}
+  have = () => sizeOf(this.file)
+  async begin(from: number) {
+    this.fh = await open(this.file, from === 0 ? 'w' : 'a', 0o600)
+  }
+  async write(chunk: Uint8Array) {
+    await this.fh!.write(chunk)
+  }
+  size = () => sizeOf(this.file)
+  sha256 = () => hashFile(this.file)
+  async seal() {
+    await this.release()
+    const fh = await open(this.file, 'r+')
+    try {
+      await fh.sync()
+    } finally {
+      await fh.close()
+    }
+  }
+  endAttempt = () => this.release()
+  async release() {
+    const fh = this.fh
+    this.fh = null
+    await fh?.close().catch(() => {})
+  }
+  async discard() {
+    await this.release()
+    await rm(this.file, { force: true })
+  }
+}
+
+class EncryptedPart implements Part {
+  private appender: ChunkAppender | null = null
+  private hash: Hash = createHash('sha256')
+  constructor(
+    private readonly file: string,
+    private readonly key: Buffer,
+  ) {}
+  private async reopen(fresh: boolean): Promise<ChunkAppender> {
+    await this.appender?.abandon()
+    this.appender = null
+    this.hash = createHash('sha256')
+    return (this.appender = await ChunkAppender.open(this.file, this.key, (plain) => this.hash.update(plain), fresh))
+  }
+  async have() {
+    return (this.appender ?? (await this.reopen(false))).plainBytes
+  }
+  async begin(from: number) {
+    if (!this.appender || from !== this.appender.plainBytes) await this.reopen(from === 0)
+  }
+  async write(chunk: Uint8Array) {
+    this.hash.update(chunk)
+    await this.appender!.write(chunk)
+  }
+  async size() {
+    return this.appender?.plainBytes ?? 0
+  }
+  async sha256() {
+    return this.hash.copy().digest('hex')
+  }
+  async seal() {
+    await this.appender?.finish()
+  }
+  // Open until sealed: the chunk not yet whole is still in memory.
+  async endAttempt() {}
+  async release() {
+    await this.appender?.abandon()
+  }
+  async discard() {
+    await this.appender?.abandon()
+    this.appender = null
+    await rm(this.file, { force: true })
+  }
+}
+
 /** One attempt: fetch what is missing, check, place. Retrying it resumes where it stopped. */
 export async function downloadMedia(opts: DownloadOptions, want: MediaWanted): Promise<DownloadOutcome> {
   if (opts.media.has(want.sha256)) return 'present'
   const what = `download of media ${want.sha256.slice(0, 12)}… (${want.bytes} bytes)`
-  const part = partialPath(opts.tmpDir, want.sha256)
+  const file = partialPath(opts.tmpDir, want.sha256)
+  const part: Part = opts.media.filesKey ? new EncryptedPart(file, opts.media.filesKey) : new ClearPart(file)
   const refuse = async (problem: string, retryable: boolean): Promise<never> => {
-    await rm(part, { force: true })
+    await part.discard()
     throw new SyncRequestError(what, 'invalid_response', problem, retryable)
   }
-  let have = await sizeOf(part)
-  if (have > want.bytes) {
-    await rm(part, { force: true })
-    have = 0
-  }
-  if (have < want.bytes) await fetchRest(opts, want, what, part, have, refuse)
-  if ((await sizeOf(part)) !== want.bytes) {
-    // Cut short without an error (the connection ended early): what arrived is kept.
-    throw new SyncRequestError(what, 'invalid_response', 'the server sent fewer bytes than the clip declares', true)
-  }
-  const actual = await hashFile(part)
-  if (actual !== want.sha256) await refuse(`the bytes received hash to ${actual.slice(0, 12)}…, not the declared sha256; they were thrown away`, true)
-  const fh = await open(part, 'r+')
   try {
-    await fh.sync()
+    let have = await part.have()
+    if (have > want.bytes) {
+      await part.discard()
+      have = 0
+    }
+    if (have < want.bytes) await fetchRest(opts, want, what, part, have, refuse)
+    if ((await part.size()) !== want.bytes) {
+      // Cut short without an error (the connection ended early): what arrived is kept.
+      throw new SyncRequestError(what, 'invalid_response', 'the server sent fewer bytes than the clip declares', true)
+    }
+    const actual = await part.sha256()
+    if (actual !== want.sha256) await refuse(`the bytes received hash to ${actual.slice(0, 12)}…, not the declared sha256; they were thrown away`, true)
+    await part.seal()
   } finally {
-    await fh.close()
+    await part.release()
   }
-  await opts.media.commit({ sha256: want.sha256, bytes: want.bytes, tmpPath: part })
+  await opts.media.commit({ sha256: want.sha256, bytes: want.bytes, tmpPath: file })
   return 'downloaded'
 }
 
@@ -95,7 +195,7 @@ async function fetchRest(
   opts: DownloadOptions,
   want: MediaWanted,
   what: string,
-  part: string,
+  part: Part,
   have: number,
   refuse: (problem: string, retryable: boolean) => Promise<never>,
 ): Promise<void> {
@@ -113,7 +213,7 @@ async function fetchRest(
       ;({ res } = await opts.http.send(what, url, { method: 'GET', headers: opts.http.headers(have > 0 ? { range: `bytes=${have}-` } : {}) }, opts.signal, stall.signal))
     } catch (err) {
       // 416: the server's file is shorter than the part already here; the part cannot be trusted.
-      if (err instanceof SyncRequestError && err.status === 416) await rm(part, { force: true })
+      if (err instanceof SyncRequestError && err.status === 416) await part.discard()
       throw err
     }
     let start = 0
@@ -135,7 +235,7 @@ async function fetchRest(
     }
     if (!res.body) return
     // From the start when the server sent the whole file (it ignored or could not use the Range).
-    const fh = await open(part, start === 0 ? 'w' : 'a', 0o600)
+    await part.begin(start)
     let written = start
     const reader = res.body.getReader()
     try {
@@ -150,16 +250,15 @@ async function fetchRest(
         arm()
         if (written + chunk.value.length > want.bytes) {
           await reader.cancel().catch(() => {})
-          await fh.close()
           await refuse(`the server sent more than the ${want.bytes} bytes the clip declares`, true)
         }
-        await fh.write(chunk.value)
+        await part.write(chunk.value)
         written += chunk.value.length
         opts.onBytes?.(chunk.value.length)
       }
     } finally {
       reader.releaseLock()
-      await fh.close().catch(() => {})
+      await part.endAttempt()
     }
   } finally {
     if (timer) clearTimeout(timer)

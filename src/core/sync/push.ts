@@ -257,7 +257,7 @@ export async function pushAll(run: PushRun): Promise<PushCounts> {
         what,
         () => run.http.json({ what, method: 'POST', path: SYNC_PATHS.decisions, body, headers: { [SIGNATURE_HEADER]: signature }, schema: PushAnswer, signal: run.signal }),
         (err) => {
-          if (err instanceof SyncRequestError && batch.seqs.length > 0) void run.locked(() => run.outbox.recordFailure(batch, err.message)).catch(() => {})
+          if (err instanceof SyncRequestError && err.code !== 'device_revoked' && batch.seqs.length > 0) void run.locked(() => run.outbox.recordFailure(batch, err.message)).catch(() => {})
         },
       )
       return { results: checkResults(batch, response, what), hashes: response.media_hashes, entries }

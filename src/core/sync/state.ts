@@ -28,6 +28,12 @@ export type SyncFailureCode =
   | 'token_unreadable'
   /** Something on this device failed (disk full, database). */
   | 'local'
+  /**
+   * The organisation revoked this device (`401 device_revoked`): the profile's key and the
+   * device's credentials were wiped, sync has stopped for good, and the host should close
+   * the profile, which can no longer be opened (docs/encryption.md, "Wiping").
+   */
+  | 'device_revoked'
 
 export type SyncActivity =
   | { state: 'not_enrolled' }

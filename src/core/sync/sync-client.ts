@@ -6,6 +6,7 @@ import { appendAudit } from '../audit'
 import type { DeviceKey, KeyProtector } from '../device-key'
 import type { ManifestStore } from '../manifest-store'
 import type { MediaStore } from '../media-store'
+import { wipeProfile, type WipeResult } from '../profile-crypto/wipe-profile'
 import { getImportSettings, getSetting, setSetting, type Identity } from '../settings'
 import type { Store } from '../store/open-store'
 import type { WriteGate } from '../write-gate'
@@ -80,7 +81,7 @@ export class SyncRunError extends TinjauError {
     readonly failure: { code: SyncFailureCode; offline: boolean; message: string; next: string },
     cause?: unknown,
   ) {
-    super(failure.code === 'unauthorized' || failure.code === 'token_unreadable' ? 'unauthorized' : 'internal', `${failure.message} — ${failure.next}`)
+    super(failure.code === 'unauthorized' || failure.code === 'token_unreadable' || failure.code === 'device_revoked' ? 'unauthorized' : 'internal', `${failure.message} — ${failure.next}`)
     this.name = 'SyncRunError'
     if (cause !== undefined) (this as { cause?: unknown }).cause = cause
   }
@@ -105,6 +106,13 @@ const noop = () => {}
 /** A failed run that needs the reviewer (or the operator) before another can succeed. */
 const PAUSING: readonly SyncFailureCode[] = ['unauthorized', 'token_unreadable', 'protocol_mismatch']
 
+/** What a revoked device says, by what the wipe found (an encrypted profile, or a clear one with no key). */
+export function revokedMessage(wiped: WipeResult): string {
+  return wiped.key
+    ? 'this device was revoked by your organisation; its profile was wiped: its key is gone, so the decisions, clips and media on this device can no longer be read'
+    : 'this device was revoked by your organisation; its profile is not encrypted, so there was no key to wipe (its sync token and device key were removed)'
+}
+
 export class SyncClient {
   private readonly sqlite
   private readonly tokens: TokenStore
@@ -121,6 +129,8 @@ export class SyncClient {
   private runAbort: AbortController | null = null
   private schedule: { stop: () => void; wake: () => void } | null = null
   private closed = false
+  /** Set once the server said `device_revoked` and the profile was wiped: nothing more is sent or written. */
+  private revoked: WipeResult | null = null
 
   constructor(private readonly opts: SyncClientOptions) {
     this.sqlite = opts.store.sqlite
@@ -190,6 +200,7 @@ export class SyncClient {
       throw new TinjauError('invalid_input', (err as Error).message, [{ path: 'serverUrl', message: (err as Error).message }])
     }
     if (this.running) throw new TinjauError('conflict', 'a sync is running; enroll when it has finished')
+    if (this.revoked) throw this.revokedError()
     const key = this.deviceKey()
     const http = new SyncHttp({ baseUrl: url, token: () => null, timeoutMs: this.opts.timeoutMs ?? 30_000, ...(this.opts.fetch ? { fetch: this.opts.fetch } : {}) })
     const what = `enrollment with ${url}`
@@ -259,7 +270,10 @@ export class SyncClient {
   async unenroll(): Promise<void> {
     this.runAbort?.abort(new TinjauError('cancelled', 'sync was stopped: the device is being unenrolled'))
     await this.running?.catch(() => {})
+    if (this.revoked) throw this.revokedError()
     const revokedOnServer = await this.revokeOnServer()
+    // The server said the organisation revoked this device: it was wiped, and nothing more is written.
+    if (this.revoked) throw this.revokedError()
     await this.locked(() => {
       this.tokens.clear()
       const server = this.server()
@@ -310,6 +324,7 @@ export class SyncClient {
       token: () => token,
       timeoutMs: Math.min(this.opts.timeoutMs ?? UNENROLL_REVOKE_TIMEOUT_MS, UNENROLL_REVOKE_TIMEOUT_MS),
       ...(this.opts.fetch ? { fetch: this.opts.fetch } : {}),
+      onDeviceRevoked: () => this.deviceRevoked(),
     })
     try {
       await http.json({ what: `revoking this device's token on ${server.url}`, method: 'POST', path: SYNC_PATHS.revokeSelf, schema: RevokeSelfResponse })
@@ -328,6 +343,7 @@ export class SyncClient {
    */
   syncNow(opts: { signal?: AbortSignal } = {}): Promise<SyncRunResult> {
     if (this.closed) return Promise.reject(new TinjauError('conflict', 'the profile is closed'))
+    if (this.revoked) return Promise.reject(this.revokedError())
     if (this.running) {
       if (opts.signal) linkAbort(opts.signal, this.runAbort!)
       return this.running
@@ -400,7 +416,8 @@ export class SyncClient {
         } else {
           pause = true
         }
-        if (stopped || this.closed) break
+        // A revoked device never syncs again.
+        if (stopped || this.closed || this.revoked) break
         await waitFor(pause ? null : failures === 0 ? intervalMs : Math.max(1_000, fullJitterDelay(this.opts.runBackoff ?? RUN_BACKOFF, failures - 1, this.random)))
       }
     })()
@@ -431,7 +448,13 @@ export class SyncClient {
         throw err
       }
       if (token === null) throw this.fail({ code: 'token_unreadable', offline: false, message: `no sync token is stored (${this.tokens.file})` })
-      const http = new SyncHttp({ baseUrl: server.url, token: () => token, timeoutMs: this.opts.timeoutMs ?? 30_000, ...(this.opts.fetch ? { fetch: this.opts.fetch } : {}) })
+      const http = new SyncHttp({
+        baseUrl: server.url,
+        token: () => token,
+        timeoutMs: this.opts.timeoutMs ?? 30_000,
+        ...(this.opts.fetch ? { fetch: this.opts.fetch } : {}),
+        onDeviceRevoked: () => this.deviceRevoked(),
+      })
       const key = this.deviceKey()
       const progress = (phase: SyncPhase, done: number, total: number | null) => {
         this.activity = { state: 'syncing', phase, done, total }
@@ -509,6 +532,7 @@ export class SyncClient {
       this.publish()
       return { startedAt, finishedAt, pushed, pulled, notices: this.counts.notices, outcomes }
     } catch (err) {
+      if (this.revoked) throw this.revokedError()
       if (signal.aborted) {
         // Stopped by the reviewer: back to where things stood, with what was applied meanwhile.
         this.activity = settled.state === 'syncing' ? { state: 'idle' } : settled
@@ -535,7 +559,7 @@ export class SyncClient {
         signal,
       })
     } catch (err) {
-      if (signal.aborted) throw err
+      if (signal.aborted || this.revoked) throw err
     }
   }
 
@@ -556,6 +580,8 @@ export class SyncClient {
         return `sync is paused until this device is enrolled again (ask the operator for a new code); ${queued}`
       case 'protocol_mismatch':
         return `sync is paused until the app or the server is updated; ${queued}`
+      case 'device_revoked':
+        return 'sync has stopped for good and this profile cannot be opened again; close Tinjau. To review again, start a new profile and ask your lead for an enrollment code'
       case 'forbidden':
         return `ask the operator to check this reviewer and device on the server; sync will try again later, and ${queued}`
       default:
@@ -597,10 +623,31 @@ export class SyncClient {
   private async locked<T>(fn: () => T): Promise<T> {
     const release = await this.opts.gate.acquire()
     try {
+      // After a wipe nothing more is recorded: the host is about to close the database.
+      if (this.revoked) throw this.revokedError()
       return fn()
     } finally {
       release()
     }
+  }
+
+  /**
+   * The server said `401 device_revoked`. Wipe the profile (its key file, and the sync token
+   * and device key beside it) at once, whatever request heard it; from then on the client
+   * sends nothing, writes nothing, and its status says why (code `device_revoked`).
+   */
+  private deviceRevoked(): void {
+    if (this.revoked) return
+    this.revoked = wipeProfile(this.opts.store.paths.root)
+    this.schedule?.stop()
+    this.runAbort?.abort(this.revokedError())
+  }
+
+  /** The error (and status) of a revoked device; the status is published once. */
+  private revokedError(): SyncRunError {
+    const message = revokedMessage(this.revoked!)
+    if (this.activity.state !== 'error' || this.activity.code !== 'device_revoked') return this.fail({ code: 'device_revoked', offline: false, message })
+    return new SyncRunError({ code: 'device_revoked', offline: false, message, next: this.nextStep('device_revoked') })
   }
 
   private deviceKey(): Pick<DeviceKey, 'publicKey' | 'sign'> {
@@ -640,6 +687,7 @@ export function classify(err: unknown): { code: SyncFailureCode; offline: boolea
     if (err.kind === 'network' || err.kind === 'timeout') return { code: 'server_error', offline: true, message }
     if (err.kind === 'protocol_mismatch') return { code: 'protocol_mismatch', offline: false, message }
     if (err.kind === 'invalid_response') return { code: 'invalid_response', offline: false, message }
+    if (err.status === 401 && err.code === 'device_revoked') return { code: 'device_revoked', offline: false, message }
     if (err.status === 401) return { code: 'unauthorized', offline: false, message }
     if (err.status === 403) return { code: 'forbidden', offline: false, message }
     if (err.retryable) return { code: 'server_error', offline: false, message }

@@ -79,7 +79,12 @@ export function LockScreen({ status, onUnlocked }: Props) {
   return (
     <main className="boot lock-screen" aria-labelledby={titleId} data-testid={choosing ? 'choose-passphrase' : 'lock-screen'} data-state={status.state}>
       <h1>{t('app.name')}</h1>
-      <h2 id={titleId}>{t(status.state === 'new' ? 'lock.newTitle' : status.state === 'clear' ? 'lock.clearTitle' : 'lock.title')}</h2>
+      <h2 id={titleId}>{t(status.state === 'new' ? 'lock.newTitle' : status.state === 'clear' ? 'lock.clearTitle' : status.state === 'wiped' ? 'lock.wipedTitle' : 'lock.title')}</h2>
+      {status.state === 'wiped' && (
+        <p className="danger" role="alert">
+          {t('lock.wipedIntro')}
+        </p>
+      )}
       {choosing ? (
         <div id={introId}>
           <p>{t(status.state === 'new' ? 'lock.newIntro' : 'lock.clearIntro')}</p>
@@ -92,7 +97,7 @@ export function LockScreen({ status, onUnlocked }: Props) {
       )}
       {status.problem && <p className="danger">{t('lock.osProblem', { message: status.problem })}</p>}
 
-      {(choosing || status.hasPassphrase) && (
+      {status.state !== 'wiped' && (choosing || status.hasPassphrase) && (
         <form onSubmit={submit} className="lock-form" aria-describedby={choosing || lockedWhy ? introId : undefined} noValidate>
           <label className="field">
             <span>{choosing ? t('lock.newPassphrase', { min: status.minPassphraseLength }) : t('lock.passphrase')}</span>
@@ -148,7 +153,7 @@ export function LockScreen({ status, onUnlocked }: Props) {
           </div>
         </form>
       )}
-      {!choosing && status.osStore && (
+      {!choosing && status.state !== 'wiped' && status.osStore && (
         <div className="save-row">
           <button type="button" className={status.hasPassphrase ? undefined : 'primary'} onClick={() => void unlock({ osStore: true })} disabled={working} data-testid="unlock-os">
             {t('lock.unlockOs')}
@@ -159,6 +164,12 @@ export function LockScreen({ status, onUnlocked }: Props) {
         <p role="status" aria-live="polite" className="lock-progress" data-testid="unlocking">
           <span className="spinner" aria-hidden="true" /> {t(encrypting ? 'lock.encrypting' : 'lock.unlocking')}
         </p>
+      )}
+      {working && status.encryptProgress && status.encryptProgress.total > 0 && (
+        <label className="field" data-testid="encrypt-progress">
+          <span>{t(`lock.phase.${status.encryptProgress.phase}`)}</span>
+          <progress max={status.encryptProgress.total} value={Math.min(status.encryptProgress.done, status.encryptProgress.total)} />
+        </label>
       )}
       {error && !wrong && error.code !== 'too_many_attempts' && (error.code !== 'invalid_input' || !choosing) && <ErrorAlert error={error} />}
       {error?.code === 'invalid_input' && choosing && (

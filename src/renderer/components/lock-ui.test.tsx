@@ -22,6 +22,7 @@ const base: ProfileStatus = {
   idleLockMs: 900_000,
   idleLockFixed: false,
   encrypting: false,
+  encryptProgress: null,
   problem: null,
 }
 const noCalls = new Proxy({}, { get: () => () => Promise.reject(new Error('no calls in a static render')) }) as TinjauApi
@@ -72,9 +73,19 @@ describe('the lock screen', () => {
     expect(waiting).toMatch(/<button[^>]*disabled=""[^>]*data-testid="unlock"/)
   })
 
+  it('encrypting in place: a progress bar with the phase; a wiped profile: says its data cannot be read, and offers nothing to type', () => {
+    const html = render({ state: 'unlocking', encrypting: true, encryptProgress: { phase: 'files', done: 250, total: 1000 } })
+    expect(html).toMatch(/<progress[^>]*max="1000"[^>]*value="250"/)
+    expect(html).toContain('Encrypting media')
+    const wiped = render({ state: 'wiped', hasPassphrase: false, lockedBy: 'start' }, 'id')
+    expect(wiped).toContain('data-state="wiped"')
+    expect(wiped).toContain('tidak dapat dibaca')
+    expect(wiped).not.toContain('data-testid="passphrase"')
+  })
+
   it('no raw translation keys in either language', () => {
     for (const locale of ['en', 'id'] as const) {
-      for (const state of ['new', 'clear', 'locked', 'unlocking'] as const) {
+      for (const state of ['new', 'clear', 'locked', 'wiped', 'unlocking'] as const) {
         expect(render({ state, osStore: true, problem: 'keyring locked' }, locale)).not.toMatch(/lock\.[a-zA-Z]+/)
       }
     }

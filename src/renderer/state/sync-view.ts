@@ -49,6 +49,8 @@ export function nextStepKey(code: SyncFailureCode): string {
       return 'next.retryLater'
     case 'local':
       return 'next.checkDevice'
+    case 'device_revoked':
+      return 'next.profileWiped'
   }
 }
 

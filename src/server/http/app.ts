@@ -5,7 +5,7 @@ import { PROTOCOL_HEADER, SYNC_PROTOCOL_VERSION, type HealthResponse } from '../
 import { one, sql, type Db } from '../db/open'
 import { ServerError } from '../errors'
 import type { MediaStore } from '../media'
-import { authenticate, type AuthenticatedDevice } from '../ops/reviewers'
+import { authenticate, isRevokedDeviceToken, type AuthenticatedDevice } from '../ops/reviewers'
 import { addMediaRoute } from './media-route'
 import { addPullRoutes } from './pull-routes'
 import { addPushRoutes } from './push-routes'
@@ -131,7 +131,8 @@ export function createSyncApp(opts: SyncAppOptions): SyncApp {
 }
 
 /**
- * `Authorization: Bearer <token>` → the device (unknown or revoked: `unauthorized`), then
+ * `Authorization: Bearer <token>` → the device (unknown: `unauthorized`; a device the
+ * organisation revoked: `device_revoked`, so the device wipes its profile), then
  * the device's rate limit. Failed attempts count against the caller's address.
  */
 function requireDevice(opts: SyncAppOptions): MiddlewareHandler<SyncEnv> {
@@ -141,9 +142,12 @@ function requireDevice(opts: SyncAppOptions): MiddlewareHandler<SyncEnv> {
     const device = match ? await authenticate(opts.db, match[1]!) : null
     if (!device) {
       await opts.limiter.hit(`addr:${clientAddress(c)}`)
+      if (match && (await isRevokedDeviceToken(opts.db, match[1]!))) {
+        throw new ServerError('device_revoked', 'this device was revoked by its organisation; it must wipe its profile and may not enroll again')
+      }
       throw new ServerError(
         'unauthorized',
-        match ? 'the token is unknown or its device was revoked; enroll again' : 'this request needs "Authorization: Bearer <token>" (the token enrollment gave)',
+        match ? 'the token is unknown (given up when the device unenrolled, or replaced); enroll again' : 'this request needs "Authorization: Bearer <token>" (the token enrollment gave)',
       )
     }
     await opts.limiter.hit(`device:${device.deviceId}`)

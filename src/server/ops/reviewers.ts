@@ -143,6 +143,16 @@ export interface AuthenticatedDevice {
   tokenHash: string
 }
 
+/**
+ * Whether a token that did not authenticate is that of a device the organisation revoked
+ * (its hash is kept on revocation): such a device is told so, and wipes its profile. A token
+ * given up by its own device (revokeOwnToken) is replaced by a marker, so it is unknown.
+ */
+export async function isRevokedDeviceToken(db: Db, token: string): Promise<boolean> {
+  const row = await one(db, sql`SELECT id FROM devices WHERE token_hash = ${sha256Hex(token)} AND revoked_at IS NOT NULL`)
+  return row !== undefined
+}
+
 /** The device a token belongs to, or null for an unknown or revoked one. */
 export async function authenticate(db: Db, token: string): Promise<AuthenticatedDevice | null> {
   const tokenHash = sha256Hex(token)

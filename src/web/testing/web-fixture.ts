@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
 import path from 'node:path'
+import type { ProfileKeys } from '../../core/profile-crypto/profile-keys'
 import type { ProfileSession } from '../../core/profile-session'
 import { openTinjau, type Tinjau } from '../../core/tinjau'
 import { makePack, tempDir } from '../../core/testing/make-pack'
@@ -27,9 +28,10 @@ export const INDEX_HTML = '<!doctype html><title>tinjau test renderer</title>'
 export const ASSET_JS = 'console.log("asset")\n'
 export const OUTSIDE_SECRET = 'outside-the-renderer-folder'
 
-export async function startFixture(
-  opts: Partial<WebHostOptions> & { wrap?: (t: Tinjau) => Tinjau; sessionOf?: (t: Tinjau) => ProfileSession } = {},
-): Promise<WebFixture> {
+export async function startFixture({
+  keys,
+  ...opts
+}: Partial<WebHostOptions> & { wrap?: (t: Tinjau) => Tinjau; sessionOf?: (t: Tinjau) => ProfileSession; keys?: ProfileKeys } = {}): Promise<WebFixture> {
   const base = tempDir('tinjau-web-')
   const dataDir = path.join(base, 'data')
   const rendererDir = path.join(base, 'renderer')
@@ -40,7 +42,7 @@ export async function startFixture(
   writeFileSync(path.join(rendererDir, '.vite', 'manifest.json'), '{}')
   writeFileSync(path.join(base, 'secret.txt'), OUTSIDE_SECRET)
 
-  const tinjau = openTinjau({ dataDir, resourcesDir: path.resolve('resources'), host: 'web', version: '0.0.0-test' })
+  const tinjau = openTinjau({ dataDir, resourcesDir: path.resolve('resources'), host: 'web', version: '0.0.0-test', keys: keys ?? null })
   const served = opts.wrap ? opts.wrap(tinjau) : tinjau
   let packs = 0
   const { wrap: _wrap, sessionOf, ...hostOpts } = opts

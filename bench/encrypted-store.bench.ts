@@ -1,0 +1,128 @@
+/**
+ * Encrypted against clear profile (issue 15): decision write p99 and queue page p95 at
+ * 100,000 clips, both profiles in one run. Target: encrypted within 1.3× of clear.
+ *
+ *   npm run bench:encrypted-store
+ *
+ * The same pack is imported into a clear profile and an encrypted one (SQLCipher 4 database,
+ * encrypted files); then the two are measured in alternating rounds, so load from anything
+ * else on the machine falls on both alike. Prints figures; never fails on timings.
+ * Optional environment: BENCH_CLIPS (100000), BENCH_DECISIONS (5000 per profile),
+ * BENCH_PAGES (2000 per profile), BENCH_ROUNDS (10).
+ */
+import { mkdirSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { deriveProfileKeys, newMasterKey, type ProfileKeys } from '../src/core/profile-crypto/profile-keys'
+import { openTinjau, type Tinjau } from '../src/core/tinjau'
+import { tempDir } from '../src/core/testing/make-pack'
+import { mulberry32 } from '../src/core/testing/prng'
+import type { ParsedInput } from '../src/shared/contract'
+import { benchNow, generatePack } from './store-pack'
+
+const CLIPS = Number(process.env.BENCH_CLIPS ?? 100_000)
+const DECISIONS = Math.min(Number(process.env.BENCH_DECISIONS ?? 5_000), CLIPS / 2)
+const PAGES = Number(process.env.BENCH_PAGES ?? 2_000)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10)
+const PAGE_SIZE = 100
+const TARGET_RATIO = 1.3
+const RESOURCES = path.resolve('resources')
+
+function percentile(samples: number[], q: number): number {
+  const s = [...samples].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] ?? NaN
+}
+
+const ms = (v: number) => `${v.toFixed(3)} ms`
+
+interface Profile {
+  name: 'clear' | 'encrypted'
+  t: Tinjau
+  decisionMs: number[]
+  pageMs: number[]
+  importMs: number
+}
+
+function draft(clipId: string, k: number): ParsedInput<'decision.record'> {
+  return k % 5 === 0
+    ? { clipId, categories: ['ok.commerce'], action: 'allow', escalationTarget: null, ranges: [], rationale: '', revisesId: null, matchedFrom: null }
+    : {
+        clipId,
+        categories: ['violence.arson', 'public_safety.provocation'],
+        action: 'remove',
+        escalationTarget: null,
+        ranges: [{ startMs: 11_000, endMs: 14_000, label: 'ajakan membakar', note: '' }],
+        rationale: 'Mengajak penonton membakar gedung.',
+        revisesId: null,
+        matchedFrom: null,
+      }
+}
+
+async function openProfile(scratch: string, name: Profile['name'], packDir: string, keys: ProfileKeys | null): Promise<Profile> {
+  const t = openTinjau({ dataDir: path.join(scratch, name), resourcesDir: RESOURCES, host: 'web', version: 'bench', now: () => new Date(benchNow(CLIPS)), keys })
+  const t0 = performance.now()
+  await t.handlers['pack.importDirectory']({ path: packDir })
+  const importMs = performance.now() - t0
+  // The background search index build would compete with the measurements.
+  await t.search.whenIdle()
+  return { name, t, decisionMs: [], pageMs: [], importMs }
+}
+
+async function main(): Promise<void> {
+  console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, load avg ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`)
+  console.log(`clips=${CLIPS} decisions=${DECISIONS} pages=${PAGES} per profile, in ${ROUNDS} alternating rounds`)
+  const scratch = tempDir('tinjau-bench-enc-')
+  try {
+    const packDir = path.join(scratch, 'pack')
+    mkdirSync(packDir)
+    generatePack(packDir, CLIPS)
+    const clear = await openProfile(scratch, 'clear', packDir, null)
+    const encrypted = await openProfile(scratch, 'encrypted', packDir, deriveProfileKeys(newMasterKey()))
+    console.log(`import: clear ${clear.importMs.toFixed(0)} ms, encrypted ${encrypted.importMs.toFixed(0)} ms`)
+    const profiles = [clear, encrypted]
+    const stride = Math.floor(CLIPS / DECISIONS)
+    const perRound = Math.ceil(DECISIONS / ROUNDS)
+    const pagesPerRound = Math.ceil(PAGES / ROUNDS)
+    for (let round = 0; round < ROUNDS; round++) {
+      // Alternate which goes first, so neither always follows the other's checkpoint.
+      for (const p of round % 2 === 0 ? profiles : [...profiles].reverse()) {
+        for (let k = round * perRound; k < Math.min(DECISIONS, (round + 1) * perRound); k++) {
+          const clipId = `clip-${String(k * stride).padStart(6, '0')}`
+          const t0 = performance.now()
+          p.t.handlers['decision.record'](draft(clipId, k))
+          p.decisionMs.push(performance.now() - t0)
+        }
+        const random = mulberry32(1_000 + round)
+        const pending = p.t.queue.counts().pending
+        for (let k = 0; k < pagesPerRound; k++) {
+          const offset = Math.floor(random() * Math.max(1, Math.ceil(pending / PAGE_SIZE))) * PAGE_SIZE
+          const t0 = performance.now()
+          p.t.handlers['queue.list']({ status: ['pending'], sort: 'due', limit: PAGE_SIZE, offset })
+          p.pageMs.push(performance.now() - t0)
+        }
+      }
+    }
+    const rows = [
+      { what: 'decision write p99', clear: percentile(clear.decisionMs, 0.99), enc: percentile(encrypted.decisionMs, 0.99) },
+      { what: 'decision write p50', clear: percentile(clear.decisionMs, 0.5), enc: percentile(encrypted.decisionMs, 0.5) },
+      { what: 'queue page p95', clear: percentile(clear.pageMs, 0.95), enc: percentile(encrypted.pageMs, 0.95) },
+      { what: 'queue page p50', clear: percentile(clear.pageMs, 0.5), enc: percentile(encrypted.pageMs, 0.5) },
+    ]
+    console.log('\nfigure               clear         encrypted     ratio   target')
+    for (const r of rows) {
+      const ratio = r.enc / r.clear
+      const target = r.what.endsWith('p99') || r.what === 'queue page p95' ? `≤ ${TARGET_RATIO}×: ${ratio <= TARGET_RATIO ? 'MET' : 'MISSED'}` : '(context)'
+      console.log(`${r.what.padEnd(20)} ${ms(r.clear).padEnd(13)} ${ms(r.enc).padEnd(13)} ${ratio.toFixed(2)}×   ${target}`)
+    }
+    console.log(`\nload avg now ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`)
+    for (const p of profiles) p.t.close()
+  } finally {
+    rmSync(scratch, { recursive: true, force: true })
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err)
+  process.exit(1)
+})
