@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
+import { ProfileSession } from '../core/profile-session'
 import { openTinjau, type Tinjau } from '../core/tinjau'
 import { isEncryptedFile } from '../core/profile-crypto/chunked-file'
 import { deriveProfileKeys, newMasterKey } from '../core/profile-crypto/profile-keys'
 import { makeClip, makeManifest, makePack, sha256, tempDir, writeManifest, writeMedia } from '../core/testing/make-pack'
 import { MEDIA_PROTOCOL } from '../shared/bridge'
+import { liveProfile } from './live-profile'
 import { mediaShaFromUrl, registerMediaProtocol, registerMediaScheme } from './media-protocol'
 import { fake, resetFakeElectron } from './testing/fake-electron'
 
@@ -181,4 +183,15 @@ describe('the registered protocol over an encrypted profile', () => {
     expect(head.headers.get('content-length')).toBe(String(bytes.length))
     expect((await get({ Range: `bytes=${bytes.length}-` })).status).toBe(416)
   })
+})
+
+test('while the profile is locked the protocol answers 423 and serves nothing', async () => {
+  resetFakeElectron()
+  const session = new ProfileSession({ dataDir: tempDir('tinjau-data-'), open: () => Promise.reject(new Error('never opened in this test')) })
+  expect(session.state).toBe('locked')
+  registerMediaProtocol(liveProfile(session))
+  const serve = fake.state.protocolHandlers.get(MEDIA_PROTOCOL)!
+  const res = await serve(new Request(`tinjau-media://media/${'a'.repeat(64)}`))
+  expect(res.status).toBe(423)
+  expect(await res.text()).toBe('the profile is locked')
 })

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream'
 import { protocol } from 'electron'
 import { MEDIA_PROTOCOL } from '../shared/bridge'
 import { parseByteRange } from '../shared/byte-range'
+import { TinjauError } from '../shared/errors'
 import type { ProfileFile } from '../core/profile-crypto/profile-file'
 import type { Tinjau } from '../core/tinjau'
 
@@ -101,6 +102,8 @@ export function registerMediaProtocol(tinjau: Tinjau): void {
   const source = mediaSourceFor(tinjau)
   protocol.handle(MEDIA_PROTOCOL, (request) =>
     serveMedia(request, source).catch((err: unknown) => {
+      // A locked profile (see live-profile.ts) is an answer, not a failure.
+      if (err instanceof TinjauError && err.code === 'locked') return text(423, 'the profile is locked')
       console.error('tinjau: media request failed:', err)
       return text(500, 'media error')
     }),
