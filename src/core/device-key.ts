@@ -63,14 +63,19 @@ interface KeyFile {
  * `safeStorage` when `isEncryptionAvailable()`); it throws DeviceKeyError, naming the file
  * and the problem, rather than ever replacing a key it cannot read.
  */
-export function loadOrCreateDeviceKey(dataDir: string, protector?: KeyProtector, now: () => Date = () => new Date()): DeviceKey {
+export function loadOrCreateDeviceKey(dataDir: string, protector?: KeyProtector, now: () => Date = () => new Date(), previous: readonly KeyProtector[] = []): DeviceKey {
   const file = path.join(dataDir, DEVICE_KEY_FILE)
   const existing = readKeyFile(file)
   if (existing !== null) {
-    const key = openKeyFile(file, existing, protector)
-    // A key stored plainly (say, made by the CLI) is sealed as soon as a protector is at hand.
-    if (protector && existing.protector === null) {
-      writeKeyFile(file, { ...existing, protector: protector.name, private_key: protector.encrypt(Buffer.from(existing.private_key, 'base64')).toString('base64') }, 'replace')
+    // `previous`: protectors that may have sealed it before (Electron's safeStorage, before
+    // an encrypted profile's own key took over); the file is sealed again with `protector`.
+    const opener = existing.protector === null ? undefined : ([protector, ...previous].find((p) => p?.name === existing.protector) ?? protector)
+    const key = openKeyFile(file, existing, opener)
+    // A key stored plainly (say, made by the CLI), or sealed by an earlier protector, is sealed as soon as a protector is at hand.
+    if (protector && existing.protector !== protector.name) {
+      const sealed = Buffer.from(existing.private_key, 'base64')
+      const der = existing.protector === null ? sealed : opener!.decrypt(sealed)
+      writeKeyFile(file, { ...existing, protector: protector.name, private_key: protector.encrypt(der).toString('base64') }, 'replace')
       return { ...key, protector: protector.name }
     }
     return key

@@ -29,6 +29,7 @@ import { SyncClient } from './sync'
 import { syncHandlers } from './sync-handlers'
 import { openStore, type Store } from './store/open-store'
 import type { ProfileKeys } from './profile-crypto/profile-keys'
+import { profileSecretsProtector } from './profile-crypto/secrets-protector'
 import { WriteGate } from './write-gate'
 
 /**
@@ -128,6 +129,10 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
   const manifests = new ManifestStore(store.paths.packs, store.paths.tmp, filesKey)
   const gate = new WriteGate()
   const identity = ensureIdentity(sqlite)
+  // An encrypted profile seals its device key and sync token with its own key; the host's
+  // protector (Electron's safeStorage) then only opens what it sealed before.
+  const secretsProtector = opts.keys ? profileSecretsProtector(opts.keys) : (opts.keyProtector ?? null)
+  const previousProtectors = opts.keys && opts.keyProtector ? [opts.keyProtector] : []
   // Made on the profile's first start, so the device has its key before its first export
   // (see device-key.ts); an existing one is read (and, in Electron, unsealed by the OS) on
   // first use, not on every start. A key that cannot be read fails the exports that need
@@ -135,12 +140,14 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
   let keyOrError: DeviceKey | Error | null = null
   const loadKey = (): DeviceKey | Error => {
     try {
-      return loadOrCreateDeviceKey(store.paths.root, opts.keyProtector ?? undefined)
+      return loadOrCreateDeviceKey(store.paths.root, secretsProtector ?? undefined, undefined, previousProtectors)
     } catch (err) {
       return err instanceof Error ? err : new Error(String(err))
     }
   }
-  if (!existsSync(path.join(store.paths.root, DEVICE_KEY_FILE))) keyOrError = loadKey()
+  // An encrypted profile reads it at once too, so a key kept plainly before encryption (or
+  // sealed by the OS store) is sealed with the profile's key now, not at its first use.
+  if (opts.keys || !existsSync(path.join(store.paths.root, DEVICE_KEY_FILE))) keyOrError = loadKey()
   const deviceKey = (): DeviceKey => {
     keyOrError ??= loadKey()
     if (keyOrError instanceof Error) throw new TinjauError('internal', `this device's signing key cannot be used: ${keyOrError.message}`)
@@ -276,7 +283,8 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     gate,
     identity,
     deviceKey,
-    keyProtector: opts.keyProtector ?? null,
+    keyProtector: secretsProtector,
+    previousProtectors,
     ...(opts.now ? { now: opts.now } : {}),
     onTeamHashesChanged: () => hashLists.notifyChanged(),
     // A pull wrote clips: the same follow-up as an import's.
@@ -292,6 +300,7 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     onDecisionsSynced: () => emit('queue.changed', { reason: 'sync' }),
   })
   sync.onStatus((status) => emit('sync.status', status))
+  if (opts.keys) sync.resealToken()
   // Where a reviewer works (Electron, the web host) sync runs in the background; the CLI
   // syncs when asked. The first run waits a little so it never competes with the start.
   const firstSync = background ? setTimeout(() => sync.startSchedule(syncIntervalMs(sqlite)), SYNC_FIRST_RUN_DELAY_MS).unref() : null

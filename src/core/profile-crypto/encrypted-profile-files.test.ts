@@ -2,7 +2,6 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { expect, test } from 'vitest'
 import { DecisionDraft } from '../../shared/policy'
-import { loadOrCreateDeviceKey } from '../device-key'
 import { verifyDecisionPack, writeDecisionPack } from '../export'
 import { exportSource } from '../export/source'
 import { makePack, tempDir } from '../testing/make-pack'
@@ -39,7 +38,7 @@ test('packs imported as a zip and as a folder into an encrypted profile: no clea
 
   t.handlers['decision.record'](DecisionDraft.parse({ clipId: 'clip-000007', categories: ['violence.arson'], action: 'remove', rationale: 'calls to burn' }))
   const file = path.join(tempDir('tinjau-export-'), 'decisions.zip')
-  await writeDecisionPack(exportSource(t), loadOrCreateDeviceKey(dataDir), file)
+  await writeDecisionPack(exportSource(t), t.deviceKey(), file)
   const verified = await verifyDecisionPack(file)
   expect(verified.ok, JSON.stringify(verified)).toBe(true)
   t.close()

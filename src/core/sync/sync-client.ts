@@ -38,6 +38,8 @@ export interface SyncClientOptions {
   identity: Identity
   deviceKey: () => Pick<DeviceKey, 'publicKey' | 'sign'>
   keyProtector?: KeyProtector | null
+  /** Protectors that may have sealed the token before (TokenStore). */
+  previousProtectors?: readonly KeyProtector[]
   now?: () => Date
   /** For jitter; tests pass a seeded one. */
   random?: RandomSource
@@ -136,7 +138,7 @@ export class SyncClient {
     this.sqlite = opts.store.sqlite
     this.now = opts.now ?? (() => new Date())
     this.random = opts.random ?? Math.random
-    this.tokens = new TokenStore(opts.store.paths.root, opts.keyProtector ?? null)
+    this.tokens = new TokenStore(opts.store.paths.root, opts.keyProtector ?? null, opts.previousProtectors ?? [])
     this.outbox = new Outbox(this.sqlite, opts.identity, this.now)
     this.hashPushes = new MediaHashPushes(this.sqlite, this.now)
     this.activity = this.server() ? (getSetting(this.sqlite, K.lastSuccess) ? { state: 'up_to_date' } : { state: 'idle' }) : { state: 'not_enrolled' }
@@ -302,6 +304,19 @@ export class SyncClient {
     this.activity = { state: 'not_enrolled' }
     this.refreshCounts()
     this.publish()
+  }
+
+  /**
+   * Read the token once, so one kept plainly or under an earlier protector is sealed by the
+   * current one now (TokenStore.read), not at the next sync. A token it cannot read stays
+   * as it is: the next sync reports that.
+   */
+  resealToken(): void {
+    try {
+      this.tokens.read()
+    } catch {
+      // reported by the next sync run
+    }
   }
 
   /**

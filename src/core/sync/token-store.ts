@@ -36,6 +36,8 @@ export class TokenStore {
   constructor(
     dataDir: string,
     private readonly protector: KeyProtector | null = null,
+    /** Protectors that may have sealed the file before (see loadOrCreateDeviceKey); it is sealed again with `protector`. */
+    private readonly previous: readonly KeyProtector[] = [],
   ) {
     this.file = path.join(dataDir, SYNC_TOKEN_FILE)
   }
@@ -53,16 +55,18 @@ export class TokenStore {
     const f = parseTokenFile(this.file, text)
     let bytes: Buffer = Buffer.from(f.token, 'base64')
     if (f.protector !== null) {
-      if (!this.protector || this.protector.name !== f.protector) {
-        throw new TokenStoreError(this.file, `is sealed by "${f.protector}", which is not available here; enroll this device again`)
-      }
+      const opener = [this.protector, ...this.previous].find((p) => p?.name === f.protector)
+      if (!opener) throw new TokenStoreError(this.file, `is sealed by "${f.protector}", which is not available here; enroll this device again`)
       try {
-        bytes = this.protector.decrypt(bytes)
+        bytes = opener.decrypt(bytes)
       } catch {
         throw new TokenStoreError(this.file, `"${f.protector}" could not unseal it; enroll this device again`)
       }
     }
-    return (this.cached = bytes.toString('utf8'))
+    const token = bytes.toString('utf8')
+    // A token kept plainly or under an earlier protector is sealed by the current one at once.
+    if (this.protector && f.protector !== this.protector.name) this.write(token)
+    return (this.cached = token)
   }
 
   /** Written whole under a temporary name (mode 0600), synced, then moved into place. */
