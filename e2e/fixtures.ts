@@ -4,6 +4,10 @@ import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 import { test as base, _electron, type Page, type ElectronApplication } from '@playwright/test'
+import Database from 'better-sqlite3'
+import { unlockProfileKeySync } from '../src/core/profile-crypto/profile-key-file'
+import { applyDbKey } from '../src/core/profile-crypto/profile-keys'
+import { TEST_PASSPHRASE } from '../src/core/testing/test-profile-key'
 
 /**
  * `tinjau` is the app under test, whichever host runs it: a page, the data dir it uses,
@@ -47,8 +51,22 @@ interface WebHost {
   child: ChildProcess
 }
 
-/** The passphrase the web host is started with (TINJAU_PASSPHRASE), so specs find the profile open. */
-export const E2E_PASSPHRASE = 'tinjau e2e passphrase'
+/**
+ * The passphrase the web host is started with (TINJAU_PASSPHRASE), so specs find the profile
+ * open: the tests' one, so the CLI a spec runs on the same profile opens it too.
+ */
+export const E2E_PASSPHRASE = TEST_PASSPHRASE
+
+/**
+ * The profile's SQLite file, read-only, for a spec to check what the store kept: the
+ * profile is encrypted, so its key file is unlocked with the spec's passphrase first.
+ */
+export function openProfileDatabase(dataDir: string, passphrase = E2E_PASSPHRASE): Database.Database {
+  const { keys } = unlockProfileKeySync(dataDir, passphrase)
+  const db = new Database(path.join(dataDir, 'tinjau.sqlite'), { readonly: true, fileMustExist: true })
+  applyDbKey(db, keys.db)
+  return db
+}
 
 export interface WebHostEnv {
   /** TINJAU_PASSPHRASE; null starts the host locked (the lock screen's specs). */

@@ -1,11 +1,10 @@
 import path from 'node:path'
-import Database from 'better-sqlite3'
 import { HashStore } from '../src/core/hashes/hash-store'
 import { makeEntry, makeHashListDoc, makeIssuerKey, writeTestHashList } from '../src/core/hash-lists/testing/make-hash-list'
 import { tempDir } from '../src/core/testing/make-pack'
 import { formatHash256, HASH256_WORDS } from '../src/shared/pdq/hash256'
 import { api, axeViolations } from './app-page'
-import { expect, test } from './fixtures'
+import { expect, openProfileDatabase, test } from './fixtures'
 
 /**
  * Hash lists (docs/hash-list.md) end to end: a lead's signed list made from a clip's frames
@@ -19,7 +18,7 @@ import { expect, test } from './fixtures'
 
 /** A signed hash list of one entry: the frames the app stored for this clip's video, carrying a removal. */
 async function listFromProfile(dataDir: string, clipId: string): Promise<string> {
-  const db = new Database(path.join(dataDir, 'tinjau.sqlite'), { readonly: true })
+  const db = openProfileDatabase(dataDir)
   try {
     const sha = db.prepare('SELECT media_sha256 FROM clips WHERE id = ?').pluck().get(clipId) as string
     const f = new HashStore(db).frames(sha)

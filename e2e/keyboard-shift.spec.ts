@@ -1,7 +1,5 @@
-import path from 'node:path'
 import type { Page } from '@playwright/test'
-import Database from 'better-sqlite3'
-import { expect, test } from './fixtures'
+import { expect, openProfileDatabase, test } from './fixtures'
 
 /**
  * A reviewer's real work with the keyboard alone (issue 3): after the demo pack is loaded
@@ -163,7 +161,7 @@ test('ten clips by keyboard alone: ranges with I / O, the category picker, escal
 
   // What was decided is what the store kept (read from the profile's SQLite file): the
   // ranges, the escalation, the revision chain.
-  const db = new Database(path.join(tinjau.dataDir, 'tinjau.sqlite'), { readonly: true, fileMustExist: true })
+  const db = openProfileDatabase(tinjau.dataDir)
   try {
     type Row = { id: string; revises_id: string | null; categories: string; action: string; escalation_target: string | null; ranges: string }
     const decisionsOn = (clipId: string) => db.prepare<[string], Row>('SELECT * FROM decisions WHERE clip_id = ? ORDER BY decided_at, rowid').all(clipId)

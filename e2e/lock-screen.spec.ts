@@ -1,5 +1,5 @@
 import { api, axeViolations } from './app-page'
-import { expect, test } from './fixtures'
+import { E2E_PASSPHRASE, expect, test } from './fixtures'
 
 /**
  * The lock screen (issue 15), against the web host started without TINJAU_PASSPHRASE: a new
@@ -93,7 +93,7 @@ test.describe('the idle lock', () => {
     const lock = page.getByTestId('lock-screen')
     await expect(lock).toBeVisible({ timeout: 15_000 })
     await expect(lock).toContainText('after a while without activity')
-    await page.getByTestId('passphrase').fill('tinjau e2e passphrase')
+    await page.getByTestId('passphrase').fill(E2E_PASSPHRASE)
     await page.keyboard.press('Enter')
     await expect(page.getByTestId('load-demo')).toBeVisible({ timeout: 20_000 })
   })
