@@ -23,6 +23,7 @@ import Database from 'better-sqlite3'
 import { dataPaths } from '../paths'
 import { createEncryptStream, CHUNK_BYTES, HEADER_BYTES, isEncryptedFile, isEncryptTempName, openEncryptedFile, TAG_BYTES } from './chunked-file'
 import { applyDbKey, SQLITE_CLEAR_HEADER, type ProfileKeys } from './profile-keys'
+import { syncDir } from './sync-dir'
 
 /**
  * Encrypting a clear profile in place (issue 15; docs/encryption.md "Encrypting an existing
@@ -663,15 +664,4 @@ function removeDir(dir: string): void {
   if (!existsSync(dir)) return
   rmSync(dir, { recursive: true, force: true })
   syncDir(path.dirname(dir))
-}
-
-/** A rename or unlink is durable only once its directory is synced (not possible on Windows). */
-function syncDir(dir: string): void {
-  if (process.platform === 'win32') return
-  const fd = openSync(dir, 'r')
-  try {
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
 }

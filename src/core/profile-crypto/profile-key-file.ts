@@ -4,6 +4,7 @@ import path from 'node:path'
 import { z } from 'zod'
 import type { KeyProtector } from '../device-key'
 import { deriveProfileKeys, MASTER_KEY_BYTES, newMasterKey, type ProfileKeys } from './profile-keys'
+import { syncDir } from './sync-dir'
 
 /**
  * `profile-key.json`: the profile's master key, never stored in the clear. It is held in
@@ -322,16 +323,5 @@ function hasProfileKeyFile(file: string): boolean {
     return statSync(file).isFile()
   } catch {
     return false
-  }
-}
-
-/** A rename or unlink is durable only once its directory is synced (not possible on Windows). */
-function syncDir(dir: string): void {
-  if (process.platform === 'win32') return
-  const fd = openSync(dir, 'r')
-  try {
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
   }
 }
