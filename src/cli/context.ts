@@ -45,14 +45,6 @@ export class CliContext {
     return this.opening
   }
 
-  /** Hand the profile to someone who will close it (`serve`). */
-  async releaseProfile(host: 'cli' | 'web'): Promise<Tinjau> {
-    const t = await this.profile(host)
-    this.tinjau = null
-    this.opening = null
-    return t
-  }
-
   out(text: string): void {
     this.io.stdout(text.endsWith('\n') ? text : `${text}\n`)
   }

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util'
 import { findPackageRoot } from '../core/package-root'
 import { currentPlatformEnv, resolveDataDir } from '../core/paths'
-import { ProfileSession } from '../core/profile-session'
 import { builtRendererDir, idleLockOverrideMs, PASSPHRASE_ENV } from './host-env'
 import { resolvePort, serveUntilShutdown } from './launch'
+import { lockableSession } from './lockable-session'
 
 /**
  * Entry point built to out/main/web.js: `node out/main/web.js [--data-dir <dir>] [--port <n>]`.
@@ -29,20 +29,18 @@ async function run(argv: string[]): Promise<number> {
     const passphrase = process.env[PASSPHRASE_ENV]
     delete process.env[PASSPHRASE_ENV]
     const idleLockMs = idleLockOverrideMs(process.env)
-    const session = (openAllowed: Promise<void>) => {
-      const s = new ProfileSession({
-        dataDir: resolveDataDir(dataDir, currentPlatformEnv(process.env), process.cwd()),
-        idleLockMs,
-        // The store and everything behind it load after the host listens: the browser fetches
-        // the renderer meanwhile, and calls wait for the profile (web/app.ts, launch.ts).
-        open: async (keys) => {
-          await openAllowed
-          const { openProfile } = await import('../core/host-env')
-          return openProfile({ host: 'web', dataDir, from: __dirname, keys })
-        },
-      })
-      return { session: s, starting: passphrase ? s.start({ passphrase }, true) : undefined }
-    }
+    const session = lockableSession({
+      dataDir: resolveDataDir(dataDir, currentPlatformEnv(process.env), process.cwd()),
+      passphrase,
+      idleLockMs,
+      // The store and everything behind it load after the host listens: the browser fetches
+      // the renderer meanwhile, and calls wait for the profile (web/app.ts, launch.ts).
+      open: async (keys, openAllowed) => {
+        await openAllowed
+        const { openProfile } = await import('../core/host-env')
+        return openProfile({ host: 'web', dataDir, from: __dirname, keys })
+      },
+    })
     // Core's code (~200 ms of require) and the contract's schemas load right after the URL
     // is printed, while the browser opens the tab; then the store opens, unless the page
     // is already loading (launch.ts).
