@@ -15,10 +15,11 @@ import * as schema from './db/schema'
 import { cohensKappa, confusionMatrix, fleissKappa, percentAgreement, perCategoryKappa, perLabelKappa, type LabelPair } from './ops/agreement-stats'
 import { refreshDecisionPairs } from './ops/decision-pairs'
 import { agreementReport, type ReportWindow } from './ops/qa'
-import { writeTestPack } from './testing/fixtures'
+import type { TestPack } from './testing/fixtures'
 import { createTestDatabase } from './testing/pg-template'
-import { TestDevice } from './testing/test-device'
-import { realPostgresUrl, startTestServer, type TestServer } from './testing/test-server'
+import { startReviewTeam } from './testing/review-team'
+import type { TestDevice } from './testing/test-device'
+import { realPostgresUrl, type TestServer } from './testing/test-server'
 
 /**
  * decision_pairs and the agreement report that reads it, against what this file derives
@@ -183,18 +184,14 @@ function rounded(value: unknown): unknown {
 }
 
 let server: TestServer
-let pack: ReturnType<typeof writeTestPack>
-const devices: Record<string, TestDevice> = {}
+let pack: TestPack
+let devices: Record<string, TestDevice>
 
 beforeAll(async () => {
-  server = await startTestServer()
-  pack = writeTestPack(24, { packId: 'pk-pairs', clipPrefix: 'pr' })
-  await server.ops.loadPack(pack.dir)
-  for (const id of REVIEWERS) {
-    await server.ops.addReviewer(id, id)
-    devices[id] = new TestDevice(server.url)
-    await devices[id].enroll(await server.ops.enrollmentCode(id))
-  }
+  ;({ server, pack, devices } = await startReviewTeam({
+    pack: { clips: 24, packId: 'pk-pairs', clipPrefix: 'pr' },
+    reviewers: Object.fromEntries(REVIEWERS.map((id) => [id, {}])),
+  }))
 }, 120_000)
 afterAll(() => server?.stop())
 

@@ -4,15 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { findPackageRoot } from '../core/package-root'
 import { loadPolicy } from '../core/policy-loader'
 import { tempDir } from '../core/testing/make-pack'
-import type { PackedDecision } from '../shared/decision-pack-format'
 import { validateDsaStatement, type DsaStatement } from '../shared/dsa-statement'
-import { one, sql } from './db/open'
-import { adjudicate } from './ops/adjudicate'
 import { exportDsaStatements, listOutcomesInForce } from './ops/export'
-import { addLead } from './ops/leads'
-import { writeTestPack } from './testing/fixtures'
-import { TestDevice } from './testing/test-device'
-import { startTestServer, type TestServer } from './testing/test-server'
+import type { TestPack } from './testing/fixtures'
+import { clipMatch, teamListMatch } from './testing/matched-from-fixtures'
+import { settleAsTestLead, startReviewTeam } from './testing/review-team'
+import type { TestDevice } from './testing/test-device'
+import type { TestServer } from './testing/test-server'
 
 /**
  * Issue 14 on the service: a statement of reasons filed for an outcome whose decision was
@@ -21,67 +19,31 @@ import { startTestServer, type TestServer } from './testing/test-server'
  */
 
 let server: TestServer
-let pack: ReturnType<typeof writeTestPack>
+let pack: TestPack
 let ana: TestDevice
 let budi: TestDevice
 const policy = loadPolicy(path.join(findPackageRoot(__dirname), 'resources'))
 
 beforeAll(async () => {
-  server = await startTestServer()
-  pack = writeTestPack(4)
-  await server.ops.loadPack(pack.dir)
-  for (const id of ['ana', 'budi']) await server.ops.addReviewer(id, id)
-  // Clips 0–2 are ana's alone (single review); clip 3 goes to both.
-  await server.ops.assign(pack.packId, 'ana', pack.clipIds)
-  await server.ops.assign(pack.packId, 'budi', [pack.clipIds[3]!])
-  ana = new TestDevice(server.url)
-  await ana.enroll(await server.ops.enrollmentCode('ana'))
-  budi = new TestDevice(server.url)
-  await budi.enroll(await server.ops.enrollmentCode('budi'))
-  await addLead(server.db(), { id: 'lina', name: 'Lina Hartono', role: 'lead', password: 'correct horse battery staple' })
+  ;({ server, pack, devices: { ana, budi } } = await startReviewTeam({
+    pack: { clips: 4 },
+    // Clips 0–2 are ana's alone (single review); clip 3 goes to both.
+    reviewers: { ana: { assigned: (c) => c }, budi: { assigned: (c) => [c[3]!] } },
+    lead: true,
+  }))
 }, 120_000)
 afterAll(() => server?.stop())
-
-const clipMatch = (clipId: string, decisionId: string): NonNullable<PackedDecision['matched_from']> => ({
-  source: 'clip',
-  clip_id: clipId,
-  decision_id: decisionId,
-  query_match_percent: 92.5,
-  compared_match_percent: 87.33,
-  same_file: false,
-})
-
-const teamMatch: NonNullable<PackedDecision['matched_from']> = {
-  source: 'hashlist',
-  list_id: 'team-hashes',
-  list_source: 'team',
-  list_version: '2026-11-30T08:00:00.000+07:00',
-  entry_id: 'entry-0042',
-  label: 'Re-live of the Monas clash',
-  query_match_percent: 96.4,
-  compared_match_percent: 100,
-  same_file: false,
-}
 
 describe('the service\'s DSA export of decisions applied from a match', () => {
   it('says so for a reviewer\'s matched decision, not for a decision made from scratch nor for a lead\'s settlement', async () => {
     const c = pack.clipIds
     const original = ana.decision(c[0]!)
     const fromClip = ana.decision(c[1]!, { matched_from: clipMatch(c[0]!, original.id) })
-    const fromTeam = ana.decision(c[2]!, { matched_from: teamMatch })
+    const fromTeam = ana.decision(c[2]!, { matched_from: teamListMatch })
     const disputed = ana.decision(c[3]!, { matched_from: clipMatch(c[0]!, original.id) })
     expect((await ana.push([original, fromClip, fromTeam, disputed])).status).toBe(200)
     expect((await budi.push([budi.decision(c[3]!, { action: 'allow', categories: ['ok.news'], ranges: [], rationale: '' })])).status).toBe(200)
-    const settled = await one<{ outcome_id: string }>(server.db(), sql`SELECT outcome_id FROM clip_outcomes WHERE clip_id = ${c[3]!}`)
-    await adjudicate(server.db(), policy, { id: 'lina', name: 'Lina Hartono' }, c[3]!, {
-      expected_outcome_id: settled!.outcome_id,
-      action: 'remove',
-      categories: ['violence.arson'],
-      escalation_target: null,
-      ranges: [],
-      rationale: 'The call to burn is plain at 0:01.',
-      adopted_decision_id: disputed.id,
-    })
+    await settleAsTestLead(server, c[3]!, disputed.id)
 
     const out = tempDir('tinjau-dsa-matched-')
     const run = await exportDsaStatements(server.db(), policy, path.join(out, 'dsa'))

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { EnrollResponse, HealthResponse, PROTOCOL_HEADER, RevokeSelfResponse, SYNC_PATHS, SyncErrorBody } from '../shared/sync-protocol'
+import { EnrollResponse, HealthResponse, PROTOCOL_HEADER, RevokeSelfResponse, SYNC_PATHS } from '../shared/sync-protocol'
 import { rows, sql } from './db/open'
 import { normalizeCode, sha256Hex } from './ops/reviewers'
+import { errorOf } from './testing/responses'
 import { startTestServer, type TestServer } from './testing/test-server'
 import { TestDevice } from './testing/test-device'
 
@@ -13,10 +14,6 @@ beforeAll(async () => {
   await server.ops.addReviewer('budi', 'Budi')
 }, 120_000)
 afterAll(() => server?.stop())
-
-async function errorOf(res: Response) {
-  return SyncErrorBody.parse(await res.json()).error
-}
 
 describe('health', () => {
   it('answers without a token and names the protocol', async () => {

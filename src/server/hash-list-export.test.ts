@@ -10,9 +10,10 @@ import type { MediaFrameHashes } from '../shared/sync-protocol'
 import { rows, sql } from './db/open'
 import { exportHashList, loadSigningKey, writeSigningKey } from './ops/hash-list-export'
 import { buildProgram } from './program'
-import { writeTestPack } from './testing/fixtures'
-import { TestDevice } from './testing/test-device'
-import { startTestServer, type TestServer } from './testing/test-server'
+import type { TestPack } from './testing/fixtures'
+import { startReviewTeam } from './testing/review-team'
+import type { TestDevice } from './testing/test-device'
+import type { TestServer } from './testing/test-server'
 
 /**
  * `tinjau-server hashlist export`: the team's decided media as a signed hash list, read back
@@ -20,7 +21,7 @@ import { startTestServer, type TestServer } from './testing/test-server'
  */
 
 let server: TestServer
-let pack: ReturnType<typeof writeTestPack>
+let pack: TestPack
 let ana: TestDevice
 let budi: TestDevice
 let keyFile: string
@@ -57,17 +58,11 @@ async function held(): Promise<Map<string, DbRow>> {
 }
 
 beforeAll(async () => {
-  server = await startTestServer()
-  pack = writeTestPack(5)
-  await server.ops.loadPack(pack.dir)
-  for (const id of ['ana', 'budi']) await server.ops.addReviewer(id, id)
-  // An outcome waits for every reviewer of a clip: budi reviews clip 2 only.
-  await server.ops.assign(pack.packId, 'ana', pack.clipIds)
-  await server.ops.assign(pack.packId, 'budi', [pack.clipIds[2]!])
-  ana = new TestDevice(server.url)
-  await ana.enroll(await server.ops.enrollmentCode('ana'))
-  budi = new TestDevice(server.url)
-  await budi.enroll(await server.ops.enrollmentCode('budi'))
+  ;({ server, pack, devices: { ana, budi } } = await startReviewTeam({
+    pack: { clips: 5 },
+    // An outcome waits for every reviewer of a clip: budi reviews clip 2 only.
+    reviewers: { ana: { assigned: (c) => c }, budi: { assigned: (c) => [c[2]!] } },
+  }))
   const m = pack.media.map((x) => x.sha256)
   const c = pack.clipIds
   // 0: removed for arson (restricting); 1: allowed as news; 2: disputed (no decision in force);

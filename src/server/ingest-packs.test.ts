@@ -11,22 +11,17 @@ import { rows, sql } from './db/open'
 import { ingestDecisionPack } from './ops/decision-packs'
 import { exportDecisionsJson, exportDsaStatements, listOutcomesInForce } from './ops/export'
 import { loadPack } from './ops/packs'
-import { writeTestPack } from './testing/fixtures'
+import { writeTestPack, type TestPack } from './testing/fixtures'
+import { startReviewTeam } from './testing/review-team'
 import { TestDevice } from './testing/test-device'
-import { startTestServer, type TestServer } from './testing/test-server'
+import type { TestServer } from './testing/test-server'
 
 let server: TestServer
-let pack: ReturnType<typeof writeTestPack>
+let pack: TestPack
 let ana: TestDevice
 
 beforeAll(async () => {
-  server = await startTestServer()
-  pack = writeTestPack(4)
-  await server.ops.loadPack(pack.dir)
-  await server.ops.addReviewer('ana', 'Ana')
-  await server.ops.assign(pack.packId, 'ana')
-  ana = new TestDevice(server.url)
-  await ana.enroll(await server.ops.enrollmentCode('ana'))
+  ;({ server, pack, devices: { ana } } = await startReviewTeam({ pack: { clips: 4 }, reviewers: { ana: { name: 'Ana', assigned: (c) => c } } }))
 }, 120_000)
 afterAll(() => server?.stop())
 

@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SessionInfo as LeadSessionResponse } from '../shared/lead-api'
-import { SyncErrorBody } from '../shared/sync-protocol'
 import { one, rows, sql, type Db } from './db/open'
 import { ServerError } from './errors'
 import { errorResponse } from './http/app'
 import { addLeadSessionRoutes, LEAD_SESSION_COOKIE, requireLead, sameOriginOnly, type LeadEnv } from './http/lead-auth'
 import { addLead, disableLead, hashPassword, listLeads, resolveSession, setLeadPassword, signIn, SIGN_IN_WINDOW_S, verifyPassword } from './ops/leads'
 import { sha256Hex } from './ops/reviewers'
+import { errorOf } from './testing/responses'
 import { TestDevice } from './testing/test-device'
 import { startTestServer, type TestServer } from './testing/test-server'
 
@@ -82,10 +82,6 @@ async function signedIn(id: string, address?: string): Promise<string> {
   const res = await signInOver(id, PASSWORD, address ? { address } : {})
   expect(res.status).toBe(200)
   return sessionCookie(res)
-}
-
-async function errorOf(res: Response) {
-  return SyncErrorBody.parse(await res.json()).error
 }
 
 async function expectRefused(res: Response, status: number, code: string) {

@@ -1,25 +1,21 @@
-import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { findPackageRoot } from '../core/package-root'
-import { loadPolicy } from '../core/policy-loader'
-import { MediaHashesResponse, PushResponse, SyncErrorBody, type KnownMedia, type MediaFrameHashes } from '../shared/sync-protocol'
-import { one, rows, sql } from './db/open'
-import { adjudicate } from './ops/adjudicate'
+import { MediaHashesResponse, PushResponse, type KnownMedia, type MediaFrameHashes } from '../shared/sync-protocol'
+import { rows, sql } from './db/open'
 import { pullMediaHashes } from './ops/media-hashes'
-import { addLead } from './ops/leads'
-import { writeTestPack } from './testing/fixtures'
-import { TestDevice } from './testing/test-device'
-import { startTestServer, type TestServer } from './testing/test-server'
+import type { TestPack } from './testing/fixtures'
+import { errorOf } from './testing/responses'
+import { settleAsTestLead, startReviewTeam } from './testing/review-team'
+import type { TestDevice } from './testing/test-device'
+import type { TestServer } from './testing/test-server'
 
 /** Pushes carry the decided media's frame hashes; every device pulls the team's, with the outcomes in force. */
 
 let server: TestServer
-let pack: ReturnType<typeof writeTestPack>
+let pack: TestPack
 let ana: TestDevice
 let budi: TestDevice
 let citra: TestDevice
-const policy = loadPolicy(path.join(findPackageRoot(__dirname), 'resources'))
 
 /** Random but valid frame hashes of one media object. */
 function frames(sha256: string, n = 3, perFrame = 4, hasher = 'pdq/1fps/v2'): MediaFrameHashes {
@@ -37,10 +33,6 @@ async function pushed(res: Response): Promise<PushResponse> {
   const text = await res.text()
   expect(res.status, text).toBe(200)
   return PushResponse.parse(JSON.parse(text))
-}
-
-async function errorOf(res: Response) {
-  return SyncErrorBody.parse(await res.json()).error
 }
 
 async function stored(): Promise<{ sha256: string; hasher: string; hashes: string; qualities: string; times_ms: number[]; reviewer_id: string }[]> {
@@ -64,19 +56,11 @@ async function pullAll(device: TestDevice, limit = 200, from = ''): Promise<{ it
 }
 
 beforeAll(async () => {
-  server = await startTestServer()
-  pack = writeTestPack(6)
-  await server.ops.loadPack(pack.dir)
-  for (const id of ['ana', 'budi', 'citra']) await server.ops.addReviewer(id, id)
-  await server.ops.assign(pack.packId, 'ana', pack.clipIds.slice(0, 4))
-  await server.ops.assign(pack.packId, 'budi', pack.clipIds.slice(2))
-  ana = new TestDevice(server.url)
-  await ana.enroll(await server.ops.enrollmentCode('ana'))
-  budi = new TestDevice(server.url)
-  await budi.enroll(await server.ops.enrollmentCode('budi'))
-  citra = new TestDevice(server.url)
-  await citra.enroll(await server.ops.enrollmentCode('citra'))
-  await addLead(server.db(), { id: 'lina', name: 'Lina Hartono', role: 'lead', password: 'correct horse battery staple' })
+  ;({ server, pack, devices: { ana, budi, citra } } = await startReviewTeam({
+    pack: { clips: 6 },
+    reviewers: { ana: { assigned: (c) => c.slice(0, 4) }, budi: { assigned: (c) => c.slice(2) }, citra: {} },
+    lead: true,
+  }))
 }, 120_000)
 afterAll(() => server?.stop())
 
@@ -187,16 +171,7 @@ describe('GET /v1/media-hashes', () => {
     expect(next.items.map((i) => [i.sha256, i.frames])).toEqual([[pack.media[2]!.sha256, null]])
     expect(next.items[0]!.clips[0]).toMatchObject({ clip_id: clip, outcome: { kind: 'disputed', action: null }, reviewer_ids: ['ana', 'budi'] })
 
-    const detail = await one<{ outcome_id: string }>(server.db(), sql`SELECT outcome_id FROM clip_outcomes WHERE clip_id = ${clip}`)
-    await adjudicate(server.db(), policy, { id: 'lina', name: 'Lina Hartono' }, clip, {
-      expected_outcome_id: detail!.outcome_id,
-      action: 'remove',
-      categories: ['violence.arson'],
-      escalation_target: null,
-      ranges: [],
-      rationale: 'The call to burn is plain at 0:01.',
-      adopted_decision_id: null,
-    })
+    await settleAsTestLead(server, clip)
     next = await pullAll(budi, 200, next.cursor)
     expect(next.items.at(-1)!.clips[0]).toMatchObject({
       clip_id: clip,

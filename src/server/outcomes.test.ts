@@ -8,9 +8,10 @@ import { DsaStatement } from '../shared/dsa-statement'
 import { rows, sql } from './db/open'
 import { runStartTasks } from './db/start-tasks'
 import { dsaRunFiles, exportDecisionsJson, exportDsaRun, exportDsaStatements, listDsaRuns, listOutcomesInForce, runDsaExport } from './ops/export'
-import { writeTestPack } from './testing/fixtures'
-import { TestDevice } from './testing/test-device'
-import { startTestServer, type TestServer } from './testing/test-server'
+import type { TestPack } from './testing/fixtures'
+import { startReviewTeam } from './testing/review-team'
+import type { TestDevice } from './testing/test-device'
+import type { TestServer } from './testing/test-server'
 
 /**
  * The issue's scenario, on the real service: two reviewers on one pack; both remove 4
@@ -19,7 +20,7 @@ import { startTestServer, type TestServer } from './testing/test-server'
  */
 
 let server: TestServer
-let pack: ReturnType<typeof writeTestPack>
+let pack: TestPack
 let ana: TestDevice
 let budi: TestDevice
 const policy = loadPolicy(path.join(findPackageRoot(__dirname), 'resources'))
@@ -33,17 +34,11 @@ function statementsOf(files: string[]): DsaStatement[] {
 }
 
 beforeAll(async () => {
-  server = await startTestServer()
-  pack = writeTestPack(12)
-  await server.ops.loadPack(pack.dir)
-  for (const id of ['ana', 'budi']) await server.ops.addReviewer(id, id)
-  // Clips 0–8 go to both; 9–10 to ana alone; 11 to both and stays half-decided.
-  await server.ops.assign(pack.packId, 'ana', pack.clipIds.slice(0, 12))
-  await server.ops.assign(pack.packId, 'budi', [...pack.clipIds.slice(0, 9), pack.clipIds[11]!])
-  ana = new TestDevice(server.url)
-  await ana.enroll(await server.ops.enrollmentCode('ana'))
-  budi = new TestDevice(server.url)
-  await budi.enroll(await server.ops.enrollmentCode('budi'))
+  ;({ server, pack, devices: { ana, budi } } = await startReviewTeam({
+    pack: { clips: 12 },
+    // Clips 0–8 go to both; 9–10 to ana alone; 11 to both and stays half-decided.
+    reviewers: { ana: { assigned: (c) => c.slice(0, 12) }, budi: { assigned: (c) => [...c.slice(0, 9), c[11]!] } },
+  }))
 }, 120_000)
 afterAll(() => server?.stop())
 

@@ -1,23 +1,17 @@
-import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { findPackageRoot } from '../core/package-root'
-import { loadPolicy } from '../core/policy-loader'
 import { OutcomesResponse, SyncErrorBody, type OutcomeNotice } from '../shared/sync-protocol'
-import { one, sql } from './db/open'
-import { adjudicate } from './ops/adjudicate'
 import { overview } from './ops/lead-views'
-import { addLead } from './ops/leads'
-import { writeTestPack } from './testing/fixtures'
-import { TestDevice } from './testing/test-device'
-import { startTestServer, type TestServer } from './testing/test-server'
+import type { TestPack } from './testing/fixtures'
+import { settleAsTestLead, startReviewTeam } from './testing/review-team'
+import type { TestDevice } from './testing/test-device'
+import type { TestServer } from './testing/test-server'
 
 /** Devices pull the outcomes of the clips their reviewer decided, a page at a time, each once. */
 
 let server: TestServer
-let pack: ReturnType<typeof writeTestPack>
+let pack: TestPack
 let ana: TestDevice
 let budi: TestDevice
-const policy = loadPolicy(path.join(findPackageRoot(__dirname), 'resources'))
 
 async function pullAll(device: TestDevice, limit = 1000): Promise<OutcomeNotice[]> {
   const all: OutcomeNotice[] = []
@@ -37,18 +31,11 @@ async function pullAll(device: TestDevice, limit = 1000): Promise<OutcomeNotice[
 const latest = (list: OutcomeNotice[]) => Object.fromEntries(list.map((n) => [n.clip_id, n]))
 
 beforeAll(async () => {
-  server = await startTestServer()
-  pack = writeTestPack(4)
-  await server.ops.loadPack(pack.dir)
-  for (const id of ['ana', 'budi']) {
-    await server.ops.addReviewer(id, id)
-    await server.ops.assign(pack.packId, id, pack.clipIds)
-  }
-  ana = new TestDevice(server.url)
-  await ana.enroll(await server.ops.enrollmentCode('ana'))
-  budi = new TestDevice(server.url)
-  await budi.enroll(await server.ops.enrollmentCode('budi'))
-  await addLead(server.db(), { id: 'lina', name: 'Lina Hartono', role: 'lead', password: 'correct horse battery staple' })
+  ;({ server, pack, devices: { ana, budi } } = await startReviewTeam({
+    pack: { clips: 4 },
+    reviewers: { ana: { assigned: (c) => c }, budi: { assigned: (c) => c } },
+    lead: true,
+  }))
 }, 120_000)
 afterAll(() => server?.stop())
 
@@ -65,16 +52,7 @@ describe('GET /v1/outcomes', () => {
     expect(a[c[1]!]!.outcome.kind).toBe('disputed')
     expect(a[c[1]!]!.upheld).toBeNull()
 
-    const detail = await one<{ outcome_id: string }>(server.db(), sql`SELECT outcome_id FROM clip_outcomes WHERE clip_id = ${c[1]!}`)
-    await adjudicate(server.db(), policy, { id: 'lina', name: 'Lina Hartono' }, c[1]!, {
-      expected_outcome_id: detail!.outcome_id,
-      action: 'remove',
-      categories: ['violence.arson'],
-      escalation_target: null,
-      ranges: [],
-      rationale: 'The call to burn is plain at 0:01.',
-      adopted_decision_id: null,
-    })
+    await settleAsTestLead(server, c[1]!)
     a = latest(await pullAll(ana))
     const b = latest(await pullAll(budi))
     expect(a[c[1]!]).toMatchObject({ upheld: true, outcome: { kind: 'adjudicated', action: 'remove', lead: { id: 'lina', name: 'Lina Hartono' }, rationale: 'The call to burn is plain at 0:01.' } })

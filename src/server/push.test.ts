@@ -1,39 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { MAX_PUSH_BODY_BYTES, PROTOCOL_HEADER, PushResponse, SIGNATURE_HEADER, SyncErrorBody } from '../shared/sync-protocol'
+import { MAX_PUSH_BODY_BYTES, PROTOCOL_HEADER, SIGNATURE_HEADER } from '../shared/sync-protocol'
 import { rows, sql } from './db/open'
-import { writeTestPack } from './testing/fixtures'
-import { TestDevice } from './testing/test-device'
-import { startTestServer, type TestServer } from './testing/test-server'
+import type { TestPack } from './testing/fixtures'
+import { errorOf, pushResults } from './testing/responses'
+import { startReviewTeam } from './testing/review-team'
+import type { TestDevice } from './testing/test-device'
+import type { TestServer } from './testing/test-server'
 
 let server: TestServer
 let ana: TestDevice
 let budi: TestDevice
-let pack: ReturnType<typeof writeTestPack>
+let pack: TestPack
 
 beforeAll(async () => {
-  server = await startTestServer()
-  pack = writeTestPack(8)
-  await server.ops.loadPack(pack.dir)
-  for (const [id, name] of [['ana', 'Ana'], ['budi', 'Budi']] as const) await server.ops.addReviewer(id, name)
-  // ana holds clips 0–5, budi clips 4–7: both hold 4 and 5.
-  await server.ops.assign(pack.packId, 'ana', pack.clipIds.slice(0, 6))
-  await server.ops.assign(pack.packId, 'budi', pack.clipIds.slice(4))
-  ana = new TestDevice(server.url)
-  await ana.enroll(await server.ops.enrollmentCode('ana'))
-  budi = new TestDevice(server.url)
-  await budi.enroll(await server.ops.enrollmentCode('budi'))
+  ;({ server, pack, devices: { ana, budi } } = await startReviewTeam({
+    pack: { clips: 8 },
+    // ana holds clips 0–5, budi clips 4–7: both hold 4 and 5.
+    reviewers: { ana: { name: 'Ana', assigned: (c) => c.slice(0, 6) }, budi: { name: 'Budi', assigned: (c) => c.slice(4) } },
+  }))
 }, 120_000)
 afterAll(() => server?.stop())
-
-async function results(res: Response) {
-  expect(res.status).toBe(200)
-  expect(res.headers.get(PROTOCOL_HEADER)).toBe('1')
-  return PushResponse.parse(await res.json()).results
-}
-
-async function errorOf(res: Response) {
-  return SyncErrorBody.parse(await res.json()).error
-}
 
 async function storedIds(): Promise<string[]> {
   return (await server.ops.decisions()).map((d) => d.id)
@@ -43,16 +29,16 @@ describe('push', () => {
   it('stores new decisions, and a repeated push is duplicate, not doubled', async () => {
     const ds = [ana.decision(pack.clipIds[0]!), ana.decision(pack.clipIds[1]!, { action: 'allow', categories: ['ok.commerce'], rationale: '' })]
     const body = ana.pushBody(ds)
-    expect(await results(await ana.pushRaw(body))).toEqual([
+    expect(await pushResults(await ana.pushRaw(body))).toEqual([
       { id: ds[0]!.id, outcome: 'stored' },
       { id: ds[1]!.id, outcome: 'stored' },
     ])
-    expect(await results(await ana.pushRaw(body))).toEqual([
+    expect(await pushResults(await ana.pushRaw(body))).toEqual([
       { id: ds[0]!.id, outcome: 'duplicate' },
       { id: ds[1]!.id, outcome: 'duplicate' },
     ])
     // The same decisions in a new batch (a retry after a lost answer) are duplicates too.
-    expect((await results(await ana.push(ds))).map((r) => r.outcome)).toEqual(['duplicate', 'duplicate'])
+    expect((await pushResults(await ana.push(ds))).map((r) => r.outcome)).toEqual(['duplicate', 'duplicate'])
     const stored = await server.ops.decisions()
     expect(stored.filter((d) => d.id === ds[0]!.id)).toHaveLength(1)
     expect(stored.find((d) => d.id === ds[1]!.id)).toMatchObject({ clip_id: pack.clipIds[1], reviewer_id: 'ana', action: 'allow', categories: ['ok.commerce'] })
@@ -65,7 +51,7 @@ describe('push', () => {
     const unknownClip = ana.decision('no-such-clip')
     const otherDevice = ana.decision(pack.clipIds[2]!, { device_id: budi.deviceId })
     const conflict = { ...own, rationale: 'something else' }
-    const res = await results(await ana.push([own, notOwn, unassigned, unknownClip, otherDevice, conflict]))
+    const res = await pushResults(await ana.push([own, notOwn, unassigned, unknownClip, otherDevice, conflict]))
     expect(res.map((r) => [r.outcome, r.rejection])).toEqual([
       ['stored', undefined],
       ['rejected', 'not_own_decision'],
@@ -79,19 +65,19 @@ describe('push', () => {
     expect(ids).toContain(own.id)
     for (const d of [notOwn, unassigned, unknownClip, otherDevice]) expect(ids).not.toContain(d.id)
     // Pushed again later with other content, the stored id is still a conflict.
-    expect((await results(await ana.push([conflict])))[0]).toMatchObject({ outcome: 'rejected', rejection: 'id_conflict' })
+    expect((await pushResults(await ana.push([conflict])))[0]).toMatchObject({ outcome: 'rejected', rejection: 'id_conflict' })
   })
 
   it('takes revision chains, within a batch and across batches, and refuses forks and foreign targets', async () => {
     const at = (s: number) => new Date(Date.UTC(2025, 8, 4, 8, 0, s)).toISOString()
     const first = ana.decision(pack.clipIds[3]!, { decided_at: at(1) })
     const second = ana.decision(pack.clipIds[3]!, { revises_id: first.id, action: 'label', decided_at: at(2) })
-    expect((await results(await ana.push([first, second]))).map((r) => r.outcome)).toEqual(['stored', 'stored'])
+    expect((await pushResults(await ana.push([first, second]))).map((r) => r.outcome)).toEqual(['stored', 'stored'])
     const third = ana.decision(pack.clipIds[3]!, { revises_id: second.id, action: 'allow', categories: ['ok.commerce'], decided_at: at(3) })
     const fork = ana.decision(pack.clipIds[3]!, { revises_id: second.id })
     const missing = ana.decision(pack.clipIds[3]!, { revises_id: 'never-pushed' })
     const otherClip = ana.decision(pack.clipIds[0]!, { revises_id: first.id })
-    const res = await results(await ana.push([third, fork, missing, otherClip]))
+    const res = await pushResults(await ana.push([third, fork, missing, otherClip]))
     expect(res.map((r) => [r.outcome, r.rejection])).toEqual([
       ['stored', undefined],
       ['rejected', 'bad_revision'],
@@ -99,7 +85,7 @@ describe('push', () => {
       ['rejected', 'bad_revision'],
     ])
     const budiOnAna = budi.decision(pack.clipIds[4]!, { revises_id: third.id })
-    expect((await results(await budi.push([budiOnAna])))[0]).toMatchObject({ rejection: 'bad_revision' })
+    expect((await pushResults(await budi.push([budiOnAna])))[0]).toMatchObject({ rejection: 'bad_revision' })
     const chain = (await server.ops.decisions()).filter((d) => d.clip_id === pack.clipIds[3])
     expect(chain.map((d) => [d.id, d.revises_id])).toEqual([
       [first.id, null],
@@ -111,9 +97,9 @@ describe('push', () => {
   it('opens an adjudication when reviewers disagree and resolves it when a revision agrees, keeping every decision', async () => {
     const clip = pack.clipIds[4]!
     const a = ana.decision(clip, { action: 'remove', categories: ['violence.arson'] })
-    expect((await results(await ana.push([a])))[0]!.adjudication).toBeUndefined()
+    expect((await pushResults(await ana.push([a])))[0]!.adjudication).toBeUndefined()
     const b = budi.decision(clip, { action: 'allow', categories: ['ok.commerce'], rationale: '' })
-    expect((await results(await budi.push([b])))[0]).toMatchObject({ outcome: 'stored', adjudication: true })
+    expect((await pushResults(await budi.push([b])))[0]).toMatchObject({ outcome: 'stored', adjudication: true })
 
     let adj = (await server.ops.adjudications()).filter((x) => x.clip_id === clip)
     expect(adj).toHaveLength(1)
@@ -126,7 +112,7 @@ describe('push', () => {
 
     // Same categories in another order still agree.
     const b2 = budi.decision(clip, { revises_id: b.id, action: 'remove', categories: ['violence.arson', 'violence.arson'] })
-    expect((await results(await budi.push([b2])))[0]!.adjudication).toBeUndefined()
+    expect((await pushResults(await budi.push([b2])))[0]!.adjudication).toBeUndefined()
     adj = (await server.ops.adjudications()).filter((x) => x.clip_id === clip)
     expect(adj).toHaveLength(1)
     expect(adj[0]!.state).toBe('resolved')
@@ -137,7 +123,7 @@ describe('push', () => {
   it('stores a decision once when the same push arrives several times at once', async () => {
     const d = ana.decision(pack.clipIds[5]!, { action: 'label', categories: ['violence.arson'] })
     const bodies = Array.from({ length: 5 }, () => ana.pushBody([d]))
-    const all = await Promise.all(bodies.map(async (b) => (await results(await ana.pushRaw(b)))[0]!.outcome))
+    const all = await Promise.all(bodies.map(async (b) => (await pushResults(await ana.pushRaw(b)))[0]!.outcome))
     expect(all.filter((o) => o === 'stored')).toHaveLength(1)
     expect(all.filter((o) => o === 'duplicate')).toHaveLength(4)
     expect((await server.ops.decisions()).filter((x) => x.id === d.id)).toHaveLength(1)
@@ -146,7 +132,7 @@ describe('push', () => {
   it('stores the signed bytes with each decision, so its signature can be checked again', async () => {
     const d = ana.decision(pack.clipIds[5]!, { revises_id: null })
     const body = ana.pushBody([d])
-    expect((await results(await ana.pushRaw(body)))[0]!.outcome).toBe('stored')
+    expect((await pushResults(await ana.pushRaw(body)))[0]!.outcome).toBe('stored')
     const [row] = await rows<{ body: Buffer; signature: Buffer; public_key: string }>(
       server.db(),
       sql`SELECT b.body, b.signature, b.public_key FROM decisions d JOIN push_batches b ON b.id = d.batch_id WHERE d.id = ${d.id}`,

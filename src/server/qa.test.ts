@@ -8,7 +8,8 @@ import { fleissKappa } from './ops/agreement-stats'
 import { agreementReport, drawQaSample, setQaRule } from './ops/qa'
 import { formatAgreementReport } from './qa-report-text'
 import { writeTestPack } from './testing/fixtures'
-import { TestDevice } from './testing/test-device'
+import { enrollReviewers } from './testing/review-team'
+import type { TestDevice } from './testing/test-device'
 import { startTestServer, type TestServer } from './testing/test-server'
 
 /**
@@ -18,7 +19,7 @@ import { startTestServer, type TestServer } from './testing/test-server'
  */
 
 let server: TestServer
-const devices: Record<string, TestDevice> = {}
+let devices: Record<string, TestDevice>
 const REMOVE = { action: 'remove', categories: ['violence.arson'] }
 const ALLOW = { action: 'allow', categories: ['ok.news'], ranges: [], rationale: '' }
 const LABEL = { action: 'label', categories: ['misinformation'], ranges: [], rationale: 'Misleading caption.' }
@@ -26,11 +27,7 @@ const DAY = 24 * 3600 * 1000
 
 beforeAll(async () => {
   server = await startTestServer()
-  for (const id of ['ana', 'budi', 'cita']) {
-    await server.ops.addReviewer(id, id)
-    devices[id] = new TestDevice(server.url)
-    await devices[id].enroll(await server.ops.enrollmentCode(id))
-  }
+  devices = await enrollReviewers(server, { ana: {}, budi: {}, cita: {} })
 }, 120_000)
 afterAll(() => server?.stop())
 

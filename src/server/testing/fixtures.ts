@@ -2,8 +2,15 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { makeClip, makeManifest, tempDir, writeManifest, writeMedia, type FakeMedia } from '../../core/testing/make-pack'
 
+export interface TestPack {
+  dir: string
+  packId: string
+  clipIds: string[]
+  media: FakeMedia[]
+}
+
 /** A pack folder of `n` clips, each with its own small media file, for the service's tests. */
-export function writeTestPack(n: number, opts: { packId?: string; clipPrefix?: string } = {}): { dir: string; packId: string; clipIds: string[]; media: FakeMedia[] } {
+export function writeTestPack(n: number, opts: { packId?: string; clipPrefix?: string } = {}): TestPack {
   const dir = tempDir('tinjau-server-pack-')
   const packId = opts.packId ?? 'pk-test-01'
   const media = Array.from({ length: n }, (_, i) => writeMedia(dir, `media/clip-${i}.webm`, Buffer.from(`media bytes of clip ${i} `.repeat(50 + i))))
