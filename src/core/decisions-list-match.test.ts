@@ -1,36 +1,24 @@
-import { afterEach, describe, expect, test } from 'vitest'
-import { dispatch } from '../shared/dispatch'
+import { describe, expect, test } from 'vitest'
 import type { MatchedFromHashList } from '../shared/matched-from'
-import { DecisionDraft, type DecisionDraftInput } from '../shared/policy'
+import { DecisionDraft } from '../shared/policy'
 import { makeEntry, makeHashListDoc, makeIssuerKey, writeTestHashList } from './hash-lists/testing/make-hash-list'
+import { expectMalformedMatchesRefused, recordDraft as record, removalOf, useProfilesWithClips } from './testing/decision-profile'
 import { refusedWithoutChange } from './testing/expect-refused'
-import { makePack } from './testing/make-pack'
-import { openTestTinjau } from './testing/open-test-tinjau'
-import { snapshotRows } from './testing/store-snapshot'
-import type { Tinjau } from './tinjau'
 
 /** Issue 14: a decision applied from a hash list entry records the list, its version and the entry, and core checks them against the profile's lists. */
 
-let open: (Tinjau & { dataDir: string })[] = []
-afterEach(() => {
-  for (const t of open) t.close()
-  open = []
-})
-
+const profileWithClips = useProfilesWithClips()
 const key = makeIssuerKey()
 const V1 = '2025-09-05T10:00:00.000Z'
 const V2 = '2025-09-06T10:00:00.000Z'
 
 async function profileWithList() {
-  const t = openTestTinjau()
-  open.push(t)
-  await t.handlers['pack.importDirectory']({ path: makePack(3) })
+  const t = await profileWithClips(3)
   await t.handlers['hashlist.import']({ path: await writeTestHashList(makeHashListDoc(key, [makeEntry('e1'), makeEntry('e2', {}, 2)], { created_at: V1 }), key) })
   return t
 }
 
-const record = (t: Tinjau, input: DecisionDraftInput) => t.handlers['decision.record'](DecisionDraft.parse(input))
-const removal = (clipId: string): DecisionDraftInput => ({ clipId, categories: ['violence.arson'], action: 'remove', rationale: 'matches known riot footage e1' })
+const removal = (clipId: string) => removalOf(clipId, 'matches known riot footage e1')
 const listMatch = (over: Partial<MatchedFromHashList> = {}): MatchedFromHashList => ({
   source: 'hashlist',
   listId: 'hl-jkt-riots',
@@ -129,7 +117,6 @@ describe('a list match core cannot confirm is refused and changes nothing', () =
 
   test('the contract refuses a malformed list match before core sees it', async () => {
     const t = await profileWithList()
-    const rows = snapshotRows(t.store.sqlite)
     const cases: [unknown, string][] = [
       [{ ...listMatch(), label: 'x'.repeat(201) }, 'matchedFrom.label'],
       [{ ...listMatch(), listId: '' }, 'matchedFrom.listId'],
@@ -140,14 +127,6 @@ describe('a list match core cannot confirm is refused and changes nothing', () =
       [{ ...listMatch(), clipId: 'clip-000000' }, 'matchedFrom'],
       [{ source: 'hashlist', listId: 'hl-jkt-riots', entryId: 'e1' }, 'matchedFrom.listVersion'],
     ]
-    for (const [matchedFrom, path] of cases) {
-      const res = await dispatch(t.handlers, 'decision.record', { ...removal('clip-000001'), matchedFrom })
-      expect(res.ok, JSON.stringify(matchedFrom)).toBe(false)
-      if (!res.ok) {
-        expect(res.error.code).toBe('invalid_input')
-        expect(res.error.details?.map((d) => d.path)).toContain(path)
-      }
-    }
-    expect(snapshotRows(t.store.sqlite)).toEqual(rows)
+    await expectMalformedMatchesRefused(t, removal('clip-000001'), cases)
   })
 })

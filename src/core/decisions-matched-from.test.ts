@@ -1,31 +1,17 @@
-import { afterEach, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { dispatch } from '../shared/dispatch'
 import type { DecisionRecord } from '../shared/domain'
 import type { MatchedFromClip } from '../shared/matched-from'
-import { DecisionDraft, type DecisionDraftInput } from '../shared/policy'
-import { makePack } from './testing/make-pack'
-import { openTestTinjau } from './testing/open-test-tinjau'
+import { DecisionDraft } from '../shared/policy'
+import { expectMalformedMatchesRefused, recordDraft as record, removalOf, useProfilesWithClips } from './testing/decision-profile'
 import { refusedWithoutChange } from './testing/expect-refused'
-import { snapshotRows } from './testing/store-snapshot'
 import type { Tinjau } from './tinjau'
 
 /** Issue 14: a decision applied from a known-content match says which, and core checks the claim. */
 
-let open: (Tinjau & { dataDir: string })[] = []
-afterEach(() => {
-  for (const t of open) t.close()
-  open = []
-})
-
-async function profileWithClips(n = 4) {
-  const t = openTestTinjau()
-  open.push(t)
-  await t.handlers['pack.importDirectory']({ path: makePack(n) })
-  return t
-}
-
-const record = (t: Tinjau, input: DecisionDraftInput) => t.handlers['decision.record'](DecisionDraft.parse(input))
-const removal = (clipId: string): DecisionDraftInput => ({ clipId, categories: ['violence.arson'], action: 'remove', rationale: 'calls to burn the market' })
+const openProfile = useProfilesWithClips()
+const profileWithClips = () => openProfile(4)
+const removal = (clipId: string) => removalOf(clipId, 'calls to burn the market')
 const match = (over: Partial<MatchedFromClip> = {}): MatchedFromClip => ({
   source: 'clip',
   clipId: 'clip-000000',
@@ -99,7 +85,6 @@ describe('a match core cannot confirm is refused and changes nothing', () => {
 
   test('the contract refuses a malformed match before core sees it', async () => {
     const t = await profileWithClips()
-    const rows = snapshotRows(t.store.sqlite)
     const cases: [unknown, string][] = [
       [{ ...match(), queryMatchPercent: 100.5 }, 'matchedFrom.queryMatchPercent'],
       [{ ...match(), comparedMatchPercent: -1 }, 'matchedFrom.comparedMatchPercent'],
@@ -113,15 +98,7 @@ describe('a match core cannot confirm is refused and changes nothing', () => {
       [{ ...match(), extra: 1 }, 'matchedFrom'],
       [{ source: 'clip', clipId: 'clip-000000' }, 'matchedFrom.decisionId'],
     ]
-    for (const [matchedFrom, path] of cases) {
-      const res = await dispatch(t.handlers, 'decision.record', { ...removal('clip-000001'), matchedFrom })
-      expect(res.ok, JSON.stringify(matchedFrom)).toBe(false)
-      if (!res.ok) {
-        expect(res.error.code).toBe('invalid_input')
-        expect(res.error.details?.map((d) => d.path)).toContain(path)
-      }
-    }
-    expect(snapshotRows(t.store.sqlite)).toEqual(rows)
+    await expectMalformedMatchesRefused(t, removal('clip-000001'), cases)
   })
 })
 
