@@ -1,13 +1,10 @@
-import { generateKeyPairSync, sign } from 'node:crypto'
-import { writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { ZipFile } from 'yazl'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
-import { loadOrCreateDeviceKey, publicKeyString, type DeviceKey } from '../device-key'
-import { DecisionsDocument } from '../../shared/decision-pack-format'
+import { loadOrCreateDeviceKey, type DeviceKey } from '../device-key'
+import type { DecisionsDocument } from '../../shared/decision-pack-format'
 import type { PackedMatchedFromClip } from '../../shared/matched-from'
 import { writeDecisionPack, verifyDecisionPack } from './index'
-import { readKnownZip } from './zip-read'
+import { readDecisionPackEntries, writeForgedDecisionPack } from './test-decision-pack'
 import { clipIds, openExportProfile, type TestProfile } from './test-profile'
 import { makeEntry, makeHashListDoc, makeIssuerKey, writeTestHashList } from '../hash-lists/testing/make-hash-list'
 
@@ -26,33 +23,11 @@ const remove = (clipId: string) => ({ clipId, categories: ['violence.arson'], ac
 async function exported(): Promise<{ file: string; json: string; doc: DecisionsDocument }> {
   const file = path.join(p.scratch(), 'decisions.zip')
   await writeDecisionPack(p.source, key, file, { now: () => new Date('2025-09-04T00:00:00.000Z') })
-  const zip = await readKnownZip(file, { entries: { 'decisions.json': 1 << 30, 'decisions.sig': 64 } })
-  if (!zip.ok) throw new Error(zip.problems.join('; '))
-  const json = zip.entries.get('decisions.json')!.toString('utf8')
-  return { file, json, doc: DecisionsDocument.parse(JSON.parse(json)) }
+  const { json, doc } = await readDecisionPackEntries(file)
+  return { file, json: json.toString('utf8'), doc }
 }
 
-function zipOf(entries: [string, Buffer][]): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const zip = new ZipFile()
-    for (const [name, bytes] of entries) zip.addBuffer(bytes, name)
-    zip.end()
-    const chunks: Buffer[] = []
-    zip.outputStream.on('data', (c: Buffer) => chunks.push(c))
-    zip.outputStream.on('error', reject)
-    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)))
-  })
-}
-
-async function forged(doc: unknown): Promise<string> {
-  const file = path.join(p.scratch(), 'forged.zip')
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519')
-  const withKey = JSON.parse(JSON.stringify(doc)) as { exporter: { public_key: string } }
-  withKey.exporter.public_key = publicKeyString(publicKey)
-  const json = Buffer.from(JSON.stringify(withKey))
-  writeFileSync(file, await zipOf([['decisions.json', json], ['decisions.sig', sign(null, json, privateKey)]]))
-  return file
-}
+const forged = (doc: unknown) => writeForgedDecisionPack(doc, path.join(p.scratch(), 'forged.zip'))
 
 describe('matched_from in a decision pack', () => {
   test('round trip: written last and only where set, signed, verified, lines without a match unchanged', async () => {

@@ -1,13 +1,11 @@
-import { generateKeyPairSync, sign } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { ZipFile } from 'yazl'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import type { DecisionsDocument } from '../../shared/decision-pack-format'
 import { TinjauError } from '../../shared/errors'
-import { loadOrCreateDeviceKey, publicKeyString, type DeviceKey } from '../device-key'
-import { DecisionsDocument } from '../../shared/decision-pack-format'
+import { loadOrCreateDeviceKey, type DeviceKey } from '../device-key'
 import { writeDecisionPack, verifyDecisionPack, type VerifyResult } from './index'
-import { readKnownZip } from './zip-read'
+import { readDecisionPackEntries as contents, writeForgedDecisionPack, zipOf } from './test-decision-pack'
 import { clipIds, openExportProfile, type TestProfile } from './test-profile'
 
 let p: TestProfile
@@ -26,25 +24,6 @@ async function exportPack(opts: Parameters<typeof writeDecisionPack>[3] = {}) {
   return { file, result }
 }
 
-async function contents(file: string): Promise<{ json: Buffer; sig: Buffer; doc: DecisionsDocument }> {
-  const zip = await readKnownZip(file, { entries: { 'decisions.json': 1 << 30, 'decisions.sig': 64 } })
-  if (!zip.ok) throw new Error(zip.problems.join('; '))
-  const json = zip.entries.get('decisions.json')!
-  return { json, sig: zip.entries.get('decisions.sig')!, doc: DecisionsDocument.parse(JSON.parse(json.toString('utf8'))) }
-}
-
-function zipOf(entries: [string, Buffer][]): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const zip = new ZipFile()
-    for (const [name, bytes] of entries) zip.addBuffer(bytes, name)
-    zip.end()
-    const chunks: Buffer[] = []
-    zip.outputStream.on('data', (c: Buffer) => chunks.push(c))
-    zip.outputStream.on('error', reject)
-    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)))
-  })
-}
-
 /** The zip with an entry name changed in place (same length), where a zip writer would refuse the name. */
 function renamed(zip: Buffer, from: string, to: string): Buffer {
   const out = Buffer.from(zip)
@@ -53,14 +32,7 @@ function renamed(zip: Buffer, from: string, to: string): Buffer {
 }
 
 /** A pack signed by a key of the test's own, holding whatever JSON the test gives. */
-async function forged(doc: unknown, file = path.join(p.scratch(), 'forged.zip')): Promise<string> {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519')
-  const withKey = JSON.parse(JSON.stringify(doc)) as { exporter: { public_key: string } }
-  withKey.exporter.public_key = publicKeyString(publicKey)
-  const json = Buffer.from(JSON.stringify(withKey))
-  writeFileSync(file, await zipOf([['decisions.json', json], ['decisions.sig', sign(null, json, privateKey)]]))
-  return file
-}
+const forged = (doc: unknown, file = path.join(p.scratch(), 'forged.zip')) => writeForgedDecisionPack(doc, file)
 
 const problemsOf = (r: VerifyResult) => (r.ok ? [] : r.problems.map((x) => `${x.code}: ${x.message}`))
 
