@@ -1,13 +1,7 @@
-import {
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  randomBytes,
-  sign as edSign,
-  type KeyObject,
-} from 'node:crypto'
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as edSign, type KeyObject } from 'node:crypto'
+import { linkSync, mkdirSync, readFileSync, renameSync } from 'node:fs'
 import path from 'node:path'
+import { writeFileAtomically } from './atomic-file'
 import { PUBLIC_KEY, publicKeyString } from './ed25519'
 
 // The key forms and the check live with the pack signature's in ed25519.ts; these were here first.
@@ -167,22 +161,8 @@ function createKeyFile(file: string, protector: KeyProtector | undefined, at: Da
   writeKeyFile(file, body, 'create')
 }
 
-/** Written whole under a temporary name (mode 0600), synced, then moved into place. */
 function writeKeyFile(file: string, body: KeyFile, mode: 'create' | 'replace'): void {
-  const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`
-  const fd = openSync(tmp, 'wx', 0o600)
-  try {
-    writeSync(fd, `${JSON.stringify(body, null, 2)}\n`)
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
-  try {
-    if (mode === 'replace') renameSync(tmp, file)
-    else placeUnlessPresent(tmp, file)
-  } finally {
-    rmSync(tmp, { force: true })
-  }
+  writeFileAtomically(file, `${JSON.stringify(body, null, 2)}\n`, mode === 'replace' ? undefined : (tmp) => placeUnlessPresent(tmp, file))
 }
 
 function placeUnlessPresent(tmp: string, file: string): void {

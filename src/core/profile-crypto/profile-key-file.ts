@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCb, scry
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
+import { writeFileAtomically } from '../atomic-file'
 import type { KeyProtector } from '../device-key'
 import { deriveProfileKeys, MASTER_KEY_BYTES, newMasterKey, type ProfileKeys } from './profile-keys'
 import { syncDir } from './sync-dir'
@@ -301,21 +302,11 @@ function readKeyFile(file: string): KeyFile | null {
 }
 
 function writeKeyFile(file: string, body: KeyFile, mode: 'create' | 'replace'): void {
-  const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`
-  const fd = openSync(tmp, 'wx', 0o600)
-  try {
-    writeSync(fd, `${JSON.stringify(body, null, 2)}\n`)
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
-  try {
+  writeFileAtomically(file, `${JSON.stringify(body, null, 2)}\n`, (tmp) => {
     if (mode === 'create' && hasProfileKeyFile(file)) throw new ProfileKeyError(file, 'already exists; refusing to replace the key of an existing profile', 'exists')
     renameSync(tmp, file)
     syncDir(path.dirname(file))
-  } finally {
-    rmSync(tmp, { force: true })
-  }
+  })
 }
 
 function hasProfileKeyFile(file: string): boolean {

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto'
-import { chmodSync, closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { chmodSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import path from 'node:path'
+import { writeFileAtomically } from '../atomic-file'
 import type { KeyProtector } from '../device-key'
 
 /**
@@ -78,21 +78,11 @@ export class TokenStore {
       protector: this.protector?.name ?? null,
       token: (this.protector ? this.protector.encrypt(plain) : plain).toString('base64'),
     }
-    const tmp = `${this.file}.${randomBytes(6).toString('hex')}.tmp`
-    const fd = openSync(tmp, 'wx', 0o600)
-    try {
-      writeSync(fd, `${JSON.stringify(body)}\n`)
-      fsyncSync(fd)
-    } finally {
-      closeSync(fd)
-    }
-    try {
+    writeFileAtomically(this.file, `${JSON.stringify(body)}\n`, (tmp) => {
       // The umask cannot widen 0600, but a file system that ignores modes at create can.
       chmodSync(tmp, 0o600)
       renameSync(tmp, this.file)
-    } finally {
-      rmSync(tmp, { force: true })
-    }
+    })
     this.cached = token
   }
 
