@@ -19,6 +19,7 @@ import { openTinjau, type Tinjau } from '../src/core/tinjau'
 import { tempDir } from '../src/core/testing/make-pack'
 import { mulberry32 } from '../src/core/testing/prng'
 import type { ParsedInput } from '../src/shared/contract'
+import { allowDraft, removeDraft } from './store-drafts'
 import { benchNow, generatePack } from './store-pack'
 
 const CLIPS = Number(process.env.BENCH_CLIPS ?? 100_000)
@@ -45,18 +46,7 @@ interface Profile {
 }
 
 function draft(clipId: string, k: number): ParsedInput<'decision.record'> {
-  return k % 5 === 0
-    ? { clipId, categories: ['ok.commerce'], action: 'allow', escalationTarget: null, ranges: [], rationale: '', revisesId: null, matchedFrom: null }
-    : {
-        clipId,
-        categories: ['violence.arson', 'public_safety.provocation'],
-        action: 'remove',
-        escalationTarget: null,
-        ranges: [{ startMs: 11_000, endMs: 14_000, label: 'ajakan membakar', note: '' }],
-        rationale: 'Mengajak penonton membakar gedung.',
-        revisesId: null,
-        matchedFrom: null,
-      }
+  return k % 5 === 0 ? allowDraft(clipId) : removeDraft(clipId)
 }
 
 async function openProfile(scratch: string, name: Profile['name'], packDir: string, keys: ProfileKeys | null): Promise<Profile> {

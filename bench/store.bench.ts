@@ -18,6 +18,7 @@ import { openStore } from '../src/core/store/open-store'
 import { NO_DUE_SORT } from '../src/core/store/schema'
 import { scanClips } from '../src/core/pack-import/scan-clips'
 import { tempDir } from '../src/core/testing/make-pack'
+import { allowDraft, escalateDraft, removeDraft } from './store-drafts'
 import { benchNow, generatePack, MEDIA_FILES, PACK_ID } from './store-pack'
 import { mulberry32 } from '../src/core/testing/prng'
 import type { ParsedInput } from '../src/shared/contract'
@@ -274,21 +275,7 @@ async function main(): Promise<void> {
     const decisionMs: number[] = []
     for (let k = 0; k < DECISIONS; k++) {
       const clipId = `clip-${String(k * stride).padStart(6, '0')}`
-      const draft: ParsedInput<'decision.record'> =
-        k % 10 === 0
-          ? { clipId, categories: ['ok.commerce'], action: 'allow', escalationTarget: null, ranges: [], rationale: '', revisesId: null, matchedFrom: null }
-          : k % 10 === 1
-            ? { clipId, categories: ['violence.arson'], action: 'escalate', escalationTarget: 'senior_review', ranges: [], rationale: 'lokasi dan waktu disebut', revisesId: null, matchedFrom: null }
-            : {
-                clipId,
-                categories: ['violence.arson', 'public_safety.provocation'],
-                action: 'remove',
-                escalationTarget: null,
-                ranges: [{ startMs: 11_000, endMs: 14_000, label: 'ajakan membakar', note: '' }],
-                rationale: 'Mengajak penonton membakar gedung.',
-                revisesId: null,
-                matchedFrom: null,
-              }
+      const draft = k % 10 === 0 ? allowDraft(clipId) : k % 10 === 1 ? escalateDraft(clipId) : removeDraft(clipId)
       const t0 = performance.now()
       t.handlers['decision.record'](draft)
       decisionMs.push(performance.now() - t0)
