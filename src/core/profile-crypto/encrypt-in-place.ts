@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import {
   closeSync,
   createReadStream,
@@ -20,6 +20,7 @@ import path from 'node:path'
 import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import Database from 'better-sqlite3'
+import { writeFileAtomically } from '../atomic-file'
 import { dataPaths } from '../paths'
 import { createEncryptStream, CHUNK_BYTES, HEADER_BYTES, isEncryptedFile, isEncryptTempName, openEncryptedFile, TAG_BYTES } from './chunked-file'
 import { applyDbKey, SQLITE_CLEAR_HEADER, type ProfileKeys } from './profile-keys'
@@ -648,16 +649,10 @@ function rekey(file: string, dbKey: Buffer): void {
 }
 
 function writeDurably(file: string, text: string): void {
-  const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`
-  const fd = openSync(tmp, 'wx', 0o600)
-  try {
-    writeSync(fd, text)
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
-  renameSync(tmp, file)
-  syncDir(path.dirname(file))
+  writeFileAtomically(file, text, (tmp) => {
+    renameSync(tmp, file)
+    syncDir(path.dirname(file))
+  })
 }
 
 function removeDir(dir: string): void {
