@@ -1,7 +1,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { rmSync } from 'node:fs'
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import { afterEach, describe, expect, test } from 'vitest'
 import { EnrollResponse, PROTOCOL_HEADER, SYNC_PATHS } from '../../shared/sync-protocol'
 // The client against the real sync service is the point of this file; core code never imports the server.
 // eslint-disable-next-line no-restricted-imports
@@ -12,6 +12,7 @@ import { openQuietProfile } from './testing/open-profile'
 import type { SyncClient, SyncClientOptions } from './sync-client'
 import { syncClientFor } from './testing/client-for'
 import { TokenStore } from './token-store'
+import { useTestService } from './testing/use-test-service'
 
 /**
  * Enrollment that survives a lost answer, and unenrollment that tells the server (or not,
@@ -25,13 +26,7 @@ const clients: SyncClient[] = []
 const closers: (() => Promise<void>)[] = []
 let serial = 0
 
-beforeAll(async () => {
-  server = await startTestServer()
-}, 120_000)
-
-afterAll(async () => {
-  await server?.stop()
-})
+useTestService((s) => (server = s))
 
 afterEach(async () => {
   for (const c of clients.splice(0)) c.close()

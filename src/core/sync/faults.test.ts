@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, describe, expect, onTestFailed, test } from 'vitest'
+import { describe, expect, onTestFailed, test } from 'vitest'
 // The client against the real sync service is the point of this file; core code never imports the server.
 // eslint-disable-next-line no-restricted-imports
-import { startTestServer, type TestServer } from '../../server/testing/test-server'
+import type { TestServer } from '../../server/testing/test-server'
 import { mulberry32 } from '../testing/prng'
 import type { FaultKind } from './testing/fault-proxy'
-import { activeAssignments, checkDecisions, decideRandom, localClips, openDevice, packFolder, removeDirs, serialRestart, serverClips, seedsFrom, type Device } from './testing/sync-world'
+import { activeAssignments, checkDecisions, decideRandom, localClips, openDevice, packFolder, serialRestart, serverClips, seedsFrom, type Device } from './testing/sync-world'
+import { useTestService } from './testing/use-test-service'
 
 /**
  * Sync through a fault-injecting proxy (testing/fault-proxy.ts) in front of the real sync
@@ -28,14 +29,7 @@ let server: TestServer
 const dirs: string[] = []
 const seen = new Map<string, number>()
 
-beforeAll(async () => {
-  server = await startTestServer()
-}, 120_000)
-
-afterAll(async () => {
-  await server?.stop()
-  removeDirs(dirs)
-})
+useTestService((s) => (server = s), dirs)
 
 describe('sync through a fault-injecting proxy', () => {
   test.each(SEEDS)(

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, onTestFailed, test } from 'vitest'
+import { describe, expect, onTestFailed, test } from 'vitest'
 // The client against the real sync service is the point of this file; core code never imports the server.
 // eslint-disable-next-line no-restricted-imports
-import { startTestServer, type TestServer } from '../../server/testing/test-server'
+import type { TestServer } from '../../server/testing/test-server'
 import { mulberry32 } from '../testing/prng'
 import {
   activeAssignments,
@@ -13,7 +13,6 @@ import {
   openDevice,
   packedHex,
   packFolder,
-  removeDirs,
   serialRestart,
   serverAdjudications,
   serverClips,
@@ -22,6 +21,7 @@ import {
   type Device,
   seedsFrom,
 } from './testing/sync-world'
+import { useTestService } from './testing/use-test-service'
 
 /**
  * A seeded multi-client fuzzer against the real sync service. Three reviewers, four devices
@@ -52,14 +52,7 @@ const STEPS = 70
 let server: TestServer
 const dirs: string[] = []
 
-beforeAll(async () => {
-  server = await startTestServer()
-}, 120_000)
-
-afterAll(async () => {
-  await server?.stop()
-  removeDirs(dirs)
-})
+useTestService((s) => (server = s), dirs)
 
 type Step = 'decide' | 'sync' | 'sync-all' | 'offline' | 'crash' | 'assign' | 'unassign' | 'update-pack' | 'hash'
 const WEIGHTS: [Step, number][] = [

@@ -1,15 +1,16 @@
 import { spawn } from 'node:child_process'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, onTestFailed, test } from 'vitest'
+import { describe, expect, onTestFailed, test } from 'vitest'
 import { DecisionDraft } from '../../shared/policy'
 // The client against the real sync service is the point of this file; core code never imports the server.
 // eslint-disable-next-line no-restricted-imports
-import { startTestServer, type TestServer } from '../../server/testing/test-server'
+import type { TestServer } from '../../server/testing/test-server'
 import { mulberry32 } from '../testing/prng'
 import type { Tinjau } from '../tinjau'
 import { FaultProxy } from './testing/fault-proxy'
 import { openQuietProfile } from './testing/open-profile'
-import { checkDecisions, inForce, localDecisions, makeSyncClient, packFolder, removeDirs, serverDecisions } from './testing/sync-world'
+import { checkDecisions, inForce, localDecisions, makeSyncClient, packFolder, serverDecisions } from './testing/sync-world'
+import { useTestService } from './testing/use-test-service'
 
 /**
  * A device killed with SIGKILL in the middle of a push (testing/push-child.ts, its own
@@ -35,14 +36,7 @@ let server: TestServer
 const dirs: string[] = []
 let serial = 0
 
-beforeAll(async () => {
-  server = await startTestServer()
-}, 120_000)
-
-afterAll(async () => {
-  await server?.stop()
-  removeDirs(dirs)
-})
+useTestService((s) => (server = s), dirs)
 
 interface Prepared {
   reviewer: string

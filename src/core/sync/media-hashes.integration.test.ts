@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto'
-import { rmSync } from 'node:fs'
 import path from 'node:path'
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import { afterEach, describe, expect, test } from 'vitest'
 import { HASHER_ID, type FrameHash } from '../../shared/frame-hashes'
 import { DecisionDraft, type DecisionDraftInput } from '../../shared/policy'
 import { PushRequest } from '../../shared/sync-protocol'
 // The client against the real sync service is the point of this file; core code never imports the server.
 // eslint-disable-next-line no-restricted-imports
-import { startTestServer, type TestServer } from '../../server/testing/test-server'
+import type { TestServer } from '../../server/testing/test-server'
 // eslint-disable-next-line no-restricted-imports
 import { one, rows, sql } from '../../server/db/open'
 // eslint-disable-next-line no-restricted-imports
@@ -21,6 +20,7 @@ import { TEAM_LIST_ID } from './team-hashes'
 import type { Tinjau } from '../tinjau'
 import { syncClientFor } from './testing/client-for'
 import { openQuietProfile } from './testing/open-profile'
+import { useTestService } from './testing/use-test-service'
 
 /**
  * Pushes carry the decided media's frame hashes, once; a decision never waits for them, and
@@ -33,13 +33,7 @@ const dirs: string[] = []
 const profiles: (Tinjau & { dataDir: string })[] = []
 let serial = 0
 
-beforeAll(async () => {
-  server = await startTestServer()
-}, 120_000)
-afterAll(async () => {
-  await server?.stop()
-  for (const d of dirs) rmSync(d, { recursive: true, force: true })
-})
+useTestService((s) => (server = s), dirs)
 afterEach(() => {
   for (const t of profiles.splice(0)) t.close()
 })

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs'
 import path from 'node:path'
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import { afterEach, describe, expect, test } from 'vitest'
 import { DecisionDraft } from '../../shared/policy'
 import { PROTOCOL_HEADER, SYNC_PATHS } from '../../shared/sync-protocol'
 // The client against the real sync service is the point of this file; core code never imports the server.
 // eslint-disable-next-line no-restricted-imports
-import { startTestServer, type TestServer } from '../../server/testing/test-server'
+import type { TestServer } from '../../server/testing/test-server'
 import { DEVICE_KEY_FILE } from '../device-key'
 import { profileKeyPath } from '../profile-crypto/profile-key-file'
 import { profileAccess, unlockProfile } from '../profile-crypto/unlock-profile'
@@ -16,8 +16,9 @@ import type { SyncStatus } from './state'
 import { SyncRunError, type SyncClient, type SyncClientOptions } from './sync-client'
 import { syncClientFor } from './testing/client-for'
 import { openQuietProfile } from './testing/open-profile'
-import { packFolder, removeDirs } from './testing/sync-world'
+import { packFolder } from './testing/sync-world'
 import { SYNC_TOKEN_FILE, TokenStore } from './token-store'
+import { useTestService } from './testing/use-test-service'
 
 /**
  * A device the organisation revoked wipes its profile on its next contact (issue 15): the
@@ -32,14 +33,7 @@ const profiles: Tinjau[] = []
 const clients: SyncClient[] = []
 let serial = 0
 
-beforeAll(async () => {
-  server = await startTestServer()
-}, 120_000)
-
-afterAll(async () => {
-  await server?.stop()
-  removeDirs(dirs)
-})
+useTestService((s) => (server = s), dirs)
 
 afterEach(() => {
   for (const c of clients.splice(0)) c.close()

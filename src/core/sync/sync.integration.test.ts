@@ -1,9 +1,8 @@
-import { rmSync } from 'node:fs'
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import { afterEach, describe, expect, test } from 'vitest'
 import { DecisionDraft, type DecisionDraftInput } from '../../shared/policy'
 // The client against the real sync service is the point of this file; core code never imports the server.
 // eslint-disable-next-line no-restricted-imports
-import { startTestServer, type TestServer } from '../../server/testing/test-server'
+import type { TestServer } from '../../server/testing/test-server'
 import { makeClip, makeManifest, tempDir, writeManifest, writeMedia } from '../testing/make-pack'
 import { openQuietProfile } from './testing/open-profile'
 import { mulberry32 } from '../testing/prng'
@@ -12,6 +11,7 @@ import type { Tinjau } from '../tinjau'
 import { SyncRunError, type SyncClient, type SyncClientOptions } from './sync-client'
 import { syncClientFor } from './testing/client-for'
 import { json, startFakeServer } from './testing/fake-server'
+import { useTestService } from './testing/use-test-service'
 
 /**
  * The sync client (core/sync) against the real sync service (src/server, on PGlite or the
@@ -24,14 +24,7 @@ const dirs: string[] = []
 const profiles: (Tinjau & { dataDir: string })[] = []
 let serial = 0
 
-beforeAll(async () => {
-  server = await startTestServer()
-}, 120_000)
-
-afterAll(async () => {
-  await server?.stop()
-  for (const d of dirs) rmSync(d, { recursive: true, force: true })
-})
+useTestService((s) => (server = s), dirs)
 
 afterEach(() => {
   for (const t of profiles.splice(0)) t.close()
