@@ -26,7 +26,8 @@
  * Environment: BENCH_KEEP=1 keeps the bench's database; BENCH_RESEED=1 seeds the template
  * again; BENCH_SCALE (1: the issue's size) shrinks the seed for trying the bench out;
  * BENCH_PUSH_DECISIONS (100,000; at most that), BENCH_PUSH_BATCH (decisions per push, 25), BENCH_DEVICES (50);
- * BENCH_FIGURES (2,3,4,5,6: which to measure); BENCH_PUSH_ORDER (own, or lockstep: see PUSH_ORDER); BENCH_INSTANCE_PROF=<folder> (V8 CPU profiles of the two instances).
+ * BENCH_FIGURES (2,3,4,5,6: which to measure); BENCH_PUSH_ORDER (own, or lockstep: see PUSH_ORDER); BENCH_INSTANCE_PROF=<folder> (V8 CPU profiles of the two instances);
+ * BENCH_CONSOLE_STARTS (7), BENCH_CONSOLE_DETAIL=1 (figure 6 prints each start's Navigation and Resource Timing).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
@@ -382,11 +383,27 @@ async function disputesFigure(db: Db, url: string, disputed: number, when?: stri
  * screen and the page's main thread is free again (the row answers a key). Debian's
  * Chromium, the built console (out/lead: `npm run build` first) served by instance A.
  */
+/** BENCH_CONSOLE_DETAIL=1: figure 6 also prints, per start, the page's Navigation and Resource Timing. */
+const DETAIL = process.env.BENCH_CONSOLE_DETAIL === '1'
+
+/** Run in the page: its Navigation and Resource Timing, in one line. */
+const whereTheTimeWent = `(() => {
+  const r = (n) => Math.round(n)
+  const nav = performance.getEntriesByType('navigation')[0]
+  const res = performance.getEntriesByType('resource')
+  const scripts = res.filter((e) => /\\.(js|css)$/.test(e.name))
+  const api = res.filter((e) => e.name.includes('/lead/api/')).map((e) => e.name.replace(/^.*\\/lead\\/api\\//, '').replace(/\\?.*$/, '') + ' ' + r(e.startTime) + '→' + r(e.responseEnd))
+  const fcp = performance.getEntriesByType('paint').find((p) => p.name === 'first-contentful-paint')
+  return 'HTML ' + r(nav.responseEnd) + ', scripts ' + r(Math.min(...scripts.map((e) => e.startTime))) + '→' + r(Math.max(...scripts.map((e) => e.responseEnd))) +
+    ' (' + scripts.length + ' files), DOMContentLoaded ' + r(nav.domContentLoadedEventStart) + ', first paint with content ' + (fcp ? r(fcp.startTime) : '-') + '; ' + api.join(', ')
+})()`
+
 async function consoleStartFigure(url: string): Promise<void> {
   const { chromium } = await import('@playwright/test')
   const cookie = (await signIn(url)).split('=')
   const browser = await chromium.launch({ executablePath: process.env.TINJAU_CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] })
   const times: number[] = []
+  const details: string[] = []
   try {
     for (let i = 0; i < CONSOLE_STARTS + 1; i++) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
@@ -405,6 +422,7 @@ async function consoleStartFigure(url: string): Promise<void> {
       await page.goto(`${url}/lead/#/disputes`)
       const at = (await page.evaluate('window.__interactive')) as number
       if (i > 0) times.push(at) // the first start warms the service and the OS's file cache, as a lead's second visit would find them
+      if (i > 0 && DETAIL) details.push(`   start ${i}: ${ms(at)}: ${(await page.evaluate(whereTheTimeWent)) as string}`)
       await context.close()
     }
   } finally {
@@ -412,6 +430,7 @@ async function consoleStartFigure(url: string): Promise<void> {
   }
   const median = p(times, 0.5)
   const ok = median < TARGET.consoleStartMs
+  if (DETAIL) console.log(`\n6. where each start's time went (ms from navigation; scripts: first requested → last received; each API call: sent → answered):\n${details.join('\n')}`)
   console.log(
     `\n6. the console's start to an interactive disputed list (fresh context, no cache; ${CONSOLE_STARTS} starts after one warm-up; ${load()}):\n` +
       `   ${times.map((t) => ms(t)).join(', ')}; median ${ms(median)} (target < ${TARGET.consoleStartMs} ms: ${verdict(ok)})`,

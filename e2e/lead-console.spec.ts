@@ -126,6 +126,18 @@ test('a lead loads, assigns, settles a disputed clip by keyboard; one DSA statem
     await expect(pack.getByTestId('outcome-count-single_review')).toHaveAttribute('data-count', '2')
     await expectAccessible(lead, 'packs and progress')
 
+    // Opened straight at the disputed list, the console asks for each of its first answers
+    // once, all before its code has loaded (src/lead/boot.ts), and shows them.
+    const opened = await leadContext.newPage()
+    const asked: string[] = []
+    opened.on('request', (r) => {
+      if (r.url().includes('/lead/api/')) asked.push(`${r.method()} ${new URL(r.url()).pathname}${new URL(r.url()).search}`)
+    })
+    await opened.goto(`${server.url}/lead/#/disputes`)
+    await expect(opened.getByTestId('dispute-row')).toHaveCount(3)
+    expect(asked.sort()).toEqual(['GET /lead/api/disputes?limit=50', 'GET /lead/api/policy', 'GET /lead/api/session'])
+    await opened.close()
+
     // The disputed list, then the most urgent clip, settled by keyboard alone.
     await lead.getByTestId('nav-disputes').click()
     await expect(lead.getByTestId('disputes-total')).toHaveAttribute('data-count', '3')

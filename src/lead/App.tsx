@@ -1,22 +1,29 @@
-import { useCallback, useEffect, useMemo, useState } from 'react'
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { LEAD_ROUTES, SessionInfo, SignOutResult } from '../shared/lead-api'
 import { Policy, type Locale } from '../shared/policy'
+import { earlyAnswers } from './api/early-answers'
 import { LeadClient, type LeadApiError } from './api/lead-client'
 import { LeadProblem } from './components/LeadProblem'
 import { Shell } from './components/Shell'
 import { SignIn } from './components/SignIn'
 import { LOCALE_KEY } from './i18n/i18n'
 import { asLeadError, LeadContext, type Lead } from './lead-context'
-import { AdminPage } from './pages/AdminPage'
-import { ClipPage } from './pages/ClipPage'
+import { pageModules } from './page-modules'
 import { DisputesPage } from './pages/DisputesPage'
-import { ExportsPage } from './pages/ExportsPage'
-import { OverviewPage } from './pages/OverviewPage'
-import { QaPage } from './pages/QaPage'
-import { useRoute, type Route } from './route'
+import type { Route } from './route'
+import { useRoute } from './use-route'
 
 type SessionState = { state: 'checking' } | { state: 'signedOut'; reason: 'ended' | 'signedOut' | null } | { state: 'signedIn'; session: SessionInfo; policy: Policy | null }
+
+// The disputed list is part of the console's first code (a lead's usual way in, and where
+// the console's start is measured); every other page is its own chunk, loaded when first
+// opened (or by boot.ts, when the console is opened at it).
+const OverviewPage = lazy(() => pageModules.overview().then((m) => ({ default: m.OverviewPage })))
+const ClipPage = lazy(() => pageModules.clip().then((m) => ({ default: m.ClipPage })))
+const QaPage = lazy(() => pageModules.qa().then((m) => ({ default: m.QaPage })))
+const ExportsPage = lazy(() => pageModules.exports().then((m) => ({ default: m.ExportsPage })))
+const AdminPage = lazy(() => pageModules.admin().then((m) => ({ default: m.AdminPage })))
 
 function Page({ route, role }: { route: Route; role: SessionInfo['lead']['role'] }) {
   switch (route.page) {
@@ -35,7 +42,7 @@ function Page({ route, role }: { route: Route; role: SessionInfo['lead']['role']
   }
 }
 
-const defaultClient = new LeadClient()
+const defaultClient = new LeadClient(undefined, earlyAnswers)
 
 /** Sign-in, then the console: the session is the cookie's (HttpOnly); this only asks who it is. */
 export function App({ client = defaultClient }: { client?: LeadClient }) {
@@ -96,6 +103,14 @@ export function App({ client = defaultClient }: { client?: LeadClient }) {
     [client, session, locale],
   )
 
+  // The page's first answers (boot.ts) serve the first page only: its effects, which take
+  // them, run before this one. Signed out, or stopped by an error, they are dropped too, so
+  // nothing asked for before a sign-in is shown after it.
+  const started = lead !== null || session.state === 'signedOut' || error !== null
+  useEffect(() => {
+    if (started) earlyAnswers.drop()
+  }, [started])
+
   if (session.state === 'checking' || (session.state === 'signedIn' && !session.policy && !error)) {
     return (
       <p className="loading" role="status">
@@ -117,7 +132,15 @@ export function App({ client = defaultClient }: { client?: LeadClient }) {
   return (
     <LeadContext.Provider value={lead}>
       <Shell route={route} session={lead.session} locale={locale} onLocale={changeLocale} onSignOut={signOut}>
-        <Page route={route} role={lead.session.lead.role} />
+        <Suspense
+          fallback={
+            <p className="loading" role="status">
+              {t('common.loading')}
+            </p>
+          }
+        >
+          <Page route={route} role={lead.session.lead.role} />
+        </Suspense>
       </Shell>
     </LeadContext.Provider>
   )

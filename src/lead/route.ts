@@ -1,5 +1,3 @@
-import { useEffect, useState } from 'react'
-
 /**
  * Where the lead is, in the URL's hash (`#/disputes`, `#/clips/<id>`): the service serves
  * one page, the browser's back and forward work, and a link to a clip can be shared with
@@ -36,14 +34,4 @@ export function routeHref(route: Route): string {
 
 export function navigate(route: Route): void {
   window.location.hash = routeHref(route)
-}
-
-export function useRoute(): Route {
-  const [route, setRoute] = useState(() => parseRoute(window.location.hash))
-  useEffect(() => {
-    const on = () => setRoute(parseRoute(window.location.hash))
-    window.addEventListener('hashchange', on)
-    return () => window.removeEventListener('hashchange', on)
-  }, [])
-  return route
 }

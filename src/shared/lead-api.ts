@@ -8,8 +8,7 @@ import { PackedMatchedFrom } from './matched-from'
  * Errors are the sync protocol's `{ "error": { code, message, details? } }`.
  */
 
-export const LEAD_BASE_PATH = '/lead'
-export const LEAD_API_PATH = '/lead/api'
+export { LEAD_API_PATH, LEAD_BASE_PATH, LEAD_ROUTES } from './lead-routes'
 
 export const LEAD_ROLE_VALUES = ['lead', 'admin'] as const
 export const LeadRoleSchema = z.enum(LEAD_ROLE_VALUES)
@@ -306,30 +305,3 @@ export type EnrollmentCodeResult = z.infer<typeof EnrollmentCodeResult>
 export const LeadAccount = z.strictObject({ id: z.string(), name: z.string(), role: LeadRoleSchema, created_at: Iso, disabled_at: Iso.nullable() })
 export type LeadAccount = z.infer<typeof LeadAccount>
 export const NewLeadBody = z.strictObject({ id: Id, name: z.string().min(1).max(200), role: LeadRoleSchema, password: z.string().min(12).max(1024) })
-
-/**
- * Every route, relative to LEAD_API_PATH. Roles: `lead` may use all but the admin ones;
- * `admin` may use all.
- */
-export const LEAD_ROUTES = {
-  session: '/session', // POST SignInBody → SessionInfo; GET → SessionInfo; DELETE
-  overview: '/overview', // GET → Overview
-  packs: '/packs', // POST (zip body, application/zip) → PackLoadResult
-  assign: '/assignments', // POST AssignBody → AssignResult
-  unassign: '/assignments/remove', // POST UnassignBody → AssignResult
-  disputes: '/disputes', // GET ?cursor=&limit=&pack= → DisputeList
-  clip: '/clips/:id', // GET → ClipDetail
-  outcome: '/clips/:id/outcome', // POST AdjudicateBody → OutcomeView
-  media: '/media/:sha256', // GET (Range) → bytes
-  policy: '/policy', // GET → the policy (shared/policy.ts)
-  qaRules: '/qa/rules', // GET → QaRule[]
-  qaRule: '/qa/rules/:pack', // PUT QaRuleBody → QaRule
-  qaDraw: '/qa/draw/:pack', // POST → QaDrawResult
-  qaReport: '/qa/report', // GET ?from=&to=&pack= → AgreementReport
-  exports: '/exports', // GET → ExportRun[]; POST ExportBody → ExportRun
-  exportFile: '/exports/:id/files/:idx', // GET → the file as filed
-  reviewers: '/admin/reviewers', // GET → ReviewerAccount[]; POST NewReviewerBody (admin)
-  reviewerCode: '/admin/reviewers/:id/codes', // POST → EnrollmentCodeResult (admin)
-  revokeDevice: '/admin/devices/:id/revoke', // POST (admin)
-  leads: '/admin/leads', // GET → LeadAccount[]; POST NewLeadBody (admin)
-} as const

@@ -60,69 +60,9 @@ const ReviewerId = z.string().regex(/^[A-Za-z0-9._@-]{1,128}$/, '1–128 charact
 /** Opaque to the client: it stores the last one it applied and sends it back. */
 const Cursor = z.string().max(200)
 
-// ---- errors -------------------------------------------------------------------------
+// ---- errors (sync-errors.ts) -------------------------------------------------------
 
-export const SYNC_ERROR_CODES = [
-  /** The body or query does not match the schema; `details` say where. */
-  'invalid_request',
-  /** No token, or a token that is unknown or given up (unenroll). */
-  'unauthorized',
-  /**
-   * The token of a device the organisation revoked (`device revoke`, the lead console): the
-   * device wipes its profile's key (docs/encryption.md, "Wiping"). An older client, which
-   * does not know the code, sees a 401 and treats it as `unauthorized`.
-   */
-  'device_revoked',
-  /** Authenticated, but not allowed: another reviewer's decision, a clip not assigned to them. */
-  'forbidden',
-  /** The enrollment code is unknown, used or expired. */
-  'enrollment_refused',
-  /** The signature header is missing or does not verify with the device's key. */
-  'bad_signature',
-  'not_found',
-  /** The request is stale: the state it was made against has changed (a lead settling a clip another lead just settled). */
-  'conflict',
-  /** A decision or outcome that the policy does not allow (an unknown category, a missing rationale). */
-  'policy_violation',
-  'payload_too_large',
-  /** Too many requests: wait `Retry-After` seconds. */
-  'rate_limited',
-  /** The other side speaks another protocol version. */
-  'protocol_mismatch',
-  /** Server-side failure; the request may be repeated. */
-  'server_error',
-  /** The server is starting, stopping or has lost its database; repeat later. */
-  'unavailable',
-] as const
-export type SyncErrorCode = (typeof SYNC_ERROR_CODES)[number]
-
-export const SYNC_ERROR_STATUS: Record<SyncErrorCode, number> = {
-  invalid_request: 400,
-  unauthorized: 401,
-  device_revoked: 401,
-  forbidden: 403,
-  enrollment_refused: 403,
-  bad_signature: 401,
-  not_found: 404,
-  conflict: 409,
-  policy_violation: 422,
-  payload_too_large: 413,
-  rate_limited: 429,
-  protocol_mismatch: 426,
-  server_error: 500,
-  unavailable: 503,
-}
-
-/** Errors a client should retry (with backoff); any other is final for that request. */
-export const RETRYABLE_SYNC_ERRORS: readonly SyncErrorCode[] = ['rate_limited', 'server_error', 'unavailable']
-
-export const SyncError = z.strictObject({
-  code: z.enum(SYNC_ERROR_CODES),
-  message: z.string(),
-  details: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional(),
-})
-export type SyncError = z.infer<typeof SyncError>
-export const SyncErrorBody = z.strictObject({ error: SyncError })
+export { RETRYABLE_SYNC_ERRORS, SYNC_ERROR_CODES, SYNC_ERROR_STATUS, SyncError, SyncErrorBody, type SyncErrorCode } from './sync-errors'
 
 // ---- health -------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { z } from 'zod'
 import { DisputeList } from '../../shared/lead-api'
+import { EarlyAnswers } from './early-answers'
 import { LeadApiError, LeadClient, leadUrl, type Fetcher } from './lead-client'
 
 const answering =
@@ -54,5 +55,56 @@ describe('the lead console client', () => {
     const err = await refusal(new LeadClient(async () => Promise.reject(new TypeError('Failed to fetch'))).call(DisputeList, 'GET', '/disputes'))
     expect(err.code).toBe('network')
     expect(err.message).toMatch(/Failed to fetch/)
+  })
+})
+
+describe('answers asked for before the console started (early-answers.ts)', () => {
+  const counting = () => {
+    const asked: string[] = []
+    const fetcher: Fetcher = async (url) => {
+      asked.push(url)
+      return new Response(JSON.stringify({ items: [], next: null, total: asked.length }), { status: 200 })
+    }
+    return { asked, fetcher }
+  }
+
+  test('the same GET takes the early answer, once; other requests ask the service', async () => {
+    const early = counting()
+    const answers = new EarlyAnswers(early.fetcher)
+    answers.start([leadUrl('/disputes', { limit: 50 }), leadUrl('/session')])
+    expect(early.asked).toEqual(['/lead/api/disputes?limit=50', '/lead/api/session'])
+    const later = counting()
+    const client = new LeadClient(later.fetcher, answers)
+    expect((await client.call(DisputeList, 'GET', '/disputes', { query: { limit: 50 } })).total).toBe(1)
+    expect(later.asked).toEqual([])
+    // Taken once: the same list again is asked for anew, as is a page the boot did not ask for.
+    await client.call(DisputeList, 'GET', '/disputes', { query: { limit: 50 } })
+    await client.call(DisputeList, 'GET', '/disputes', { query: { limit: 50, cursor: 'x' } })
+    await client.call(DisputeList, 'POST', '/session').catch(() => null)
+    expect(later.asked).toEqual(['/lead/api/disputes?limit=50', '/lead/api/disputes?limit=50&cursor=x', '/lead/api/session'])
+    expect(answers.pending).toBe(1)
+  })
+
+  test('dropped answers are never handed out; an aborted call takes none', async () => {
+    const answers = new EarlyAnswers(counting().fetcher)
+    answers.start([leadUrl('/disputes'), leadUrl('/policy')])
+    const later = counting()
+    const client = new LeadClient(later.fetcher, answers)
+    const ctl = new AbortController()
+    ctl.abort()
+    await client.call(DisputeList, 'GET', '/disputes', { signal: ctl.signal }).catch(() => null)
+    expect(answers.pending).toBe(2)
+    answers.drop()
+    expect(answers.pending).toBe(0)
+    await client.call(DisputeList, 'GET', '/policy').catch(() => null)
+    expect(later.asked).toEqual(['/lead/api/disputes', '/lead/api/policy'])
+  })
+
+  test('an early request that failed is a network error for the call that takes it', async () => {
+    const answers = new EarlyAnswers(async () => Promise.reject(new TypeError('Failed to fetch')))
+    answers.start([leadUrl('/disputes')])
+    const err = await refusal(new LeadClient(counting().fetcher, answers).call(DisputeList, 'GET', '/disputes'))
+    expect(err.code).toBe('network')
+    expect(err.message).toMatch(/GET \/disputes.*Failed to fetch/)
   })
 })

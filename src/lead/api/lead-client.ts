@@ -1,7 +1,10 @@
 import type { z } from 'zod'
 import type { ErrorDetail } from '../../shared/errors'
-import { LEAD_API_PATH } from '../../shared/lead-api'
-import { SyncErrorBody } from '../../shared/sync-protocol'
+import { SyncErrorBody } from '../../shared/sync-errors'
+import type { EarlyAnswers } from './early-answers'
+import { leadUrl, type LeadQuery } from './lead-url'
+
+export { leadUrl } from './lead-url'
 
 /**
  * The lead console's one way to the service (docs/lead-api.md): same-origin fetch with the
@@ -31,20 +34,17 @@ export interface CallOptions {
   body?: unknown
   signal?: AbortSignal
   /** Query parameters; undefined values are left out. */
-  query?: Record<string, string | number | boolean | undefined>
+  query?: LeadQuery
 }
 
 export type Fetcher = (input: string, init: RequestInit) => Promise<Response>
 
-export function leadUrl(route: string, query?: CallOptions['query']): string {
-  const qs = new URLSearchParams()
-  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) qs.set(k, String(v))
-  const q = qs.toString()
-  return `${LEAD_API_PATH}${route}${q ? `?${q}` : ''}`
-}
-
 export class LeadClient {
-  constructor(private readonly fetcher: Fetcher = (input, init) => fetch(input, init)) {}
+  /** `early`: answers to GETs asked for before the console started (early-answers.ts), taken instead of asking again. */
+  constructor(
+    private readonly fetcher: Fetcher = (input, init) => fetch(input, init),
+    private readonly early?: EarlyAnswers,
+  ) {}
 
   async call<S extends z.ZodType>(schema: S, method: 'GET' | 'POST' | 'PUT' | 'DELETE', route: string, opts: CallOptions = {}): Promise<z.infer<S>> {
     const what = `${method} ${route}`
@@ -57,9 +57,11 @@ export class LeadClient {
       body = JSON.stringify(opts.body)
       headers['content-type'] = 'application/json'
     }
+    const url = leadUrl(route, opts.query)
+    const early = method === 'GET' && !opts.signal?.aborted ? this.early?.take(url) : undefined
     let res: Response
     try {
-      res = await this.fetcher(leadUrl(route, opts.query), { method, headers, body, credentials: 'same-origin', signal: opts.signal ?? null })
+      res = await (early ?? this.fetcher(url, { method, headers, body, credentials: 'same-origin', signal: opts.signal ?? null }))
     } catch (err) {
       if ((err as { name?: string })?.name === 'AbortError') throw err
       throw new LeadApiError('network', `the service could not be reached (${what}): ${(err as Error)?.message ?? String(err)}`, 0)

@@ -7,11 +7,12 @@ import { keyPressOf, isTextField } from '../../ui/keys'
 import { LeadProblem } from '../components/LeadProblem'
 import { asLeadError, useLead, useLeadLoad } from '../lead-context'
 import type { LeadApiError } from '../api/lead-client'
+import { FIRST_DISPUTES_QUERY } from '../first-requests'
 import { navigate, routeHref } from '../route'
 import { moveSelection } from './disputes/list-keys'
 import './disputes/disputes.css'
 
-const PAGE = 50
+const PAGE = FIRST_DISPUTES_QUERY.limit
 
 /**
  * The clips whose reviewers disagree, most urgent first (overdue or flagged by an authority,
@@ -22,7 +23,7 @@ export function DisputesPage() {
   const { t } = useTranslation()
   const lead = useLead()
   const { locale, policy } = lead
-  const first = useLeadLoad((l, signal) => l.client.call(DisputeList, 'GET', LEAD_ROUTES.disputes, { query: { limit: PAGE }, signal }), [])
+  const first = useLeadLoad((l, signal) => l.client.call(DisputeList, 'GET', LEAD_ROUTES.disputes, { query: FIRST_DISPUTES_QUERY, signal }), [])
   const [more, setMore] = useState<{ items: DisputeItem[]; next: string | null } | null>(null)
   const [moreError, setMoreError] = useState<LeadApiError | null>(null)
   const [loadingMore, setLoadingMore] = useState(false)

@@ -4,8 +4,11 @@ import { I18nextProvider } from 'react-i18next'
 import { guessLocale, isLocale } from '../ui/i18n/create-i18n'
 import { App } from './App'
 import { createLeadI18n, LOCALE_KEY } from './i18n/i18n'
-import '../ui/base.css'
-import './lead.css'
+
+/**
+ * The console itself, loaded by main.ts once the page's first requests are on their way:
+ * the language, i18next, React, the signed-in console.
+ */
 
 function startLocale() {
   try {
