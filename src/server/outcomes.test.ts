@@ -134,7 +134,7 @@ describe('outcomes', () => {
     const run = await runDsaExport(db, policy, opts)
     expect(run.statements).toBe(7)
     expect(run.skipped).toEqual({ disputed: 3, pending: 1, not_restrictive: 0, unknown_action: 0, already_filed: 0 })
-    expect(run.bodies.flatMap((b) => (JSON.parse(b) as { statements: DsaStatement[] }).statements)).toHaveLength(7)
+    expect(run.bodies.flatMap((b) => (JSON.parse(b.toString('utf8')) as { statements: DsaStatement[] }).statements)).toHaveLength(7)
     expect(await recorded()).toEqual({ runs: 1, files: 1, filings: 7, filed: 7, audit: 1 })
   })
 
