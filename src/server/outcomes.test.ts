@@ -131,8 +131,7 @@ describe('outcomes', () => {
     expect(await recorded()).toEqual(nothing)
 
     // Nothing was filed, so the next run since the last files all 7, once each; a second
-    // run started at the same moment waits for it and reads what it filed (on PostgreSQL
-    // the runs read in a snapshot of their own, taken once the export lock is theirs).
+    // run started at the same moment waits for the export lock and reads what it filed.
     const [one, two] = await Promise.all([runDsaExport(db, policy, opts), runDsaExport(db, policy, opts)])
     const [run, other] = one.statements > 0 ? [one, two] : [two, one]
     expect(run.statements).toBe(7)

@@ -13,7 +13,6 @@ import type { OutcomeKind } from '../db/schema'
 import { ServerError } from '../errors'
 import { allDecisions } from './decisions'
 import { isoSql } from './assignments'
-import { openSnapshotReaders } from './snapshot-readers'
 import { StatementFiles } from './statement-files'
 import type { BasisDecision } from './outcomes'
 
@@ -164,33 +163,16 @@ export async function runDsaExport(db: Db, policy: Policy, opts: DsaExportOption
     // memory: with the default 4 MB, each sort was an external merge on disk.
     await tx.execute(sql`SET LOCAL work_mem = '32MB'`)
     const queue = new StatementQueue()
-    // Everything the run reads is read on the readers, in one snapshot taken after the lock
-    // (so it sees every earlier run's filings); without them (PGlite), on `tx` itself.
-    const opened = await openSnapshotReaders(db, tx, READERS)
-    const readers: Reader[] = opened ? opened.dbs.map((r) => ({ db: r, queue: new StatementQueue() })) : [{ db: tx, queue }]
     try {
-      if (opened) await Promise.all(readers.map((r) => r.db.execute(sql`SET LOCAL work_mem = '32MB'`)))
-      return await exportRun(tx, queue, readers, policy, opts)
+      return await exportRun(tx, queue, policy, opts)
     } finally {
       // A failure part-way rolls the whole run back, chunks already recorded included.
-      await Promise.all(readers.map((r) => r.queue.drained()))
-      await opened?.close()
       await queue.drained()
     }
   })
 }
 
-/** A connection the run reads on, its statements one after another. */
-interface Reader {
-  db: Db
-  queue: StatementQueue
-}
-
-/** Connections reading chunks at once, besides the one writing: each has one chunk in flight. */
-const READERS = 2
-
-async function exportRun(tx: Db, queue: StatementQueue, readers: Reader[], policy: Policy, opts: DsaExportOptions): Promise<DsaRun> {
-  const first = readers[0]!
+async function exportRun(tx: Db, queue: StatementQueue, policy: Policy, opts: DsaExportOptions): Promise<DsaRun> {
   const runId = uuidv7()
   const chunk = opts.chunk ?? EXPORT_CHUNK
   // Only outcomes that can file a statement are read with their clips (a settled outcome
@@ -201,7 +183,7 @@ async function exportRun(tx: Db, queue: StatementQueue, readers: Reader[], polic
     if (!('skipped' in r)) restrictive.set(a.id, r)
   }
   const skipped: Record<DsaSkipReason, number> = { pending: 0, disputed: 0, not_restrictive: 0, unknown_action: 0, already_filed: 0 }
-  const groups = await rows<{ kind: string; action: string | null; n: number }>(first.db, sql`SELECT kind, action, count(*)::int AS n FROM clip_outcomes GROUP BY kind, action`)
+  const groups = await rows<{ kind: string; action: string | null; n: number }>(tx, sql`SELECT kind, action, count(*)::int AS n FROM clip_outcomes GROUP BY kind, action`)
   for (const g of groups) {
     if (g.kind === 'pending' || g.kind === 'disputed' || g.action === null) skipped[g.kind === 'disputed' ? 'disputed' : 'pending'] += g.n
     else {
@@ -214,7 +196,7 @@ async function exportRun(tx: Db, queue: StatementQueue, readers: Reader[], polic
   // table's one writer), so this is (o.created_at, o.id) without sorting joined rows.
   const ids = (
     await rows<{ id: string }>(
-      first.db,
+      tx,
       sql`SELECT co.outcome_id AS id FROM clip_outcomes co
           WHERE co.kind IN ('single_review', 'consensus', 'adjudicated') AND co.action = ANY(${textArray([...restrictive.keys()])})
           ORDER BY co.updated_at, co.outcome_id`,
@@ -223,15 +205,13 @@ async function exportRun(tx: Db, queue: StatementQueue, readers: Reader[], polic
 
   // A clip's last filing is looked up per row (a subplan on dsa_filed's key), not joined: the
   // run fills dsa_filed chunk by chunk, and with statistics from when it was empty the planner
-  // joined by scanning all of it once per row of the chunk. No chunk reads what this run
-  // recorded: each clip is in one chunk only, and the readers' snapshot is from before.
+  // joined by scanning all of it once per row of the chunk. Each clip is in one chunk only,
+  // so no chunk reads what an earlier one recorded.
   const filedKey = opts.sinceLast ? sql`(SELECT f.filing_key FROM dsa_filed f WHERE f.clip_id = o.clip_id)` : sql`NULL::text`
-  const readChunk = (k: number) => {
-    const reader = readers[k % readers.length]!
-    const from = k * chunk
-    return reader.queue.add(() =>
+  const readChunk = (from: number) =>
+    queue.add(() =>
       rows<FilableRow>(
-        reader.db,
+        tx,
         sql`SELECT o.id, o.clip_id, o.action, o.categories, o.escalation_target, o.ranges, o.rationale, o.policy_id, o.lead_id,
               ${isoSql(sql.raw('o.created_at'))} AS created_at, c.json AS clip_json, d.reviewer_id AS source_reviewer_id,
               d.device_id AS source_device_id, CASE WHEN o.lead_id IS NULL THEN d.matched_from::text END AS matched_from,
@@ -242,23 +222,15 @@ async function exportRun(tx: Db, queue: StatementQueue, readers: Reader[], polic
             ORDER BY x.ord`,
       ),
     )
-  }
 
   const toStatement = statementMapper(policy)
   const files = new StatementFiles()
   const recorded: Promise<void>[] = []
   let statements = 0
-  // A chunk in flight on each reader, read while this process maps the one before.
-  const inFlight: Promise<FilableRow[]>[] = []
-  let toRead = 0
-  const readAhead = () => {
-    while (inFlight.length < readers.length && toRead * chunk < ids.length) inFlight.push(readChunk(toRead++))
-  }
-  readAhead()
-  while (inFlight.length > 0) {
-    const next = inFlight.shift()!
+  let next = ids.length > 0 ? readChunk(0) : null
+  for (let at = 0; next !== null; at += chunk) {
     const list = await next
-    readAhead()
+    next = at + chunk < ids.length ? readChunk(at + chunk) : null
     const filings: Filings = { clip_id: [], outcome_id: [], filing_key: [], puid: [] }
     for (const o of list) {
       const key = filingKey(o)
