@@ -11,7 +11,7 @@
  * Environment: DSA_EXPORT_ROOT=<a checkout> runs that checkout's src/server/ops/export.ts
  * instead of this one's (the template must be one of the same migrations); DSA_EXPORT_OUT=<dir>
  * writes the bodies there; DSA_EXPORT_SINCE_LAST=1 runs with since_last (a second run on
- * the same copy, when DSA_EXPORT_TWICE=1).
+ * the same copy, when DSA_EXPORT_TWICE=1); DSA_EXPORT_CHUNK=<n> sets the rows read at a time.
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
