@@ -457,16 +457,23 @@ async function reportFigure(db: Db, pairsExpected: number): Promise<void> {
   summary.push({ figure: `agreement report, all decisions (${REPORT_RUNS} runs)`, target: `< ${ms(TARGET.reportMs)}`, measured: times.map(ms).join(', '), ok })
 }
 
-async function exportFigure(db: Db, restricted: number): Promise<void> {
+async function exportFigure(db: Db, restricted: number, database: string): Promise<void> {
   const policy = loadPolicy(path.join(ROOT, 'resources'))
   const rss0 = process.memoryUsage().rss
+  const meter = cpuMeter([], database, db)
+  await meter.start()
+  const node0 = process.cpuUsage()
   const s = performance.now()
   const run = await runDsaExport(db, policy, { sinceLast: false, actor: `lead:${LEAD}` })
   const t = performance.now() - s
+  const node = process.cpuUsage(node0)
+  const cpu = await meter.stop()
   const ok = t < TARGET.exportMs && run.statements === restricted
   console.log(
     `\n4. the DSA export of the outcomes in force (runDsaExport, since_last off; ${load()}): ${ms(t)}, ${int(run.statements)} statements in ${run.bodies.length} files, ` +
       `skipped ${JSON.stringify(run.skipped)}; bench process RSS ${int(rss0 / 2 ** 20)} → ${int(process.memoryUsage().rss / 2 ** 20)} MiB\n` +
+      `   CPU meanwhile: the bench's process (the export's Node side) ${((node.user + node.system) / 1e6).toFixed(1)} s, ` +
+      `PostgreSQL backends of this database ${cpu ? cpu.postgres.toFixed(1) : '?'} s, of ${((t / 1000) * os.cpus().length).toFixed(1)} s the ${os.cpus().length} cores had\n` +
       `   (target < ${ms(TARGET.exportMs)} for ${int(restricted)} restricted outcomes: ${verdict(ok)})`,
   )
   summary.push({ figure: `DSA export (${int(restricted)} restricted outcomes)`, target: `< ${ms(TARGET.exportMs)}`, measured: `${ms(t)}, ${int(run.statements)} statements`, ok })
@@ -697,7 +704,7 @@ async function main(): Promise<void> {
     if (FIGURES.has('2')) await disputesFigure(db, instances[0]!.url, e.disputed)
     if (FIGURES.has('6')) await consoleStartFigure(instances[0]!.url)
     if (FIGURES.has('3')) await reportFigure(db, e.pairs)
-    if (FIGURES.has('4')) await exportFigure(db, e.restricted)
+    if (FIGURES.has('4')) await exportFigure(db, e.restricted, name)
     if (FIGURES.has('5')) await pushFigure(db, instances, name)
     // The disputed list again, now that 100,000 pushes have churned clip_outcomes (no VACUUM since: its visibility map is stale, as in service).
     if (FIGURES.has('2') && FIGURES.has('5')) await disputesFigure(db, instances[0]!.url, e.disputed + Math.ceil(PUSH_CLIPS / 5), 'after the pushes')

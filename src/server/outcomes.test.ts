@@ -125,12 +125,16 @@ describe('outcomes', () => {
     await db.execute(sql.raw('DROP TRIGGER test_refuse_files ON dsa_export_files'))
     expect(await recorded()).toEqual(nothing)
 
-    // Nothing was filed, so the next run since the last files all 7, once each.
-    const run = await runDsaExport(db, policy, opts)
+    // Nothing was filed, so the next run since the last files all 7, once each; a second
+    // run started at the same moment waits for the export lock and reads what it filed.
+    const [one, two] = await Promise.all([runDsaExport(db, policy, opts), runDsaExport(db, policy, opts)])
+    const [run, other] = one.statements > 0 ? [one, two] : [two, one]
     expect(run.statements).toBe(7)
     expect(run.skipped).toEqual({ disputed: 3, pending: 1, not_restrictive: 0, unknown_action: 0, already_filed: 0 })
-    expect(run.bodies.flatMap((b) => (JSON.parse(b) as { statements: DsaStatement[] }).statements)).toHaveLength(7)
-    expect(await recorded()).toEqual({ runs: 1, files: 1, filings: 7, filed: 7, audit: 1 })
+    expect(run.bodies.flatMap((b) => (JSON.parse(b.toString('utf8')) as { statements: DsaStatement[] }).statements)).toHaveLength(7)
+    expect(other.statements).toBe(0)
+    expect(other.skipped.already_filed).toBe(7)
+    expect(await recorded()).toEqual({ runs: 2, files: 1, filings: 7, filed: 7, audit: 2 })
   })
 
   it('files one DSA statement per restricting outcome, none while disputed, none twice since the last run', async () => {
@@ -161,12 +165,15 @@ describe('outcomes', () => {
     expect(adjudications.find((a) => a.clip_id === pack.clipIds[4])?.state).toBe('resolved')
 
     // Every run is recorded and can be written again byte for byte.
-    // (The oldest is the previous test's, made 2 outcomes at a time: the same bytes.)
+    // (The oldest two are the previous test's two at once; the one that filed 7 made them
+    // 2 outcomes at a time: the same bytes.)
     const runs = await listDsaRuns(server.db())
-    expect(runs.map((r) => r.statements)).toEqual([1, 0, 7, 7])
+    expect(runs.slice(0, 3).map((r) => r.statements)).toEqual([1, 0, 7])
+    expect(runs.slice(3).map((r) => r.statements).sort()).toEqual([0, 7])
+    const earlier = runs.slice(3).find((r) => r.statements === 7)!
     const copy = await exportDsaRun(server.db(), all.runId, path.join(out, 'copy'))
     expect(copy.files.map((f) => readFileSync(f, 'utf8'))).toEqual(all.files.map((f) => readFileSync(f, 'utf8')))
-    expect(await dsaRunFiles(server.db(), runs[3]!.id)).toEqual(all.files.map((f) => readFileSync(f, 'utf8')))
+    expect(await dsaRunFiles(server.db(), earlier.id)).toEqual(all.files.map((f) => readFileSync(f, 'utf8')))
     const filings = await rows<{ n: number }>(server.db(), sql`SELECT count(*)::int AS n FROM dsa_filings`)
     expect(filings[0]!.n).toBe(15)
   })
