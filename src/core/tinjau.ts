@@ -27,6 +27,7 @@ import { ensureIdentity, getIdleLock, getImportSettings, getSetting, getLocale, 
 import { SkipLog } from './skips'
 import { SyncClient } from './sync'
 import { syncHandlers } from './sync-handlers'
+import { IdleCheckpointer } from './store/idle-checkpoint'
 import { openStore, type Store } from './store/open-store'
 import type { ProfileKeys } from './profile-crypto/profile-keys'
 import { profileSecretsProtector } from './profile-crypto/secrets-protector'
@@ -104,6 +105,8 @@ export interface Tinjau {
   hashLists: HashListStore
   /** The sync client: enrollment, push/pull runs on demand and on a schedule, status (core/sync). */
   sync: SyncClient
+  /** Checkpoints the WAL while nothing writes (store/idle-checkpoint.ts); null in the CLI. */
+  checkpoints: IdleCheckpointer | null
   /** The contract bound to this profile. */
   handlers: CoreHandlers
   demoDir: string
@@ -230,6 +233,8 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
       }
     }, 15_000).unref()
   }
+  // The CLI's one command ends by closing the connection, which checkpoints.
+  const checkpoints = background ? new IdleCheckpointer({ sqlite, databaseFile: store.paths.database, canRun: () => !gate.busy }) : null
   const demoDir = path.join(opts.resourcesDir, 'demo')
   const listeners = new Set<Listener>()
   const emit: Listener = (event, payload) => {
@@ -437,6 +442,7 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     hashes,
     knownContent,
     hashLists,
+    checkpoints,
     handlers,
     demoDir,
     mediaType: (sha256) => servableMediaType(mediaMime.get(sha256) as string | undefined),
@@ -448,6 +454,7 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
       if (firstSync) clearTimeout(firstSync)
       sync.close()
       search.close()
+      checkpoints?.close()
       store.close()
     },
   }

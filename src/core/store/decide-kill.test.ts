@@ -1,0 +1,94 @@
+import { spawn } from 'node:child_process'
+import path from 'node:path'
+import { describe, expect, test } from 'vitest'
+import { verifyAudit } from '../audit'
+import { makePack, tempDir } from '../testing/make-pack'
+import { openTestTinjau } from '../testing/open-test-tinjau'
+import { ensureTestProfileKey } from '../testing/test-profile-key'
+
+/**
+ * Checkpoints run while the writer is idle, not inside a save (idle-checkpoint.ts), so a
+ * saved decision may live only in the WAL for a while. A process killed with SIGKILL at any
+ * point — between saves, inside one, inside a checkpoint — loses no decision it reported
+ * saved: the encrypted profile opens again, passes integrity_check, holds every such
+ * decision with its clip's status and audit entry, and the audit chain verifies.
+ */
+
+const ROOT = path.resolve(__dirname, '../../..')
+const CHILD = path.join(__dirname, 'testing', 'decide-child.ts')
+
+interface Killed {
+  saved: string[]
+  /** WAL frames not checkpointed after the last save reported. */
+  lastPending: number
+  checkpoints: number
+  signal: NodeJS.Signals | null
+}
+
+function runAndKill(dataDir: string, killAfterSaves: number): Promise<Killed> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, '3'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+    const saved: string[] = []
+    let lastPending = 0
+    let checkpoints = 0
+    let buffered = ''
+    let errors = ''
+    child.stderr.on('data', (c: Buffer) => (errors += c.toString()))
+    child.stdout.on('data', (c: Buffer) => {
+      buffered += c.toString()
+      const lines = buffered.split('\n')
+      buffered = lines.pop()!
+      for (const line of lines) {
+        const [what, a, b] = line.split(' ')
+        if (what === 'saved') {
+          saved.push(a!)
+          lastPending = Number(b)
+        } else if (what === 'checkpoint') checkpoints++
+        if (saved.length === killAfterSaves || what === 'done') child.kill('SIGKILL')
+      }
+    })
+    child.on('error', reject)
+    child.on('exit', (code, signal) => {
+      if (signal !== 'SIGKILL') reject(new Error(`the child exited by itself (${code}): ${errors}`))
+      else resolve({ saved, lastPending, checkpoints, signal })
+    })
+  })
+}
+
+describe('decisions saved while checkpoints wait for the writer to pause', () => {
+  test('survive SIGKILL at any point, in the WAL or checkpointed', async () => {
+    const dataDir = tempDir('tinjau-decide-kill-')
+    await ensureTestProfileKey(dataDir)
+    const setup = openTestTinjau(dataDir)
+    await setup.handlers['pack.importDirectory']({ path: makePack(600) })
+    await setup.search.whenIdle()
+    setup.close()
+
+    const everSaved: string[] = []
+    const runs: Killed[] = []
+    for (const killAfter of [7, 41, 96, 150]) {
+      const run = await runAndKill(dataDir, killAfter)
+      runs.push(run)
+      everSaved.push(...run.saved)
+      const t = openTestTinjau(dataDir)
+      try {
+        expect(t.store.sqlite.pragma('integrity_check', { simple: true })).toBe('ok')
+        const held = new Set(t.store.sqlite.prepare('SELECT id FROM decisions').pluck().all() as string[])
+        expect(everSaved.filter((id) => !held.has(id))).toEqual([])
+        const audited = new Set(
+          (t.store.sqlite.prepare("SELECT payload FROM audit_log WHERE kind = 'decision.recorded'").pluck().all() as string[]).map((p) => (JSON.parse(p) as { decisionId: string }).decisionId),
+        )
+        expect(everSaved.filter((id) => !audited.has(id))).toEqual([])
+        const undecided = t.store.sqlite.prepare("SELECT count(*) FROM decisions d JOIN clips c ON c.id = d.clip_id WHERE c.status <> 'decided'").pluck().get()
+        expect(undecided).toBe(0)
+        expect(verifyAudit(t.store.sqlite).ok).toBe(true)
+      } finally {
+        t.close()
+      }
+    }
+    // The kills did land where this change matters: with saves only in the WAL, and after checkpoints had run.
+    expect(runs.some((r) => r.lastPending > 0)).toBe(true)
+    expect(runs.reduce((n, r) => n + r.checkpoints, 0)).toBeGreaterThan(0)
+    expect(everSaved.length).toBeGreaterThanOrEqual(7 + 41 + 96 + 150)
+  }, 180_000)
+})
