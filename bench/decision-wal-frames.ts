@@ -12,6 +12,7 @@ import { openTinjau } from '../src/core/tinjau'
 import { tempDir } from '../src/core/testing/make-pack'
 import type { ParsedInput } from '../src/shared/contract'
 import { benchNow, generatePack } from './store-pack'
+import { allowDraft, removeDraft } from './store-drafts'
 
 const CLIPS = Number(process.env.BENCH_CLIPS ?? 100_000)
 const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 200)
@@ -19,18 +20,7 @@ const WAL_HEADER = 32
 const FRAME_HEADER = 24
 
 function draft(clipId: string, k: number): ParsedInput<'decision.record'> {
-  return k % 5 === 0
-    ? { clipId, categories: ['ok.commerce'], action: 'allow', escalationTarget: null, ranges: [], rationale: '', revisesId: null, matchedFrom: null }
-    : {
-        clipId,
-        categories: ['violence.arson', 'public_safety.provocation'],
-        action: 'remove',
-        escalationTarget: null,
-        ranges: [{ startMs: 11_000, endMs: 14_000, label: 'ajakan membakar', note: '' }],
-        rationale: 'Mengajak penonton membakar gedung.',
-        revisesId: null,
-        matchedFrom: null,
-      }
+  return k % 5 === 0 ? allowDraft(clipId) : removeDraft(clipId)
 }
 
 /** Page numbers of the frames in [fromFrame, end) of the WAL file. */
