@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     const before = sqlite.pragma('wal_autocheckpoint', { simple: true }) as number
     sqlite.pragma('wal_autocheckpoint = 0')
     sqlite.pragma('wal_checkpoint(TRUNCATE)')
-    const stride = Math.floor(CLIPS / 5_000)
+    const stride = Math.max(1, Math.floor(CLIPS / 5_000))
     const perDecision: number[][] = []
     let frame = 0
     for (let k = 0; k < DECISIONS; k++) {
