@@ -49,7 +49,12 @@ export function electronUnavailableReason(): string | null {
 interface WebHost {
   url: string
   child: ChildProcess
+  /** What the host printed to stderr so far (the last 64 KiB), for a failure's message. */
+  stderr(): string
 }
+
+/** How long a host gets to close after SIGTERM before it counts as hung. */
+const HOST_STOP_MS = 20_000
 
 /**
  * The passphrase the web host is started with (TINJAU_PASSPHRASE), so specs find the profile
@@ -85,13 +90,13 @@ function startWebHost(dataDir: string, opts: WebHostEnv): Promise<WebHost> {
     let out = ''
     let err = ''
     const timer = setTimeout(() => reject(new Error(`web host did not start in 20 s\n${out}\n${err}`)), 20_000)
-    child.stderr!.on('data', (d) => (err += d))
+    child.stderr!.on('data', (d) => (err = (err + d).slice(-65_536)))
     child.stdout!.on('data', (d) => {
       out += d
       const m = /Tinjau web host: (http:\/\/127\.0\.0\.1:\d+\/\?k=[A-Za-z0-9_-]+)/.exec(out)
       if (m?.[1]) {
         clearTimeout(timer)
-        resolve({ url: m[1], child })
+        resolve({ url: m[1], child, stderr: () => err })
       }
     })
     child.on('exit', (code) => {
@@ -101,11 +106,29 @@ function startWebHost(dataDir: string, opts: WebHostEnv): Promise<WebHost> {
   })
 }
 
+/**
+ * Stops the host and says how it ended. A host that already died is an error of the spec's
+ * run, not something to wait on: one killed by a signal has no exit code, and its 'exit'
+ * event has been and gone. A host that does not close after SIGTERM is killed and reported.
+ */
 async function stopWebHost(host: WebHost): Promise<void> {
-  if (host.child.exitCode !== null) return
-  const exited = new Promise((r) => host.child.once('exit', r))
-  host.child.kill('SIGTERM')
-  await exited
+  const { child } = host
+  const died = (how: string) => new Error(`the web host ${how} during the spec\n--- its stderr ---\n${host.stderr()}`)
+  if (child.signalCode !== null) throw died(`was killed by ${child.signalCode}`)
+  if (child.exitCode !== null) {
+    if (child.exitCode !== 0) throw died(`exited with ${child.exitCode}`)
+    return
+  }
+  const exited = new Promise<'exited'>((r) => child.once('exit', () => r('exited')))
+  child.kill('SIGTERM')
+  let timer: NodeJS.Timeout | undefined
+  const outcome = await Promise.race([exited, new Promise<'hung'>((r) => (timer = setTimeout(() => r('hung'), HOST_STOP_MS)))])
+  clearTimeout(timer)
+  if (outcome === 'hung') {
+    child.kill('SIGKILL')
+    await exited
+    throw died(`did not close within ${HOST_STOP_MS / 1000} s of SIGTERM (killed)`)
+  }
 }
 
 export const test = base.extend<{ tinjau: TinjauApp; webPassphrase: string | null; idleLockSeconds: number | null }>({
@@ -140,9 +163,17 @@ export const test = base.extend<{ tinjau: TinjauApp; webPassphrase: string | nul
         await current.goto(host.url)
         return current
       }
-      await use({ page: current, dataDir, restart })
-      await stopWebHost(host)
-      await browser.close()
+      try {
+        await use({ page: current, dataDir, restart })
+      } finally {
+        // On a failure the host's own words go with the report, whatever the page showed.
+        if (testInfo.status !== testInfo.expectedStatus) await testInfo.attach('web host stderr', { body: host.stderr(), contentType: 'text/plain' })
+        try {
+          await stopWebHost(host)
+        } finally {
+          await browser.close()
+        }
+      }
     }
     rmSync(dataDir, { recursive: true, force: true })
   },

@@ -234,7 +234,7 @@ export function openTinjau(opts: OpenTinjauOptions): Tinjau {
     }, 15_000).unref()
   }
   // The CLI's one command ends by closing the connection, which checkpoints.
-  const checkpoints = background ? new IdleCheckpointer({ sqlite, databaseFile: store.paths.database, canRun: () => !gate.busy }) : null
+  const checkpoints = background ? new IdleCheckpointer({ sqlite, canRun: () => !gate.busy }) : null
   const demoDir = path.join(opts.resourcesDir, 'demo')
   const listeners = new Set<Listener>()
   const emit: Listener = (event, payload) => {

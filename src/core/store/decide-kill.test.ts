@@ -1,10 +1,14 @@
 import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { describe, expect, test } from 'vitest'
+import Database from 'better-sqlite3'
 import { verifyAudit } from '../audit'
+import { dataPaths } from '../paths'
+import { applyDbKey } from '../profile-crypto/profile-keys'
 import { makePack, tempDir } from '../testing/make-pack'
 import { openTestTinjau } from '../testing/open-test-tinjau'
-import { ensureTestProfileKey } from '../testing/test-profile-key'
+import { ensureTestProfileKey, testProfileKeys } from '../testing/test-profile-key'
+import { walFramesNotCheckpointed } from './testing/wal-index'
 
 /**
  * Checkpoints run while the writer is idle, not inside a save (idle-checkpoint.ts), so a
@@ -19,17 +23,16 @@ const CHILD = path.join(__dirname, 'testing', 'decide-child.ts')
 
 interface Killed {
   saved: string[]
-  /** WAL frames not checkpointed after the last save reported. */
+  /** WAL frames not checkpointed when the child was killed. */
   lastPending: number
   checkpoints: number
   signal: NodeJS.Signals | null
 }
 
-function runAndKill(dataDir: string, killAfterSaves: number): Promise<Killed> {
+function runAndKill(dataDir: string, killAfterSaves: number, atSave?: { count: number; run: () => void }): Promise<Killed> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, '3'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
     const saved: string[] = []
-    let lastPending = 0
     let checkpoints = 0
     let buffered = ''
     let errors = ''
@@ -39,18 +42,19 @@ function runAndKill(dataDir: string, killAfterSaves: number): Promise<Killed> {
       const lines = buffered.split('\n')
       buffered = lines.pop()!
       for (const line of lines) {
-        const [what, a, b] = line.split(' ')
+        const [what, a] = line.split(' ')
         if (what === 'saved') {
           saved.push(a!)
-          lastPending = Number(b)
+          if (saved.length === atSave?.count) atSave.run()
         } else if (what === 'checkpoint') checkpoints++
         if (saved.length === killAfterSaves || what === 'done') child.kill('SIGKILL')
       }
     })
     child.on('error', reject)
     child.on('exit', (code, signal) => {
-      if (signal !== 'SIGKILL') reject(new Error(`the child exited by itself (${code}): ${errors}`))
-      else resolve({ saved, lastPending, checkpoints, signal })
+      if (signal !== 'SIGKILL') reject(new Error(`the child ended by itself (exit code ${code}, signal ${signal}): ${errors}`))
+      // Read while nothing has the profile open: the dead child's wal-index, as it left it.
+      else resolve({ saved, lastPending: walFramesNotCheckpointed(dataPaths(dataDir).database) ?? 0, checkpoints, signal })
     })
   })
 }
@@ -91,4 +95,54 @@ describe('decisions saved while checkpoints wait for the writer to pause', () =>
     expect(runs.reduce((n, r) => n + r.checkpoints, 0)).toBeGreaterThan(0)
     expect(everSaved.length).toBeGreaterThanOrEqual(7 + 41 + 96 + 150)
   }, 180_000)
+})
+
+describe('another process opening the profile while a host saves', () => {
+  // What the CLI, or a spec checking the store, does beside a running host. Once a host's
+  // checkpointer opened and closed the -shm file itself, which dropped the host's locks on
+  // it: the next process to open the profile truncated the -shm, and the host died of SIGBUS.
+  test('leaves the host saving, with every decision kept', async () => {
+    const dataDir = tempDir('tinjau-second-process-')
+    await ensureTestProfileKey(dataDir)
+    const setup = openTestTinjau(dataDir)
+    await setup.handlers['pack.importDirectory']({ path: makePack(300) })
+    await setup.search.whenIdle()
+    setup.close()
+
+    const seen: number[] = []
+    const readBeside = () => {
+      const db = new Database(dataPaths(dataDir).database, { readonly: true, fileMustExist: true })
+      try {
+        applyDbKey(db, testProfileKeys(dataDir)!.db)
+        seen.push(db.prepare('SELECT count(*) FROM decisions').pluck().get() as number)
+      } finally {
+        db.close()
+      }
+    }
+    // Opened twice while the child saves (and its checkpointer looks every 3 ms), then the child goes on.
+    let opened = 0
+    const run = await runAndKill(dataDir, 120, {
+      count: 30,
+      run: () => {
+        readBeside()
+        opened++
+        setTimeout(() => {
+          readBeside()
+          opened++
+        }, 30)
+      },
+    })
+    expect(run.signal).toBe('SIGKILL')
+    expect(opened).toBe(2)
+    expect(seen[0]).toBeGreaterThanOrEqual(30)
+    expect(run.saved.length).toBeGreaterThanOrEqual(120)
+    const t = openTestTinjau(dataDir)
+    try {
+      expect(t.store.sqlite.pragma('integrity_check', { simple: true })).toBe('ok')
+      const held = new Set(t.store.sqlite.prepare('SELECT id FROM decisions').pluck().all() as string[])
+      expect(run.saved.filter((id) => !held.has(id))).toEqual([])
+    } finally {
+      t.close()
+    }
+  }, 120_000)
 })

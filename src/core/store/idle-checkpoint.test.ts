@@ -6,7 +6,7 @@ import { makePack, tempDir } from '../testing/make-pack'
 import { openTestTinjau } from '../testing/open-test-tinjau'
 import { openTinjau } from '../tinjau'
 import { deriveProfileKeys, newMasterKey } from '../profile-crypto/profile-keys'
-import { IdleCheckpointer, walFramesNotCheckpointed } from './idle-checkpoint'
+import { IdleCheckpointer, type CheckpointRun } from './idle-checkpoint'
 import { openStore, WAL_AUTOCHECKPOINT_PAGES, type Store } from './open-store'
 
 const MIGRATIONS = path.resolve('resources/migrations')
@@ -33,60 +33,57 @@ describe.each([
   ['clear', null],
   ['encrypted', deriveProfileKeys(newMasterKey())],
 ] as const)('the idle checkpointer on a %s profile', (_name, keys) => {
-  function fresh(opts: { minFrames?: number; maxWaitMs?: number; canRun?: () => boolean } = {}) {
+  function fresh(opts: { minChanges?: number; maxWaitMs?: number; canRun?: () => boolean } = {}) {
     const store = openStore({ dataDir: tempDir(), migrationsDir: MIGRATIONS, keys })
-    const checkpointer = new IdleCheckpointer({ sqlite: store.sqlite, databaseFile: store.paths.database, canRun: opts.canRun ?? (() => true), idleMs: NEVER, ...opts })
+    const checkpointer = new IdleCheckpointer({ sqlite: store.sqlite, canRun: opts.canRun ?? (() => true), idleMs: NEVER, ...opts })
+    const runs: CheckpointRun[] = []
+    checkpointer.onRun((r) => runs.push(r))
     open.push(store, checkpointer)
-    return { store, checkpointer }
+    return { store, checkpointer, runs }
   }
 
-  test('reads the WAL frames not yet checkpointed as SQLite counts them', () => {
-    const { store } = fresh()
+  test('waits while the connection writes, then checkpoints the whole WAL at the first look that sees no write', () => {
+    const { store, checkpointer, runs } = fresh({ minChanges: 20 })
     store.sqlite.pragma('wal_checkpoint(TRUNCATE)')
-    expect(walFramesNotCheckpointed(store.paths.database)).toBe(0)
-    writeSettings(store, 30, 'a')
-    const pending = walFramesNotCheckpointed(store.paths.database)
-    expect(pending).toBeGreaterThanOrEqual(30)
-    const answer = checkpointedBySqlite(store)
-    expect(answer.log).toBe(pending)
-    expect(answer.checkpointed).toBe(answer.log)
-    expect(walFramesNotCheckpointed(store.paths.database)).toBe(0)
-  })
-
-  test('waits while the connection writes, then checkpoints at the first look that sees no write', () => {
-    const { store, checkpointer } = fresh({ minFrames: 20 })
-    const runs: number[] = []
-    checkpointer.onRun((r) => runs.push(r.frames))
     writeSettings(store, 30, 'b')
     expect(checkpointer.look()).toBeNull()
-    expect(walFramesNotCheckpointed(store.paths.database)).toBeGreaterThanOrEqual(30)
-    const pending = walFramesNotCheckpointed(store.paths.database)!
     const run = checkpointer.look()
-    expect(run?.frames).toBe(pending)
-    expect(runs).toEqual([pending])
-    expect(walFramesNotCheckpointed(store.paths.database)).toBe(0)
-    // Nothing new: nothing to do.
+    expect(run).not.toBeNull()
+    expect(run!.changes).toBe(30)
+    expect(run!.frames).toBeGreaterThanOrEqual(30)
+    expect(run!.checkpointed).toBe(run!.frames)
+    expect(runs).toEqual([run])
+    // Nothing left for SQLite to copy, and nothing new for the checkpointer to do.
+    expect(checkpointedBySqlite(store)).toMatchObject({ log: run!.frames, checkpointed: run!.frames })
     expect(checkpointer.look()).toBeNull()
   })
 
-  test('leaves a WAL smaller than minFrames alone, so the next save does not restart it', () => {
-    const { store, checkpointer } = fresh({ minFrames: 1_000 })
+  test('leaves fewer than minChanges rows alone, so the next save does not restart the WAL', () => {
+    const { store, checkpointer, runs } = fresh({ minChanges: 1_000 })
+    store.sqlite.pragma('wal_checkpoint(TRUNCATE)')
     writeSettings(store, 10, 'c')
     checkpointer.look()
     expect(checkpointer.look()).toBeNull()
-    expect(walFramesNotCheckpointed(store.paths.database)).toBeGreaterThanOrEqual(10)
+    expect(runs).toEqual([])
+    // Still in the WAL: SQLite copies them only now.
+    const answer = checkpointedBySqlite(store)
+    expect(answer.log).toBeGreaterThanOrEqual(10)
   })
 
-  test('checkpoints between writes that never pause once they have gone on for maxWaitMs', () => {
-    const { store, checkpointer } = fresh({ minFrames: 5, maxWaitMs: 0 })
+  test('checkpoints between writes that never pause once they have gone on for maxWaitMs, however few rows', () => {
+    const { store, checkpointer } = fresh({ minChanges: 1_000, maxWaitMs: 0 })
     writeSettings(store, 10, 'd')
-    expect(checkpointer.look()).not.toBeNull()
-    expect(walFramesNotCheckpointed(store.paths.database)).toBe(0)
+    const run = checkpointer.look()
+    expect(run).not.toBeNull()
+    expect(run!.changes).toBe(10)
+    expect(run!.checkpointed).toBe(run!.frames)
+    // Writing on, the next such checkpoint needs new rows.
+    expect(checkpointer.look()).toBeNull()
   })
 
   test('does nothing while something holds the connection (an import) or a transaction is open', () => {
     let free = false
-    const { store, checkpointer } = fresh({ minFrames: 5, canRun: () => free })
+    const { store, checkpointer, runs } = fresh({ minChanges: 5, canRun: () => free })
     writeSettings(store, 10, 'e')
     checkpointer.look()
     expect(checkpointer.look()).toBeNull()
@@ -97,7 +94,7 @@ describe.each([
     // The writes made while it was held count as the writer's latest: one more look first.
     expect(checkpointer.look()).toBeNull()
     expect(checkpointer.look()).not.toBeNull()
-    expect(walFramesNotCheckpointed(store.paths.database)).toBe(0)
+    expect(runs).toHaveLength(1)
   })
 })
 
@@ -114,12 +111,11 @@ describe('a profile in a reviewer host', () => {
     for (let i = 0; i < 150; i++) {
       ids.push(t.handlers['decision.record'](DecisionDraft.parse({ clipId: `clip-${String(i).padStart(6, '0')}`, categories: ['ok.commerce'], action: 'allow' })).id)
     }
-    const pending = walFramesNotCheckpointed(t.store.paths.database)!
     // ~14 frames a decision, all still in the WAL: no save paid a checkpoint.
-    expect(pending).toBeGreaterThan(1_000)
-    t.checkpoints!.look()
-    expect(t.checkpoints!.look()?.frames).toBe(pending)
-    expect(walFramesNotCheckpointed(t.store.paths.database)).toBe(0)
+    expect(t.checkpoints!.look()).toBeNull()
+    const run = t.checkpoints!.look()
+    expect(run!.frames).toBeGreaterThan(1_000)
+    expect(run!.checkpointed).toBe(run!.frames)
     t.close()
     const again = openTestTinjau(dataDir)
     expect(again.handlers['decision.list']({ limit: 1_000, offset: 0 }).items.map((d) => d.id).sort()).toEqual([...ids].sort())
