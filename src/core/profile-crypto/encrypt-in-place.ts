@@ -236,12 +236,20 @@ class InPlaceRun {
     let t0 = performance.now()
     this.progress('preparing', 0, 1)
     const clear = this.lockClearDatabase()
+    // The byte copy's own descriptor on the database file: closing it while the connection is
+    // open would drop every POSIX lock this process holds on the file, SQLite's included
+    // (https://www.sqlite.org/howtocorrupt.html, section 2.2), so it closes after the connection.
+    let copyFd: number | null = null
     let released = false
     const release = () => {
       if (released) return
       released = true
-      if (clear.inTransaction) clear.exec('ROLLBACK')
-      clear.close()
+      try {
+        if (clear.inTransaction) clear.exec('ROLLBACK')
+        clear.close()
+      } finally {
+        if (copyFd !== null) closeSync(copyFd)
+      }
     }
     try {
       this.step('locked')
@@ -261,7 +269,8 @@ class InPlaceRun {
 
       t0 = performance.now()
       const stagedDb = path.join(this.staging, path.basename(this.paths.database))
-      this.copyDatabase(stagedDb, dbBytes)
+      copyFd = openSync(this.paths.database, 'r')
+      this.copyDatabase(copyFd, stagedDb, dbBytes)
       this.step('db-copied')
       rekey(stagedDb, this.keys.db)
       this.step('db-rekeyed')
@@ -397,9 +406,8 @@ class InPlaceRun {
     }
   }
 
-  /** A plain byte copy, in chunks (progress; the kill test stops between two). */
-  private copyDatabase(dst: string, total: number): void {
-    const src = openSync(this.paths.database, 'r')
+  /** A plain byte copy, in chunks (progress; the kill test stops between two), from a descriptor the caller closes after the connection. */
+  private copyDatabase(src: number, dst: string, total: number): void {
     const out = openSync(dst, 'wx', 0o600)
     try {
       const buf = Buffer.allocUnsafe(COPY_CHUNK)
@@ -416,7 +424,6 @@ class InPlaceRun {
       if (done !== total) throw new EncryptInPlaceError(this.dataDir, `${this.paths.database} changed size while being copied`, 'busy')
       fsyncSync(out)
     } finally {
-      closeSync(src)
       closeSync(out)
     }
   }
