@@ -59,14 +59,19 @@ function runAndKill(dataDir: string, killAfterSaves: number, atSave?: { count: n
   })
 }
 
+/** An encrypted profile (the tests' key file) holding `clips` pending clips, closed. */
+async function encryptedProfileWithClips(dataDir: string, clips: number): Promise<void> {
+  await ensureTestProfileKey(dataDir)
+  const setup = openTestTinjau(dataDir)
+  await setup.handlers['pack.importDirectory']({ path: makePack(clips) })
+  await setup.search.whenIdle()
+  setup.close()
+}
+
 describe('decisions saved while checkpoints wait for the writer to pause', () => {
   test('survive SIGKILL at any point, in the WAL or checkpointed', async () => {
     const dataDir = tempDir('tinjau-decide-kill-')
-    await ensureTestProfileKey(dataDir)
-    const setup = openTestTinjau(dataDir)
-    await setup.handlers['pack.importDirectory']({ path: makePack(600) })
-    await setup.search.whenIdle()
-    setup.close()
+    await encryptedProfileWithClips(dataDir, 600)
 
     const everSaved: string[] = []
     const runs: Killed[] = []
@@ -103,11 +108,7 @@ describe('another process opening the profile while a host saves', () => {
   // it: the next process to open the profile truncated the -shm, and the host died of SIGBUS.
   test('leaves the host saving, with every decision kept', async () => {
     const dataDir = tempDir('tinjau-second-process-')
-    await ensureTestProfileKey(dataDir)
-    const setup = openTestTinjau(dataDir)
-    await setup.handlers['pack.importDirectory']({ path: makePack(300) })
-    await setup.search.whenIdle()
-    setup.close()
+    await encryptedProfileWithClips(dataDir, 300)
 
     const seen: number[] = []
     const readBeside = () => {
