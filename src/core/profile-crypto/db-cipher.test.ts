@@ -1,3 +1,4 @@
+import { createDecipheriv, createHmac, pbkdf2Sync } from 'node:crypto'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
@@ -45,6 +46,38 @@ function readWith(file: string, dbKey: Buffer, pragmas: string[]): string | null
   } finally {
     db.close()
   }
+}
+
+/**
+ * SQLCipher 4's page format, decoded with node:crypto (OpenSSL) alone, as SQLCipher's own
+ * source defines it, to show that what a SQLCipher tool would need is the raw key and the
+ * recorded HMAC: the file begins with a 16-byte salt; the HMAC key is PBKDF2 with the KDF
+ * algorithm (SHA-512 in version 4), 2 rounds, over the raw key and the salt XOR 0x3a; each
+ * page ends with its reserve (a 16-byte IV, then the HMAC, rounded up to 16 bytes), the HMAC
+ * covers the ciphertext, the IV and the page number (4 bytes, little-endian), and the rest is
+ * AES-256-CBC without padding (page 1 from byte 16). Returns the clear database's bytes.
+ */
+function decodeSqlcipher4(file: string, dbKey: Buffer, hmac: 'sha1' | 'sha512', pageSize = 4096): Buffer {
+  const bytes = readFileSync(file)
+  const salt = bytes.subarray(0, 16)
+  const hmacKey = pbkdf2Sync(dbKey, Buffer.from(salt.map((b) => b ^ 0x3a)), 2, 32, 'sha512')
+  const macBytes = hmac === 'sha1' ? 20 : 64
+  const reserve = Math.ceil((16 + macBytes) / 16) * 16
+  const pages: Buffer[] = []
+  for (let pgno = 1; pgno * pageSize <= bytes.length; pgno++) {
+    const page = bytes.subarray((pgno - 1) * pageSize, pgno * pageSize)
+    const start = pgno === 1 ? 16 : 0
+    const end = pageSize - reserve
+    const iv = page.subarray(end, end + 16)
+    const pgnoLe = Buffer.alloc(4)
+    pgnoLe.writeUInt32LE(pgno)
+    const mac = createHmac(hmac, hmacKey).update(page.subarray(start, end + 16)).update(pgnoLe).digest()
+    if (!mac.equals(page.subarray(end + 16, end + 16 + macBytes))) throw new Error(`page ${pgno}: the HMAC does not match`)
+    const d = createDecipheriv('aes-256-cbc', dbKey, iv).setAutoPadding(false)
+    const clear = Buffer.concat([d.update(page.subarray(start, end)), d.final()])
+    pages.push(pgno === 1 ? Buffer.concat([Buffer.from('SQLite format 3\0', 'latin1'), clear, Buffer.alloc(reserve)]) : Buffer.concat([clear, Buffer.alloc(reserve)]))
+  }
+  return Buffer.concat(pages)
 }
 
 function dirContents(dir: string): Record<string, string> {
@@ -131,6 +164,29 @@ describe("the database's cipher, recorded in the key file", () => {
     const reopened = openStore({ dataDir, migrationsDir: MIGRATIONS, keys: again.keys })
     expect(reopened.sqlite.prepare("SELECT value FROM settings WHERE key = 'probe'").pluck().get()).toBe(SECRET)
     reopened.close()
+  })
+
+  test('the database of a new profile is SQLCipher 4 with HMAC-SHA1: decoded by the SQLCipher page format alone, it is the profile', async () => {
+    const dataDir = tempDir('tinjau-sqlcipher4-')
+    const unlocked = await unlockProfile(dataDir, { passphrase: PASS }, { scrypt: CHEAP })
+    const store = openStore({ dataDir, migrationsDir: MIGRATIONS, keys: unlocked.keys })
+    store.sqlite.prepare("INSERT INTO settings (key, value) VALUES ('probe', ?)").run(SECRET)
+    store.close()
+    const file = path.join(dataDir, 'tinjau.sqlite')
+    expect(() => decodeSqlcipher4(file, unlocked.keys.db, 'sha512')).toThrow(/page 1: the HMAC does not match/)
+    const clearFile = path.join(tempDir('tinjau-decoded-'), 'decoded.sqlite')
+    writeFileSync(clearFile, decodeSqlcipher4(file, unlocked.keys.db, 'sha1'))
+    const clear = new Database(clearFile, { readonly: true })
+    open.push(clear)
+    expect(clear.pragma('integrity_check', { simple: true })).toBe('ok')
+    expect(clear.prepare("SELECT value FROM settings WHERE key = 'probe'").pluck().get()).toBe(SECRET)
+    // And a profile from before decodes as SQLCipher 4's defaults (HMAC-SHA512).
+    const old = await oldProfile()
+    const oldKeys = (await unlockProfile(old.dataDir, { passphrase: PASS })).keys
+    writeFileSync(clearFile, decodeSqlcipher4(old.db, oldKeys.db, 'sha512'))
+    const oldClear = new Database(clearFile, { readonly: true })
+    open.push(oldClear)
+    expect(oldClear.prepare("SELECT value FROM settings WHERE key = 'probe'").pluck().get()).toBe(SECRET)
   })
 
   test('a clear profile encrypted in place gets the new cipher', async () => {
