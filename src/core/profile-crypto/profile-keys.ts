@@ -14,7 +14,8 @@ export const MASTER_KEY_BYTES = 32
 /**
  * How `tinjau.sqlite` is encrypted: always SQLCipher 4's format (SQLite3 Multiple Ciphers'
  * `sqlcipher` scheme at `legacy = 4`: AES-256-CBC per page, a random IV and an HMAC per page),
- * with the one setting SQLCipher lets a database choose that Tinjau uses: the page HMAC.
+ * with the settings SQLCipher lets a database choose that Tinjau records: the page HMAC, and
+ * the page size (4 KiB in every profile so far).
  * Recorded in profile-key.json (profile-key-file.ts), since nothing in the encrypted file says
  * it; each field is named after the SQLCipher PRAGMA that a SQLCipher tool needs set to it.
  */
@@ -44,8 +45,8 @@ export const LEGACY_DB_CIPHER: DbCipher = Object.freeze({ cipher: 'sqlcipher', c
  * that (HMAC rests on the hash being a PRF, not on collision resistance, which is what SHA-1
  * lost); its 160-bit tag is far beyond guessing. SQLite3 Multiple Ciphers computes the HMAC in
  * portable C, where SHA-1 costs the least per 4 KiB page: a decision writes ~13 pages, and
- * HMAC-SHA512 was most of what encryption added to it. HMAC-SHA256 would have been the
- * first choice, but there it costs more than SHA-512 (32-bit rounds over 64-byte blocks).
+ * SHA-1 takes about a fifth off what encryption adds to each save. HMAC-SHA256 would have been
+ * the first choice, but there it costs more than SHA-512 (32-bit rounds over 64-byte blocks).
  * docs/encryption.md "The database" has the measurements.
  */
 export const NEW_DB_CIPHER: DbCipher = Object.freeze({ cipher: 'sqlcipher', cipher_compatibility: 4, cipher_hmac_algorithm: 'HMAC_SHA1', cipher_page_size: 4096 })
