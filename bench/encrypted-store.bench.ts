@@ -4,9 +4,9 @@
  *
  *   npm run bench:encrypted-store
  *
- * The same pack is imported into a clear profile and an encrypted one (SQLCipher 4 database,
- * encrypted files); then the two are measured in alternating rounds, so load from anything
- * else on the machine falls on both alike. Prints figures; never fails on timings.
+ * The same pack is imported into a clear profile and an encrypted one (the SQLCipher database
+ * of a new profile, NEW_DB_CIPHER; encrypted files); then the two are measured in alternating
+ * rounds, so load from anything else on the machine falls on both alike. Prints figures; never fails on timings.
  * Optional environment: BENCH_CLIPS (100000), BENCH_DECISIONS (5000 per profile),
  * BENCH_PAGES (2000 per profile), BENCH_ROUNDS (10).
  */
@@ -158,9 +158,13 @@ async function main(): Promise<void> {
       const median = (xs: number[]) => percentile(xs, 0.5)
       const withCkpt = p.decisionMs.filter((_, i) => p.decisionCheckpointed[i])
       const idle = p.idleCheckpoints.map((c) => c.ms)
+      // Where the tail's wall time went: on this process's CPU (crypto, B-tree work, GC), or waiting (fsync, the scheduler).
+      const tailCpu = median(tail.map((i) => p.decisionCpuMs[i]!))
+      const tailWaited = median(tail.map((i) => Math.max(0, p.decisionMs[i]! - p.decisionCpuMs[i]!)))
       console.log(
         `${p.name}: ${frames.toFixed(1)} WAL frames a decision; ${checkpoints} decisions ran a checkpoint${checkpoints ? ` (median ${ms(median(withCkpt))})` : ''}; ` +
-          `slowest 1 % (${tail.length}, from ${ms(p.decisionMs[tail[tail.length - 1]!]!)}): ${tailCheckpoints} ran a checkpoint, ${restarts} restarted the WAL (of ${p.decisionRestarted.filter(Boolean).length}); ` +
+          `slowest 1 % (${tail.length}, from ${ms(p.decisionMs[tail[tail.length - 1]!]!)}; median ${ms(median(tail.map((i) => p.decisionMs[i]!)))}: CPU ${ms(tailCpu)}, waiting ${ms(tailWaited)}; ` +
+          `${median(tail.map((i) => p.decisionFrames[i]!))} frames, others ${median(p.decisionFrames)}): ${tailCheckpoints} ran a checkpoint, ${restarts} restarted the WAL (of ${p.decisionRestarted.filter(Boolean).length}); ` +
           `${idle.length} checkpoints while idle${idle.length ? ` (median ${ms(median(idle))}, max ${ms(Math.max(...idle))}, ${(p.idleCheckpoints.reduce((s, c) => s + c.frames, 0) / idle.length).toFixed(0)} frames each)` : ''}`,
       )
     }

@@ -69,7 +69,7 @@ export const E2E_PASSPHRASE = TEST_PASSPHRASE
 export function openProfileDatabase(dataDir: string, passphrase = E2E_PASSPHRASE): Database.Database {
   const { keys } = unlockProfileKeySync(dataDir, passphrase)
   const db = new Database(path.join(dataDir, 'tinjau.sqlite'), { readonly: true, fileMustExist: true })
-  applyDbKey(db, keys.db)
+  applyDbKey(db, keys.db, keys.dbCipher)
   return db
 }
 

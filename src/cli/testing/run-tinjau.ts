@@ -61,7 +61,7 @@ export function storeRows(dataDir: string): Record<string, unknown[]> {
   const sqlite = new Database(path.join(dataDir, 'tinjau.sqlite'), { readonly: true })
   try {
     const keys = testProfileKeys(dataDir)
-    if (keys) applyDbKey(sqlite, keys.db)
+    if (keys) applyDbKey(sqlite, keys.db, keys.dbCipher)
     return snapshotRows(sqlite)
   } finally {
     sqlite.close()

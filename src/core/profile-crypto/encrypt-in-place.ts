@@ -23,7 +23,7 @@ import Database from 'better-sqlite3'
 import { writeFileAtomically } from '../atomic-file'
 import { dataPaths } from '../paths'
 import { createEncryptStream, CHUNK_BYTES, HEADER_BYTES, isEncryptedFile, isEncryptTempName, openEncryptedFile, TAG_BYTES } from './chunked-file'
-import { applyDbKey, SQLITE_CLEAR_HEADER, type ProfileKeys } from './profile-keys'
+import { applyDbCipher, applyDbKey, SQLITE_CLEAR_HEADER, type ProfileKeys } from './profile-keys'
 import { syncDir } from './sync-dir'
 
 /**
@@ -272,7 +272,7 @@ class InPlaceRun {
       copyFd = openSync(this.paths.database, 'r')
       this.copyDatabase(copyFd, stagedDb, dbBytes)
       this.step('db-copied')
-      rekey(stagedDb, this.keys.db)
+      rekey(stagedDb, this.keys)
       this.step('db-rekeyed')
       this.timed('database', t0)
       t0 = performance.now()
@@ -432,7 +432,7 @@ class InPlaceRun {
     if (isClearDatabase(file)) throw new EncryptInPlaceError(this.dataDir, 'the re-keyed copy of the database still has a clear header', 'verify_failed')
     const db = new Database(file, { readonly: true, fileMustExist: true })
     try {
-      applyDbKey(db, this.keys.db)
+      applyDbKey(db, this.keys.db, this.keys.dbCipher)
       const check = db.pragma('integrity_check', { simple: false }) as { integrity_check: string }[]
       if (check.length !== 1 || check[0]!.integrity_check !== 'ok') {
         throw new EncryptInPlaceError(
@@ -634,16 +634,15 @@ function tableDigests(db: Database.Database): Map<string, string> {
   return out
 }
 
-/** Put the copy on SQLCipher 4 with the database key: SQLite3 Multiple Ciphers re-writes every page. */
-function rekey(file: string, dbKey: Buffer): void {
+/** Put the copy on the profile's cipher (keys.dbCipher) with the database key: SQLite3 Multiple Ciphers re-writes every page. */
+function rekey(file: string, keys: ProfileKeys): void {
   const db = new Database(file, { fileMustExist: true })
   try {
     // A rollback journal, so the copy is one file again once re-keyed (the journal lives only during it).
     db.pragma('journal_mode = DELETE')
     db.pragma('synchronous = FULL')
-    db.pragma(`cipher = 'sqlcipher'`)
-    db.pragma('legacy = 4')
-    db.pragma(`rekey = "x'${dbKey.toString('hex')}'"`)
+    applyDbCipher(db, keys.dbCipher)
+    db.pragma(`rekey = "x'${keys.db.toString('hex')}'"`)
   } finally {
     db.close()
   }

@@ -4,7 +4,7 @@ import path from 'node:path'
 import { z } from 'zod'
 import { writeFileAtomically } from '../atomic-file'
 import type { KeyProtector } from '../device-key'
-import { deriveProfileKeys, MASTER_KEY_BYTES, newMasterKey, type ProfileKeys } from './profile-keys'
+import { DB_HMAC_ALGORITHMS, deriveProfileKeys, LEGACY_DB_CIPHER, MASTER_KEY_BYTES, NEW_DB_CIPHER, newMasterKey, type DbCipher, type ProfileKeys } from './profile-keys'
 import { syncDir } from './sync-dir'
 
 /**
@@ -15,6 +15,10 @@ import { syncDir } from './sync-dir'
  *   (the parameters are in the wrap, so they can be raised later without a new format);
  * - `protector`: sealed by the OS's secret store (Electron's safeStorage: Keychain, DPAPI,
  *   libsecret), so the app opens without a prompt where the OS store is real.
+ *
+ * It also records how the database is encrypted (`database`: the SQLCipher parameters, see
+ * DbCipher), which nothing in the encrypted file says. A file without it was written before
+ * the parameters were recorded, and its database has SQLCipher 4's defaults (LEGACY_DB_CIPHER).
  *
  * Without this file an encrypted profile is unreadable: removing it (wipeProfileKey) is how
  * a lost or revoked device is wiped. It is written whole under a temporary name and renamed
@@ -58,10 +62,27 @@ const PassphraseWrap = z.object({
 })
 const ProtectorWrap = z.object({ kind: z.literal('protector'), protector: z.string().min(1), sealed: b64 })
 const Wrap = z.discriminatedUnion('kind', [PassphraseWrap, ProtectorWrap])
+/**
+ * Strict: a parameter this version does not know (a later one's) would be dropped by a lenient
+ * parse, and the database opened with the wrong cipher would look like a wrong key.
+ */
+const DatabaseCipher = z
+  .object({
+    cipher: z.literal('sqlcipher'),
+    cipher_compatibility: z.literal(4),
+    cipher_hmac_algorithm: z.enum(DB_HMAC_ALGORITHMS),
+    cipher_page_size: z
+      .number()
+      .int()
+      .refine((n) => Number.isInteger(Math.log2(n)) && n >= 512 && n <= 65536, 'must be a power of two from 512 to 65536'),
+  })
+  .strict()
 const KeyFile = z.object({
   format: z.literal(FORMAT),
   version: z.literal(1),
   created_at: z.string(),
+  /** How tinjau.sqlite is encrypted; absent in files written before it was recorded (LEGACY_DB_CIPHER). */
+  database: DatabaseCipher.optional(),
   wraps: z.array(Wrap).min(1),
 })
 type KeyFile = z.infer<typeof KeyFile>
@@ -91,6 +112,8 @@ export interface ProfileKeyInfo {
   hasPassphrase: boolean
   /** Names of the OS stores that hold a wrap. */
   protectors: string[]
+  /** How the database is encrypted (what the file records, or LEGACY_DB_CIPHER when it records nothing). */
+  database: DbCipher
 }
 
 export function profileKeyPath(dataDir: string): string {
@@ -113,6 +136,7 @@ export function readProfileKeyInfo(dataDir: string): ProfileKeyInfo | null {
     createdAt: f.created_at,
     hasPassphrase: f.wraps.some((w) => w.kind === 'passphrase'),
     protectors: f.wraps.flatMap((w) => (w.kind === 'protector' ? [w.protector] : [])),
+    database: dbCipherOf(f),
   }
 }
 
@@ -123,7 +147,9 @@ export function checkPassphrase(passphrase: string): string | null {
 
 /**
  * Make a profile's master key and its key file. At least one of a passphrase and a protector;
- * refuses to replace a key file that exists (that would orphan the data it encrypts).
+ * refuses to replace a key file that exists (that would orphan the data it encrypts). The
+ * file records NEW_DB_CIPHER: the profile's database is made (or a clear one encrypted in
+ * place) with it.
  */
 export async function createProfileKey(
   dataDir: string,
@@ -137,8 +163,8 @@ export async function createProfileKey(
   const wraps: Wrap[] = []
   if (how.protector) wraps.push(protectorWrap(master, how.protector, file))
   if (how.passphrase !== undefined) wraps.push(await passphraseWrap(master, how.passphrase, how.scrypt ?? DEFAULT_SCRYPT, file))
-  writeKeyFile(file, { format: FORMAT, version: 1, created_at: now().toISOString(), wraps }, 'create')
-  return { master, keys: deriveProfileKeys(master) }
+  writeKeyFile(file, { format: FORMAT, version: 1, created_at: now().toISOString(), database: { ...NEW_DB_CIPHER }, wraps }, 'create')
+  return { master, keys: deriveProfileKeys(master, NEW_DB_CIPHER) }
 }
 
 /** The master key, from the wrap `how` can open. */
@@ -164,7 +190,7 @@ export async function unlockProfileKey(dataDir: string, how: Unlock): Promise<Un
     }
   }
   if (master.length !== MASTER_KEY_BYTES) throw new ProfileKeyError(file, 'a wrap holds a key of the wrong length (damaged)', 'damaged')
-  return { master, keys: deriveProfileKeys(master) }
+  return { master, keys: deriveProfileKeys(master, dbCipherOf(f)) }
 }
 
 /**
@@ -181,7 +207,7 @@ export function unlockProfileKeySync(dataDir: string, passphrase: string): Unloc
   const master = openSealed(kek, Buffer.from(wrap.nonce, 'base64'), Buffer.from(wrap.sealed, 'base64'), WRAP_AAD('passphrase'))
   if (!master) throw new ProfileKeyError(file, 'the passphrase is not right', 'wrong_passphrase')
   if (master.length !== MASTER_KEY_BYTES) throw new ProfileKeyError(file, 'a wrap holds a key of the wrong length (damaged)', 'damaged')
-  return { master, keys: deriveProfileKeys(master) }
+  return { master, keys: deriveProfileKeys(master, dbCipherOf(f)) }
 }
 
 /** Set (or replace) the passphrase wrap; other wraps stay. Needs the unlocked master key. */
@@ -277,6 +303,11 @@ function openSealed(key: Buffer, nonce: Buffer, sealed: Buffer, aad: Buffer): Bu
   } catch {
     return null
   }
+}
+
+/** The database's cipher as the file records it; a file from before it was recorded: SQLCipher 4's defaults. */
+function dbCipherOf(f: KeyFile): DbCipher {
+  return f.database ?? LEGACY_DB_CIPHER
 }
 
 function readKeyFile(file: string): KeyFile | null {

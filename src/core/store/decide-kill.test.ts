@@ -114,7 +114,8 @@ describe('another process opening the profile while a host saves', () => {
     const readBeside = () => {
       const db = new Database(dataPaths(dataDir).database, { readonly: true, fileMustExist: true })
       try {
-        applyDbKey(db, testProfileKeys(dataDir)!.db)
+        const keys = testProfileKeys(dataDir)!
+        applyDbKey(db, keys.db, keys.dbCipher)
         seen.push(db.prepare('SELECT count(*) FROM decisions').pluck().get() as number)
       } finally {
         db.close()

@@ -25,7 +25,7 @@ export interface OpenStoreOptions {
   migrationsDir: string
   /** Electron loads an Electron-ABI build of better-sqlite3 from here (see DESIGN.md). */
   nativeBinding?: string
-  /** The profile's keys: the database is SQLCipher-encrypted with `keys.db`. Without, it is clear (tests, tools). */
+  /** The profile's keys: the database is SQLCipher-encrypted with `keys.db`, as `keys.dbCipher` says. Without, it is clear (tests, tools). */
   keys?: ProfileKeys | null
 }
 
@@ -65,7 +65,7 @@ export function openStore(opts: OpenStoreOptions): Store {
   mkdirSync(paths.tmp, { recursive: true })
   const binding = opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}
   const keyed = (db: Database.Database): Database.Database => {
-    if (opts.keys) applyDbKey(db, opts.keys.db)
+    if (opts.keys) applyDbKey(db, opts.keys.db, opts.keys.dbCipher)
     try {
       // The first read of a page is where a wrong key (or a missing one) shows.
       db.prepare('SELECT count(*) FROM sqlite_master').get()
