@@ -2,6 +2,7 @@ import type { PackedDecision } from '../../shared/decision-pack-format'
 import { orderedPackedMatchedFrom, type PackedMatchedFrom } from '../../shared/matched-from'
 import type { DecisionRejection, PushResult } from '../../shared/sync-protocol'
 import { one, rows, sql, type Db } from '../db/open'
+import { lockedTransaction } from '../db/locked-transaction'
 import { prepared } from '../db/prepared'
 import { clipLocksQuery } from './adjudications'
 import { deriveClips } from './derive-clips'
@@ -109,9 +110,7 @@ export async function storeDecisions(db: Db, who: Submitter, decisions: readonly
 }
 
 async function storeOnce(db: Db, who: Submitter, decisions: readonly PackedDecision[], batch: SignedBatch): Promise<PushResult[]> {
-  return db.transaction(async (txn) => {
-    const tx = txn as unknown as Db
-    await tx.execute(prepared(sql`SELECT pg_advisory_xact_lock(${REVIEWER_LOCKS}, hashtext(${who.reviewerId}))`))
+  return lockedTransaction(db, { space: REVIEWER_LOCKS, key: who.reviewerId }, async (tx) => {
     const checks = await readPushChecks(tx, who.reviewerId, {
       ids: [...new Set(decisions.map((d) => d.id))],
       clipIds: [...new Set(decisions.map((d) => d.clip_id))],
