@@ -1,5 +1,5 @@
 import type { SQL } from 'drizzle-orm'
-import { v7 as uuidv7 } from 'uuid'
+import { timeOrderedId } from './time-ordered-ids'
 import type { OutcomeKind } from '../db/schema'
 import { rows, sql, textArray, type Db } from '../db/open'
 import { prepared } from '../db/prepared'
@@ -81,7 +81,7 @@ export function planOutcomes(
     const next = derive(clipId, state?.heads ?? [], current, state?.waiting ?? false)
     if (!next) continue
     if (current && signature(current) === signature({ kind: next.kind, source_decision_id: next.source?.id ?? null, basis: next.basis })) continue
-    const id = uuidv7()
+    const id = timeOrderedId()
     plan.changed.add(clipId)
     for (const b of next.basis) plan.feed.push({ reviewer_id: b.reviewer_id, clip_id: clipId, outcome_id: id })
     plan.records.push({
