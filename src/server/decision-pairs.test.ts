@@ -95,6 +95,51 @@ async function readPairs(db: Db): Promise<Pair[]> {
   return sortPairs(stored.map((p) => ({ ...p, both: [...p.both].sort(), first_only: [...p.first_only].sort(), second_only: [...p.second_only].sort() })))
 }
 
+interface StoredDecision {
+  id: string
+  clip_id: string
+  reviewer_id: string
+  revises_id: string | null
+  pack_id: string
+  action: string
+  categories: string[]
+  escalation_target: string | null
+  decided_at: string
+}
+
+/**
+ * Each reviewer's decision in force per clip, from every stored decision, as docs/outcomes.md
+ * defines it: of the decisions no other revises, the latest by decided_at (as an instant),
+ * then by id. What pushes keep in decision_heads must equal it.
+ */
+async function deriveHeads(db: Db): Promise<Head[]> {
+  const all = await rows<StoredDecision>(
+    db,
+    sql`SELECT id, clip_id, reviewer_id, revises_id, pack_id, action, categories, escalation_target, decided_at FROM decisions`,
+  )
+  const revised = new Set(all.flatMap((d) => (d.revises_id === null ? [] : [d.revises_id])))
+  const best = new Map<string, StoredDecision>()
+  for (const d of all) {
+    if (revised.has(d.id)) continue
+    const key = `${d.clip_id}\u0000${d.reviewer_id}`
+    const held = best.get(key)
+    const t = Date.parse(d.decided_at)
+    if (!held || t > Date.parse(held.decided_at) || (t === Date.parse(held.decided_at) && d.id > held.id)) best.set(key, d)
+  }
+  const heads = [...best.values()].map((d) => ({
+    clip_id: d.clip_id,
+    reviewer_id: d.reviewer_id,
+    decision_id: d.id,
+    pack_id: d.pack_id,
+    action: d.action,
+    categories: d.categories,
+    escalation_target: d.escalation_target,
+    // As readHeads prints it: microseconds, UTC.
+    decided_at: new Date(Date.parse(d.decided_at)).toISOString().replace('Z', '000Z'),
+  }))
+  return heads.sort((a, b) => (a.clip_id < b.clip_id ? -1 : a.clip_id > b.clip_id ? 1 : a.reviewer_id < b.reviewer_id ? -1 : 1))
+}
+
 function sortPairs(pairs: Pair[]): Pair[] {
   const key = (p: Pair) => `${p.clip_id}\u0000${p.first_reviewer}\u0000${p.second_reviewer}`
   return pairs.sort((x, y) => (key(x) < key(y) ? -1 : 1))
@@ -245,6 +290,8 @@ describe('decision_pairs after pushes', () => {
         expect(res.status, JSON.stringify(body)).toBe(200)
         expect(body.results.map((x) => x.outcome)).toEqual(batch.map(() => 'stored'))
       }
+      // The heads each push wrote beside its decisions (decisions.ts), then the pairs from them.
+      expect(await readHeads(server.db())).toEqual(await deriveHeads(server.db()))
       expect(await readPairs(server.db())).toEqual(derivePairs(await readHeads(server.db())))
     }
 

@@ -330,7 +330,12 @@ export const outcomes = pgTable(
   ],
 )
 
-/** The outcome in force per clip, with what the lists order and filter by. No row: pending, nothing decided. */
+/**
+ * The outcome in force per clip, with what the lists order and filter by. No row: pending, nothing decided.
+ * The disputed list's two orders are indexed for disputed clips only: most rows change kind
+ * at least once (pending → consensus, say), and a full index on `kind` took two more index
+ * entries at every such change, in pages all over the table, for rows no list reads by them.
+ */
 export const clipOutcomes = pgTable(
   'clip_outcomes',
   {
@@ -343,7 +348,11 @@ export const clipOutcomes = pgTable(
     authority: boolean('authority').notNull().default(false),
     updatedAt: tstz('updated_at').notNull().defaultNow(),
   },
-  (t) => [index('clip_outcomes_kind_due').on(t.kind, t.dueAt, t.clipId), index('clip_outcomes_kind_auth_due').on(t.kind, t.authority, t.dueAt, t.clipId), index('clip_outcomes_pack').on(t.packId, t.kind)],
+  (t) => [
+    index('clip_outcomes_disputed_due').on(t.dueAt, t.clipId).where(sql`${t.kind} = 'disputed'`),
+    index('clip_outcomes_disputed_auth_due').on(t.authority, t.dueAt, t.clipId).where(sql`${t.kind} = 'disputed'`),
+    index('clip_outcomes_pack').on(t.packId, t.kind),
+  ],
 )
 
 /**

@@ -5,7 +5,7 @@ import { PROTOCOL_HEADER, SYNC_PROTOCOL_VERSION, type HealthResponse } from '../
 import { one, sql, type Db } from '../db/open'
 import { ServerError } from '../errors'
 import type { MediaStore } from '../media'
-import { authenticate, isRevokedDeviceToken, type AuthenticatedDevice } from '../ops/reviewers'
+import { isRevokedDeviceToken, type AuthenticatedDevice } from '../ops/reviewers'
 import { addMediaRoute } from './media-route'
 import { addPullRoutes } from './pull-routes'
 import { addPushRoutes } from './push-routes'
@@ -139,7 +139,8 @@ function requireDevice(opts: SyncAppOptions): MiddlewareHandler<SyncEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization') ?? ''
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
-    const device = match ? await authenticate(opts.db, match[1]!) : null
+    // Found: counted against the device's limit in the same statement.
+    const device = match ? await opts.limiter.device(match[1]!) : null
     if (!device) {
       await opts.limiter.hit(`addr:${clientAddress(c)}`)
       if (match && (await isRevokedDeviceToken(opts.db, match[1]!))) {
@@ -150,7 +151,6 @@ function requireDevice(opts: SyncAppOptions): MiddlewareHandler<SyncEnv> {
         match ? 'the token is unknown (given up when the device unenrolled, or replaced); enroll again' : 'this request needs "Authorization: Bearer <token>" (the token enrollment gave)',
       )
     }
-    await opts.limiter.hit(`device:${device.deviceId}`)
     c.set('device', device)
     await next()
   }

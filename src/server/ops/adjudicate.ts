@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid'
+import { timeOrderedId } from './time-ordered-ids'
 import type { AdjudicateBody } from '../../shared/lead-api'
 import type { Policy } from '../../shared/policy'
 import { checkDecisionAgainstPolicy, describeProblem } from '../../shared/policy-rules'
@@ -65,7 +65,7 @@ export async function adjudicate(db: Db, policy: Policy, lead: LeadRef, clipId: 
       ])
     }
     const open = await one<{ id: number }>(tx, sql`SELECT id::int AS id FROM adjudications WHERE clip_id = ${clipId} AND state = 'open'`)
-    const outcomeId = uuidv7()
+    const outcomeId = timeOrderedId()
     await writeOutcomes(tx, [
       {
         id: outcomeId,

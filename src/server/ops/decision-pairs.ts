@@ -1,5 +1,6 @@
 import type { SQL } from 'drizzle-orm'
 import { one, sql, textArray, type Db } from '../db/open'
+import { prepared } from '../db/prepared'
 
 /**
  * decision_pairs (db/schema.ts) kept in step with decision_heads: whoever changes a clip's
@@ -29,23 +30,22 @@ const COLUMNS = sql.raw(`clip_heads, first_at, second_at, first_action, second_a
   both_categories, first_categories, second_categories, clip_id, pack_id`)
 
 /**
- * Rewrites the pairs of these clips from their heads, in one statement, touching only rows
- * that differ: the pairs that no longer exist go, new or changed ones are upserted (their
- * keys are disjoint, so the two never meet on a row). Returns the rows deleted, inserted or
- * updated: 0 when the table was already right, which is what the bench checks its seed by.
+ * The rewrite of these clips' pairs from their heads as common table expressions (`pairs_gone`
+ * and `pairs_put` return a row for each row deleted, and inserted or updated), touching only rows that
+ * differ: the pairs that no longer exist go, new or changed ones are upserted (their keys are
+ * disjoint, so the two never meet on a row). They read decision_heads as an earlier statement
+ * left it, so a push puts them in its derivations' statement (derive-clips.ts), after the one
+ * that refreshed the heads. The text does not vary with the clips (one prepared statement).
  */
-export async function refreshDecisionPairs(tx: Db, clipIds: readonly string[]): Promise<number> {
-  if (clipIds.length === 0) return 0
+export function pairWrites(clipIds: readonly string[]): SQL {
   const ids = textArray([...new Set(clipIds)])
-  const r = await one<{ changed: number }>(
-    tx,
-    sql`WITH want AS (${pairsOf(ids)}),
-      gone AS (
+  return sql`pairs_wanted AS (${pairsOf(ids)}),
+      pairs_gone AS (
         DELETE FROM decision_pairs p WHERE p.clip_id = ANY(${ids})
-          AND NOT EXISTS (SELECT 1 FROM want w WHERE w.clip_id = p.clip_id AND w.first_reviewer = p.first_reviewer AND w.second_reviewer = p.second_reviewer)
+          AND NOT EXISTS (SELECT 1 FROM pairs_wanted w WHERE w.clip_id = p.clip_id AND w.first_reviewer = p.first_reviewer AND w.second_reviewer = p.second_reviewer)
         RETURNING 1),
-      put AS (
-        INSERT INTO decision_pairs (${COLUMNS}) SELECT ${COLUMNS} FROM want
+      pairs_put AS (
+        INSERT INTO decision_pairs (${COLUMNS}) SELECT ${COLUMNS} FROM pairs_wanted
         ON CONFLICT (clip_id, first_reviewer, second_reviewer) DO UPDATE SET clip_heads = excluded.clip_heads, first_at = excluded.first_at,
           second_at = excluded.second_at, first_action = excluded.first_action, second_action = excluded.second_action,
           both_categories = excluded.both_categories, first_categories = excluded.first_categories,
@@ -54,8 +54,16 @@ export async function refreshDecisionPairs(tx: Db, clipIds: readonly string[]): 
                decision_pairs.both_categories, decision_pairs.first_categories, decision_pairs.second_categories, decision_pairs.pack_id)
           IS DISTINCT FROM (excluded.clip_heads, excluded.first_at, excluded.second_at, excluded.first_action, excluded.second_action,
                excluded.both_categories, excluded.first_categories, excluded.second_categories, excluded.pack_id)
-        RETURNING 1)
-    SELECT ((SELECT count(*) FROM gone) + (SELECT count(*) FROM put))::int AS changed`,
-  )
+        RETURNING 1)`
+}
+
+/**
+ * Rewrites the pairs of these clips from their heads, in one statement (pairWrites). Returns
+ * the rows deleted, inserted or updated: 0 when the table was already right, which is what
+ * the bench checks its seed by.
+ */
+export async function refreshDecisionPairs(tx: Db, clipIds: readonly string[]): Promise<number> {
+  if (clipIds.length === 0) return 0
+  const r = await one<{ changed: number }>(tx, prepared(sql`WITH ${pairWrites(clipIds)} SELECT ((SELECT count(*) FROM pairs_gone) + (SELECT count(*) FROM pairs_put))::int AS changed`))
   return r!.changed
 }

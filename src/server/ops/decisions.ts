@@ -2,11 +2,11 @@ import type { PackedDecision } from '../../shared/decision-pack-format'
 import { orderedPackedMatchedFrom, type PackedMatchedFrom } from '../../shared/matched-from'
 import type { DecisionRejection, PushResult } from '../../shared/sync-protocol'
 import { one, rows, sql, type Db } from '../db/open'
+import { lockedTransaction } from '../db/locked-transaction'
 import { prepared } from '../db/prepared'
 import { clipLocksQuery } from './adjudications'
-import { refreshDecisionPairs } from './decision-pairs'
 import { deriveClips } from './derive-clips'
-import { refreshDecisionHeads } from './outcomes'
+import { headWrites } from './outcomes'
 import { readPushChecks } from './push-checks'
 
 /**
@@ -110,9 +110,7 @@ export async function storeDecisions(db: Db, who: Submitter, decisions: readonly
 }
 
 async function storeOnce(db: Db, who: Submitter, decisions: readonly PackedDecision[], batch: SignedBatch): Promise<PushResult[]> {
-  return db.transaction(async (txn) => {
-    const tx = txn as unknown as Db
-    await tx.execute(prepared(sql`SELECT pg_advisory_xact_lock(${REVIEWER_LOCKS}, hashtext(${who.reviewerId}))`))
+  return lockedTransaction(db, { space: REVIEWER_LOCKS, key: who.reviewerId }, async (tx) => {
     const checks = await readPushChecks(tx, who.reviewerId, {
       ids: [...new Set(decisions.map((d) => d.id))],
       clipIds: [...new Set(decisions.map((d) => d.clip_id))],
@@ -173,10 +171,9 @@ async function storeOnce(db: Db, who: Submitter, decisions: readonly PackedDecis
     if (accepted.size > 0) {
       const insert = [...accepted.values()]
       const decidedClips = [...new Set(insert.map((d) => d.clip_id))]
-      if ((await insertBatch(tx, who, batch, insert, decidedClips)) !== insert.length) throw new LostRace()
-      const firsts = await refreshDecisionHeads(tx, who.reviewerId, decidedClips)
-      // Under the same clip locks, from the heads just refreshed: the agreement report's pairs.
-      await refreshDecisionPairs(tx, decidedClips)
+      const { stored: count, firsts } = await insertBatch(tx, who, batch, insert, decidedClips)
+      if (count !== insert.length) throw new LostRace()
+      // Under the same clip locks, from the heads just refreshed: outcomes, adjudications and the agreement report's pairs.
       const decidedOpen = await deriveClips(tx, decidedClips, firsts)
       const decided = new Set(decidedClips)
       open = new Set([...[...checks.openClips].filter((c) => !decided.has(c)), ...decidedOpen])
@@ -189,33 +186,47 @@ async function storeOnce(db: Db, who: Submitter, decisions: readonly PackedDecis
 }
 
 /**
- * The signed batch and its accepted decisions, then the locks on their clips, in one
- * statement; returns how many decisions went in (fewer: another reviewer's push stored one
- * of these ids first). The next statements, which read the clips' other decisions, start
- * after the locks are held, so they see every push on these clips that went before.
+ * The signed batch and its accepted decisions, the reviewer's decision heads on their clips,
+ * then the locks on the clips, in one statement; returns how many decisions went in (fewer:
+ * another reviewer's push stored one of these ids first) and the (clip, reviewer) pairs whose
+ * first decision this is. The heads are the reviewer's own, which only pushes under the
+ * reviewer's lock change; the statement cannot see the decisions it inserts, so they are
+ * taken from the batch itself (headWrites). The next statements, which read the clips' other
+ * decisions and heads, start after the locks are held, so they see every push on these clips
+ * that went before.
  */
-async function insertBatch(tx: Db, who: Submitter, batch: SignedBatch, insert: PackedDecision[], clipIds: string[]): Promise<number> {
+async function insertBatch(
+  tx: Db,
+  who: Submitter,
+  batch: SignedBatch,
+  insert: PackedDecision[],
+  clipIds: string[],
+): Promise<{ stored: number; firsts: { clip_id: string; reviewer_id: string }[] }> {
   // Bytes go in as hex text: PGlite turns a 1 MB binary parameter into SQL ten times slower than this.
-  const row = await one<{ stored: number }>(
+  const row = await one<{ stored: number; firsts: { clip_id: string; reviewer_id: string }[] }>(
     tx,
     prepared(sql`WITH batch AS (
         INSERT INTO push_batches (kind, device_id, reviewer_id, public_key, batch_ref, body, signature)
         VALUES (${batch.kind}, ${who.deviceId}, ${who.reviewerId}, ${who.publicKey}, ${batch.ref},
           decode(${batch.body.toString('hex')}, 'hex'), decode(${batch.signature.toString('hex')}, 'hex'))
         RETURNING id),
+      incoming AS MATERIALIZED (
+        SELECT * FROM jsonb_to_recordset(${JSON.stringify(insert)}::jsonb) AS x(id text, clip_id text, pack_id text, revises_id text,
+          decided_at text, reviewer_id text, device_id text, policy_id text, policy_version text, categories jsonb,
+          action text, escalation_target text, ranges jsonb, rationale text, matched_from jsonb)),
       stored AS (
         INSERT INTO decisions (id, clip_id, pack_id, revises_id, decided_at, reviewer_id, device_id, policy_id, policy_version,
           categories, action, escalation_target, ranges, rationale, matched_from, batch_id)
         SELECT id, clip_id, pack_id, revises_id, decided_at, reviewer_id, device_id, policy_id, policy_version,
           categories, action, escalation_target, ranges, rationale, matched_from, (SELECT id FROM batch)
-        FROM jsonb_to_recordset(${JSON.stringify(insert)}::jsonb) AS x(id text, clip_id text, pack_id text, revises_id text,
-          decided_at text, reviewer_id text, device_id text, policy_id text, policy_version text, categories jsonb,
-          action text, escalation_target text, ranges jsonb, rationale text, matched_from jsonb)
+        FROM incoming
         ON CONFLICT DO NOTHING RETURNING id),
+      ${headWrites(who.reviewerId, clipIds, sql.raw('(SELECT i.* FROM incoming i WHERE i.id IN (SELECT id FROM stored))'))},
       locked AS (${clipLocksQuery(clipIds)})
-      SELECT (SELECT count(*) FROM stored)::int AS stored, (SELECT count(*) FROM locked)::int AS locked`),
+      SELECT (SELECT count(*) FROM stored)::int AS stored, (SELECT count(*) FROM locked)::int AS locked,
+        (SELECT coalesce(json_agg(json_build_object('clip_id', clip_id, 'reviewer_id', reviewer_id)), '[]') FROM heads_written WHERE first) AS firsts`),
   )
-  return row!.stored
+  return { stored: row!.stored, firsts: row!.firsts }
 }
 
 export interface StoredDecisionRow {

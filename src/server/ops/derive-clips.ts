@@ -2,13 +2,15 @@ import { sql, type Db } from '../db/open'
 import { prepared } from '../db/prepared'
 import { adjudicationWrites, planAdjudications } from './adjudications'
 import { readClipState } from './clip-state'
+import { pairWrites } from './decision-pairs'
 import { outcomeWrites, planOutcomes } from './outcomes'
 
 /**
  * A push's derivations after its decision heads are refreshed: the clips' adjudication state
- * and outcomes, from one read of their state and written in one statement (two round trips
- * where updateAdjudications and deriveOutcomes one after the other take up to ten). The
- * caller holds the clips' locks (lockClips). Returns the clips with an open adjudication.
+ * and outcomes, from one read of their state, and the agreement report's decision_pairs,
+ * written in one statement (two round trips where refreshDecisionPairs, updateAdjudications
+ * and deriveOutcomes one after the other take up to eleven). The caller holds the clips'
+ * locks (lockClips). Returns the clips with an open adjudication.
  */
 export async function deriveClips(
   tx: Db,
@@ -20,6 +22,6 @@ export async function deriveClips(
   const adjudications = planAdjudications(clipIds, states)
   const outcomes = planOutcomes(clipIds, states, firstDecisions)
   // One text whatever the plans hold (empty ones write nothing), so it stays one prepared statement.
-  await tx.execute(prepared(sql`WITH ${adjudicationWrites(adjudications)}, ${outcomeWrites(outcomes)} SELECT 1`))
+  await tx.execute(prepared(sql`WITH ${pairWrites(clipIds)}, ${adjudicationWrites(adjudications)}, ${outcomeWrites(outcomes)} SELECT 1`))
   return adjudications.open
 }

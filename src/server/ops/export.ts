@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync } from 'node:fs'
 import { rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { v7 as uuidv7 } from 'uuid'
+import { timeOrderedId } from './time-ordered-ids'
 import { DsaStatement } from '../../shared/dsa-statement'
 import type { PackClip } from '../../shared/field-pack'
 import type { Policy } from '../../shared/policy'
@@ -173,7 +173,7 @@ export async function runDsaExport(db: Db, policy: Policy, opts: DsaExportOption
 }
 
 async function exportRun(tx: Db, queue: StatementQueue, policy: Policy, opts: DsaExportOptions): Promise<DsaRun> {
-  const runId = uuidv7()
+  const runId = timeOrderedId()
   const chunk = opts.chunk ?? EXPORT_CHUNK
   // Only outcomes that can file a statement are read with their clips (a settled outcome
   // whose action restricts); the others are counted by kind and action, never loaded.

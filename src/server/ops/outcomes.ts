@@ -1,5 +1,5 @@
 import type { SQL } from 'drizzle-orm'
-import { v7 as uuidv7 } from 'uuid'
+import { timeOrderedId } from './time-ordered-ids'
 import type { OutcomeKind } from '../db/schema'
 import { rows, sql, textArray, type Db } from '../db/open'
 import { prepared } from '../db/prepared'
@@ -81,7 +81,7 @@ export function planOutcomes(
     const next = derive(clipId, state?.heads ?? [], current, state?.waiting ?? false)
     if (!next) continue
     if (current && signature(current) === signature({ kind: next.kind, source_decision_id: next.source?.id ?? null, basis: next.basis })) continue
-    const id = uuidv7()
+    const id = timeOrderedId()
     plan.changed.add(clipId)
     for (const b of next.basis) plan.feed.push({ reviewer_id: b.reviewer_id, clip_id: clipId, outcome_id: id })
     plan.records.push({
@@ -192,6 +192,13 @@ export async function writeOutcomes(tx: Db, records: readonly OutcomeRecord[]): 
       due_at = excluded.due_at, authority = excluded.authority, pack_id = excluded.pack_id, updated_at = now()`)
 }
 
+const HEADS_UPSERT = sql`INSERT INTO decision_heads (clip_id, reviewer_id, decision_id, pack_id, action, categories, escalation_target, decided_at)`
+const HEADS_ON_CONFLICT = sql`ON CONFLICT (clip_id, reviewer_id) DO UPDATE SET decision_id = excluded.decision_id, pack_id = excluded.pack_id,
+    action = excluded.action, categories = excluded.categories, escalation_target = excluded.escalation_target,
+    decided_at = excluded.decided_at
+  WHERE decision_heads.decision_id <> excluded.decision_id
+  RETURNING clip_id, reviewer_id, (xmax = 0) AS first`
+
 /**
  * Each reviewer's decision in force on these clips, from the decisions themselves (the head of
  * their latest revision chain), into decision_heads. Returns the (clip, reviewer) pairs that
@@ -207,16 +214,33 @@ export async function refreshDecisionHeads(
   const who = reviewerId === null ? sql`TRUE` : sql`d.reviewer_id = ${reviewerId}`
   return rows<{ clip_id: string; reviewer_id: string }>(
     tx,
-    prepared(sql`INSERT INTO decision_heads (clip_id, reviewer_id, decision_id, pack_id, action, categories, escalation_target, decided_at)
+    prepared(sql`${HEADS_UPSERT}
         SELECT DISTINCT ON (d.clip_id, d.reviewer_id) d.clip_id, d.reviewer_id, d.id, d.pack_id, d.action, d.categories,
           d.escalation_target, d.decided_at::timestamptz
         FROM decisions d
         WHERE d.clip_id = ANY(${ids}) AND ${who} AND NOT EXISTS (SELECT 1 FROM decisions r WHERE r.revises_id = d.id)
         ORDER BY d.clip_id, d.reviewer_id, d.decided_at::timestamptz DESC, d.id DESC
-        ON CONFLICT (clip_id, reviewer_id) DO UPDATE SET decision_id = excluded.decision_id, pack_id = excluded.pack_id,
-          action = excluded.action, categories = excluded.categories, escalation_target = excluded.escalation_target,
-          decided_at = excluded.decided_at
-        WHERE decision_heads.decision_id <> excluded.decision_id
-        RETURNING clip_id, reviewer_id, (xmax = 0) AS first`),
+        ${HEADS_ON_CONFLICT}`),
   ).then((r) => (r as { clip_id: string; reviewer_id: string; first: boolean }[]).filter((x) => x.first).map(({ clip_id, reviewer_id }) => ({ clip_id, reviewer_id })))
+}
+
+/**
+ * refreshDecisionHeads for one reviewer as a common table expression, `heads_written`
+ * (clip_id, reviewer_id, first), for the statement that inserts the reviewer's decisions
+ * (decisions.ts): that statement cannot see its own inserts, so the decisions it adds come
+ * as `incoming`, a subquery of the decisions' columns, beside those already stored. Only the
+ * reviewer's own pushes, under the reviewer's lock, change the reviewer's heads.
+ */
+export function headWrites(reviewerId: string, clipIds: readonly string[], incoming: SQL): SQL {
+  const ids = textArray([...new Set(clipIds)])
+  return sql`heads_written AS (${HEADS_UPSERT}
+      SELECT DISTINCT ON (d.clip_id) d.clip_id, d.reviewer_id, d.id, d.pack_id, d.action, d.categories, d.escalation_target, d.decided_at::timestamptz
+      FROM (SELECT id, clip_id, reviewer_id, pack_id, action, categories, escalation_target, decided_at FROM decisions
+              WHERE clip_id = ANY(${ids}) AND reviewer_id = ${reviewerId}
+            UNION ALL
+            SELECT id, clip_id, reviewer_id, pack_id, action, categories, escalation_target, decided_at FROM ${incoming} n) d
+      WHERE NOT EXISTS (SELECT 1 FROM decisions r WHERE r.revises_id = d.id)
+        AND NOT EXISTS (SELECT 1 FROM ${incoming} r WHERE r.revises_id = d.id)
+      ORDER BY d.clip_id, d.decided_at::timestamptz DESC, d.id DESC
+      ${HEADS_ON_CONFLICT})`
 }
