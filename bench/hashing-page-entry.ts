@@ -66,3 +66,42 @@ const api = {
   return null
 }
 
+
+/** As the background hasher paces itself: each frame after two idle callbacks (hash-worker-client.ts whenIdle), hashed on this thread. */
+;(globalThis as unknown as { paced: unknown }).paced = async (url: string, way: Way) => {
+  const hash = makeBitmapHasher()
+  const idle = () => new Promise((resolve) => requestIdleCallback(resolve, { timeout: 1000 }))
+  let n = 0
+  let idleMs = 0
+  for await (const f of frames(url, way, new AbortController().signal)) {
+    let s = performance.now()
+    await idle()
+    idleMs += performance.now() - s
+    await hash(f.bitmap)
+    s = performance.now()
+    await idle()
+    idleMs += performance.now() - s
+    n++
+  }
+  return `${n} frames, idle waits ${idleMs.toFixed(0)} ms`
+}
+
+/** The same paced by background-priority tasks (scheduler.postTask) instead of idle callbacks. */
+;(globalThis as unknown as { pacedTask: unknown }).pacedTask = async (url: string, way: Way) => {
+  const hash = makeBitmapHasher()
+  const sched = (globalThis as unknown as { scheduler: { postTask(cb: () => void, o: { priority: string }): Promise<void> } }).scheduler
+  const idle = () => sched.postTask(() => {}, { priority: 'background' })
+  let n = 0
+  let idleMs = 0
+  for await (const f of frames(url, way, new AbortController().signal)) {
+    let s = performance.now()
+    await idle()
+    idleMs += performance.now() - s
+    await hash(f.bitmap)
+    s = performance.now()
+    await idle()
+    idleMs += performance.now() - s
+    n++
+  }
+  return `${n} frames, idle waits ${idleMs.toFixed(0)} ms`
+}

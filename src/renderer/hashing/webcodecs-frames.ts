@@ -23,11 +23,15 @@ export class WebCodecsUnavailable extends Error {
 const MAX_FILE_BYTES = 1 << 30
 /** A decode that gives nothing back for this long is a decoder stuck on the file. */
 const STEP_TIMEOUT_MS = 20_000
-/** Chunks queued in the decoder at once: enough to keep it busy, few enough that it never holds many frames. */
-const MAX_QUEUED_CHUNKS = 3
+/** Chunks queued in the decoder at once: a keyframe run (15 frames/s, a keyframe every 2 s: 30) in two or three goes, few main-thread hops a run. */
+const MAX_QUEUED_CHUNKS = 16
+/** Frames decoded ahead of the reader: the decoder keeps working while a frame is hashed; few, as each holds a decoder buffer. */
+const READ_AHEAD = 2
 
 export interface WebCodecsOptions {
   order?: DecodeOrder
+  /** Decoded frames kept ready ahead of the reader (READ_AHEAD). */
+  readAhead?: number
 }
 
 /** The demuxed file, its decoder config and the plan; or why WebCodecs will not do this file. */
@@ -65,10 +69,18 @@ export async function* webCodecsFrames(url: string, durationHintMs: number | nul
   }
   const bytes = new Uint8Array(await res.arrayBuffer())
   const { video, config, times } = await prepareWebCodecs(bytes, durationHintMs)
-  yield* decodeChosen(bytes, video, config, times, signal, options.order ?? 'sequential')
+  yield* decodeChosen(bytes, video, config, times, signal, options.order ?? 'sequential', Math.max(1, options.readAhead ?? READ_AHEAD))
 }
 
-async function* decodeChosen(bytes: Uint8Array, video: WebmVideo, config: VideoDecoderConfig, times: number[], signal: AbortSignal, order: DecodeOrder): AsyncGenerator<Frame> {
+async function* decodeChosen(
+  bytes: Uint8Array,
+  video: WebmVideo,
+  config: VideoDecoderConfig,
+  times: number[],
+  signal: AbortSignal,
+  order: DecodeOrder,
+  readAhead: number,
+): AsyncGenerator<Frame> {
   const chosen = chooseFrames(video.frames, times)
   // A frame's presentation time → the sample times it is shown at (several when frames are further apart than a second).
   const wantedAt = new Map<number, number[]>()
@@ -81,12 +93,14 @@ async function* decodeChosen(bytes: Uint8Array, video: WebmVideo, config: VideoD
   const steps = decodePlan(video.frames, chosen, order)
   const ready: Frame[] = []
   let failure: Error | null = null
-  let wake: (() => void) | null = null
-  const poke = () => {
-    const w = wake
-    wake = null
-    w?.()
+  const failed = (err: unknown) => (failure ??= new DecodeError(`the video decoder failed: ${err instanceof Error ? err.message : String(err)}`))
+  // Anything that may unblock the feeder or the reader: a frame out, a chunk taken, a frame taken, an error.
+  const waiters = new Set<() => void>()
+  const notify = () => {
+    for (const w of waiters) w()
+    waiters.clear()
   }
+  const changed = () => new Promise<void>((resolve) => waiters.add(resolve))
   const decoder = new VideoDecoder({
     output: (frame) => {
       const at = wantedAt.get(frame.timestamp)
@@ -94,57 +108,74 @@ async function* decodeChosen(bytes: Uint8Array, video: WebmVideo, config: VideoD
       if (!at || signal.aborted) return frame.close()
       wantedAt.delete(frame.timestamp)
       at.forEach((tMs, i) => ready.push({ tMs, bitmap: i === at.length - 1 ? frame : frame.clone() }))
-      poke()
+      notify()
     },
     error: (e) => {
-      failure = new DecodeError(`the video decoder failed: ${e.message}`)
-      poke()
+      failed(e)
+      notify()
     },
   })
-  decoder.addEventListener('dequeue', poke)
-  const waitForDecoder = (what: string) =>
+  decoder.addEventListener('dequeue', notify)
+
+  // The feeder runs ahead of the reader by up to `readAhead` frames, so the decoder works while
+  // the frame before is hashed and while the hasher waits for the reviewer to be still.
+  let stopped = false
+  let fed = 0
+  let feederDone = false
+  const feed = async () => {
+    try {
+      while (!stopped && !failure && fed < steps.length) {
+        if (ready.length >= readAhead || decoder.decodeQueueSize >= MAX_QUEUED_CHUNKS) {
+          await changed()
+          continue
+        }
+        const { index, flush } = steps[fed++]!
+        const f = video.frames[index]!
+        decoder.decode(new EncodedVideoChunk({ type: f.key ? 'key' : 'delta', timestamp: f.timestampUs, data: bytes.subarray(f.offset, f.offset + f.size) }))
+        // Everything the decoder holds comes out (the output callback) before its flush resolves.
+        if (flush) await decoder.flush()
+      }
+    } catch (err) {
+      if (!stopped) failed(err)
+    } finally {
+      feederDone = true
+      notify()
+    }
+  }
+  const nextChange = (what: string) =>
     new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new DecodeError(`no frame from the decoder after ${STEP_TIMEOUT_MS / 1000} s ${what}`)), STEP_TIMEOUT_MS)
       const stop = () => reject(signal.reason)
       signal.addEventListener('abort', stop, { once: true })
-      wake = () => {
+      void changed().then(() => {
         clearTimeout(timer)
         signal.removeEventListener('abort', stop)
         resolve()
-      }
+      })
     })
   let emitted = 0
   try {
     decoder.configure(config)
-    let next = 0
+    void feed()
     while (emitted < times.length) {
       if (signal.aborted) throw signal.reason
-      if (failure) throw failure
       const frame = ready.shift()
       if (frame) {
         emitted++
+        notify()
         yield frame
         continue
       }
-      if (next < steps.length && decoder.decodeQueueSize < MAX_QUEUED_CHUNKS) {
-        const { index, flush } = steps[next++]!
-        const f = video.frames[index]!
-        decoder.decode(new EncodedVideoChunk({ type: f.key ? 'key' : 'delta', timestamp: f.timestampUs, data: bytes.subarray(f.offset, f.offset + f.size) }))
-        if (flush) {
-          // Everything the decoder holds comes out before the flush resolves (the output callback runs first).
-          await decoder.flush().catch((err: unknown) => {
-            failure ??= new DecodeError(`the video decoder failed: ${err instanceof Error ? err.message : String(err)}`)
-          })
-        }
-        continue
-      }
-      if (next >= steps.length) {
+      if (failure) throw failure
+      if (feederDone) {
         const missing = [...wantedAt.keys()].slice(0, 3).map((us) => `${us} µs`).join(', ')
         throw new DecodeError(`the decoder gave no frame at ${missing}`)
       }
-      await waitForDecoder(`at chunk ${next} of ${steps.length}`)
+      await nextChange(`at chunk ${fed} of ${steps.length}`)
     }
   } finally {
+    stopped = true
+    notify()
     for (const f of ready.splice(0)) f.bitmap.close()
     if (decoder.state !== 'closed') decoder.close()
   }
