@@ -23,7 +23,7 @@ export function useBackgroundHasher(): HashStatus | null {
         job.kind === 'video'
           ? // WebM by WebCodecs from our own demuxing (webcodecs-frames.ts); other containers (MP4) by the element.
             WEBM_MIMES.has(job.mime)
-            ? videoFramesPreferringWebCodecs(url, job.durationMs, signal)
+            ? videoFramesPreferringWebCodecs(url, job.durationMs, signal, { pause: (s) => quiet.wait(s) })
             : videoFrames(url, job.durationMs, signal)
           : (async function* () {
               yield await imageFrame(url, signal)

@@ -23,8 +23,8 @@ export class WebCodecsUnavailable extends Error {
 const MAX_FILE_BYTES = 1 << 30
 /** A decode that gives nothing back for this long is a decoder stuck on the file. */
 const STEP_TIMEOUT_MS = 20_000
-/** Chunks queued in the decoder at once: a keyframe run (15 frames/s, a keyframe every 2 s: 30) in two or three goes, few main-thread hops a run. */
-const MAX_QUEUED_CHUNKS = 16
+/** Chunks queued in the decoder at once: a keyframe run (15 frames/s, a keyframe every 2 s: 30) in a few goes; what is queued when the reviewer acts is still decoded. */
+const MAX_QUEUED_CHUNKS = 8
 /** Frames decoded ahead of the reader: the decoder keeps working while a frame is hashed; few, as each holds a decoder buffer. */
 const READ_AHEAD = 2
 
@@ -32,6 +32,11 @@ export interface WebCodecsOptions {
   order?: DecodeOrder
   /** Decoded frames kept ready ahead of the reader (READ_AHEAD). */
   readAhead?: number
+  /**
+   * Awaited before each chunk goes to the decoder: the console's quiet gate (input-quiet.ts),
+   * so decoding ahead stops, as the element's seeks do, while the reviewer acts.
+   */
+  pause?: (signal: AbortSignal) => Promise<void>
 }
 
 /** The demuxed file, its decoder config and the plan; or why WebCodecs will not do this file. */
@@ -69,7 +74,7 @@ export async function* webCodecsFrames(url: string, durationHintMs: number | nul
   }
   const bytes = new Uint8Array(await res.arrayBuffer())
   const { video, config, times } = await prepareWebCodecs(bytes, durationHintMs)
-  yield* decodeChosen(bytes, video, config, times, signal, options.order ?? 'sequential', Math.max(1, options.readAhead ?? READ_AHEAD))
+  yield* decodeChosen(bytes, video, config, times, signal, options.order ?? 'sequential', Math.max(1, options.readAhead ?? READ_AHEAD), options.pause)
 }
 
 async function* decodeChosen(
@@ -80,6 +85,7 @@ async function* decodeChosen(
   signal: AbortSignal,
   order: DecodeOrder,
   readAhead: number,
+  pause: WebCodecsOptions['pause'],
 ): AsyncGenerator<Frame> {
   const chosen = chooseFrames(video.frames, times)
   // A frame's presentation time → the sample times it is shown at (several when frames are further apart than a second).
@@ -128,6 +134,10 @@ async function* decodeChosen(
         if (ready.length >= readAhead || decoder.decodeQueueSize >= MAX_QUEUED_CHUNKS) {
           await changed()
           continue
+        }
+        if (pause) {
+          await pause(signal)
+          if (stopped || failure) break
         }
         const { index, flush } = steps[fed++]!
         const f = video.frames[index]!
