@@ -3,16 +3,19 @@
  * the media element's (frame-source.ts) in Debian's Chromium, with the app's own code
  * (bundled by esbuild from bench/hashing-page-entry.ts into a bare page on a plain HTTP server).
  *
- *   npm run bench:hashing-identity
+ *   npm run bench:hashing-identity   (BENCH_IDENTITY_SKIP=1: costs only; BENCH_IDENTITY_COST=decode,decodeAndHash,paced,pacedTask)
  *
  * 1. Identity: for bench:hashing's joined 640×360 VP9 clips, every demo video (15 VP9 WebM,
- *    1 H.264 MP4) and a demo video re-encoded to VP8 and AV1 WebM, each sample taken both
- *    ways: the same sample times, the same frame (its media time, µs) and the same four
- *    hashes, frame by frame. Both WebCodecs orders are checked, and the MP4 through the
+ *    1 H.264 MP4) and demo videos re-encoded to VP8, AV1, VP9 with BT.709 stated and VP8
+ *    with BT.470BG / gamma 2.8 stated, each sample taken both ways: the same sample times,
+ *    the same frame (its media time, µs) and the same four hashes, frame by frame. Both
+ *    WebCodecs orders are checked; the MP4, and a file WebCodecs will not take, through the
  *    fallback (videoFramesPreferringWebCodecs) against the element.
- * 2. Cost: on the joined clips, decoding only and decoding + hashing on the page's thread,
- *    the element against WebCodecs in file order ('sequential') and seek by seek ('seek'),
- *    alternating, with Chromium's CPU time (/proc) beside the wall time and the load.
+ * 2. Cost: on the joined clips, the element against WebCodecs in file order ('sequential')
+ *    and seek by seek ('seek'): decoding only ('decode'), decoding + hashing on the page's
+ *    thread ('decodeAndHash'), and that paced as the app paces it, by idle callbacks
+ *    ('paced') or background-priority tasks ('pacedTask'); Chromium's CPU time (/proc)
+ *    beside the wall time and the load.
  * Never fails on timings; exits 1 when a frame or hash differs.
  * Optional: BENCH_HASH_CLIPS (4), BENCH_IDENTITY_ROUNDS (2), BENCH_KEEP=1.
  */
@@ -122,7 +125,7 @@ async function main(): Promise<void> {
     const cpu = () => treeCpuMs(process.pid).total
     const clipUrls = [...files.keys()].slice(0, clips.length)
     for (let round = 0; round < ROUNDS; round++) {
-      for (const fn of (process.env.BENCH_IDENTITY_COST ?? 'decode,decodeAndHash,paced').split(',')) {
+      for (const fn of (process.env.BENCH_IDENTITY_COST ?? 'decode,decodeAndHash,paced,pacedTask').split(',')) {
         for (const way of ['element', 'sequential', 'seek']) {
           const l0 = load()
           const c0 = cpu()
