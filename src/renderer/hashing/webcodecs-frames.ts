@@ -128,6 +128,8 @@ async function* decodeChosen(
   let stopped = false
   let fed = 0
   let feederDone = false
+  // While the reviewer acts nothing is fed, and no frame coming is not the decoder's fault.
+  let paused = false
   const feed = async () => {
     try {
       while (!stopped && !failure && fed < steps.length) {
@@ -136,7 +138,9 @@ async function* decodeChosen(
           continue
         }
         if (pause) {
+          paused = true
           await pause(signal)
+          paused = false
           if (stopped || failure) break
         }
         const { index, flush } = steps[fed++]!
@@ -154,7 +158,12 @@ async function* decodeChosen(
   }
   const nextChange = (what: string) =>
     new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new DecodeError(`no frame from the decoder after ${STEP_TIMEOUT_MS / 1000} s ${what}`)), STEP_TIMEOUT_MS)
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', stop)
+        // Paused by the console's gate: look again (the reader loops), not a stuck decoder.
+        if (paused) resolve()
+        else reject(new DecodeError(`no frame from the decoder after ${STEP_TIMEOUT_MS / 1000} s ${what}`))
+      }, STEP_TIMEOUT_MS)
       const stop = () => reject(signal.reason)
       signal.addEventListener('abort', stop, { once: true })
       void changed().then(() => {
