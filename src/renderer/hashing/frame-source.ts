@@ -61,7 +61,8 @@ function until(video: HTMLVideoElement, event: string, where: string, signal: Ab
   })
 }
 
-export async function* videoFrames(url: string, durationHintMs: number | null, signal: AbortSignal): AsyncGenerator<Frame> {
+/** `fromMs`: the first sample time wanted (after WebCodecs failed midway: webcodecs-frames.ts). */
+export async function* videoFrames(url: string, durationHintMs: number | null, signal: AbortSignal, fromMs = 0): AsyncGenerator<Frame> {
   const video = document.createElement('video')
   video.muted = true
   video.preload = 'auto'
@@ -75,6 +76,7 @@ export async function* videoFrames(url: string, durationHintMs: number | null, s
     const durationMs = Number.isFinite(video.duration) ? video.duration * 1000 : (durationHintMs ?? 0)
     if (!(durationMs > 0)) throw new DecodeError('the video has no duration, in the file or the pack')
     for (let t = 0, n = 0; t < durationMs && n < MAX_FRAMES_PER_MEDIA; t += FRAME_INTERVAL_MS, n++) {
+      if (t < fromMs) continue
       if (t > 0) {
         const seeked = until(video, 'seeked', `at ${t} ms`, signal)
         video.currentTime = t / 1000

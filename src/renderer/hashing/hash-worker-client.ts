@@ -29,10 +29,32 @@ export function workerHasher(worker: Worker): { hash(bitmap: FramePicture): Prom
   }
 }
 
-/** Resolves when the main thread has a moment (or after `timeoutMs` regardless, so hashing never starves). */
+interface BackgroundScheduler {
+  postTask(callback: () => void, options: { priority: 'background' }): Promise<void>
+}
+
+/**
+ * Resolves when the main thread has nothing more urgent to do: a background-priority task
+ * (`scheduler.postTask`), which Chromium runs after input, rendering and every other task.
+ * Not `requestIdleCallback`: while WebCodecs decodes, its callbacks keep the thread from
+ * going idle long enough, and an idle callback then waited ~45 ms a time (90 ms a frame,
+ * against 1–4 ms for a background task: bench/hashing-identity.bench.ts). Without the
+ * scheduler, an idle callback. Either way after `timeoutMs` regardless, so hashing never
+ * starves (a background task can wait for ever while other work keeps coming).
+ */
 export function whenIdle(signal: AbortSignal, timeoutMs = 1_000): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve()
+    const scheduler = (globalThis as { scheduler?: Partial<BackgroundScheduler> }).scheduler
+    if (typeof scheduler?.postTask === 'function') {
+      const timer = setTimeout(resolve, timeoutMs)
+      const done = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+      scheduler.postTask(done, { priority: 'background' }).catch(done)
+      return
+    }
     if (typeof requestIdleCallback === 'function') requestIdleCallback(() => resolve(), { timeout: timeoutMs })
     else setTimeout(resolve, 0)
   })

@@ -3,9 +3,12 @@ import type { HashStatus, PdqFrameHash } from '../../shared/frame-hashes'
 import { useApi } from '../api/api-context'
 import { BackgroundHasher } from './background-hasher'
 import { imageFrame, videoFrames, type FramePicture } from './frame-source'
+import { videoFramesPreferringWebCodecs } from './webcodecs-frames'
 import { makeBitmapHasher } from './bitmap-pdq'
 import { whenIdle, workerHasher } from './hash-worker-client'
 import { quietAfterInput } from './input-quiet'
+
+const WEBM_MIMES = new Set(['video/webm', 'video/x-matroska'])
 
 /** Runs the background hasher while the workspace is open; its progress, for the status bar. */
 export function useBackgroundHasher(): HashStatus | null {
@@ -18,7 +21,10 @@ export function useBackgroundHasher(): HashStatus | null {
       api,
       frames: (job, url, signal) =>
         job.kind === 'video'
-          ? videoFrames(url, job.durationMs, signal)
+          ? // WebM by WebCodecs from our own demuxing (webcodecs-frames.ts); other containers (MP4) by the element.
+            WEBM_MIMES.has(job.mime)
+            ? videoFramesPreferringWebCodecs(url, job.durationMs, signal, { pause: (s) => quiet.wait(s) })
+            : videoFrames(url, job.durationMs, signal)
           : (async function* () {
               yield await imageFrame(url, signal)
             })(),
