@@ -23,12 +23,16 @@ export interface MadeClip {
   durationMs: number
 }
 
+/** Clips made so far: each gets its own file, as ffmpeg's Matroska muxer writes a random SegmentUID, so two joins of the same videos differ. */
+let madeClips = 0
+
 /** The demo's VP9 videos joined, starting at video `first`, as one WebM (stream copy). */
 export function makeClip(dir: string, videos: string[], first: number): MadeClip {
   const order = [...videos.slice(first), ...videos.slice(0, first)]
-  const list = path.join(dir, `list-${first}.txt`)
+  const n = madeClips++
+  const list = path.join(dir, `list-${n}.txt`)
   writeFileSync(list, order.map((f) => `file '${f.replace(/'/g, "'\\''")}'`).join('\n'))
-  const out = path.join(dir, `joined-${first}.webm`)
+  const out = path.join(dir, `joined-${n}.webm`)
   execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', out])
   const durationMs = Math.round(Number(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', out], { encoding: 'utf8' }).trim()) * 1000)
   const data = readFileSync(out)
