@@ -67,41 +67,30 @@ const api = {
 }
 
 
-/** As the background hasher paces itself: each frame after two idle callbacks (hash-worker-client.ts whenIdle), hashed on this thread. */
-;(globalThis as unknown as { paced: unknown }).paced = async (url: string, way: Way) => {
+/** Hashes every frame on this thread, waiting for `pause` before and after each, as the background hasher paces itself. */
+async function pacedBy(url: string, way: Way, pause: () => Promise<unknown>): Promise<string> {
   const hash = makeBitmapHasher()
-  const idle = () => new Promise((resolve) => requestIdleCallback(resolve, { timeout: 1000 }))
   let n = 0
   let idleMs = 0
+  const wait = async () => {
+    const s = performance.now()
+    await pause()
+    idleMs += performance.now() - s
+  }
   for await (const f of frames(url, way, new AbortController().signal)) {
-    let s = performance.now()
-    await idle()
-    idleMs += performance.now() - s
+    await wait()
     await hash(f.bitmap)
-    s = performance.now()
-    await idle()
-    idleMs += performance.now() - s
+    await wait()
     n++
   }
   return `${n} frames, idle waits ${idleMs.toFixed(0)} ms`
 }
 
-/** The same paced by background-priority tasks (scheduler.postTask) instead of idle callbacks. */
-;(globalThis as unknown as { pacedTask: unknown }).pacedTask = async (url: string, way: Way) => {
-  const hash = makeBitmapHasher()
+/** Paced by idle callbacks (as hash-worker-client.ts once did with whenIdle). */
+;(globalThis as unknown as { paced: unknown }).paced = (url: string, way: Way) => pacedBy(url, way, () => new Promise((resolve) => requestIdleCallback(resolve, { timeout: 1000 })))
+
+/** Paced by background-priority tasks (scheduler.postTask), as the hasher is now. */
+;(globalThis as unknown as { pacedTask: unknown }).pacedTask = (url: string, way: Way) => {
   const sched = (globalThis as unknown as { scheduler: { postTask(cb: () => void, o: { priority: string }): Promise<void> } }).scheduler
-  const idle = () => sched.postTask(() => {}, { priority: 'background' })
-  let n = 0
-  let idleMs = 0
-  for await (const f of frames(url, way, new AbortController().signal)) {
-    let s = performance.now()
-    await idle()
-    idleMs += performance.now() - s
-    await hash(f.bitmap)
-    s = performance.now()
-    await idle()
-    idleMs += performance.now() - s
-    n++
-  }
-  return `${n} frames, idle waits ${idleMs.toFixed(0)} ms`
+  return pacedBy(url, way, () => sched.postTask(() => {}, { priority: 'background' }))
 }

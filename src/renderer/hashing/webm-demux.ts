@@ -17,7 +17,7 @@ export class WebmError extends Error {
 }
 
 /** Element IDs (with their length marker bits, as Matroska writes them). */
-const ID = {
+export const WEBM_IDS = {
   EBML: 0x1a45dfa3,
   DocType: 0x4282,
   Segment: 0x18538067,
@@ -51,6 +51,7 @@ const ID = {
   Attachments: 0x1941a469,
   SeekHead: 0x114d9b74,
 } as const
+const ID = WEBM_IDS
 
 /** Elements that end a Cluster of unknown size (a live recording's): the Segment's own children. */
 const SEGMENT_LEVEL = new Set<number>([ID.Cluster, ID.Cues, ID.Tags, ID.Chapters, ID.Attachments, ID.SeekHead, ID.Info, ID.Tracks])

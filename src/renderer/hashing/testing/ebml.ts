@@ -1,3 +1,5 @@
+import { WEBM_IDS } from '../webm-demux'
+
 /**
  * WebM bytes written by hand for the demuxer's tests: the shapes ffmpeg does not write
  * (BlockGroups, clusters of unknown size, lacing) and hostile ones.
@@ -60,31 +62,8 @@ export function block(track: number, rel: number, flags: number, frame: Bytes): 
   return concat([[0x80 | track, (rel >> 8) & 0xff, rel & 0xff, flags], frame])
 }
 
-export const ids = {
-  EBML: 0x1a45dfa3,
-  DocType: 0x4282,
-  Segment: 0x18538067,
-  Info: 0x1549a966,
-  TimecodeScale: 0x2ad7b1,
-  Duration: 0x4489,
-  Tracks: 0x1654ae6b,
-  TrackEntry: 0xae,
-  TrackNumber: 0xd7,
-  TrackType: 0x83,
-  CodecID: 0x86,
-  ContentEncodings: 0x6d80,
-  Video: 0xe0,
-  PixelWidth: 0xb0,
-  PixelHeight: 0xba,
-  Cluster: 0x1f43b675,
-  Timecode: 0xe7,
-  SimpleBlock: 0xa3,
-  BlockGroup: 0xa0,
-  Block: 0xa1,
-  ReferenceBlock: 0xfb,
-  Cues: 0x1c53bb6b,
-  Void: 0xec,
-} as const
+/** The demuxer's own IDs (the demuxer is also checked against ffmpeg's files), and Void for padding. */
+export const ids = { ...WEBM_IDS, Void: 0xec } as const
 
 export const header = () => el(ids.EBML, str(ids.DocType, 'webm'))
 export const info = (durationMs = 3000, scale = 1_000_000) => el(ids.Info, uint(ids.TimecodeScale, scale), float64(ids.Duration, (durationMs * 1e6) / scale))
