@@ -26,8 +26,8 @@ import { performance, PerformanceObserver } from 'node:perf_hooks'
 import Database from 'better-sqlite3'
 import { applyDbKey, DB_HMAC_ALGORITHMS, deriveProfileKeys, newMasterKey, type DbCipher, type DbHmacAlgorithm, type ProfileKeys } from '../src/core/profile-crypto/profile-keys'
 import { tempDir } from '../src/core/testing/make-pack'
-import { mulberry32 } from '../src/core/testing/prng'
 import { openTinjau, type Tinjau } from '../src/core/tinjau'
+import { timeRandomQueuePages } from './queue-pages'
 import { allowDraft, removeDraft } from './store-drafts'
 import { benchNow, generatePack } from './store-pack'
 
@@ -165,14 +165,7 @@ async function store(): Promise<void> {
           const f1 = walFrames(p.t)
           p.frames.push(f1 >= f0 ? f1 - f0 : f1)
         }
-        const random = mulberry32(1_000 + round)
-        const pending = p.t.queue.counts().pending
-        for (let k = 0; k < pagesPerRound; k++) {
-          const offset = Math.floor(random() * Math.max(1, Math.ceil(pending / PAGE_SIZE))) * PAGE_SIZE
-          const t0 = performance.now()
-          p.t.handlers['queue.list']({ status: ['pending'], sort: 'due', limit: PAGE_SIZE, offset })
-          p.pageMs.push(performance.now() - t0)
-        }
+        timeRandomQueuePages(p.t, 1_000 + round, pagesPerRound, PAGE_SIZE, p.pageMs)
         await new Promise((resolve) => setTimeout(resolve, PAUSE_MS))
       }
     }

@@ -16,8 +16,8 @@ import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { deriveProfileKeys, newMasterKey, type ProfileKeys } from '../src/core/profile-crypto/profile-keys'
 import { openTinjau, type Tinjau } from '../src/core/tinjau'
+import { timeRandomQueuePages } from './queue-pages'
 import { tempDir } from '../src/core/testing/make-pack'
-import { mulberry32 } from '../src/core/testing/prng'
 import type { ParsedInput } from '../src/shared/contract'
 import { allowDraft, removeDraft } from './store-drafts'
 import { benchNow, generatePack } from './store-pack'
@@ -121,14 +121,7 @@ async function main(): Promise<void> {
           p.decisionRestarted.push(w1.mxFrame < w0.mxFrame)
           p.decisionFrames.push(w1.mxFrame >= w0.mxFrame ? w1.mxFrame - w0.mxFrame : w1.mxFrame)
         }
-        const random = mulberry32(1_000 + round)
-        const pending = p.t.queue.counts().pending
-        for (let k = 0; k < pagesPerRound; k++) {
-          const offset = Math.floor(random() * Math.max(1, Math.ceil(pending / PAGE_SIZE))) * PAGE_SIZE
-          const t0 = performance.now()
-          p.t.handlers['queue.list']({ status: ['pending'], sort: 'due', limit: PAGE_SIZE, offset })
-          p.pageMs.push(performance.now() - t0)
-        }
+        timeRandomQueuePages(p.t, 1_000 + round, pagesPerRound, PAGE_SIZE, p.pageMs)
         // A reviewer pauses between saves (watching the next clip); checkpoints run then
         // (store/idle-checkpoint.ts) and are reported below, not dropped.
         await new Promise((resolve) => setTimeout(resolve, PAUSE_MS))
