@@ -70,7 +70,7 @@ function micro(): void {
   try {
     const dbs = names.map((name) => {
       const db = new Database(path.join(dir, `${name.replace('@', '-')}.sqlite`))
-      if (name !== 'clear') applyDbKey(db, deriveProfileKeys(newMasterKey()).db, cipherOf(name))
+      if (name !== 'clear') applyDbKey(db, deriveProfileKeys(newMasterKey(), cipherOf(name)))
       db.pragma('journal_mode = WAL')
       db.pragma('synchronous = OFF')
       db.exec('CREATE TABLE d (id INTEGER PRIMARY KEY, clip TEXT, body TEXT); CREATE INDEX d_clip ON d (clip)')

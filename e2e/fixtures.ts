@@ -4,10 +4,7 @@ import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 import { test as base, _electron, type Page, type ElectronApplication } from '@playwright/test'
-import Database from 'better-sqlite3'
-import { unlockProfileKeySync } from '../src/core/profile-crypto/profile-key-file'
-import { applyDbKey } from '../src/core/profile-crypto/profile-keys'
-import { TEST_PASSPHRASE } from '../src/core/testing/test-profile-key'
+import { openTestProfileReadonly, TEST_PASSPHRASE } from '../src/core/testing/test-profile-key'
 
 /**
  * `tinjau` is the app under test, whichever host runs it: a page, the data dir it uses,
@@ -62,16 +59,8 @@ const HOST_STOP_MS = 20_000
  */
 export const E2E_PASSPHRASE = TEST_PASSPHRASE
 
-/**
- * The profile's SQLite file, read-only, for a spec to check what the store kept: the
- * profile is encrypted, so its key file is unlocked with the spec's passphrase first.
- */
-export function openProfileDatabase(dataDir: string, passphrase = E2E_PASSPHRASE): Database.Database {
-  const { keys } = unlockProfileKeySync(dataDir, passphrase)
-  const db = new Database(path.join(dataDir, 'tinjau.sqlite'), { readonly: true, fileMustExist: true })
-  applyDbKey(db, keys.db, keys.dbCipher)
-  return db
-}
+/** The profile's SQLite file, read-only, for a spec to check what the store kept (encrypted: unlocked with E2E_PASSPHRASE, the tests' one). */
+export const openProfileDatabase = openTestProfileReadonly
 
 export interface WebHostEnv {
   /** TINJAU_PASSPHRASE; null starts the host locked (the lock screen's specs). */

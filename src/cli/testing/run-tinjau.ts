@@ -1,8 +1,5 @@
-import path from 'node:path'
-import Database from 'better-sqlite3'
-import { applyDbKey } from '../../core/profile-crypto/profile-keys'
 import { snapshotRows } from '../../core/testing/store-snapshot'
-import { ensureTestProfileKey, TEST_PASSPHRASE, testProfileKeys } from '../../core/testing/test-profile-key'
+import { ensureTestProfileKey, openTestProfileReadonly, TEST_PASSPHRASE } from '../../core/testing/test-profile-key'
 import type { CliIo } from '../io'
 import { main } from '../program'
 import { PromptCancelled } from '../prompt'
@@ -58,10 +55,8 @@ export function scriptedTerminal(answers: (string | null)[]) {
 
 /** Every row of every table of the profile (see store-snapshot.ts), read with a connection of its own (unlocked with the test passphrase). */
 export function storeRows(dataDir: string): Record<string, unknown[]> {
-  const sqlite = new Database(path.join(dataDir, 'tinjau.sqlite'), { readonly: true })
+  const sqlite = openTestProfileReadonly(dataDir)
   try {
-    const keys = testProfileKeys(dataDir)
-    if (keys) applyDbKey(sqlite, keys.db, keys.dbCipher)
     return snapshotRows(sqlite)
   } finally {
     sqlite.close()

@@ -132,7 +132,7 @@ describe('encrypting a clear profile in place', () => {
       onStep: (s) => {
         if (s !== 'db-rekeyed') return
         const staged = new Database(path.join(p.dataDir, ENCRYPTING_DIR, 'tinjau.sqlite'))
-        applyDbKey(staged, keys.db, keys.dbCipher)
+        applyDbKey(staged, keys)
         staged.exec(change)
         staged.close()
       },

@@ -432,7 +432,7 @@ class InPlaceRun {
     if (isClearDatabase(file)) throw new EncryptInPlaceError(this.dataDir, 'the re-keyed copy of the database still has a clear header', 'verify_failed')
     const db = new Database(file, { readonly: true, fileMustExist: true })
     try {
-      applyDbKey(db, this.keys.db, this.keys.dbCipher)
+      applyDbKey(db, this.keys)
       const check = db.pragma('integrity_check', { simple: false }) as { integrity_check: string }[]
       if (check.length !== 1 || check[0]!.integrity_check !== 'ok') {
         throw new EncryptInPlaceError(

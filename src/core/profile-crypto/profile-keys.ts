@@ -98,9 +98,9 @@ export function applyDbCipher(sqlite: Database.Database, c: DbCipher): void {
  * recorded HMAC). A raw key (x'…') skips SQLCipher's own PBKDF2, which a random key does not
  * need.
  */
-export function applyDbKey(sqlite: Database.Database, dbKey: Buffer, dbCipher: DbCipher): void {
-  applyDbCipher(sqlite, dbCipher)
-  sqlite.pragma(`key = "x'${dbKey.toString('hex')}'"`)
+export function applyDbKey(sqlite: Database.Database, keys: Pick<ProfileKeys, 'db' | 'dbCipher'>): void {
+  applyDbCipher(sqlite, keys.dbCipher)
+  sqlite.pragma(`key = "x'${keys.db.toString('hex')}'"`)
 }
 
 /** Whether a database file begins with SQLite's clear header (so it is not encrypted). */

@@ -1,13 +1,11 @@
 import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { describe, expect, test } from 'vitest'
-import Database from 'better-sqlite3'
 import { verifyAudit } from '../audit'
 import { dataPaths } from '../paths'
-import { applyDbKey } from '../profile-crypto/profile-keys'
 import { makePack, tempDir } from '../testing/make-pack'
 import { openTestTinjau } from '../testing/open-test-tinjau'
-import { ensureTestProfileKey, testProfileKeys } from '../testing/test-profile-key'
+import { ensureTestProfileKey, openTestProfileReadonly } from '../testing/test-profile-key'
 import { walFramesNotCheckpointed } from './testing/wal-index'
 
 /**
@@ -112,10 +110,8 @@ describe('another process opening the profile while a host saves', () => {
 
     const seen: number[] = []
     const readBeside = () => {
-      const db = new Database(dataPaths(dataDir).database, { readonly: true, fileMustExist: true })
+      const db = openTestProfileReadonly(dataDir)
       try {
-        const keys = testProfileKeys(dataDir)!
-        applyDbKey(db, keys.db, keys.dbCipher)
         seen.push(db.prepare('SELECT count(*) FROM decisions').pluck().get() as number)
       } finally {
         db.close()

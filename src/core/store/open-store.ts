@@ -65,7 +65,7 @@ export function openStore(opts: OpenStoreOptions): Store {
   mkdirSync(paths.tmp, { recursive: true })
   const binding = opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}
   const keyed = (db: Database.Database): Database.Database => {
-    if (opts.keys) applyDbKey(db, opts.keys.db, opts.keys.dbCipher)
+    if (opts.keys) applyDbKey(db, opts.keys)
     try {
       // The first read of a page is where a wrong key (or a missing one) shows.
       db.prepare('SELECT count(*) FROM sqlite_master').get()

@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs'
+import Database from 'better-sqlite3'
 import { dataPaths } from '../paths'
 import { createProfileKey, hasProfileKey, unlockProfileKeySync, type ScryptParams, type UnlockedProfile } from '../profile-crypto/profile-key-file'
-import type { ProfileKeys } from '../profile-crypto/profile-keys'
+import { applyDbKey, type ProfileKeys } from '../profile-crypto/profile-keys'
 
 /**
  * Encrypted test profiles: one passphrase for every test, and a cheap (but real, and
@@ -27,4 +28,21 @@ export async function ensureTestProfileKey(dataDir: string): Promise<UnlockedPro
 /** The keys of a test profile's key file, unlocked with the test passphrase; null when it has none (a clear profile). */
 export function testProfileKeys(dataDir: string): ProfileKeys | null {
   return hasProfileKey(dataDir) ? unlockProfileKeySync(dataDir, TEST_PASSPHRASE).keys : null
+}
+
+/**
+ * A read-only connection of its own to a test profile's database, keyed with the test
+ * passphrase's keys when it is encrypted: for a test (or a spec) to check what the store kept
+ * while the host, the CLI or nothing at all has the profile open. The caller closes it.
+ */
+export function openTestProfileReadonly(dataDir: string): Database.Database {
+  const db = new Database(dataPaths(dataDir).database, { readonly: true, fileMustExist: true })
+  try {
+    const keys = testProfileKeys(dataDir)
+    if (keys) applyDbKey(db, keys)
+    return db
+  } catch (err) {
+    db.close()
+    throw err
+  }
 }
