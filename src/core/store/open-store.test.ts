@@ -6,7 +6,7 @@ import { DecisionDraft } from '../../shared/policy'
 import { verifyAudit } from '../audit'
 import { makePack, tempDir } from '../testing/make-pack'
 import { openTestTinjau } from '../testing/open-test-tinjau'
-import { openStore } from './open-store'
+import { openStore, PAGE_CACHE_KIB } from './open-store'
 
 const MIGRATIONS = path.resolve('resources/migrations')
 
@@ -31,6 +31,7 @@ describe('the store', () => {
     expect(store.sqlite.pragma('journal_mode', { simple: true })).toBe('wal')
     expect(store.sqlite.pragma('foreign_keys', { simple: true })).toBe(1)
     expect(store.sqlite.pragma('synchronous', { simple: true })).toBe(2)
+    expect(store.sqlite.pragma('cache_size', { simple: true })).toBe(-PAGE_CACHE_KIB)
     const journal = JSON.parse(readFileSync(path.join(MIGRATIONS, 'meta', '_journal.json'), 'utf8'))
     expect(store.sqlite.prepare('SELECT count(*) FROM __drizzle_migrations').pluck().get()).toBe(journal.entries.length)
     store.close()

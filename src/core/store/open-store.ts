@@ -7,6 +7,8 @@ import { applyDbKey, type ProfileKeys } from '../profile-crypto/profile-keys'
 import { migrate } from './migrations'
 
 export const WAL_AUTOCHECKPOINT_PAGES = 16_000
+/** SQLite's page cache of the profile's connection, in KiB (see the pragma below). */
+export const PAGE_CACHE_KIB = 64 * 1024
 
 export interface Store {
   sqlite: Database.Database
@@ -90,6 +92,12 @@ export function openStore(opts: OpenStoreOptions): Store {
     sqlite.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`)
     sqlite.pragma('foreign_keys = ON')
     sqlite.pragma('busy_timeout = 5000')
+    // An encrypted page is decrypted (and its HMAC checked) each time it is read from the
+    // file, OS cache or not; SQLite's own cache keeps pages decrypted. Its 2 MiB default is
+    // smaller than a 100,000-clip queue's indexes, so a random queue page was decrypted
+    // again and again (docs/encryption.md, "Queue pages and SQLite's page cache"). The
+    // cache fills only as pages are read.
+    sqlite.pragma(`cache_size = -${PAGE_CACHE_KIB}`)
     migrate(sqlite, opts.migrationsDir)
     const openReader = () => {
       const reader = new Database(paths.database, { ...binding, readonly: true, fileMustExist: true })
