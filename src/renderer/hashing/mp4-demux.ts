@@ -1,4 +1,4 @@
-import { createFile, MP4BoxBuffer, type Box, type ISOFile, type Movie, type Sample, type trakBox } from 'mp4box'
+import { createFile, MP4BoxBuffer, type Box, type ISOFile, type Movie, type Sample, type VisualSampleEntry } from 'mp4box'
 import type { EncodedFrame, StatedColour } from './encoded-video'
 
 /**
@@ -18,6 +18,8 @@ import type { EncodedFrame, StatedColour } from './encoded-video'
  * the start (what ffmpeg writes for B-frames), closed GOPs. Anything else is refused and
  * the media element decodes the file instead.
  */
+
+type Track = ReturnType<ISOFile['getTrackById']>
 
 export class Mp4Error extends Error {
   override name = 'Mp4Error'
@@ -131,6 +133,16 @@ function checkMoov(b: Uint8Array, box: RawBox): void {
 
 /** The only video track of an MP4 file and its samples; throws Mp4Error on anything it cannot vouch for. */
 export function demuxMp4Video(bytes: Uint8Array): Mp4Video {
+  try {
+    return demux(bytes)
+  } catch (err) {
+    if (err instanceof Mp4Error) throw err
+    // mp4box.js leaves a box it could not parse half-filled: a damaged moov ends here, as a refusal.
+    throw new Mp4Error(`the moov could not be read: ${err instanceof Error ? err.message.slice(0, 200) : String(err)}`)
+  }
+}
+
+function demux(bytes: Uint8Array): Mp4Video {
   if (bytes.length < 8 || String.fromCharCode(bytes[4]!, bytes[5]!, bytes[6]!, bytes[7]!) !== 'ftyp') throw new Mp4Error('not an MP4 file: no ftyp box at byte 0')
   let moov: RawBox | null = null
   let ftyp: RawBox | null = null
@@ -149,7 +161,9 @@ export function demuxMp4Video(bytes: Uint8Array): Mp4Video {
   const file = parseWithMp4box(bytes, ftyp!, moov)
   const info = file.getInfo()
   if (info.isFragmented) throw new Mp4Error('a fragmented MP4 is not read here')
-  if (info.videoTracks.length !== 1) throw new Mp4Error(`${info.videoTracks.length} video tracks (one is read here)`)
+  // By handler and by sample entry: a track the element may take for video must be the one read.
+  const videoHandlers = file.moov.traks.filter((t) => t.mdia?.hdlr?.handler === 'vide').length
+  if (info.videoTracks.length !== 1 || videoHandlers !== 1) throw new Mp4Error(`${Math.max(info.videoTracks.length, videoHandlers)} video tracks (one is read here)`)
   const trak = file.getTrackById(info.videoTracks[0]!.id)
   // mp4box.js saw the ftyp followed by the moov: its positions → the file's.
   const ftypBytes = ftyp!.end
@@ -157,7 +171,7 @@ export function demuxMp4Video(bytes: Uint8Array): Mp4Video {
   const where = `the video track (trak at byte ${fileByte(trak)})`
   const entries = trak.mdia.minf.stbl.stsd.entries
   if (entries.length !== 1) throw new Mp4Error(`${where} has ${entries.length} sample descriptions (one is read here)`)
-  const entry = entries[0]! as Box & { avcC?: Box & { AVCProfileIndication: number; profile_compatibility: number; AVCLevelIndication: number }; width: number; height: number; boxes?: Box[] }
+  const entry = entries[0]! as VisualSampleEntry
   if (entry.type !== 'avc1') throw new Mp4Error(`${where} is ${printable(entry.type)}; only H.264 (avc1) is decoded here`)
   const avcC = entry.avcC
   if (!avcC || avcC.start === undefined || avcC.hdr_size === undefined) throw new Mp4Error(`${where} has no avcC box`)
@@ -222,7 +236,7 @@ function parseWithMp4box(bytes: Uint8Array, ftyp: RawBox, moov: RawBox): ISOFile
  * as the element's demuxer (FFmpeg's mov.c) applies it. Empty edits (a delayed start),
  * several edits and other rates are refused.
  */
-function editShift(trak: trakBox, info: Movie, timescale: number, where: string): { mediaTime: number; endTicks: number } {
+function editShift(trak: Track, info: Movie, timescale: number, where: string): { mediaTime: number; endTicks: number } {
   const edits = trak.edts?.elst?.entries ?? []
   if ((trak.edtss?.length ?? 0) > 1 || (trak.edts?.elsts?.length ?? 0) > 1) throw new Mp4Error(`${where} has several edit lists`)
   if (edits.length === 0) return { mediaTime: 0, endTicks: Infinity }
