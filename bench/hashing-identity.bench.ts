@@ -10,7 +10,8 @@
  *    re-encoded to VP8, AV1, VP9 with BT.709 stated and VP8 with BT.470BG / gamma 2.8
  *    stated, and to H.264 in MP4: Baseline (no B-frames, moov first), Main and High (B-frames,
  *    so an edit list shifting the start), High with B-pyramid and 3 B-frames, High without
- *    the edit list (the first frame shown at 133 ms), BT.709 stated, open GOPs, and a stream-copied
+ *    the edit list (the first frame shown at 133 ms), BT.709 stated (in colr and the stream, and
+ *    in the stream only), open GOPs, and a stream-copied
  *    cut (an edit list starting after its keyframe, which mp4-demux.ts leaves to the element);
  *    each sample taken both ways: the same sample times, the same frame (its media time, µs)
  *    and the same four hashes, frame by frame. Both WebCodecs orders are checked; a file
@@ -26,7 +27,7 @@
  */
 import { execFileSync } from 'node:child_process'
 import { createServer } from 'node:http'
-import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -78,6 +79,14 @@ async function main(): Promise<void> {
     // Keyframes that are not IDR, with B-frames before them shown first: left to the element.
     h264('h264-open-gop.mp4', vp9[10]!, ['-profile:v', 'high', '-x264-params', 'open-gop=1']),
   ]
+  // BT.709 stated in the H.264 stream only (SPS VUI), its colr box renamed 'free' as some muxers leave it out.
+  const vuiOnly = path.join(scratch, 'h264-bt709-vui-only.mp4')
+  const withColr = readFileSync(mp4s[5]!)
+  const colrAt = withColr.indexOf('colr', withColr.indexOf('avcC') - 200)
+  if (colrAt < 0) throw new Error('no colr box in h264-bt709.mp4')
+  withColr.write('free', colrAt, 'latin1')
+  writeFileSync(vuiOnly, withColr)
+  mp4s.push(vuiOnly)
   // A cut by stream copy: the edit list starts at 1.5 s, after the keyframe at 1.33 s the cut needs.
   const cut = path.join(scratch, 'h264-cut-editlist.mp4')
   execFileSync('ffmpeg', ['-v', 'error', '-y', '-ss', '1.5', '-i', mp4s[2]!, '-c', 'copy', cut])
