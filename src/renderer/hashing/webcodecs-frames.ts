@@ -2,7 +2,7 @@ import { FRAME_INTERVAL_MS } from '../../shared/frame-hashes'
 import type { EncodedFrame, StatedColour } from './encoded-video'
 import { codecString, chooseFramesInDecodeOrder, decodePlan, sampleTimes, type DecodeOrder } from './frame-plan'
 import { DecodeError, videoFrames, type Frame } from './frame-source'
-import { demuxMp4Video, Mp4Error } from './mp4-demux'
+import type { Mp4Video } from './mp4-demux'
 import { demuxWebmVideo, WebmError } from './webm-demux'
 
 /**
@@ -53,7 +53,7 @@ export interface PreparedVideo {
 export async function prepareWebCodecs(bytes: Uint8Array, durationHintMs: number | null): Promise<PreparedVideo> {
   if (typeof VideoDecoder !== 'function' || typeof EncodedVideoChunk !== 'function') throw new WebCodecsUnavailable('no WebCodecs in this browser')
   const isMp4 = bytes.length >= 8 && bytes[4] === 0x66 && bytes[5] === 0x74 && bytes[6] === 0x79 && bytes[7] === 0x70 // 'ftyp'
-  const prepared = isMp4 ? prepareMp4(bytes) : prepareWebm(bytes, durationHintMs)
+  const prepared = isMp4 ? await prepareMp4(bytes) : prepareWebm(bytes, durationHintMs)
   const colorSpace = decoderColourSpace(prepared.colour)
   if (!colorSpace) throw new WebCodecsUnavailable(`a colour WebCodecs cannot state as the element does (${JSON.stringify(prepared.colour)})`)
   const config: VideoDecoderConfig = { ...prepared.config, colorSpace }
@@ -85,14 +85,17 @@ function prepareWebm(bytes: Uint8Array, durationHintMs: number | null): Demuxed 
   return { frames: video.frames, config: { codec, codedWidth: video.track.width, codedHeight: video.track.height }, colour: video.track.colour, durationMs: video.durationMs }
 }
 
-function prepareMp4(bytes: Uint8Array): Demuxed {
+async function prepareMp4(bytes: Uint8Array): Promise<Demuxed> {
+  // mp4box.js (~250 kB) is loaded with the first MP4 hashed, not with the console.
+  const { demuxMp4Video, Mp4Error } = await import('./mp4-demux')
+  let video: Mp4Video
   try {
-    const video = demuxMp4Video(bytes)
-    return { frames: video.frames, config: { codec: video.codec, description: video.description, codedWidth: video.width, codedHeight: video.height }, colour: video.colour, durationMs: video.durationMs }
+    video = demuxMp4Video(bytes)
   } catch (err) {
     if (err instanceof Mp4Error) throw new WebCodecsUnavailable(`MP4: ${err.message}`)
     throw err
   }
+  return { frames: video.frames, config: { codec: video.codec, description: video.description, codedWidth: video.width, codedHeight: video.height }, colour: video.colour, durationMs: video.durationMs }
 }
 
 export async function* webCodecsFrames(url: string, durationHintMs: number | null, signal: AbortSignal, options: WebCodecsOptions = {}): AsyncGenerator<Frame> {
