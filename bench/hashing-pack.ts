@@ -26,14 +26,23 @@ export interface MadeClip {
 /** Clips made so far: each gets its own file, as ffmpeg's Matroska muxer writes a random SegmentUID, so two joins of the same videos differ. */
 let madeClips = 0
 
-/** The demo's VP9 videos joined, starting at video `first`, as one WebM (stream copy). */
-export function makeClip(dir: string, videos: string[], first: number): MadeClip {
+/**
+ * The container of the benches' clips: BENCH_HASH_CONTAINER=mp4 re-encodes the joined VP9 to
+ * H.264 in MP4 (libx264's defaults, so High profile with B-frames, 15 frames/s, a keyframe
+ * every 2 s as the WebM clips; AAC sound), else WebM (the default).
+ */
+export type ClipContainer = 'webm' | 'mp4'
+export const CLIP_CONTAINER: ClipContainer = process.env.BENCH_HASH_CONTAINER === 'mp4' ? 'mp4' : 'webm'
+
+/** The demo's VP9 videos joined, starting at video `first`, as one WebM (stream copy) or MP4 (H.264, see CLIP_CONTAINER). */
+export function makeClip(dir: string, videos: string[], first: number, container: ClipContainer = 'webm'): MadeClip {
   const order = [...videos.slice(first), ...videos.slice(0, first)]
   const n = madeClips++
   const list = path.join(dir, `list-${n}.txt`)
   writeFileSync(list, order.map((f) => `file '${f.replace(/'/g, "'\\''")}'`).join('\n'))
-  const out = path.join(dir, `joined-${n}.webm`)
-  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', out])
+  const out = path.join(dir, `joined-${n}.${container}`)
+  const codecs = container === 'mp4' ? ['-c:v', 'libx264', '-preset', 'veryfast', '-b:v', '500k', '-r', '15', '-g', '30', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '64k'] : ['-c', 'copy']
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'concat', '-safe', '0', '-i', list, ...codecs, out])
   const durationMs = Math.round(Number(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', out], { encoding: 'utf8' }).trim()) * 1000)
   const data = readFileSync(out)
   return { file: out, sha256: createHash('sha256').update(data).digest('hex'), bytes: data.length, durationMs }
@@ -49,14 +58,15 @@ export function writeHashingPack(packDir: string, made: MadeClip[], demoClips = 
   cpSync(path.join(demo, 'media', 'posters'), path.join(packDir, 'media', 'posters'), { recursive: true })
   const base = manifest.clips[0]!
   const clips = made.map((m, i) => {
-    const rel = `media/${m.sha256.slice(0, 2)}/${m.sha256}.webm`
+    const ext = path.extname(m.file)
+    const rel = `media/${m.sha256.slice(0, 2)}/${m.sha256}${ext}`
     mkdirSync(path.join(packDir, path.dirname(rel)), { recursive: true })
     cpSync(m.file, path.join(packDir, rel))
     const segment = base.segment as { start_ms: number }
     return {
       ...base,
       id: `hash-bench-${String(i).padStart(3, '0')}`,
-      media: { path: rel, sha256: m.sha256, bytes: m.bytes, mime: 'video/webm', duration_ms: m.durationMs, width: 640, height: 360 },
+      media: { path: rel, sha256: m.sha256, bytes: m.bytes, mime: ext === '.mp4' ? 'video/mp4' : 'video/webm', duration_ms: m.durationMs, width: 640, height: 360 },
       segment: { start_ms: segment.start_ms, end_ms: segment.start_ms + m.durationMs },
       transcript: [],
       chat: [],

@@ -18,7 +18,8 @@
  *    (a detached <video>, a seek a second, createImageBitmap), and each bitmap hashed by the
  *    app's own hash worker (its built script), each step timed.
  *
- * Never fails on timings. Optional environment: BENCH_HASH_CLIPS (4), TINJAU_CHROMIUM,
+ * Never fails on timings. Optional environment: BENCH_HASH_CLIPS (4), BENCH_HASH_CONTAINER=mp4
+ * (the clips re-encoded to H.264 in MP4, hashing-pack.ts), TINJAU_CHROMIUM,
  * BENCH_KEEP=1 (keep the scratch folder).
  */
 import { mkdirSync, readdirSync, rmSync } from 'node:fs'
@@ -31,7 +32,7 @@ import { tempDir } from '../src/core/testing/make-pack'
 import { CHROMIUM, CHROMIUM_ARGS, startHost } from './console-host'
 import { hammingDistance, parseHash256 } from '../src/shared/pdq/hash256'
 import { fmt, verdict } from './figures'
-import { demoVp9Videos, hashStatus, makeClip, writeHashingPack } from './hashing-pack'
+import { CLIP_CONTAINER, demoVp9Videos, hashStatus, makeClip, writeHashingPack } from './hashing-pack'
 import { treeCpuMs } from './proc-cpu'
 
 const ROOT = path.resolve(__dirname, '..')
@@ -136,10 +137,10 @@ async function main(): Promise<void> {
   let host: Awaited<ReturnType<typeof startHost>> | null = null
   try {
     const vp9 = demoVp9Videos()
-    const made = Array.from({ length: CLIPS }, (_, i) => makeClip(scratch, vp9, (i * 4) % vp9.length))
+    const made = Array.from({ length: CLIPS }, (_, i) => makeClip(scratch, vp9, (i * 4) % vp9.length, CLIP_CONTAINER))
     const videoSeconds = made.reduce((s, m) => s + m.durationMs, 0) / 1000
     const frames = made.reduce((s, m) => s + Math.ceil(m.durationMs / 1000), 0)
-    console.log(`setup: ${CLIPS} clips of ${made.map((m) => (m.durationMs / 1000).toFixed(1)).join(', ')} s (640×360 VP9, ${videoSeconds.toFixed(0)} s of video, ${frames} frames at 1 a second)`)
+    console.log(`setup: ${CLIPS} clips of ${made.map((m) => (m.durationMs / 1000).toFixed(1)).join(', ')} s (640×360 ${CLIP_CONTAINER === 'mp4' ? 'H.264 MP4' : 'VP9'}, ${videoSeconds.toFixed(0)} s of video, ${frames} frames at 1 a second)`)
 
     const packDir = path.join(scratch, 'pack')
     mkdirSync(packDir)

@@ -1,5 +1,6 @@
 import { FRAME_INTERVAL_MS, MAX_FRAMES_PER_MEDIA } from '../../shared/frame-hashes'
-import type { WebmFrame, WebmVideoTrack } from './webm-demux'
+import type { EncodedFrame } from './encoded-video'
+import type { WebmVideoTrack } from './webm-demux'
 
 /**
  * Which frames the hasher takes from a demuxed video, and in what order WebCodecs decodes
@@ -10,6 +11,11 @@ import type { WebmFrame, WebmVideoTrack } from './webm-demux'
  * seek to t: the last frame whose presentation time is ≤ t, or the first frame when t is
  * before it (time 0 of a file whose first frame is at 7 ms; the element shows that frame
  * once loaded). bench/hashing-identity.bench.ts checks this against Chromium's element.
+ *
+ * Frames are chosen among the frames in presentation order and decoded in decode (file)
+ * order: the same for WebM; with an MP4's B-frames a frame is decoded after the later
+ * frames it refers to, and is decoded once its run is fed as far as it in decode order
+ * (mp4-demux.ts refuses runs that need frames of the run before: open GOPs).
  */
 
 /** The element path's sample times for a duration in ms. */
@@ -20,7 +26,7 @@ export function sampleTimes(durationMs: number): number[] {
 }
 
 /** For each time (ms, ascending), the index of the frame shown then. `frames` are in presentation order. */
-export function chooseFrames(frames: readonly Pick<WebmFrame, 'timestampUs'>[], timesMs: readonly number[]): number[] {
+export function chooseFrames(frames: readonly Pick<EncodedFrame, 'timestampUs'>[], timesMs: readonly number[]): number[] {
   const chosen: number[] = []
   let i = 0
   for (const t of timesMs) {
@@ -44,7 +50,20 @@ export interface DecodeStep {
   flush: boolean
 }
 
-export function decodePlan(frames: readonly Pick<WebmFrame, 'key'>[], chosen: readonly number[], order: DecodeOrder): DecodeStep[] {
+/**
+ * For each time, the index in `frames` (decode order) of the frame shown then: chosen among
+ * the frames sorted by presentation time, which is the identity for WebM.
+ */
+export function chooseFramesInDecodeOrder(frames: readonly Pick<EncodedFrame, 'timestampUs'>[], timesMs: readonly number[]): number[] {
+  const shown = frames.map((_, i) => i).sort((a, b) => frames[a]!.timestampUs - frames[b]!.timestampUs)
+  return chooseFrames(
+    shown.map((i) => frames[i]!),
+    timesMs,
+  ).map((k) => shown[k]!)
+}
+
+/** `frames` in decode order, `chosen` indices into them. */
+export function decodePlan(frames: readonly Pick<EncodedFrame, 'key'>[], chosen: readonly number[], order: DecodeOrder): DecodeStep[] {
   const keyBefore = (i: number) => {
     while (i > 0 && !frames[i]!.key) i--
     return i

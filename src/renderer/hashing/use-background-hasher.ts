@@ -8,7 +8,7 @@ import { makeBitmapHasher } from './bitmap-pdq'
 import { whenIdle, workerHasher } from './hash-worker-client'
 import { quietAfterInput } from './input-quiet'
 
-const WEBM_MIMES = new Set(['video/webm', 'video/x-matroska'])
+const WEBCODECS_MIMES = new Set(['video/webm', 'video/x-matroska', 'video/mp4'])
 
 /** Runs the background hasher while the workspace is open; its progress, for the status bar. */
 export function useBackgroundHasher(): HashStatus | null {
@@ -21,8 +21,8 @@ export function useBackgroundHasher(): HashStatus | null {
       api,
       frames: (job, url, signal) =>
         job.kind === 'video'
-          ? // WebM by WebCodecs from our own demuxing (webcodecs-frames.ts); other containers (MP4) by the element.
-            WEBM_MIMES.has(job.mime)
+          ? // WebM and MP4 by WebCodecs from our own demuxing (webcodecs-frames.ts), falling back on the element.
+            WEBCODECS_MIMES.has(job.mime)
             ? videoFramesPreferringWebCodecs(url, job.durationMs, signal, { pause: (s) => quiet.wait(s) })
             : videoFrames(url, job.durationMs, signal)
           : (async function* () {

@@ -1,17 +1,20 @@
 import { FRAME_INTERVAL_MS } from '../../shared/frame-hashes'
-import { codecString, chooseFrames, decodePlan, sampleTimes, type DecodeOrder } from './frame-plan'
+import type { EncodedFrame, StatedColour } from './encoded-video'
+import { codecString, chooseFramesInDecodeOrder, decodePlan, sampleTimes, type DecodeOrder } from './frame-plan'
 import { DecodeError, videoFrames, type Frame } from './frame-source'
-import { demuxWebmVideo, WebmError, type WebmVideo } from './webm-demux'
+import type { Mp4Video } from './mp4-demux'
+import { demuxWebmVideo, WebmError } from './webm-demux'
 
 /**
- * A WebM video's sample frames decoded by WebCodecs from our own demuxing (webm-demux.ts):
+ * A WebM or MP4 video's sample frames decoded by WebCodecs from our own demuxing
+ * (webm-demux.ts; mp4-demux.ts, by mp4box.js, for H.264 in MP4):
  * video only (the element also decodes the muted audio: about a third of a seek's CPU,
  * docs/performance.md), each keyframe's run decoded once as far as the last frame wanted
  * in it (frame-plan.ts), no element seeks. The frames are the ones the element shows at the
  * same times (frame-plan.ts says which; bench/hashing-identity.bench.ts compares them and
  * their hashes with the element's), so HASHER_ID is unchanged.
  *
- * `WebCodecsUnavailable`: this file is not for this path (not WebM, a codec the decoder
+ * `WebCodecsUnavailable`: this file is not for this path (neither WebM nor MP4, a codec the decoder
  * refuses, no WebCodecs) — the caller uses the element; so it does after any other failure.
  */
 
@@ -39,10 +42,35 @@ export interface WebCodecsOptions {
   pause?: (signal: AbortSignal) => Promise<void>
 }
 
-/** The demuxed file, its decoder config and the plan; or why WebCodecs will not do this file. */
-export async function prepareWebCodecs(bytes: Uint8Array, durationHintMs: number | null): Promise<{ video: WebmVideo; config: VideoDecoderConfig; times: number[] }> {
+/** A demuxed file as the decoder takes it: its frames in decode order, its config, the sample times. */
+export interface PreparedVideo {
+  frames: EncodedFrame[]
+  config: VideoDecoderConfig
+  times: number[]
+}
+
+/** The demuxed file (WebM or MP4, told by its first bytes), its decoder config and the plan; or why WebCodecs will not do this file. */
+export async function prepareWebCodecs(bytes: Uint8Array, durationHintMs: number | null): Promise<PreparedVideo> {
   if (typeof VideoDecoder !== 'function' || typeof EncodedVideoChunk !== 'function') throw new WebCodecsUnavailable('no WebCodecs in this browser')
-  let video: WebmVideo
+  const isMp4 = bytes.length >= 8 && bytes[4] === 0x66 && bytes[5] === 0x74 && bytes[6] === 0x79 && bytes[7] === 0x70 // 'ftyp'
+  const prepared = isMp4 ? await prepareMp4(bytes) : prepareWebm(bytes, durationHintMs)
+  const colorSpace = decoderColourSpace(prepared.colour)
+  if (!colorSpace) throw new WebCodecsUnavailable(`a colour WebCodecs cannot state as the element does (${JSON.stringify(prepared.colour)})`)
+  const config: VideoDecoderConfig = { ...prepared.config, colorSpace }
+  const support = await VideoDecoder.isConfigSupported(config)
+  if (!support.supported) throw new WebCodecsUnavailable(`the decoder refuses ${config.codec}`)
+  return { frames: prepared.frames, config, times: sampleTimes(prepared.durationMs) }
+}
+
+interface Demuxed {
+  frames: EncodedFrame[]
+  config: VideoDecoderConfig
+  colour: StatedColour | null
+  durationMs: number
+}
+
+function prepareWebm(bytes: Uint8Array, durationHintMs: number | null): Demuxed {
+  let video
   try {
     video = demuxWebmVideo(bytes)
   } catch (err) {
@@ -54,13 +82,20 @@ export async function prepareWebCodecs(bytes: Uint8Array, durationHintMs: number
   const first = video.frames[0]!
   const codec = codecString(video.track, bytes.subarray(first.offset, first.offset + first.size))
   if (!codec) throw new WebCodecsUnavailable(`codec ${video.track.codecId.slice(0, 32)} is not decoded here`)
-  const config: VideoDecoderConfig = { codec, codedWidth: video.track.width, codedHeight: video.track.height }
-  const colorSpace = decoderColourSpace(video.track.colour)
-  if (!colorSpace) throw new WebCodecsUnavailable(`a colour WebCodecs cannot state as the element does (${JSON.stringify(video.track.colour)})`)
-  config.colorSpace = colorSpace
-  const support = await VideoDecoder.isConfigSupported(config)
-  if (!support.supported) throw new WebCodecsUnavailable(`the decoder refuses ${codec}`)
-  return { video, config, times: sampleTimes(video.durationMs) }
+  return { frames: video.frames, config: { codec, codedWidth: video.track.width, codedHeight: video.track.height }, colour: video.track.colour, durationMs: video.durationMs }
+}
+
+async function prepareMp4(bytes: Uint8Array): Promise<Demuxed> {
+  // mp4box.js (~250 kB) is loaded with the first MP4 hashed, not with the console.
+  const { demuxMp4Video, Mp4Error } = await import('./mp4-demux')
+  let video: Mp4Video
+  try {
+    video = demuxMp4Video(bytes)
+  } catch (err) {
+    if (err instanceof Mp4Error) throw new WebCodecsUnavailable(`MP4: ${err.message}`)
+    throw err
+  }
+  return { frames: video.frames, config: { codec: video.codec, description: video.description, codedWidth: video.width, codedHeight: video.height }, colour: video.colour, durationMs: video.durationMs }
 }
 
 export async function* webCodecsFrames(url: string, durationHintMs: number | null, signal: AbortSignal, options: WebCodecsOptions = {}): AsyncGenerator<Frame> {
@@ -73,13 +108,13 @@ export async function* webCodecsFrames(url: string, durationHintMs: number | nul
     throw new WebCodecsUnavailable(`${declared} bytes, read by the element instead`)
   }
   const bytes = new Uint8Array(await res.arrayBuffer())
-  const { video, config, times } = await prepareWebCodecs(bytes, durationHintMs)
-  yield* decodeChosen(bytes, video, config, times, signal, options.order ?? 'sequential', Math.max(1, options.readAhead ?? READ_AHEAD), options.pause)
+  const { frames, config, times } = await prepareWebCodecs(bytes, durationHintMs)
+  yield* decodeChosen(bytes, frames, config, times, signal, options.order ?? 'sequential', Math.max(1, options.readAhead ?? READ_AHEAD), options.pause)
 }
 
 async function* decodeChosen(
   bytes: Uint8Array,
-  video: WebmVideo,
+  frames: EncodedFrame[],
   config: VideoDecoderConfig,
   times: number[],
   signal: AbortSignal,
@@ -87,16 +122,16 @@ async function* decodeChosen(
   readAhead: number,
   pause: WebCodecsOptions['pause'],
 ): AsyncGenerator<Frame> {
-  const chosen = chooseFrames(video.frames, times)
+  const chosen = chooseFramesInDecodeOrder(frames, times)
   // A frame's presentation time → the sample times it is shown at (several when frames are further apart than a second).
   const wantedAt = new Map<number, number[]>()
   chosen.forEach((index, k) => {
-    const ts = video.frames[index]!.timestampUs
+    const ts = frames[index]!.timestampUs
     const list = wantedAt.get(ts)
     if (list) list.push(times[k]!)
     else wantedAt.set(ts, [times[k]!])
   })
-  const steps = decodePlan(video.frames, chosen, order)
+  const steps = decodePlan(frames, chosen, order)
   const ready: Frame[] = []
   let failure: Error | null = null
   const failed = (err: unknown) => (failure ??= new DecodeError(`the video decoder failed: ${err instanceof Error ? err.message : String(err)}`))
@@ -144,7 +179,7 @@ async function* decodeChosen(
           if (stopped || failure) break
         }
         const { index, flush } = steps[fed++]!
-        const f = video.frames[index]!
+        const f = frames[index]!
         decoder.decode(new EncodedVideoChunk({ type: f.key ? 'key' : 'delta', timestamp: f.timestampUs, data: bytes.subarray(f.offset, f.offset + f.size) }))
         // Everything the decoder holds comes out (the output callback) before its flush resolves.
         if (flush) await decoder.flush()
@@ -206,10 +241,10 @@ async function* decodeChosen(
  * BT.709 while the element's are unlabelled, and their RGB (copyTo, so the hashes) differs.
  * A colour WebCodecs cannot name in full (a transfer such as BT.470BG's gamma 2.8) would be
  * dropped whole by the decoder, while the element keeps what it can: such files go to the
- * element (null), and so do full range without the rest. Codes: Matroska's, from ISO/IEC
- * 23091-4; 2 is "unspecified". bench/hashing-identity.bench.ts checks these against the element.
+ * element (null), and so do full range without the rest. Codes: ISO/IEC 23091-4 (Matroska's
+ * Colour, MP4's colr), 2 is "unspecified"; range as Matroska's (1 limited, 2 full). bench/hashing-identity.bench.ts checks these against the element.
  */
-export function decoderColourSpace(c: WebmVideo['track']['colour']): VideoColorSpaceInit | null {
+export function decoderColourSpace(c: StatedColour | null): VideoColorSpaceInit | null {
   if (!c) return {}
   // Names newer than TypeScript's DOM types (bt2020, pq, hlg, …) are Chromium's all the same.
   const matrix: Record<number, string> = { 0: 'rgb', 1: 'bt709', 5: 'bt470bg', 6: 'smpte170m', 9: 'bt2020-ncl' }

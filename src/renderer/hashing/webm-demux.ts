@@ -12,6 +12,8 @@
  * order are refused (the caller then decodes with the media element instead).
  */
 
+import type { EncodedFrame, StatedColour } from './encoded-video'
+
 export class WebmError extends Error {
   override name = 'WebmError'
 }
@@ -79,17 +81,10 @@ export interface WebmVideoTrack {
   width: number
   height: number
   /** The track's Colour element, where it has one (Matroska's ISO/IEC 23091-4 codes). */
-  colour: { matrix?: number; transfer?: number; primaries?: number; range?: number } | null
+  colour: StatedColour | null
 }
 
-export interface WebmFrame {
-  /** Byte offset and length of the frame's data in the file. */
-  offset: number
-  size: number
-  /** Presentation time in microseconds, as Chromium's demuxer gives it (rounded to the nearest µs). */
-  timestampUs: number
-  key: boolean
-}
+export type WebmFrame = EncodedFrame
 
 export interface WebmVideo {
   /** Info/Duration in milliseconds (null: the file does not say). */
