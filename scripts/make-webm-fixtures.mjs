@@ -9,9 +9,9 @@
  *
  * The files are committed (a few kB each): the renderer's tests run without Node built-ins.
  */
-import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
+import { makeTestClip, probeVideo } from './fixture-media.mjs'
 
 const DIR = path.resolve(import.meta.dirname, '..', 'src', 'renderer', 'hashing', 'fixtures')
 const FAST_VP9 = ['-c:v', 'libvpx-vp9', '-b:v', '150k', '-deadline', 'realtime', '-cpu-used', '8']
@@ -25,14 +25,8 @@ const FIXTURES = {
 const probe = {}
 for (const [name, { seconds, video }] of Object.entries(FIXTURES)) {
   const out = path.join(DIR, name)
-  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc=size=160x90:rate=15:duration=${seconds}`, '-f', 'lavfi', '-i', `sine=frequency=440:duration=${seconds}`, ...video, '-pix_fmt', 'yuv420p', '-g', '30', '-c:a', 'libopus', '-b:a', '16k', out])
-  const packets = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time,size,flags', '-of', 'csv=p=0', out], { encoding: 'utf8' })
-    .trim()
-    .split('\n')
-    .map((l) => l.split(','))
-    .map(([pts, size, flags]) => ({ timestampUs: Math.round(Number(pts) * 1e6), size: Number(size), key: flags.startsWith('K') }))
-  const durationMs = Number(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', out], { encoding: 'utf8' }).trim()) * 1000
-  probe[name] = { durationMs, packets }
+  makeTestClip(out, seconds, [...video, '-pix_fmt', 'yuv420p', '-g', '30', '-c:a', 'libopus', '-b:a', '16k'])
+  probe[name] = probeVideo(out)
 }
 writeFileSync(path.join(DIR, 'ffprobe.json'), JSON.stringify(probe, null, 1) + '\n')
 console.log(`wrote ${Object.keys(FIXTURES).join(', ')} and ffprobe.json to ${DIR}`)

@@ -3,19 +3,13 @@ import { chooseFrames, chooseFramesInDecodeOrder, decodePlan, sampleTimes } from
 import probed from './fixtures/ffprobe-mp4.json'
 import { demuxMp4Video, Mp4Error, MP4_LIMITS } from './mp4-demux'
 import { decoderColourSpace } from './webcodecs-frames'
+import { fixture, probedFile } from './testing/media-fixtures'
 
 /**
  * Fixtures made by ffmpeg (scripts/make-mp4-fixtures.mjs: test pictures with AAC sound,
  * 15 frames/s, a keyframe every 2 s, H.264 in MP4) and what ffprobe says of their video packets.
  */
-const urls = import.meta.glob<string>('./fixtures/*.{mp4,webm}', { query: '?inline', import: 'default', eager: true })
-function fixture(name: string): Uint8Array {
-  const url = urls[`./fixtures/${name}`]
-  if (!url) throw new Error(`no fixture ${name}`)
-  const text = atob(url.slice(url.indexOf(',') + 1))
-  return Uint8Array.from(text, (c) => c.charCodeAt(0))
-}
-const probe = (name: string) => (probed as Record<string, { durationMs: number; packets: { timestampUs: number; size: number; key: boolean }[] }>)[name]!
+const probe = (name: string) => probedFile(probed, name)
 
 /** Where each box is: its path (`moov/trak/mdia/…`, the first of each name) → its byte offset. */
 function boxOffsets(b: Uint8Array, start = 0, end = b.length, prefix = '', out = new Map<string, number>()): Map<string, number> {

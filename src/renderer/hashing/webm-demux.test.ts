@@ -4,19 +4,13 @@ import probed from './fixtures/ffprobe.json'
 import { audioTrack, block, el, header, ids, info, raw, str, uint, UNKNOWN_SIZE, videoTrack, webm, idBytes, sizeBytes } from './testing/ebml'
 import { demuxWebmVideo, WebmError, WEBM_LIMITS } from './webm-demux'
 import { decoderColourSpace } from './webcodecs-frames'
+import { fixture, probedFile } from './testing/media-fixtures'
 
 /**
  * Fixtures made by ffmpeg (scripts/make-webm-fixtures.mjs: test pictures with Opus sound,
  * 15 frames/s, a keyframe every 2 s) and what ffprobe says of their video packets.
  */
-const urls = import.meta.glob<string>('./fixtures/*.webm', { query: '?inline', import: 'default', eager: true })
-function fixture(name: string): Uint8Array {
-  const url = urls[`./fixtures/${name}`]
-  if (!url) throw new Error(`no fixture ${name}`)
-  const text = atob(url.slice(url.indexOf(',') + 1))
-  return Uint8Array.from(text, (c) => c.charCodeAt(0))
-}
-const probe = (name: string) => (probed as Record<string, { durationMs: number; packets: { timestampUs: number; size: number; key: boolean }[] }>)[name]!
+const probe = (name: string) => probedFile(probed, name)
 const made = { vp9: 'vp9.webm', vp8: 'vp8.webm', av1: 'av1.webm', vp9Colour: 'vp9-bt709.webm' }
 
 describe('demuxWebmVideo on files ffmpeg wrote', () => {
