@@ -191,6 +191,44 @@ async function rangeSections(dir: string, keys: ProfileKeys, clear: Served, enc:
 /** The host's load averages as `uptime` prints them. */
 const uptime = () => execFileSync('uptime', { encoding: 'utf8' }).trim().replace(/^.*load average/, 'load average')
 
+/**
+ * FRAME_SEEKS seeks a route to the frame `pickFrame` names (a frame number; .5 is its
+ * middle), the same targets for both, interleaved, alternating which goes first.
+ */
+async function timedSeeks(video: SeekVideo, [clear, enc]: [Served, Served], pages: Map<string, Page>, what: string, pickFrame: () => number): Promise<void> {
+  const chromiumCpu = () => treeCpuMs(process.pid, [process.pid]).total
+  const frame: Record<string, number[]> = { clear: [], encrypted: [] }
+  const seeked: Record<string, number[]> = { clear: [], encrypted: [] }
+  const cpu: Record<string, { chromium: number; bench: number }> = { clear: { chromium: 0, bench: 0 }, encrypted: { chromium: 0, bench: 0 } }
+  let strays = 0
+  for (let i = 0; i < FRAME_SEEKS; i++) {
+    const target = pickFrame() / video.fps
+    for (const s of i % 2 === 0 ? [clear, enc] : [enc, clear]) {
+      const c0 = chromiumCpu()
+      const b0 = process.cpuUsage()
+      const r = await seekToFrame(pages.get(s.name)!, target, 1 / video.fps)
+      const b1 = process.cpuUsage(b0)
+      cpu[s.name]!.chromium += chromiumCpu() - c0
+      cpu[s.name]!.bench += (b1.user + b1.system) / 1000
+      frame[s.name]!.push(r.frameMs)
+      seeked[s.name]!.push(r.seekedMs)
+      strays += r.stray
+    }
+  }
+  console.log(`   ${FRAME_SEEKS} random seeks each to ${what}, from setting currentTime to the frame presented (requestVideoFrameCallback); to \`seeked\` beside it:`)
+  for (const name of ['clear', 'encrypted']) {
+    const c = cpu[name]!
+    console.log(
+      `   ${name.padEnd(9)}: frame p50 ${p(frame[name]!, 0.5).toFixed(0)} ms  p95 ${p(frame[name]!, 0.95).toFixed(0)} ms  max ${Math.max(...frame[name]!).toFixed(0)} ms;  seeked p50 ${p(seeked[name]!, 0.5).toFixed(0)} ms  p95 ${p(seeked[name]!, 0.95).toFixed(0)} ms;  ` +
+        `CPU a seek: Chromium ${(c.chromium / FRAME_SEEKS).toFixed(0)} ms, bench process (web hosts) ${(c.bench / FRAME_SEEKS).toFixed(0)} ms`,
+    )
+  }
+  if (strays > 0) console.log(`   (${strays} frame callbacks came for a frame other than the target's first and were passed over)`)
+  const r50 = p(frame.encrypted!, 0.5) / p(frame.clear!, 0.5)
+  const r95 = p(frame.encrypted!, 0.95) / p(frame.clear!, 0.95)
+  console.log(`   ratios encrypted/clear: p50 ${r50.toFixed(2)}×  p95 ${r95.toFixed(2)}× — target ≤ ${TARGET_RATIO}× (p95): ${verdict(r95 <= TARGET_RATIO)}`)
+}
+
 /** Section 4: the video placed in both profiles, then seeks in Chromium, interleaved. */
 async function frameSection(clear: Served, enc: Served, video: SeekVideo): Promise<void> {
   console.log(
@@ -223,39 +261,13 @@ async function frameSection(clear: Served, enc: Served, video: SeekVideo): Promi
       await seekToFrame(page, (Math.floor((video.durationS / 2) * video.fps) + 0.5) / video.fps, 1 / video.fps)
       pages.set(s.name, page)
     }
-    const chromiumCpu = () => treeCpuMs(process.pid, [process.pid]).total
-    const frame: Record<string, number[]> = { clear: [], encrypted: [] }
-    const seeked: Record<string, number[]> = { clear: [], encrypted: [] }
-    const cpu: Record<string, { chromium: number; bench: number }> = { clear: { chromium: 0, bench: 0 }, encrypted: { chromium: 0, bench: 0 } }
-    let strays = 0
-    for (let i = 0; i < FRAME_SEEKS; i++) {
-      // The middle of a frame, spread over the whole duration short of the last second: at a
-      // frame's exact start Chromium may present the frame before, a whole frame away.
-      const target = (Math.floor(Math.random() * (video.durationS - 1) * video.fps) + 0.5) / video.fps
-      for (const s of i % 2 === 0 ? [clear, enc] : [enc, clear]) {
-        const c0 = chromiumCpu()
-        const b0 = process.cpuUsage()
-        const r = await seekToFrame(pages.get(s.name)!, target, 1 / video.fps)
-        const b1 = process.cpuUsage(b0)
-        cpu[s.name]!.chromium += chromiumCpu() - c0
-        cpu[s.name]!.bench += (b1.user + b1.system) / 1000
-        frame[s.name]!.push(r.frameMs)
-        seeked[s.name]!.push(r.seekedMs)
-        strays += r.stray
-      }
-    }
-    console.log(`   ${FRAME_SEEKS} random seeks each, from setting currentTime to the target's frame presented (requestVideoFrameCallback); to \`seeked\` beside it:`)
-    for (const name of ['clear', 'encrypted']) {
-      const c = cpu[name]!
-      console.log(
-        `   ${name.padEnd(9)}: frame p50 ${p(frame[name]!, 0.5).toFixed(0)} ms  p95 ${p(frame[name]!, 0.95).toFixed(0)} ms  max ${Math.max(...frame[name]!).toFixed(0)} ms;  seeked p50 ${p(seeked[name]!, 0.5).toFixed(0)} ms  p95 ${p(seeked[name]!, 0.95).toFixed(0)} ms;  ` +
-          `CPU a seek: Chromium ${(c.chromium / FRAME_SEEKS).toFixed(0)} ms, bench process (web hosts) ${(c.bench / FRAME_SEEKS).toFixed(0)} ms`,
-      )
-    }
-    if (strays > 0) console.log(`   (${strays} frame callbacks came for a frame other than the target's first and were passed over)`)
-    const r50 = p(frame.encrypted!, 0.5) / p(frame.clear!, 0.5)
-    const r95 = p(frame.encrypted!, 0.95) / p(frame.clear!, 0.95)
-    console.log(`   ratios encrypted/clear: p50 ${r50.toFixed(2)}×  p95 ${r95.toFixed(2)}× — target ≤ ${TARGET_RATIO}× (p95): ${verdict(r95 <= TARGET_RATIO)}`)
+    const frames = video.durationS * video.fps
+    // The middle of a frame, spread over the whole duration short of the last second: at a
+    // frame's exact start Chromium may present the frame before, a whole frame away.
+    await timedSeeks(video, [clear, enc], pages, 'any frame (decoded from the keyframe before it)', () => Math.floor(Math.random() * (frames - video.fps)) + 0.5)
+    // A keyframe's own frame: one picture to decode, so the route's share of the seek is at its largest.
+    const gopFrames = video.gopS * video.fps
+    await timedSeeks(video, [clear, enc], pages, 'a keyframe', () => Math.floor(Math.random() * ((frames - video.fps) / gopFrames)) * gopFrames + 0.5)
   } finally {
     await browser.close()
   }
