@@ -15,7 +15,8 @@
  *    profiles, a muted <video> in a page of each host's origin playing it from the media route
  *    by the URL the app's player uses, and random seeks over its whole duration, each timed
  *    in the page from setting currentTime to the target's frame presented
- *    (requestVideoFrameCallback), clear and encrypted interleaved.
+ *    (requestVideoFrameCallback), clear and encrypted interleaved; then as many seeks to
+ *    keyframes (one picture to decode, so the route weighs most).
  * Prints the figures and whether the issue's targets are met (decrypting route within 1.5× of
  * clear; 1 GB encrypted in well under 60 s); never fails on timings (machines are noisy).
  * Everything lives under os.tmpdir() and is removed at the end (BENCH_KEEP=1 keeps it, and
