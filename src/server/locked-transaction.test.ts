@@ -42,6 +42,13 @@ describe('lockedTransaction', () => {
     expect(await holds(server.db(), key)).toBe(false)
   })
 
+  it("plans the transaction's statements generically, and only that transaction's", async () => {
+    const setting = (db: Db) => one<{ mode: string }>(db, sql`SELECT current_setting('plan_cache_mode') AS mode`)
+    const inside = await lockedTransaction(server.db(), { space: SPACE, key: 'plans' }, (tx) => setting(tx))
+    expect(inside!.mode).toBe('force_generic_plan')
+    for (let i = 0; i < 3; i++) expect((await setting(server.db()))!.mode).toBe('auto')
+  })
+
   it('rolls the work back when it throws, and the next transaction runs', async () => {
     await expect(
       lockedTransaction(server.db(), { space: SPACE, key: 'k' }, async (tx) => {

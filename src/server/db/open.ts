@@ -39,12 +39,21 @@ export function migrationsFolder(): string {
   return path.join(findPackageRoot(__dirname), 'resources', 'server-migrations')
 }
 
+/**
+ * How long an idle connection stays open. node-postgres closes them after 10 s by default;
+ * a new one is a new server process whose caches and prepared statements start cold, so
+ * under steady pushes the pool kept closing connections and opening them again, and every
+ * ~15 s the pushes cost three times the database's CPU for a few seconds (p50 ~12 ms
+ * became ~800 ms: docs/performance.md, "Pushes at a steady rate").
+ */
+const POOL_IDLE_MS = 5 * 60_000
+
 /** Any number chosen once; instances of this service migrate one at a time. */
 const MIGRATION_LOCK = 72_616_001
 
 export async function openServerDb(opts: OpenServerDbOptions): Promise<ServerDb> {
   if (opts.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 })
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10, idleTimeoutMillis: POOL_IDLE_MS })
     // An idle client losing its server must not end the process; the next query reports it.
     pool.on('error', () => {})
     pool.on('connect', namePreparedStatements())
