@@ -570,7 +570,6 @@ async function pushFigure(db: Db, instances: Instance[], database: string): Prom
   )
 
   const TRACE: { due: number | null; sent: number; done: number; url: string; status: number }[] | null = process.env.BENCH_PUSH_TRACE ? [] : null
-  const traceT0 = performance.now()
   const latencies: number[] = []
   /** Paced: from the moment each push was sent (latencies count from when it was due). */
   const serviceTimes: number[] = []
@@ -578,11 +577,14 @@ async function pushFigure(db: Db, instances: Instance[], database: string): Prom
   const warmLatencies: number[] = []
   let warmStored = 0
   let late = 0
-  let t0 = 0
-  const inWarmup = (start: number) => start < t0 + PUSH_WARMUP_MS
   const counts = { stored: 0, duplicate: 0, rejected: 0, retried: 0, failed: 0 }
   const failures: string[] = []
-  const send = async (d: PushDevice, url: string, b: PushDevice['batches'][number], dueAt?: number): Promise<PushResponse | null> => {
+  const meter = cpuMeter(instances.map((x) => x.child.pid!), database, db)
+  const t0 = performance.now()
+  const metering = new Promise((resolve) => setTimeout(resolve, PUSH_WARMUP_MS)).then(() => meter.start())
+  /** Which figure a push's latency goes to: the warm-up's, the run's, or none (the exactly-once check's pushes again). */
+  type Timing = 'warm-up' | 'measured' | 'replay'
+  const send = async (d: PushDevice, url: string, b: PushDevice['batches'][number], timing: Timing, dueAt?: number): Promise<PushResponse | null> => {
     for (let attempt = 0; ; attempt++) {
       const sentAt = performance.now()
       const s = attempt === 0 && dueAt !== undefined ? Math.min(dueAt, sentAt) : sentAt
@@ -599,12 +601,13 @@ async function pushFigure(db: Db, instances: Instance[], database: string): Prom
       } catch (err) {
         text = String(err)
       }
-      if (inWarmup(s)) warmLatencies.push(performance.now() - s)
-      else {
-        latencies.push(performance.now() - s)
-        if (dueAt !== undefined) serviceTimes.push(performance.now() - sentAt)
+      const done = performance.now()
+      if (timing === 'warm-up') warmLatencies.push(done - s)
+      else if (timing === 'measured') {
+        latencies.push(done - s)
+        if (dueAt !== undefined) serviceTimes.push(done - sentAt)
       }
-      if (TRACE) TRACE.push({ due: dueAt === undefined ? null : dueAt - traceT0, sent: sentAt - traceT0, done: performance.now() - traceT0, url, status })
+      if (TRACE) TRACE.push({ due: dueAt === undefined ? null : dueAt - t0, sent: sentAt - t0, done: done - t0, url, status })
       if (status === 200) return JSON.parse(text) as PushResponse
       if (attempt < 5 && (status === 0 || status === 429 || status === 503)) {
         counts.retried++
@@ -616,9 +619,6 @@ async function pushFigure(db: Db, instances: Instance[], database: string): Prom
       return null
     }
   }
-  const meter = cpuMeter(instances.map((x) => x.child.pid!), database, db)
-  t0 = performance.now()
-  const metering = new Promise((resolve) => setTimeout(resolve, PUSH_WARMUP_MS)).then(() => meter.start())
   // Paced: each device's pushes fall due every `beat` ms, the devices' beats spread evenly over one beat.
   const beat = PUSH_RATE === 'max' ? 0 : (DEVICES * PUSH_BATCH * 1000) / PUSH_RATE
   await Promise.all(
@@ -631,10 +631,10 @@ async function pushFigure(db: Db, instances: Instance[], database: string): Prom
           if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
           else if (wait < -1) late++
         }
-        const warm = inWarmup(dueAt ?? performance.now())
-        const answer = await send(d, instances[(i + k) % instances.length]!.url, b, dueAt)
+        const timing = (dueAt ?? performance.now()) < t0 + PUSH_WARMUP_MS ? 'warm-up' : 'measured'
+        const answer = await send(d, instances[(i + k) % instances.length]!.url, b, timing, dueAt)
         for (const r of answer?.results ?? []) counts[r.outcome]++
-        if (warm) warmStored += answer?.results.filter((r) => r.outcome === 'stored').length ?? 0
+        if (timing === 'warm-up') warmStored += answer?.results.filter((r) => r.outcome === 'stored').length ?? 0
       }
     }),
   )
@@ -659,7 +659,7 @@ async function pushFigure(db: Db, instances: Instance[], database: string): Prom
   for (let i = 0; i < 10; i++) {
     const d = devices[(i * 7) % devices.length]!
     const k = (i * 13) % d.batches.length
-    const answer = await send(d, instances[(i + k + 1) % instances.length]!.url, d.batches[k]!)
+    const answer = await send(d, instances[(i + k + 1) % instances.length]!.url, d.batches[k]!, 'replay')
     replay.pushes++
     for (const r of answer?.results ?? []) {
       if (r.outcome === 'duplicate') replay.duplicate++
