@@ -84,14 +84,12 @@ export interface WebmVideoTrack {
   colour: StatedColour | null
 }
 
-export type WebmFrame = EncodedFrame
-
 export interface WebmVideo {
   /** Info/Duration in milliseconds (null: the file does not say). */
   durationMs: number | null
   track: WebmVideoTrack
   /** The video track's frames, in file (decode) order, which is presentation order here. */
-  frames: WebmFrame[]
+  frames: EncodedFrame[]
 }
 
 interface Header {
@@ -206,7 +204,7 @@ export function demuxWebmVideo(bytes: Uint8Array): WebmVideo {
   let timecodeScale = 1_000_000
   let durationTicks: number | null = null
   let track: WebmVideoTrack | null = null
-  const frames: WebmFrame[] = []
+  const frames: EncodedFrame[] = []
 
   const addBlock = (h: Header, clusterTimecode: number, keyFromGroup: boolean | null) => {
     // Block header: track number (a vint), a signed 16-bit timecode relative to the cluster, flags.
