@@ -1,10 +1,10 @@
 /** The ≥ 1 GiB H.264 video bench:encrypted-media seeks in: made with ffmpeg, kept under os.tmpdir() between runs only with BENCH_KEEP=1. */
 import { execFileSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
-import { createReadStream, existsSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
+import { hashFile } from '../src/core/sync/media-download'
 
 export interface SeekVideo {
   file: string
@@ -33,12 +33,6 @@ const GOP_S = 2
 
 function ffprobe(file: string, entries: string): string[] {
   return execFileSync('ffprobe', ['-v', 'error', '-show_entries', entries, '-of', 'csv=p=0', file], { encoding: 'utf8' }).trim().split('\n')
-}
-
-async function sha256Of(file: string): Promise<string> {
-  const hash = createHash('sha256')
-  for await (const chunk of createReadStream(file, { highWaterMark: 8 * 1024 * 1024 })) hash.update(chunk as Buffer)
-  return hash.digest('hex')
 }
 
 /** Where a video made with `params` lives, so a kept one is found again and a changed parameter makes a new one. */
@@ -89,5 +83,5 @@ export async function makeSeekVideo(params: SeekVideoParams): Promise<SeekVideo>
   const madeS = reused ? 0 : (performance.now() - t0) / 1000
   const bytes = statSync(file).size
   const durationS = Number(ffprobe(file, 'format=duration')[0])
-  return { file, sha256: await sha256Of(file), bytes, durationS, fps: FPS, gopS: GOP_S, madeS, reused }
+  return { file, sha256: await hashFile(file), bytes, durationS, fps: FPS, gopS: GOP_S, madeS, reused }
 }

@@ -51,7 +51,8 @@ async function sizeOf(file: string): Promise<number> {
   }
 }
 
-async function hashFile(file: string): Promise<string> {
+/** The sha256 (hex) of a file's bytes, read as a stream. */
+export async function hashFile(file: string): Promise<string> {
   const hash = createHash('sha256')
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer)
   return hash.digest('hex')
