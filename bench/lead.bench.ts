@@ -29,7 +29,7 @@
  * BENCH_PUSH_DECISIONS (100,000; at most that), BENCH_PUSH_BATCH (decisions per push, 25), BENCH_DEVICES (50),
  * BENCH_PUSH_RATE (decisions/s offered, 3,000; or max), BENCH_PUSH_WARMUP_S (10: see PUSH_WARMUP_MS),
  * BENCH_PUSH_TRACE=<file> (one JSON line per push request: when due, sent and answered, ms from the start);
- * BENCH_FIGURES (2,3,4,5,6: which to measure); BENCH_PUSH_ORDER (own, or lockstep: see PUSH_ORDER); BENCH_INSTANCE_PROF=<folder> (V8 CPU profiles of the two instances);
+ * BENCH_FIGURES (2,3,4,5,6: which to measure); BENCH_PUSH_ORDER (own, or lockstep: see PUSH_ORDER); BENCH_INSTANCE_PROF=<folder> (V8 CPU profiles of the two instances); BENCH_INSTANCE (src, or built: see INSTANCE_CODE);
  * BENCH_CONSOLE_STARTS (7), BENCH_CONSOLE_DETAIL=1 (figure 6 prints each start's Navigation and Resource Timing).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -208,24 +208,45 @@ interface Instance {
   dataDir: string
 }
 
+/**
+ * Which code the instances run. `src` (default): bench/lead-instance.ts through tsx, the
+ * sources as they are. `built`: what ships, `bin/tinjau-server.js serve` from `npm run
+ * build`'s bundle (out/main/server.js; run the build first) — no transpiler in the process.
+ */
+const INSTANCE_CODE = process.env.BENCH_INSTANCE ?? 'src'
+if (INSTANCE_CODE !== 'src' && INSTANCE_CODE !== 'built') throw new Error(`BENCH_INSTANCE must be src or built, not "${INSTANCE_CODE}"`)
+
 async function startInstance(databaseUrl: string): Promise<Instance> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tinjau-bench-lead-'))
   // BENCH_INSTANCE_PROF=<folder>: each instance writes a V8 CPU profile there when it stops.
   const prof = process.env.BENCH_INSTANCE_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_INSTANCE_PROF)}`] : []
-  const child = spawn(process.execPath, [...prof, '--import', 'tsx', path.join(__dirname, 'lead-instance.ts'), dataDir], {
+  const built = path.join(ROOT, 'out', 'main', 'server.js')
+  if (INSTANCE_CODE === 'built' && !existsSync(built)) throw new Error(`BENCH_INSTANCE=built: ${built} is missing; run "npm run build" first`)
+  const args =
+    INSTANCE_CODE === 'built'
+      ? [path.join(ROOT, 'bin', 'tinjau-server.js'), 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir]
+      : ['--import', 'tsx', path.join(__dirname, 'lead-instance.ts'), dataDir]
+  const child = spawn(process.execPath, [...prof, ...args], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: databaseUrl },
     stdio: ['pipe', 'pipe', 'inherit'],
   })
   const url = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! })
-    lines.once('line', (line) => {
+    const onLine = (line: string) => {
       try {
-        resolve((JSON.parse(line) as { url: string }).url)
+        if (INSTANCE_CODE === 'src') return resolve((JSON.parse(line) as { url: string }).url)
+        // tinjau-server serve says "tinjau-server: listening on http://127.0.0.1:PORT (…)".
+        const m = /listening on (http:\/\/[^\s]+)/.exec(line)
+        if (m) {
+          lines.off('line', onLine)
+          resolve(m[1]!)
+        }
       } catch (err) {
         reject(err instanceof Error ? err : new Error(String(err)))
       }
-    })
+    }
+    lines.on('line', onLine)
     child.once('exit', (code) => reject(new Error(`a service instance exited (${code}) before it listened`)))
   })
   return { url, child, dataDir }
