@@ -24,7 +24,8 @@
  * A clip is many queries (60 frames × 4 hashes with the robust hashing): `forEachWithinMany`
  * makes all their probes first and visits the buckets in memory order, which at a million
  * hashes takes about half the CPU time of the same probes one query at a time
- * (bench/video-match.bench.ts).
+ * (bench/video-match.bench.ts). `forEachWithinPayloads` compares queries with one payload
+ * range's entries pairwise, without the tables: a candidate video's few thousand hashes.
  *
  * Everything is packed typed arrays, never an object per hash: the hashes (32 bytes each),
  * the payloads (4), a deleted flag (1), a visit stamp (1) and the 16 tables (16 × 6 bytes:

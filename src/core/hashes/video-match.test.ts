@@ -687,7 +687,7 @@ describe("match's second pass, pairwise with the candidates or through the index
   })
 
   it('chooses pairwise for a short candidate and the index for a long one', () => {
-    // At a small index the budget is ~1,800 stored hashes of candidates (PAIR_NS, INDEX_HASH_NS).
+    // At a small index the budget is ~1,100 stored hashes of candidates (PAIR_NS, INDEX_HASH_NS).
     const r = seededRandom(17)
     const index = new VideoMatchIndex()
     const short = messyVideo(r, 300, 1)

@@ -30,7 +30,8 @@
  * The index form makes one frame-index query per considered query hash; every hit names a
  * stored frame (a "slot"), its video, and its distance, so one pass counts, per candidate
  * video, the distinct query frames that hit it and the distinct slots of it that were hit:
- * both percentages, without a second index or a pairwise comparison.
+ * both percentages, without a second index. `match` searches only part of the clip that way
+ * and compares the rest pairwise with the few videos still able to match (`run`).
  */
 import { MAX_HASHES_PER_FRAME } from '../../shared/pdq/frame-variants'
 import { HASH256_WORDS, popcount32 as sharedPopcount32 } from '../../shared/pdq/hash256'
@@ -267,15 +268,16 @@ export function compareVideos(
 const MIN_PASS_FRAMES = 12
 
 // What `match`'s second pass costs either way (VideoMatchIndex.prefersPairwise), CPU time
-// measured by `npm run bench:match-second-pass` (7 December 2026, load ~1.5): a hash pair
-// compared pairwise 4.2 ns (the same at 65,536 to 4M stored hashes: it reads one video's
-// hashes); a query hash searched in the index 8.1 µs at 16,384 stored hashes, 11.4 µs at
-// 65,536, 24.8 µs at 262,144, 64 µs at 1M and 126 µs at 4M (its buckets grow). The line
-// below the index's figures (8 µs + 0.028 ns a stored hash: 37 µs at 1M, 125 µs at 4M) and a
-// pair's cost rounded up keep the pairwise pass to where it is surely cheaper: at 4M stored
-// hashes, candidates of up to ~28,000 hashes for a 60-frame clip's 188 hashes left, at 1M
-// ~8,000.
-const PAIR_NS = 4.5
+// measured by `npm run bench:match-second-pass` (7 December 2026): a hash pair compared
+// pairwise 4.2 ns at load ~1.5 and 6.3–6.8 ns at load ~5 (alike from 65,536 to 4M stored
+// hashes: it reads one video's hashes); a query hash searched in the index 8.1 / 10.1 µs at
+// 16,384 stored hashes, 11.4 / 14.0 at 65,536, 24.8 / 29.7 at 262,144, 64 / 73 at 1M and
+// 126 / 148 µs at 4M (its buckets grow). The line under every index figure (8 µs + 0.028 ns
+// a stored hash: 37 µs at 1M, 125 µs at 4M) against the dearest pair (7 ns) keeps the
+// pairwise pass to where it is cheaper at either load: candidates of up to ~1,100 stored
+// hashes in a small index, ~5,300 at 1M, ~18,000 at 4M (whatever the clip's length: both
+// sides scale with the hashes left).
+const PAIR_NS = 7
 const INDEX_HASH_NS = 8000
 const INDEX_HASH_NS_PER_STORED = 0.028
 
@@ -556,7 +558,7 @@ export class VideoMatchIndex {
    * After the first pass only the candidates can still match: the videos whose hits plus the
    * frames left reach the query match %. A clip that copies a stored video has few (the
    * videos it copies), and comparing the frames left pairwise with their stored hashes — a
-   * copied 600-frame video is 2,400 hashes, ~450,000 hash pairs, ~1 ms — costs far less
+   * copied 600-frame video is 2,400 hashes, ~450,000 hash pairs, 2–3 ms — costs far less
    * than searching the whole index for them again (~20 ms at 4,000,000 hashes: the bucket
    * reads). So the second pass is pairwise when `prefersPairwise` says it is cheaper, and a
    * search of the index otherwise (many or long candidates, or a small index). Either way
