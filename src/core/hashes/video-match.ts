@@ -443,9 +443,9 @@ export class VideoMatchIndex {
   /**
    * Gives live videos contiguous slots and internal numbers again after many removals. The
    * frames' payloads (slots) stay non-decreasing in entry order, as `run`'s pairwise pass
-   * needs (FrameIndex.forEachWithinPayloads): a video's slots follow the video before it's,
-   * and a dead video's slots, which entries deleted but not yet compacted still carry, map
-   * to the next live slot's new number.
+   * needs (FrameIndex.forEachWithinPayloads): each live video's slots come after the
+   * previous one's, and a dead video's slots, which entries deleted but not yet compacted
+   * still carry, map to the next live slot's new number.
    */
   private renumber(): void {
     // One more than the slots: entries deleted after the last video, in an earlier renumber, carry nextSlot.
