@@ -276,6 +276,63 @@ describe('FrameIndex specifics', () => {
     expect(() => idx.forEachWithinMany(queries.subarray(8, 16), 0, () => idx.query(queries, 0))).toThrow(/cannot start another query/)
   })
 
+  it('forEachWithinPayloads: the live entries of a payload range against every query, pairwise, across built, appended and removed entries', () => {
+    // Clusters of 40 near hashes; payload = cluster number, so each cluster is one range.
+    const c = clusteredCorpus(21, 30, 40)
+    const payloads = c.payloads.map((i) => Math.floor(i / 40))
+    const idx = new FrameIndex({ tailLimit: 1 << 30 })
+    idx.add(c.hashes.subarray(0, 600 * HASH256_WORDS), payloads.subarray(0, 600))
+    idx.rebuild()
+    idx.add(c.hashes.subarray(600 * HASH256_WORDS), payloads.subarray(600))
+    idx.removeWhere((p) => p % 7 === 3) // 4 of 30 clusters: no compaction
+    const rand = seededRandom(22)
+    const queries = new Uint32Array(50 * HASH256_WORDS)
+    for (let q = 0; q < 50; q++) copyWithFlips(c.hashes, Math.floor(rand() * 1200), queries, q, Math.floor(rand() * 30), rand)
+    for (const [from, to] of [[0, 1], [2, 5], [3, 4], [10, 11], [14, 30], [0, 30], [29, 31], [40, 50], [5, 5]] as const) {
+      const got: Array<[number, number, number]> = []
+      idx.forEachWithinPayloads(queries, 31, from, to, (q, payload, distance) => got.push([q, payload, distance]))
+      const expected: Array<[number, number, number]> = []
+      for (let q = 0; q < 50; q++) {
+        const alive = (i: number) => payloads[i]! >= from && payloads[i]! < to && payloads[i]! % 7 !== 3
+        for (const hit of bruteForce(c.hashes, payloads, queries, q * HASH256_WORDS, 31, alive)) expected.push([q, hit.payload, hit.distance])
+      }
+      // Queries in ascending order, as forEachWithinMany gives them.
+      expect(got.map(([q]) => q)).toEqual([...got.map(([q]) => q)].sort((a, b) => a - b))
+      const order = (a: [number, number, number], b: [number, number, number]) => a[0] - b[0] || a[2] - b[2] || a[1] - b[1]
+      expect(got.sort(order)).toEqual(expected.sort(order))
+      if (from === 0 && to === 30) expect(got.length).toBeGreaterThan(50)
+    }
+    // After a compaction, the same.
+    idx.removeWhere((p) => p < 8)
+    const all: number[] = []
+    idx.forEachWithinPayloads(queries, 31, 0, 31, (_q, payload) => all.push(payload))
+    expect(all.length).toBeGreaterThan(0)
+    expect(all.every((p) => p >= 8 && p % 7 !== 3)).toBe(true)
+    expect(() => idx.forEachWithinPayloads(new Uint32Array(7), 31, 0, 1, () => {})).toThrow(/query hashes must be packed 256-bit hashes/)
+    expect(() => idx.forEachWithinPayloads(queries, 64, 0, 1, () => {})).toThrow(/radius must be an integer from 0 to 63/)
+    expect(() => idx.forEachWithinPayloads(queries, 31, -1, 1, () => {})).toThrow(/fromPayload is -1: a payload range is integers from 0 to 4294967296/)
+    expect(() => idx.forEachWithinPayloads(queries, 31, 0, 1.5, () => {})).toThrow(/toPayload is 1.5/)
+    expect(() => idx.forEachWithinPayloads(queries, 31, 0, 30, () => idx.query(queries, 0))).toThrow(/cannot start another query/)
+  })
+
+  it('remaps the payloads of deleted entries too, so an order kept in them holds for every entry', () => {
+    const c = clusteredCorpus(4, 3, 50)
+    const idx = new FrameIndex({ tailLimit: 1 << 30 })
+    idx.add(c.hashes, c.payloads)
+    idx.removeWhere((p) => p >= 40 && p < 60)
+    const seen: number[] = []
+    idx.remapPayloads((p) => {
+      seen.push(p)
+      return p < 40 ? p : p < 60 ? 40 : p - 20
+    })
+    expect(seen).toEqual(Array.from({ length: 150 }, (_, i) => i))
+    // Payloads 40…129 now: the deleted entries carry 40 as the first live one after them, and are never met.
+    // The hashes of entries 40…60 as queries: only entry 60 (now payload 40) is live.
+    const got: Array<[number, number, number]> = []
+    idx.forEachWithinPayloads(c.hashes.subarray(40 * HASH256_WORDS, 61 * HASH256_WORDS), 0, 40, 41, (q, p, d) => got.push([q, p, d]))
+    expect(got).toEqual([[20, 40, 0]])
+  })
+
   it('renumbers payloads in place', () => {
     const c = clusteredCorpus(4, 3, 50)
     const idx = FrameIndex.fromPacked(c.hashes, c.payloads)

@@ -56,6 +56,20 @@ const figures = (c: VideoComparison | undefined) =>
     isMatch: c.isMatch,
   }
 
+/** `match`'s second pass always pairwise with the candidates, whatever it costs. */
+class PairwiseSecondPass extends VideoMatchIndex {
+  protected override prefersPairwise(): boolean {
+    return true
+  }
+}
+
+/** `match`'s second pass always a search of the whole index. */
+class IndexSecondPass extends VideoMatchIndex {
+  protected override prefersPairwise(): boolean {
+    return false
+  }
+}
+
 describe('vPDQ defaults', () => {
   it('are the reference index matcher’s (python-threatexchange extensions/vpdq)', () => {
     expect(VPDQ_DISTANCE_TOLERANCE).toBe(31)
@@ -422,25 +436,278 @@ describe('match stops once no stored video can reach the query match %', () => {
     }
   })
 
-  it('searches a fifth of a new clip at the default 80 %, and all of a clip that matches, in a pass of 13 frames and one of the other 47', () => {
+  it('searches a fifth of a new clip at the default 80 %, and compares the other 47 frames of a copy pairwise with its one candidate', () => {
     const searched = vi.spyOn(FrameIndex.prototype, 'forEachWithinMany')
-    const hashesSearched = () => searched.mock.calls.reduce((sum, [queries]) => sum + queries.length / HASH256_WORDS, 0)
+    const paired = vi.spyOn(FrameIndex.prototype, 'forEachWithinPayloads')
+    const framesOf = (calls: Array<[Uint32Array, ...unknown[]]>) => calls.map(([queries]) => queries.length / HASH256_WORDS / k)
     try {
       expect(index.match(video(60))).toEqual([])
       // 48 of 60 frames are needed: after a first pass of 13 with no hit, 47 are left.
-      expect(hashesSearched()).toBe(13 * k)
-      expect(searched.mock.calls).toHaveLength(1)
+      expect(framesOf(searched.mock.calls)).toEqual([13])
+      expect(paired).not.toHaveBeenCalled()
       searched.mockClear()
       const copy = clip(60, 3, 1)
       expect(index.match(copy).map((m) => m.video)).toEqual([3])
-      expect(hashesSearched()).toBe(60 * k)
-      expect(searched.mock.calls.map(([queries]) => queries.length / HASH256_WORDS / k)).toEqual([13, 47])
+      expect(framesOf(searched.mock.calls)).toEqual([13])
+      // One candidate (40 frames of 2 hashes against 47 × 2 hashes left), far under the budget.
+      expect(framesOf(paired.mock.calls)).toEqual([47])
+      expect(paired.mock.calls[0]!.slice(1, 4)).toEqual([31, expect.any(Number), expect.any(Number)])
       searched.mockClear()
+      paired.mockClear()
+      // The index pass, when pairwise is not chosen: the same answer, all 60 frames searched.
+      const expected = index.match(copy)
+      const byIndex = new IndexSecondPass()
+      byIndex.addVideos(stored)
+      searched.mockClear()
+      paired.mockClear()
+      expect(byIndex.match(copy)).toEqual(expected)
+      expect(framesOf(searched.mock.calls)).toEqual([13, 47])
+      expect(paired).not.toHaveBeenCalled()
+      searched.mockClear()
+      paired.mockClear()
       index.compare(video(60))
-      expect(searched.mock.calls).toHaveLength(1)
-      expect(hashesSearched()).toBe(60 * k)
+      expect(framesOf(searched.mock.calls)).toEqual([60])
+      expect(paired).not.toHaveBeenCalled()
     } finally {
       searched.mockRestore()
+      paired.mockRestore()
+    }
+  })
+})
+
+
+describe("match's second pass, pairwise with the candidates or through the index: compare's answers", () => {
+  /**
+   * `n` frames of `k` random hashes: about one hash in 8 under the quality floor (a frame
+   * whose every hash is, is not considered), and about one frame in 12 repeating an earlier
+   * frame whole (counted once).
+   */
+  function messyVideo(r: () => number, n: number, k: number): VideoFrames {
+    const hashes = new Uint32Array(n * k * HASH256_WORDS)
+    fillRandomHashes(hashes, 0, n * k, r)
+    const qualities = Uint8Array.from({ length: n * k }, () => (r() < 0.125 ? 20 + Math.floor(r() * 30) : 50 + Math.floor(r() * 51)))
+    for (let f = 1; f < n; f++) {
+      if (r() >= 1 / 12) continue
+      const g = Math.floor(r() * f)
+      hashes.copyWithin(f * k * HASH256_WORDS, g * k * HASH256_WORDS, (g + 1) * k * HASH256_WORDS)
+      qualities.copyWithin(f * k, g * k, (g + 1) * k)
+    }
+    return { hashes, qualities, hashesPerFrame: k }
+  }
+
+  /**
+   * A clip of `n` frames of `k` hashes whose first round(share × n) frames, shuffled into the
+   * clip, are copies of consecutive frames of `src` (each of their hashes 0–20 bits off, its
+   * quality kept: a copied frame may count, or not); the rest new.
+   */
+  function copyOf(r: () => number, src: VideoFrames, share: number, n: number, k: number): VideoFrames {
+    const q = messyVideo(r, n, k)
+    const sk = src.hashesPerFrame ?? 1
+    const srcFrames = src.qualities.length / sk
+    const copied = Math.round(share * n)
+    const at = Array.from({ length: n }, (_, i) => i).sort(() => r() - 0.5)
+    const from = Math.floor(r() * Math.max(1, srcFrames - copied))
+    for (let i = 0; i < copied; i++) {
+      const g = (from + i) % srcFrames
+      for (let j = 0; j < k; j++) {
+        const h = g * sk + (j % sk)
+        copyWithFlips(src.hashes, h, q.hashes, at[i]! * k + j, Math.floor(r() * 21), r)
+        ;(q.qualities as Uint8Array)[at[i]! * k + j] = src.qualities[h]!
+      }
+    }
+    return q
+  }
+
+  const rules = [
+    {},
+    { comparedMatchPercent: 30 },
+    { queryMatchPercent: 50 },
+    { queryMatchPercent: 45, comparedMatchPercent: 10 },
+    { queryMatchPercent: 100, distanceTolerance: 20 },
+  ]
+
+  /**
+   * Every query against the three indexes: the default choice, always pairwise, always the
+   * index; each `match` must be `compare` filtered by the verdict, and (for `checkBrute`) the
+   * pairwise `compareVideos` over the live videos. Returns how many second passes ran pairwise.
+   */
+  function checkAll(indexes: VideoMatchIndex[], live: Map<number, VideoFrames>, queries: VideoFrames[], checkBrute = false): number {
+    const paired = vi.spyOn(FrameIndex.prototype, 'forEachWithinPayloads')
+    try {
+      for (const query of queries) {
+        for (const rule of rules) {
+          const expected = indexes[0]!.compare(query, rule).filter((c) => c.isMatch)
+          if (checkBrute) {
+            const brute = [...live]
+              .map(([video, frames]) => compareVideos(query, frames, { video, rule }))
+              .filter((c) => c.isMatch)
+              .sort(byStrength)
+            expect(expected).toEqual(brute)
+          }
+          for (const index of indexes) {
+            expect(index.compare(query, rule).filter((c) => c.isMatch)).toEqual(expected)
+            expect(index.match(query, rule)).toEqual(expected)
+          }
+        }
+      }
+      return paired.mock.calls.length
+    } finally {
+      paired.mockRestore()
+    }
+  }
+
+  it('random indexes: many videos of 1–4 hashes a frame, low quality and repeated frames, removals, re-adds, an unbuilt tail; clips copying 0, 50, 80, 100 %', () => {
+    const r = seededRandom(14)
+    const live = new Map<number, VideoFrames>()
+    // The default tail limit (4,096): the first 60 videos (~5,000 hashes) are in the tables,
+    // everything added after them only in the linear tail, and the removed videos' entries
+    // are still there, deleted (a tenth of them: no compaction).
+    const indexes = [new VideoMatchIndex(), new PairwiseSecondPass(), new IndexSecondPass()]
+    const add = (videos: Array<{ video: number; frames: VideoFrames }>) => {
+      for (const index of indexes) index.addVideos(videos)
+      for (const { video, frames } of videos) live.set(video, frames)
+    }
+    const remove = (keys: number[]) => {
+      for (const index of indexes) index.removeVideos(keys)
+      for (const key of keys) live.delete(key)
+    }
+    const newVideos = (from: number, count: number) =>
+      Array.from({ length: count }, (_, i) => ({ video: from + i, frames: messyVideo(r, 1 + Math.floor(r() * 80), 1 + Math.floor(r() * 4)) }))
+    add(newVideos(0, 60))
+    // Near-copies stored under other keys, so a clip has several candidates.
+    add([10, 11, 12].map((v) => ({ video: 100 + v, frames: copyOf(r, live.get(v)!, 1, live.get(v)!.qualities.length / (live.get(v)!.hashesPerFrame ?? 1), live.get(v)!.hashesPerFrame ?? 1) })))
+    remove([3, 4, 5, 20, 21, 111])
+    // Re-added: key 3 with new frames, key 20 with its old ones; and a few more in the tail.
+    add([
+      { video: 3, frames: messyVideo(r, 50, 2) },
+      { video: 20, frames: newVideos(0, 1)[0]!.frames },
+    ])
+    for (const { video, frames } of newVideos(200, 4)) add([{ video, frames }])
+    let pairwise = 0
+    const keys = [...live.keys()]
+    const queries: VideoFrames[] = []
+    for (let i = 0; i < 24; i++) {
+      const src = live.get(keys[Math.floor(r() * keys.length)]!)!
+      queries.push(copyOf(r, src, [0, 0.5, 0.8, 1][i % 4]!, [13, 30, 60, 97][Math.floor(i / 4) % 4]!, 1 + (i % 4)))
+    }
+    // Some clips copy two videos at once.
+    for (let i = 0; i < 4; i++) {
+      const a = copyOf(r, live.get(keys[i]!)!, 0.5, 40, 2)
+      const b = copyOf(r, live.get(keys[i + 10]!)!, 1, 20, 2)
+      queries.push({ hashes: a.hashes.map((w, j) => (j < 20 * 2 * HASH256_WORDS ? w : b.hashes[j - 20 * 2 * HASH256_WORDS]!)), qualities: a.qualities, hashesPerFrame: 2 })
+    }
+    pairwise += checkAll(indexes, live, queries.slice(0, 8), true)
+    pairwise += checkAll(indexes, live, queries.slice(8))
+    expect(pairwise).toBeGreaterThan(50)
+  })
+
+  it('after a renumber with removed videos not yet compacted, never counts their entries', () => {
+    // 1,000 videos of 100 one-hash frames; removing 600 compacts (a quarter or more deleted)
+    // but does not renumber (60,000 dead slots ≤ 65,536); removing 60 more does not compact
+    // (6,000 of 40,000) but renumbers (66,000 dead > 65,536). The 6,000 entries left deleted
+    // sit right before the next live video's, and must never count for it.
+    const r = seededRandom(15)
+    const videos = Array.from({ length: 1000 }, (_, v) => {
+      const hashes = new Uint32Array(100 * HASH256_WORDS)
+      fillRandomHashes(hashes, 0, 100, r)
+      return { video: v, frames: { hashes, qualities: new Uint8Array(100).fill(90) } as VideoFrames }
+    })
+    const live = new Map(videos.map((v) => [v.video, v.frames]))
+    const indexes = [new VideoMatchIndex(), new PairwiseSecondPass(), new IndexSecondPass()]
+    const remapped = vi.spyOn(FrameIndex.prototype, 'remapPayloads')
+    const rebuilt = vi.spyOn(FrameIndex.prototype, 'rebuild')
+    try {
+      for (const index of indexes) index.addVideos(videos)
+      const first = videos.filter((v) => v.video % 5 < 3).map((v) => v.video) // 600
+      for (const index of indexes) index.removeVideos(first)
+      expect(remapped).not.toHaveBeenCalled()
+      rebuilt.mockClear()
+      // Every video of the form 5m + 3 below 300: each is followed by the live 5m + 4.
+      const second = videos.filter((v) => v.video % 5 === 3 && v.video < 300).map((v) => v.video) // 60
+      for (const index of indexes) index.removeVideos(second)
+      expect(remapped).toHaveBeenCalledTimes(3)
+      expect(rebuilt).not.toHaveBeenCalled()
+      for (const key of [...first, ...second]) live.delete(key)
+      for (const index of indexes) expect(index.frameCount).toBe(34_000)
+      // Half the clip copies removed video 5m + 3, half the live 5m + 4 after it: the live
+      // one is hit by half the clip, never by the removed one's frames.
+      const queries: VideoFrames[] = []
+      for (const m of [0, 7, 33, 59]) {
+        const removed = videos[5 * m + 3]!.frames
+        const next = videos[5 * m + 4]!.frames
+        const q = new Uint32Array(60 * HASH256_WORDS)
+        for (let i = 0; i < 30; i++) copyWithFlips(removed.hashes, i, q, i, 5, r)
+        for (let i = 0; i < 30; i++) copyWithFlips(next.hashes, 50 + i, q, 30 + i, 5, r)
+        queries.push({ hashes: q, qualities: new Uint8Array(60).fill(90) })
+      }
+      for (const index of indexes) {
+        for (const [i, m] of [0, 7, 33, 59].entries()) {
+          expect(index.match(queries[i]!, { queryMatchPercent: 50 }).map(figures)).toEqual([
+            { video: 5 * m + 4, q: [30, 60], c: [30, 100], qPct: 50, cPct: 30, isMatch: true },
+          ])
+        }
+      }
+      expect(checkAll(indexes, live, queries)).toBeGreaterThan(0)
+      // Videos added after the renumber follow the deleted entries too; the removed ones come back.
+      for (const index of indexes) index.addVideos(second.slice(0, 5).map((v) => ({ video: v, frames: videos[v]!.frames })))
+      for (const v of second.slice(0, 5)) live.set(v, videos[v]!.frames)
+      const again = second.slice(0, 5).map((v) => copyOf(r, videos[v]!.frames, 0.9, 40, 1))
+      expect(checkAll(indexes, live, [...again, ...queries])).toBeGreaterThan(0)
+      for (const index of indexes) expect(index.match(queries[0]!, { queryMatchPercent: 50 }).map((c) => c.video)).toEqual([3, 4])
+    } finally {
+      remapped.mockRestore()
+      rebuilt.mockRestore()
+    }
+  })
+
+  it('counts a stored frame once, however many query frames and hashes hit it, in either pass', () => {
+    // Stored: 20 frames of 4 hashes. Every query frame is a copy of stored frame 0 (all four
+    // hashes, each a few bits off, so a frame hits it through four entries), in both passes.
+    const r = seededRandom(16)
+    const k = 4
+    const hashes = new Uint32Array(20 * k * HASH256_WORDS)
+    fillRandomHashes(hashes, 0, 20 * k, r)
+    const stored: VideoFrames = { hashes, qualities: new Uint8Array(20 * k).fill(90), hashesPerFrame: k }
+    const q = new Uint32Array(60 * k * HASH256_WORDS)
+    for (let f = 0; f < 60; f++) for (let j = 0; j < k; j++) copyWithFlips(hashes, j, q, f * k + j, 1 + Math.floor(r() * 10), r)
+    const query: VideoFrames = { hashes: q, qualities: new Uint8Array(60 * k).fill(90), hashesPerFrame: k }
+    const expected = { video: 9, q: [60, 60], c: [1, 20], qPct: 100, cPct: 5, isMatch: true }
+    expect(figures(compareVideos(query, stored, { video: 9 }))).toEqual(expected)
+    const paired = vi.spyOn(FrameIndex.prototype, 'forEachWithinPayloads')
+    try {
+      for (const index of [new VideoMatchIndex(), new PairwiseSecondPass(), new IndexSecondPass()]) {
+        index.addVideo(9, stored)
+        expect(index.match(query).map(figures)).toEqual([expected])
+        expect(index.match(query, { comparedMatchPercent: 6 })).toEqual([])
+      }
+      expect(paired).toHaveBeenCalledTimes(4)
+    } finally {
+      paired.mockRestore()
+    }
+  })
+
+  it('chooses pairwise for a short candidate and the index for a long one', () => {
+    // At a small index the budget is ~1,100 stored hashes of candidates (PAIR_NS, INDEX_HASH_NS).
+    const r = seededRandom(17)
+    const index = new VideoMatchIndex()
+    const short = messyVideo(r, 300, 1)
+    const long = messyVideo(r, 4000, 1)
+    index.addVideos([
+      { video: 1, frames: short },
+      { video: 2, frames: long },
+    ])
+    const searched = vi.spyOn(FrameIndex.prototype, 'forEachWithinMany')
+    const paired = vi.spyOn(FrameIndex.prototype, 'forEachWithinPayloads')
+    try {
+      expect(index.match(copyOf(r, short, 1, 60, 1)).map((c) => c.video)).toEqual([1])
+      expect([searched.mock.calls.length, paired.mock.calls.length]).toEqual([1, 1])
+      searched.mockClear()
+      paired.mockClear()
+      expect(index.match(copyOf(r, long, 1, 60, 1)).map((c) => c.video)).toEqual([2])
+      expect([searched.mock.calls.length, paired.mock.calls.length]).toEqual([2, 0])
+    } finally {
+      searched.mockRestore()
+      paired.mockRestore()
     }
   })
 })

@@ -30,7 +30,8 @@
  * The index form makes one frame-index query per considered query hash; every hit names a
  * stored frame (a "slot"), its video, and its distance, so one pass counts, per candidate
  * video, the distinct query frames that hit it and the distinct slots of it that were hit:
- * both percentages, without a second index or a pairwise comparison.
+ * both percentages, without a second index. `match` searches only part of the clip that way
+ * and compares the rest pairwise with the few videos still able to match (`run`).
  */
 import { MAX_HASHES_PER_FRAME } from '../../shared/pdq/frame-variants'
 import { HASH256_WORDS, popcount32 as sharedPopcount32 } from '../../shared/pdq/hash256'
@@ -266,6 +267,20 @@ export function compareVideos(
 /** `match`'s first pass searches at least this many query frames (a pass's probes are sorted together; fewer share fewer pages). */
 const MIN_PASS_FRAMES = 12
 
+// What `match`'s second pass costs either way (VideoMatchIndex.prefersPairwise), CPU time
+// measured by `npm run bench:match-second-pass` (7 December 2026): a hash pair compared
+// pairwise 4.2 ns at load ~1.5 and 6.3–6.8 ns at load ~5 (alike from 65,536 to 4M stored
+// hashes: it reads one video's hashes); a query hash searched in the index 8.1 / 10.1 µs at
+// 16,384 stored hashes, 11.4 / 14.0 at 65,536, 24.8 / 29.7 at 262,144, 64 / 73 at 1M and
+// 126 / 148 µs at 4M (its buckets grow). The line under every index figure (8 µs + 0.028 ns
+// a stored hash: 37 µs at 1M, 125 µs at 4M) against the dearest pair (7 ns) keeps the
+// pairwise pass to where it is cheaper at either load: candidates of up to ~1,100 stored
+// hashes in a small index, ~5,300 at 1M, ~18,000 at 4M (whatever the clip's length: both
+// sides scale with the hashes left).
+const PAIR_NS = 7
+const INDEX_HASH_NS = 8000
+const INDEX_HASH_NS_PER_STORED = 0.028
+
 function gcd(a: number, b: number): number {
   while (b !== 0) [a, b] = [b, a % b]
   return a
@@ -294,6 +309,8 @@ export class VideoMatchIndex {
   private keys: number[] = []
   private firstSlot = new Uint32Array(0)
   private slotCount = new Uint32Array(0)
+  /** Considered hashes stored (a frame may carry several): what comparing with it costs. */
+  private videoHashCount = new Uint32Array(0)
   private alive = new Uint8Array(0)
   // Per slot (a stored considered frame): its internal video number.
   private slotVideo = new Uint32Array(0)
@@ -343,6 +360,7 @@ export class VideoMatchIndex {
       this.keys.length * 8 +
       this.firstSlot.byteLength +
       this.slotCount.byteLength +
+      this.videoHashCount.byteLength +
       this.alive.byteLength +
       this.slotVideo.byteLength +
       this.lastQueryFrame.byteLength +
@@ -385,6 +403,7 @@ export class VideoMatchIndex {
     this.byKey.set(video, v)
     this.firstSlot[v] = this.nextSlot
     this.slotCount[v] = n
+    this.videoHashCount[v] = considered.start[n]!
     this.alive[v] = 1
     // Every hash of a frame is stored with the frame's slot as its payload.
     const payloads = new Uint32Array(considered.start[n]!)
@@ -421,30 +440,45 @@ export class VideoMatchIndex {
     return removed
   }
 
-  /** Gives live videos contiguous slots and internal numbers again after many removals. */
+  /**
+   * Gives live videos contiguous slots and internal numbers again after many removals. The
+   * frames' payloads (slots) stay non-decreasing in entry order, as `run`'s pairwise pass
+   * needs (FrameIndex.forEachWithinPayloads): each live video's slots come after the
+   * previous one's, and a dead video's slots, which entries deleted but not yet compacted
+   * still carry, map to the next live slot's new number.
+   */
   private renumber(): void {
-    const oldToNew = new Uint32Array(this.nextSlot)
+    // One more than the slots: entries deleted after the last video, in an earlier renumber, carry nextSlot.
+    const oldToNew = new Uint32Array(this.nextSlot + 1)
     const keys: number[] = []
     const firstSlot = new Uint32Array(this.byKey.size)
     const slotCount = new Uint32Array(this.byKey.size)
+    const videoHashCount = new Uint32Array(this.byKey.size)
     const slotVideo = new Uint32Array(Math.max(this.liveSlots, 1))
     let next = 0
+    // Videos in internal order hold slots in increasing order (store appends both).
     for (let v = 0; v < this.keys.length; v++) {
-      if (this.alive[v] === 0) continue
+      if (this.alive[v] === 0) {
+        oldToNew.fill(next, this.firstSlot[v]!, this.firstSlot[v]! + this.slotCount[v]!)
+        continue
+      }
       const nv = keys.length
       keys.push(this.keys[v]!)
       this.byKey.set(this.keys[v]!, nv)
       firstSlot[nv] = next
       slotCount[nv] = this.slotCount[v]!
+      videoHashCount[nv] = this.videoHashCount[v]!
       for (let i = 0; i < this.slotCount[v]!; i++) {
         oldToNew[this.firstSlot[v]! + i] = next
         slotVideo[next++] = nv
       }
     }
+    oldToNew[this.nextSlot] = next
     this.frames.remapPayloads((slot) => oldToNew[slot]!)
     this.keys = keys
     this.firstSlot = firstSlot
     this.slotCount = slotCount
+    this.videoHashCount = videoHashCount
     this.alive = new Uint8Array(keys.length).fill(1)
     this.slotVideo = slotVideo
     this.nextSlot = next
@@ -466,6 +500,7 @@ export class VideoMatchIndex {
     }
     this.firstSlot = grow(this.firstSlot, (c) => new Uint32Array(c))
     this.slotCount = grow(this.slotCount, (c) => new Uint32Array(c))
+    this.videoHashCount = grow(this.videoHashCount, (c) => new Uint32Array(c))
     this.alive = grow(this.alive, (c) => new Uint8Array(c))
     this.lastQueryFrame = grow(this.lastQueryFrame, (c) => new Uint32Array(c))
     this.queryHits = grow(this.queryHits, (c) => new Uint32Array(c))
@@ -502,17 +537,37 @@ export class VideoMatchIndex {
   }
 
   /**
+   * Whether `run`'s second pass compares the frames left pairwise with the candidate videos'
+   * stored hashes (`pairs` hash pairs) rather than searching the index for the
+   * `hashesLeft` query hashes: when that is cheaper, by the costs measured in
+   * bench/match-second-pass.bench.ts (see PAIR_NS). Both give the same answers; tests
+   * override this to run each.
+   */
+  protected prefersPairwise(pairs: number, hashesLeft: number): boolean {
+    return pairs * PAIR_NS < hashesLeft * (INDEX_HASH_NS + INDEX_HASH_NS_PER_STORED * this.frames.size)
+  }
+
+  /**
    * The query's frames against the index. With `stopWhenHopeless`, in two passes: first the
    * fewest frames that can rule every video out (100 − query match % of them: a fifth at the
    * default 80 %), and if no video is ruled out — when even the video hit by the most of
    * them could still reach the query match % with every frame left — the rest. So a clip
-   * that copies nothing, the usual case, costs a fifth of a search, and any other clip one
-   * search and a small pass more. More, smaller passes would rule out half copies sooner
-   * but cost a clip that matches more than they save: each pass sorts its own probes, and
-   * fewer probes share fewer pages (bench:match, docs/performance.md "Issue 14"). The first
-   * pass takes frames spread over the clip (frame i·step mod n, step ≈ 0.618 n). Every
-   * frame of a clip not ruled out is searched, so the videos that match carry exactly
-   * `compare`'s figures. Without `stopWhenHopeless`, one pass of all frames in order.
+   * that copies nothing, the usual case, costs a fifth of a search. The first pass takes
+   * frames spread over the clip (frame i·step mod n, step ≈ 0.618 n).
+   *
+   * After the first pass only the candidates can still match: the videos whose hits plus the
+   * frames left reach the query match %. A clip that copies a stored video has few (the
+   * videos it copies), and comparing the frames left pairwise with their stored hashes — a
+   * copied 600-frame video is 2,400 hashes, ~450,000 hash pairs, 2–3 ms — costs far less
+   * than searching the whole index for them again (~20 ms at 4,000,000 hashes: the bucket
+   * reads). So the second pass is pairwise when `prefersPairwise` says it is cheaper, and a
+   * search of the index otherwise (many or long candidates, or a small index). Either way
+   * every frame is compared with every candidate, through the same `visit`, so the videos
+   * that match carry exactly `compare`'s figures; the other videos cannot match, and are not
+   * answered. More, smaller index passes would rule out half copies sooner but cost a clip
+   * that matches more than they save: each pass sorts its own probes, and fewer probes share
+   * fewer pages (docs/performance.md "Issue 14"). Without `stopWhenHopeless`, one pass of
+   * all frames in order, every video hit answered.
    */
   private run(query: VideoFrames, r: VideoMatchRule, stopWhenHopeless: boolean): VideoComparison[] {
     const q = consideredFrames(query, this.qualityTolerance)
@@ -529,16 +584,29 @@ export class VideoMatchIndex {
     // The fewest matched query frames that reach the query match % (as `verdict` computes it).
     let needed = 1
     while (needed < nq && (needed * 100) / nq < r.queryMatchPercent) needed++
-    const firstPass = stopWhenHopeless ? Math.max(MIN_PASS_FRAMES, nq - needed + 1) : nq
+    const firstPass = stopWhenHopeless ? Math.min(nq, Math.max(MIN_PASS_FRAMES, nq - needed + 1)) : nq
     let step = Math.max(1, Math.round(nq * 0.618))
     while (gcd(step, nq) !== 1) step++
     const passHashes = new Uint32Array(q.start[nq]! * HASH256_WORDS)
     // Query hash → its frame's number + 1 (the per-video stamp of the frame that hit it).
     const frameOf = new Uint32Array(q.start[nq]!)
+    /** Packs the query frames searched `from` to `to` - 1 into passHashes; returns how many hashes. */
+    const pack = (from: number, to: number): number => {
+      let n = 0
+      for (let i = from; i < to; i++) {
+        const f = firstPass >= nq ? i : (i * step) % nq
+        const h0 = q.start[f]!
+        const h1 = q.start[f + 1]!
+        passHashes.set(q.hashes.subarray(h0 * HASH256_WORDS, h1 * HASH256_WORDS), n * HASH256_WORDS)
+        frameOf.fill(f + 1, n, n + h1 - h0)
+        n += h1 - h0
+      }
+      return n
+    }
     let mostHits = 0
     const visit = (hash: number, slot: number, distance: number) => {
       // One stamp per query frame, whichever of its hashes finds a stored frame; a frame's
-      // hashes are in one pass, and their hits come together.
+      // hashes are in one pass, and their hits on a video come together.
       const stamp = frameOf[hash]!
       const v = slotVideo[slot]!
       if (lastQueryFrame[v] !== stamp) {
@@ -553,24 +621,27 @@ export class VideoMatchIndex {
       }
       if (distance < best[v]!) best[v] = distance
     }
+    const verdicts = (videos: number[]) =>
+      videos.map((v) => verdict(this.keys[v]!, queryHits[v]!, nq, comparedHits[v]!, this.slotCount[v]!, best[v]!, r)).sort(byStrength)
     try {
-      let searched = 0
-      while (searched < nq) {
-        const passEnd = searched === 0 ? Math.min(nq, firstPass) : nq
-        let n = 0
-        for (; searched < passEnd; searched++) {
-          const f = firstPass >= nq ? searched : (searched * step) % nq
-          const from = q.start[f]!
-          const to = q.start[f + 1]!
-          passHashes.set(q.hashes.subarray(from * HASH256_WORDS, to * HASH256_WORDS), n * HASH256_WORDS)
-          frameOf.fill(f + 1, n, n + to - from)
-          n += to - from
+      let n = pack(0, firstPass)
+      this.frames.forEachWithinMany(passHashes.subarray(0, n * HASH256_WORDS), r.distanceTolerance, visit)
+      if (firstPass === nq) return verdicts(touchedVideos)
+      const left = nq - firstPass
+      if (mostHits + left < needed) return []
+      const candidates = touchedVideos.filter((v) => queryHits[v]! + left >= needed)
+      n = pack(firstPass, nq)
+      let pairs = 0
+      for (const v of candidates) pairs += this.videoHashCount[v]! * n
+      if (this.prefersPairwise(pairs, n)) {
+        // A video's frames are the slots firstSlot…firstSlot + slotCount - 1, and only its own.
+        for (const v of candidates) {
+          this.frames.forEachWithinPayloads(passHashes.subarray(0, n * HASH256_WORDS), r.distanceTolerance, this.firstSlot[v]!, this.firstSlot[v]! + this.slotCount[v]!, visit)
         }
-        this.frames.forEachWithinMany(passHashes.subarray(0, n * HASH256_WORDS), r.distanceTolerance, visit)
-        if (stopWhenHopeless && mostHits + (nq - searched) < needed) return []
+        return verdicts(candidates)
       }
-      const out = touchedVideos.map((v) => verdict(this.keys[v]!, queryHits[v]!, nq, comparedHits[v]!, this.slotCount[v]!, best[v]!, r))
-      return out.sort(byStrength)
+      this.frames.forEachWithinMany(passHashes.subarray(0, n * HASH256_WORDS), r.distanceTolerance, visit)
+      return verdicts(touchedVideos)
     } finally {
       for (const v of touchedVideos) {
         lastQueryFrame[v] = 0
