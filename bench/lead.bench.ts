@@ -27,7 +27,7 @@
  * Environment: BENCH_KEEP=1 keeps the bench's database; BENCH_RESEED=1 seeds the template
  * again; BENCH_SCALE (1: the issue's size) shrinks the seed for trying the bench out;
  * BENCH_PUSH_DECISIONS (100,000; at most that), BENCH_PUSH_BATCH (decisions per push, 25), BENCH_DEVICES (50),
- * BENCH_PUSH_RATE (decisions/s offered, 3,000; or max), BENCH_PUSH_WARMUP_S (10: see PUSH_WARMUP_MS),
+ * BENCH_PUSH_RATE (decisions/s offered, 3,000; or max), BENCH_PUSH_WARMUP_S (10: see PUSH_WARMUP_MS), BENCH_PUSH_RAMP_S (0: see PUSH_RAMP_MS),
  * BENCH_PUSH_TRACE=<file> (one JSON line per push request: when due, sent and answered, ms from the start);
  * BENCH_FIGURES (2,3,4,5,6: which to measure); BENCH_PUSH_ORDER (own, or lockstep: see PUSH_ORDER); BENCH_INSTANCE_PROF=<folder> (V8 CPU profiles of the two instances); BENCH_INSTANCE (src, or built: see INSTANCE_CODE);
  * BENCH_CONSOLE_STARTS (7), BENCH_CONSOLE_DETAIL=1 (figure 6 prints each start's Navigation and Resource Timing).
@@ -93,6 +93,14 @@ const PUSH_RATE: number | 'max' = process.env.BENCH_PUSH_RATE === 'max' ? 'max' 
  * cold (shared buffers, the backends' caches and plans, V8's code), which takes ~5 s here.
  */
 const PUSH_WARMUP_MS = Number(process.env.BENCH_PUSH_WARMUP_S ?? 10) * 1000
+/**
+ * Paced only: the offered rate rises from 0 to PUSH_RATE over the first BENCH_PUSH_RAMP_S
+ * seconds (0: none, the default), as a load test ramps up, so that the cold start is not
+ * met with the full load at once (its backlog then takes the rest of a 100,000-decision run
+ * to drain when the rate is near capacity). Within the warm-up, so not in the figure.
+ */
+const PUSH_RAMP_MS = Number(process.env.BENCH_PUSH_RAMP_S ?? 0) * 1000
+if (!(PUSH_RAMP_MS >= 0 && PUSH_RAMP_MS <= PUSH_WARMUP_MS)) throw new Error(`BENCH_PUSH_RAMP_S must be from 0 to the warm-up (BENCH_PUSH_WARMUP_S, ${PUSH_WARMUP_MS / 1000} s)`)
 const SHAPE: SeedShape = { unit: UNIT, pushClips: PUSH_CAPACITY / 2 }
 const DISPUTE_RUNS = 100
 const DISPUTE_WARMUP = 5
@@ -642,12 +650,23 @@ async function pushFigure(db: Db, instances: Instance[], database: string): Prom
   }
   // Paced: each device's pushes fall due every `beat` ms, the devices' beats spread evenly over one beat.
   const beat = PUSH_RATE === 'max' ? 0 : (DEVICES * PUSH_BATCH * 1000) / PUSH_RATE
+  /**
+   * When push g of all (device i's push k is g = k × DEVICES + i) falls due, ms after t0: every
+   * beat ÷ DEVICES at the full rate; during a ramp, when the pushes offered so far (the
+   * integral of a rate rising linearly to the full one) reach g.
+   */
+  const dueOffset = (g: number): number => {
+    const spacing = beat / DEVICES
+    const inRamp = PUSH_RAMP_MS / spacing / 2
+    if (g >= inRamp) return PUSH_RAMP_MS + (g - inRamp) * spacing
+    return Math.sqrt((2 * PUSH_RAMP_MS * g) * spacing)
+  }
   await Promise.all(
     devices.map(async (d, i) => {
       for (const [k, b] of d.batches.entries()) {
         let dueAt: number | undefined
         if (PUSH_RATE !== 'max') {
-          dueAt = t0 + (beat * i) / DEVICES + beat * k
+          dueAt = t0 + dueOffset(k * DEVICES + i)
           const wait = dueAt - performance.now()
           if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
           else if (wait < -1) late++
@@ -698,7 +717,7 @@ async function pushFigure(db: Db, instances: Instance[], database: string): Prom
       (PUSH_RATE === 'max'
         ? `   throughput: ${int(perS)} decisions/s  (target ≥ ${int(TARGET.pushPerS)}/s: ${verdict(perS >= TARGET.pushPerS)})\n` +
           `   per push request: ${dist(latencies)}  (target p99 < ${TARGET.pushP99} ms: ${verdict(p99 < TARGET.pushP99)}; a closed loop: p50 ≈ ${DEVICES} × ${PUSH_BATCH} ÷ throughput)\n`
-        : `   offered ${int(PUSH_RATE)} decisions/s (a push of ${PUSH_BATCH} due from each device every ${ms1(beat)}); stored ${int(perS)} decisions/s after the warm-up, ` +
+        : `   offered ${int(PUSH_RATE)} decisions/s (a push of ${PUSH_BATCH} due from each device every ${ms1(beat)}${PUSH_RAMP_MS > 0 ? `, after a ramp from 0 over the first ${PUSH_RAMP_MS / 1000} s` : ''}); stored ${int(perS)} decisions/s after the warm-up, ` +
           `${int(late)} of ${int(devices.reduce((n, d) => n + d.batches.length, 0))} pushes sent after they were due (the device's previous push not yet answered)\n` +
           `   per push, from when it was due: ${dist(latencies)}  (target p99 < ${TARGET.pushP99} ms: ${verdict(p99 < TARGET.pushP99)})\n` +
           `   per push, from when it was sent: ${dist(serviceTimes)}\n`) +
