@@ -401,8 +401,10 @@ export class FrameIndex extends PackedFrames implements FrameHashIndex {
   forEachWithin(hash: Uint32Array, radius: number, visit: FrameVisitor, offset = 0): void {
     checkQueryHash(hash, offset)
     checkRadius(radius)
-    if (this.busy) throw new Error('a frame index query cannot start another query on the same index from its visitor')
-    this.busy = true
+    this.exclusive(() => this.probeAll(hash, offset, radius, visit))
+  }
+
+  private probeAll(hash: Uint32Array, offset: number, radius: number, visit: FrameVisitor): void {
     try {
       if (this.built > 0) {
         if (++this.epoch === 256) {
@@ -431,6 +433,16 @@ export class FrameIndex extends PackedFrames implements FrameHashIndex {
       this.scanRange(this.built, this.count, hash, offset, radius, visit)
     } finally {
       this.visit = () => {}
+    }
+  }
+
+  /** Runs one query; a query started from another's visitor would overwrite its state (needle, stamps, scratch). */
+  private exclusive(run: () => void): void {
+    if (this.busy) throw new Error('a frame index query cannot start another query on the same index from its visitor')
+    this.busy = true
+    try {
+      run()
+    } finally {
       this.busy = false
     }
   }
@@ -447,13 +459,9 @@ export class FrameIndex extends PackedFrames implements FrameHashIndex {
   override forEachWithinMany(queries: Uint32Array, radius: number, visit: ManyVisitor): void {
     const n = checkPackedHashes(queries, 'query hashes')
     checkRadius(radius)
-    if (this.busy) throw new Error('a frame index query cannot start another query on the same index from its visitor')
-    this.busy = true
-    try {
+    this.exclusive(() => {
       for (let from = 0; from < n; from += MANY_PASS) this.manyPass(queries, from, Math.min(n, from + MANY_PASS), radius, visit)
-    } finally {
-      this.busy = false
-    }
+    })
   }
 
   private manyPass(queries: Uint32Array, from: number, to: number, radius: number, visit: ManyVisitor): void {
@@ -607,15 +615,11 @@ export class FrameIndex extends PackedFrames implements FrameHashIndex {
     for (const [name, p] of [['fromPayload', fromPayload], ['toPayload', toPayload]] as const) {
       if (!Number.isInteger(p) || p < 0 || p > MAX_PAYLOAD + 1) throw new RangeError(`${name} is ${p}: a payload range is integers from 0 to ${MAX_PAYLOAD + 1}`)
     }
-    if (this.busy) throw new Error('a frame index query cannot start another query on the same index from its visitor')
-    this.busy = true
-    try {
+    this.exclusive(() => {
       const from = this.firstEntryFrom(fromPayload)
       const to = this.firstEntryFrom(toPayload)
       for (let q = 0; q < n; q++) this.scanRange(from, to, queries, q << 3, radius, (payload, distance) => visit(q, payload, distance))
-    } finally {
-      this.busy = false
-    }
+    })
   }
 
   /** The first entry whose payload is ≥ `payload` (payloads non-decreasing in entry order). */
