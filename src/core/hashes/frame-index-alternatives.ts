@@ -1,6 +1,6 @@
 /**
  * The structures the multi-index-hashing `FrameIndex` was measured against
- * (bench/frame-index.bench.ts, docs/perceptual-hashes-index.md). Same interface, same
+ * (bench/frame-index.bench.ts, docs/perceptual-hashes.md, "Why multi-index hashing: the figures"). Same interface, same
  * exact answers; kept so the comparison can be re-run, not used by the matcher.
  *
  * - `LinearScanIndex`: every stored hash checked per query (half the words first).

@@ -16,7 +16,7 @@
  * 256 bits. Without that filter every entry of every bucket had its hash read, a cache miss
  * each, and a 60-frame clip took 5–7 times longer. Radius 63 (t = 7) probes 16 × 697 buckets
  * and stays exact, only slower. Figures and the comparison with a BK-tree and a linear
- * scan: docs/perceptual-hashes-index.md. 16-bit chunks stay right at 4M hashes (~61 entries
+ * scan: docs/perceptual-hashes.md, "Why multi-index hashing: the figures". 16-bit chunks stay right at 4M hashes (~61 entries
  * a bucket), though MIH's rule of thumb says ~22 bits: a clip's cost is its scattered bucket
  * reads, not the entries the filter passes over, and longer chunks read many more buckets
  * (bench/frame-index-chunks.bench.ts).
