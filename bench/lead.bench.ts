@@ -724,8 +724,11 @@ async function pushFigure(db: Db, instances: Instance[], database: string): Prom
       (cpu
         ? `   CPU used meanwhile: service instances ${cpu.instances.toFixed(1)} s, PostgreSQL backends of this database ${cpu.postgres.toFixed(1)} s, ` +
           `the bench's devices ${cpu.client.toFixed(1)} s, of ${((measuredMs / 1000) * os.cpus().length).toFixed(1)} s the ${os.cpus().length} cores had after the warm-up (the rest: other processes, PostgreSQL's own); ` +
-          `on average ${cpu.active.toFixed(1)} of the instances' backends busy, ${cpu.lockWaits.toFixed(1)} of them waiting for a lock (${cpu.waits || 'none'})\n`
+          `on average ${cpu.active.toFixed(1)} of the instances' backends busy, ${cpu.lockWaits.toFixed(1)} of them waiting for a lock (${cpu.waits || 'none'}); ` +
+          `a decision: ${(((cpu.instances + cpu.postgres + cpu.client) / (counts.stored - warmStored)) * 1000).toFixed(3)} ms of CPU in all, the devices' share ${((cpu.client / (counts.stored - warmStored)) * 1000).toFixed(3)} ms ` +
+          `(the same work in every run, so it shows how fast this shared machine's cores ran: the rest moves with it)\n`
         : '') +
+
       `   exactly once: the database holds ${int(held.n)} decisions of these devices (${int(held.distinct)} distinct ids, ${int(held.sent)} of the ${int(sent)} ids sent), ` +
       `${int(held.total)} in all = ${int(before)} before + ${int(sent)}; ${replay.pushes} pushes sent again through the other instance: ${replay.duplicate} duplicate, ${replay.other} other; ` +
       `${int(after)} after  (${once ? 'EXACTLY ONCE' : 'NOT EXACTLY ONCE'})\n` +
