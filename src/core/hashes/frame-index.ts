@@ -206,8 +206,11 @@ export abstract class PackedFrames {
     this.deletedCount = 0
   }
 
-  /** Linear scan of entries [from, to): the brute-force answer, and the MIH's tail. */
-  /** Every live entry from `from` to `to` - 1 within `radius` of the query at q[qo…qo+8], compared on all 256 bits. */
+  /**
+   * Linear scan of entries [from, to): every live entry within `radius` of the query at
+   * q[qo…qo+8], compared on all 256 bits. The brute-force answer, the MIH's tail and the
+   * pairwise pass of forEachWithinPayloads.
+   */
   protected scanRange(from: number, to: number, q: Uint32Array, qo: number, radius: number, visit: FrameVisitor): void {
     const h = this.hashes
     const deleted = this.deleted
