@@ -689,7 +689,8 @@ async function pushFigure(db: Db, instances: Instance[], database: string): Prom
   if (TRACE) writeFileSync(process.env.BENCH_PUSH_TRACE!, TRACE.map((x) => JSON.stringify(x)).join('\n') + '\n')
   // The figure's window: after the warm-up.
   const measuredMs = wall - PUSH_WARMUP_MS
-  const perS = ((counts.stored - warmStored) / measuredMs) * 1000
+  const measuredStored = counts.stored - warmStored
+  const perS = (measuredStored / measuredMs) * 1000
   const p99 = p(latencies, 0.99)
 
   // Exactly once: what the database holds against what was sent; then a few pushes again, through the other instance.
@@ -719,7 +720,7 @@ async function pushFigure(db: Db, instances: Instance[], database: string): Prom
   console.log(
     `   ${int(counts.stored)} stored, ${counts.duplicate} duplicate, ${counts.rejected} rejected, ${counts.retried} retried, ${counts.failed} failed, in ${ms(wall)} (${load()} at the end)\n` +
       `   warm-up, the pushes that started in the first ${PUSH_WARMUP_MS / 1000} s (not in the figures below): ${int(warmStored)} decisions, ${warmLatencies.length ? dist(warmLatencies) : 'none'}\n` +
-      `   after it, ${int(counts.stored - warmStored)} decisions in ${ms(measuredMs)}:\n` +
+      `   after it, ${int(measuredStored)} decisions in ${ms(measuredMs)}:\n` +
       (PUSH_RATE === 'max'
         ? `   throughput: ${int(perS)} decisions/s  (target ≥ ${int(TARGET.pushPerS)}/s: ${verdict(perS >= TARGET.pushPerS)})\n` +
           `   per push request: ${dist(latencies)}  (target p99 < ${TARGET.pushP99} ms: ${verdict(p99 < TARGET.pushP99)}; a closed loop: p50 ≈ ${DEVICES} × ${PUSH_BATCH} ÷ throughput)\n`
@@ -731,10 +732,9 @@ async function pushFigure(db: Db, instances: Instance[], database: string): Prom
         ? `   CPU used meanwhile: service instances ${cpu.instances.toFixed(1)} s, PostgreSQL backends of this database ${cpu.postgres.toFixed(1)} s, ` +
           `the bench's devices ${cpu.client.toFixed(1)} s, of ${((measuredMs / 1000) * os.cpus().length).toFixed(1)} s the ${os.cpus().length} cores had after the warm-up (the rest: other processes, PostgreSQL's own); ` +
           `on average ${cpu.active.toFixed(1)} of the instances' backends busy, ${cpu.lockWaits.toFixed(1)} of them waiting for a lock (${cpu.waits || 'none'}); ` +
-          `a decision: ${(((cpu.instances + cpu.postgres + cpu.client) / (counts.stored - warmStored)) * 1000).toFixed(3)} ms of CPU in all, the devices' share ${((cpu.client / (counts.stored - warmStored)) * 1000).toFixed(3)} ms ` +
+          `a decision: ${(((cpu.instances + cpu.postgres + cpu.client) / measuredStored) * 1000).toFixed(3)} ms of CPU in all, the devices' share ${((cpu.client / measuredStored) * 1000).toFixed(3)} ms ` +
           `(the same work in every run, so it shows how fast this shared machine's cores ran: the rest moves with it)\n`
         : '') +
-
       `   exactly once: the database holds ${int(held.n)} decisions of these devices (${int(held.distinct)} distinct ids, ${int(held.sent)} of the ${int(sent)} ids sent), ` +
       `${int(held.total)} in all = ${int(before)} before + ${int(sent)}; ${replay.pushes} pushes sent again through the other instance: ${replay.duplicate} duplicate, ${replay.other} other; ` +
       `${int(after)} after  (${once ? 'EXACTLY ONCE' : 'NOT EXACTLY ONCE'})\n` +
@@ -745,7 +745,7 @@ async function pushFigure(db: Db, instances: Instance[], database: string): Prom
   summary.push({
     figure: `push, ${DEVICES} devices × 2 instances (batches of ${PUSH_BATCH}${PUSH_ORDER === 'lockstep' ? ', lockstep' : ''}${paced}${PUSH_CLIENT === 'fetch' ? ', sent with fetch' : ''})`,
     target: `≥ ${int(TARGET.pushPerS)} decisions/s`,
-    measured: `${int(perS)} decisions/s (${int(counts.stored - warmStored)} in ${ms(measuredMs)} after a ${PUSH_WARMUP_MS / 1000} s warm-up)${PUSH_RATE === 'max' ? '' : '; paced, so not the capacity (BENCH_PUSH_RATE=max)'}`,
+    measured: `${int(perS)} decisions/s (${int(measuredStored)} in ${ms(measuredMs)} after a ${PUSH_WARMUP_MS / 1000} s warm-up)${PUSH_RATE === 'max' ? '' : '; paced, so not the capacity (BENCH_PUSH_RATE=max)'}`,
     ok: PUSH_RATE === 'max' ? perS >= TARGET.pushPerS : null,
   })
   summary.push({ figure: PUSH_RATE === 'max' ? '  per push request' : '  per push, from when it was due', target: `p99 < ${TARGET.pushP99} ms`, measured: `p50 ${ms1(p(latencies, 0.5))}, p99 ${ms1(p99)}`, ok: p99 < TARGET.pushP99 })
