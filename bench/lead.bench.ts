@@ -612,6 +612,8 @@ async function pushFigure(db: Db, instances: Instance[], database: string): Prom
   let late = 0
   const counts = { stored: 0, duplicate: 0, rejected: 0, retried: 0, failed: 0 }
   const failures: string[] = []
+  /** Why pushes were sent again (the status, or the client's error), and in which phase: a retry is the device's, not lost work. */
+  const retries = new Map<string, number>()
   const meter = cpuMeter(instances.map((x) => x.child.pid!), database, db)
   const t0 = performance.now()
   const metering = new Promise((resolve) => setTimeout(resolve, PUSH_WARMUP_MS)).then(() => meter.start())
@@ -645,6 +647,8 @@ async function pushFigure(db: Db, instances: Instance[], database: string): Prom
       if (status === 200) return JSON.parse(text) as PushResponse
       if (attempt < 5 && (status === 0 || status === 429 || status === 503)) {
         counts.retried++
+        const why = `${timing}: ${status === 0 ? text.slice(0, 80) : `HTTP ${status}`}`
+        retries.set(why, (retries.get(why) ?? 0) + 1)
         await new Promise((resolve) => setTimeout(resolve, 200 * (attempt + 1)))
         continue
       }
@@ -718,7 +722,7 @@ async function pushFigure(db: Db, instances: Instance[], database: string): Prom
   const once =
     counts.stored === sent && counts.failed === 0 && held.n === sent && held.distinct === sent && held.sent === sent && held.total === before + sent && after === before + sent && replay.other === 0
   console.log(
-    `   ${int(counts.stored)} stored, ${counts.duplicate} duplicate, ${counts.rejected} rejected, ${counts.retried} retried, ${counts.failed} failed, in ${ms(wall)} (${load()} at the end)\n` +
+    `   ${int(counts.stored)} stored, ${counts.duplicate} duplicate, ${counts.rejected} rejected, ${counts.retried} retried${retries.size ? ` (${[...retries].map(([why, n]) => `${n}× ${why}`).join('; ')})` : ''}, ${counts.failed} failed, in ${ms(wall)} (${load()} at the end)\n` +
       `   warm-up, the pushes that started in the first ${PUSH_WARMUP_MS / 1000} s (not in the figures below): ${int(warmStored)} decisions, ${warmLatencies.length ? dist(warmLatencies) : 'none'}\n` +
       `   after it, ${int(measuredStored)} decisions in ${ms(measuredMs)}:\n` +
       (PUSH_RATE === 'max'
@@ -771,7 +775,7 @@ async function main(): Promise<void> {
   })
   const host = new URL(baseUrl)
   console.log(
-    `node ${process.version}, ${os.cpus().length} cores, ${int(os.totalmem() / 2 ** 30)} GiB, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; ` +
+    `node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${int(os.totalmem() / 2 ** 30)} GiB, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; ` +
       `PostgreSQL ${server.v} at ${host.hostname}:${host.port} (shared_buffers ${server.sb}, work_mem ${server.wm}, fsync ${server.fsync}); ${new Date().toISOString()}` +
       (SCALE === 1 ? '' : `\nBENCH_SCALE=${SCALE}: a smaller seed than the issue's`),
   )
