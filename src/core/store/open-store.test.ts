@@ -74,7 +74,7 @@ describe('the store', () => {
     raw.exec('CREATE INDEX clip_flags_label ON clip_flags (label); CREATE INDEX clip_flags_source ON clip_flags (source)')
     raw.exec('DROP TABLE clip_search_state; DROP TABLE clip_search; DROP INDEX clips_status_due; DROP INDEX clips_due; ALTER TABLE clips DROP COLUMN authority')
     raw.exec('CREATE INDEX clips_status_due ON clips (status, due_sort, id); CREATE INDEX clips_due ON clips (due_sort, id)')
-    raw.exec('DROP INDEX outbox_unsent; ALTER TABLE outbox DROP COLUMN rejected_at; ALTER TABLE outbox DROP COLUMN rejection')
+    raw.exec('DROP INDEX outbox_unsent; DROP INDEX outbox_rejected; ALTER TABLE outbox DROP COLUMN rejected_at; ALTER TABLE outbox DROP COLUMN rejection')
     raw.exec('DROP TABLE clip_outcomes; DROP TABLE media_hashes; DROP INDEX clips_media')
     raw.exec('DROP TABLE hash_list_entries; DROP TABLE hash_lists')
     raw.exec('DROP TABLE media_match_pairs; DROP TABLE media_match_scans')
@@ -101,6 +101,8 @@ describe('the store', () => {
     // 0010 added what sync keeps of media hashes: nothing pushed, nothing waiting.
     expect(upgraded.sqlite.prepare('SELECT count(*) FROM media_hash_pushes').pluck().get()).toBe(0)
     expect(upgraded.sqlite.prepare('SELECT count(*) FROM team_hashes_waiting').pluck().get()).toBe(0)
+    // 0011 (outbox-rejected-index) indexed the rejected rows, which every save counts.
+    expect(upgraded.sqlite.prepare("SELECT sql FROM sqlite_master WHERE name = 'outbox_rejected'").pluck().get()).toMatch(/WHERE "outbox"."rejected_at" IS NOT NULL/)
     upgraded.close()
   })
 

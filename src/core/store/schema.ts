@@ -176,7 +176,12 @@ export const outbox = sqliteTable(
   },
   // The push reads the rows still to send in seq order; after 100,000 acknowledged decisions a
   // scan of the whole table for the few unsent ones would cost each push that much more.
-  (t) => [index('outbox_unsent').on(t.seq).where(sql`${t.ackedAt} IS NULL AND ${t.rejectedAt} IS NULL`)],
+  // The rejected rows are counted after every save (the sync status's counts): without their
+  // own index that count read every row the outbox ever held, 3 ms a save at 100,000.
+  (t) => [
+    index('outbox_unsent').on(t.seq).where(sql`${t.ackedAt} IS NULL AND ${t.rejectedAt} IS NULL`),
+    index('outbox_rejected').on(t.seq).where(sql`${t.rejectedAt} IS NOT NULL`),
+  ],
 )
 
 /** Append-only, hash-chained: each entry's hash covers the previous hash and its own fields. */

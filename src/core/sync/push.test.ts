@@ -5,7 +5,7 @@ import { buildDecisionsJson } from '../export/decision-pack'
 import { resolveSelection } from '../export/selection'
 import { openExportProfile, type TestProfile } from '../export/test-profile'
 import { SyncRequestError } from './http'
-import { checkResults, Outbox } from './push'
+import { checkResults, Outbox, OUTBOX_COUNT_SQL } from './push'
 
 let p: TestProfile | null = null
 afterEach(() => {
@@ -120,5 +120,22 @@ describe('outbox batches', () => {
     expect(short).toThrow(/answered for 1 decisions, not the 2 pushed/)
     const swapped = () => checkResults(batch, { results: [{ id: ids[1]!, outcome: 'stored' }, { id: ids[0]!, outcome: 'stored' }] }, 'push')
     expect(swapped).toThrow(/answer 0 is for decision/)
+  })
+
+  test('the counts read after every save walk an index of the rows they count, never the whole outbox', async () => {
+    const { p } = await profileWithDecisions()
+    const sqlite = p.t.store.sqlite
+    const plan = (q: string) => (sqlite.prepare(`EXPLAIN QUERY PLAN ${q}`).all() as { detail: string }[]).map((r) => r.detail)
+    // The outbox keeps every row it ever held: a plain scan grows with the profile's whole history.
+    expect(plan(OUTBOX_COUNT_SQL.pending)).toEqual(['SCAN outbox USING INDEX outbox_unsent'])
+    expect(plan(OUTBOX_COUNT_SQL.rejected)).toEqual(['SCAN outbox USING INDEX outbox_rejected'])
+    // And they count what they say, with rows of every state in the table.
+    const outbox = new Outbox(sqlite, p.t.identity)
+    const batch = outbox.nextBatch(0, 500)!
+    const results: PushResult[] = batch.ids.map((id, i) => (i === 1 ? { id, outcome: 'rejected', rejection: 'not_assigned', message: 'not assigned' } : { id, outcome: 'stored' }))
+    outbox.applyResults(batch, results)
+    p.record({ clipId: 'c-4', categories: ['ok.commerce'], action: 'allow' })
+    expect([outbox.pendingCount(), outbox.rejectedCount()]).toEqual([1, 1])
+    expect(sqlite.prepare('SELECT count(*) FROM outbox').pluck().get()).toBe(5)
   })
 })

@@ -41,6 +41,16 @@ export interface PushCounts {
 
 type Row = [seq: number, id: string, clipId: string, line: Buffer]
 
+/**
+ * The outbox's counts, read after every save for the sync status: each walks a partial index
+ * (outbox_unsent, outbox_rejected) of the rows it counts, never the whole outbox, which keeps
+ * every decision the profile ever made.
+ */
+export const OUTBOX_COUNT_SQL = {
+  pending: 'SELECT count(*) FROM outbox WHERE acked_at IS NULL AND rejected_at IS NULL',
+  rejected: 'SELECT count(*) FROM outbox WHERE rejected_at IS NOT NULL',
+} as const
+
 export class Outbox {
   private readonly stmts
 
@@ -57,8 +67,8 @@ export class Outbox {
            WHERE o.acked_at IS NULL AND o.rejected_at IS NULL AND o.seq > ? ORDER BY o.seq LIMIT ?`,
         )
         .raw(),
-      pending: sqlite.prepare('SELECT count(*) FROM outbox WHERE acked_at IS NULL AND rejected_at IS NULL').pluck(),
-      rejected: sqlite.prepare('SELECT count(*) FROM outbox WHERE rejected_at IS NOT NULL').pluck(),
+      pending: sqlite.prepare(OUTBOX_COUNT_SQL.pending).pluck(),
+      rejected: sqlite.prepare(OUTBOX_COUNT_SQL.rejected).pluck(),
       ack: sqlite.prepare('UPDATE outbox SET acked_at = ?, attempts = attempts + 1, last_error = NULL WHERE seq = ? AND acked_at IS NULL'),
       reject: sqlite.prepare('UPDATE outbox SET rejected_at = ?, rejection = ?, last_error = ?, attempts = attempts + 1 WHERE seq = ? AND acked_at IS NULL'),
       failed: sqlite.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq IN (SELECT value FROM json_each(?)) AND acked_at IS NULL'),

@@ -1,0 +1,1 @@
+CREATE INDEX `outbox_rejected` ON `outbox` (`seq`) WHERE "outbox"."rejected_at" IS NOT NULL;
