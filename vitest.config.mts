@@ -15,6 +15,7 @@ export default defineConfig({
     // spend their time waiting (child processes, fsync, PostgreSQL, timers), so two at once keep
     // both cores busy: on 2 cores the unit run took 176 s instead of 285, the PostgreSQL run
     // 48 s instead of 78 (3 at once: 171 s, no better). Where there are more cores, the default.
+    // `npm run test:postgres` runs one file per PostgreSQL cluster: scripts/test-postgres.mjs says why.
     maxWorkers: Math.max(2, os.availableParallelism() - 1),
   },
 })

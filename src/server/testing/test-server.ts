@@ -49,9 +49,18 @@ export interface TestServer {
   offline<T>(fn: (place: { databaseUrl: string | undefined; dataDir: string }) => Promise<T>): Promise<T>
 }
 
-/** The PostgreSQL server the tests should use, or undefined for PGlite (see scripts/test-postgres.mjs). */
+/**
+ * The PostgreSQL server the tests should use, or undefined for PGlite (see
+ * scripts/test-postgres.mjs). Given several in TINJAU_TEST_DATABASE_URLS, each of Vitest's
+ * workers takes its own, so no two test files share a cluster's transaction ids.
+ */
 export function realPostgresUrl(): string | undefined {
   if (process.env.TINJAU_TEST_STORE !== 'postgres') return undefined
+  const urls = (process.env.TINJAU_TEST_DATABASE_URLS ?? '').split(/\s+/).filter(Boolean)
+  if (urls.length > 0) {
+    const worker = Number(process.env.VITEST_POOL_ID ?? '1')
+    return urls[(Math.max(1, worker) - 1) % urls.length]
+  }
   const url = process.env.TINJAU_TEST_DATABASE_URL
   if (!url) throw new Error('TINJAU_TEST_STORE=postgres needs TINJAU_TEST_DATABASE_URL (see README, "Test it")')
   return url
