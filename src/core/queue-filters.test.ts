@@ -6,6 +6,7 @@ import { dispatch } from '../shared/dispatch'
 import type { QueueItem, QueueQueryInput } from '../shared/domain'
 import { DecisionDraft } from '../shared/policy'
 import { makeClip, makeManifest, tempDir, writeManifest, writeMedia } from './testing/make-pack'
+import { outboxBefore0012 } from './store/testing/outbox-before-0012'
 import { openTestTinjau } from './testing/open-test-tinjau'
 import type { Tinjau } from './tinjau'
 
@@ -229,15 +230,15 @@ describe('filters', () => {
     open = open.filter((o) => o !== t)
     // Back to the schema before migration 0003, as a profile from the previous release has it
     // (the later migrations undone first: what sync keeps of media hashes, where a decision came from,
-    // the match pairs, the hash lists, 0006, the media's hashes, 0005, the outcomes pulled, and 0004,
-    // the outbox's rejection columns).
+    // the match pairs, the hash lists, 0006, the media's hashes, 0005, the outcomes pulled, and the
+    // outbox as 0000 made it: without 0004's rejection columns, 0011's index and 0012's plain rowid).
     const raw = new Database(path.join(dataDir, 'tinjau.sqlite'))
     raw.exec('DROP TABLE media_hash_pushes; DROP TABLE team_hashes_waiting')
     raw.exec('ALTER TABLE decisions DROP COLUMN matched_from')
     raw.exec('DROP TABLE media_match_pairs; DROP TABLE media_match_scans')
     raw.exec('DROP TABLE hash_list_entries; DROP TABLE hash_lists')
     raw.exec('DROP TABLE media_hashes; DROP INDEX clips_media; DROP TABLE clip_outcomes')
-    raw.exec('DROP INDEX outbox_unsent; DROP INDEX outbox_rejected; ALTER TABLE outbox DROP COLUMN rejected_at; ALTER TABLE outbox DROP COLUMN rejection')
+    outboxBefore0012(raw, false)
     raw.exec('DROP TABLE clip_search_state; DROP TABLE clip_search; DROP INDEX clips_status_due; DROP INDEX clips_due; ALTER TABLE clips DROP COLUMN authority')
     raw.exec('CREATE INDEX clips_status_due ON clips (status, due_sort, id); CREATE INDEX clips_due ON clips (due_sort, id)')
     // From 0003 on, found by its tag (a count from the end would change with every new migration).

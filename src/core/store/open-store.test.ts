@@ -7,6 +7,7 @@ import { verifyAudit } from '../audit'
 import { makePack, tempDir } from '../testing/make-pack'
 import { openTestTinjau } from '../testing/open-test-tinjau'
 import { openStore, PAGE_CACHE_KIB } from './open-store'
+import { outboxBefore0012 } from './testing/outbox-before-0012'
 
 const MIGRATIONS = path.resolve('resources/migrations')
 
@@ -74,7 +75,7 @@ describe('the store', () => {
     raw.exec('CREATE INDEX clip_flags_label ON clip_flags (label); CREATE INDEX clip_flags_source ON clip_flags (source)')
     raw.exec('DROP TABLE clip_search_state; DROP TABLE clip_search; DROP INDEX clips_status_due; DROP INDEX clips_due; ALTER TABLE clips DROP COLUMN authority')
     raw.exec('CREATE INDEX clips_status_due ON clips (status, due_sort, id); CREATE INDEX clips_due ON clips (due_sort, id)')
-    raw.exec('DROP INDEX outbox_unsent; DROP INDEX outbox_rejected; ALTER TABLE outbox DROP COLUMN rejected_at; ALTER TABLE outbox DROP COLUMN rejection')
+    outboxBefore0012(raw, false)
     raw.exec('DROP TABLE clip_outcomes; DROP TABLE media_hashes; DROP INDEX clips_media')
     raw.exec('DROP TABLE hash_list_entries; DROP TABLE hash_lists')
     raw.exec('DROP TABLE media_match_pairs; DROP TABLE media_match_scans')
@@ -103,6 +104,48 @@ describe('the store', () => {
     expect(upgraded.sqlite.prepare('SELECT count(*) FROM team_hashes_waiting').pluck().get()).toBe(0)
     // 0011 (outbox-rejected-index) indexed the rejected rows, which every save counts.
     expect(upgraded.sqlite.prepare("SELECT sql FROM sqlite_master WHERE name = 'outbox_rejected'").pluck().get()).toMatch(/WHERE "outbox"."rejected_at" IS NOT NULL/)
+    // 0012 (outbox-no-autoincrement) made the outbox's seq the plain rowid.
+    expect(upgraded.sqlite.prepare("SELECT sql FROM sqlite_master WHERE name = 'outbox'").pluck().get()).not.toMatch(/AUTOINCREMENT/i)
+    upgraded.close()
+  })
+
+  test('migration 0012 keeps every outbox row with its seq, and a save after it writes no sqlite_sequence', async () => {
+    const dataDir = tempDir()
+    const t = openTestTinjau(dataDir)
+    await t.handlers['pack.importDirectory']({ path: makePack(4) })
+    for (const clipId of ['clip-000000', 'clip-000001', 'clip-000002']) {
+      t.handlers['decision.record'](DecisionDraft.parse({ clipId, categories: ['ok.news'], action: 'allow' }))
+    }
+    t.store.sqlite.prepare("UPDATE outbox SET acked_at = '2026-12-07T10:00:00.000Z', attempts = 1 WHERE seq = 1").run()
+    t.store.sqlite.prepare("UPDATE outbox SET rejected_at = '2026-12-07T10:00:01.000Z', rejection = 'clip_not_assigned', last_error = 'no' WHERE seq = 2").run()
+    const rowsOf = (db: Database.Database) => db.prepare('SELECT * FROM outbox ORDER BY seq').all()
+    const before = rowsOf(t.store.sqlite)
+    expect(before).toHaveLength(3)
+    t.close()
+    const raw = new Database(path.join(dataDir, 'tinjau.sqlite'))
+    outboxBefore0012(raw, true)
+    expect(raw.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").pluck().get()).toBe(3)
+    const journal = JSON.parse(readFileSync(path.join(MIGRATIONS, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] }
+    raw.prepare('DELETE FROM __drizzle_migrations WHERE created_at >= ?').run(journal.entries.find((e) => e.tag.startsWith('0012_'))!.when)
+    raw.close()
+
+    const upgraded = openTestTinjau(dataDir)
+    const db = upgraded.store.sqlite
+    expect(rowsOf(db)).toEqual(before)
+    expect(db.prepare("SELECT sql FROM sqlite_master WHERE name = 'outbox'").pluck().get()).not.toMatch(/AUTOINCREMENT/i)
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox' ORDER BY name").pluck().all()).toEqual([
+      'outbox_decision_id_unique',
+      'outbox_rejected',
+      'outbox_unsent',
+    ])
+    expect(db.prepare("SELECT count(*) FROM sqlite_sequence WHERE name = 'outbox'").pluck().get()).toBe(0)
+    expect(db.pragma('foreign_key_check')).toEqual([])
+    // What the plain rowid relies on, the database now enforces.
+    expect(() => db.prepare('DELETE FROM outbox WHERE seq = 3').run()).toThrow(/outbox rows are kept/)
+    // The next save follows the last seq, and leaves sqlite_sequence alone.
+    const d = upgraded.handlers['decision.record'](DecisionDraft.parse({ clipId: 'clip-000003', categories: ['ok.news'], action: 'allow' }))
+    expect(db.prepare('SELECT seq FROM outbox WHERE decision_id = ?').pluck().get(d.id)).toBe(4)
+    expect(db.prepare("SELECT count(*) FROM sqlite_sequence WHERE name = 'outbox'").pluck().get()).toBe(0)
     upgraded.close()
   })
 

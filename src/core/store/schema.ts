@@ -160,7 +160,10 @@ export const clipSearchState = sqliteTable('clip_search_state', {
 export const outbox = sqliteTable(
   'outbox',
   {
-    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    // The rowid, without AUTOINCREMENT (migration 0012): outbox rows are never deleted, so the
+    // next seq is always past every earlier one, and a save no longer writes sqlite_sequence —
+    // one 4 KiB page less in the WAL, which an encrypted profile encrypts and authenticates.
+    seq: integer('seq').primaryKey(),
     decisionId: text('decision_id')
       .notNull()
       .unique()
