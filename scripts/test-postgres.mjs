@@ -11,10 +11,10 @@
 // holds the horizon back with transactions of its own (in a database of its own), and a
 // test's pull right after a commit then finds nothing yet. In production the row comes with
 // the next pull; a test that pulls once fails (two files at once in one cluster failed CI
-// once, and a run here once in two). So as many files run at once as
+// once, and the one run tried so here). So as many files run at once as
 // TINJAU_TEST_DATABASE_URLS lists clusters (scripts/test-postgres.sh starts two), each worker
 // on its own (src/server/testing/test-server.ts); with TINJAU_TEST_DATABASE_URL alone, one.
-// On 2 cores: 161 s one at a time, 84 s two at once.
+// On 2 cores: 161–163 s one at a time, 91–95 s on two clusters.
 import { spawnSync } from 'node:child_process'
 import { createRequire } from 'node:module'
 import path from 'node:path'

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, test } from 'vitest'
@@ -6,6 +5,7 @@ import { dispatch } from '../shared/dispatch'
 import type { QueueItem, QueueQueryInput } from '../shared/domain'
 import { DecisionDraft } from '../shared/policy'
 import { makeClip, makeManifest, tempDir, writeManifest, writeMedia } from './testing/make-pack'
+import { forgetMigrationsFrom } from './store/testing/forget-migrations'
 import { outboxBefore0012 } from './store/testing/outbox-before-0012'
 import { openTestTinjau } from './testing/open-test-tinjau'
 import type { Tinjau } from './tinjau'
@@ -241,10 +241,7 @@ describe('filters', () => {
     outboxBefore0012(raw, false)
     raw.exec('DROP TABLE clip_search_state; DROP TABLE clip_search; DROP INDEX clips_status_due; DROP INDEX clips_due; ALTER TABLE clips DROP COLUMN authority')
     raw.exec('CREATE INDEX clips_status_due ON clips (status, due_sort, id); CREATE INDEX clips_due ON clips (due_sort, id)')
-    // From 0003 on, found by its tag (a count from the end would change with every new migration).
-    const journal = JSON.parse(readFileSync(path.resolve('resources/migrations/meta/_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] }
-    const from = journal.entries.find((e) => e.tag.startsWith('0003_'))!.when
-    raw.prepare('DELETE FROM __drizzle_migrations WHERE created_at >= ?').run(from)
+    forgetMigrationsFrom(raw, path.resolve('resources/migrations'), '0003_')
     raw.close()
     const upgraded = openTestTinjau(dataDir, { now: () => new Date(NOW) })
     open.push(upgraded)

@@ -7,6 +7,7 @@ import { verifyAudit } from '../audit'
 import { makePack, tempDir } from '../testing/make-pack'
 import { openTestTinjau } from '../testing/open-test-tinjau'
 import { openStore, PAGE_CACHE_KIB } from './open-store'
+import { forgetMigrationsFrom } from './testing/forget-migrations'
 import { outboxBefore0012 } from './testing/outbox-before-0012'
 
 const MIGRATIONS = path.resolve('resources/migrations')
@@ -125,8 +126,7 @@ describe('the store', () => {
     const raw = new Database(path.join(dataDir, 'tinjau.sqlite'))
     outboxBefore0012(raw, true)
     expect(raw.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").pluck().get()).toBe(3)
-    const journal = JSON.parse(readFileSync(path.join(MIGRATIONS, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] }
-    raw.prepare('DELETE FROM __drizzle_migrations WHERE created_at >= ?').run(journal.entries.find((e) => e.tag.startsWith('0012_'))!.when)
+    forgetMigrationsFrom(raw, MIGRATIONS, '0012_')
     raw.close()
 
     const upgraded = openTestTinjau(dataDir)
