@@ -19,6 +19,8 @@ export default defineConfig({
           'import-worker': resolve(__dirname, 'src/core/pack-import/parse-worker.ts'),
           // Worker thread of a DSA export (dsa-pool.ts): schema checks and file writes.
           'dsa-worker': resolve(__dirname, 'src/core/export/dsa-worker.ts'),
+          // Worker thread of the service's DSA export (dsa-statement-thread.ts): mapping, checks, encoding.
+          'dsa-statement-worker': resolve(__dirname, 'src/server/ops/dsa-statement-worker.ts'),
         },
       },
     },

@@ -55,6 +55,8 @@ const SERVER_CORE_ALLOWED = [
   'export/dsa-map',
   'export/redact',
   'export/out-file',
+  // How a worker thread's entry is found, built or from sources (the DSA export's mapping thread).
+  'worker-file',
   'testing/make-pack',
   'testing/make-zip',
   // Hash lists: the server writes them (`tinjau-server hashlist export`) with the app's own reader's rules.

@@ -212,4 +212,38 @@ describe('outcomes', () => {
     expect(after).toEqual(before)
     expect(await runStartTasks(server.db())).toEqual([])
   })
+
+  it("makes a run's statements in its worker thread byte for byte as on its own thread; a failure there records nothing", async () => {
+    const db = server.db()
+    const filings = async (runId: string) =>
+      rows<{ clip_id: string; outcome_id: string; filing_key: string; puid: string }>(
+        db,
+        sql`SELECT clip_id, outcome_id, filing_key, puid FROM dsa_filings WHERE run_id = ${runId} ORDER BY clip_id`,
+      )
+    const runsBefore = (await listDsaRuns(db)).length
+    const inline = await runDsaExport(db, policy, { chunk: 2, mapping: 'inline' })
+    const threaded = await runDsaExport(db, policy, { chunk: 2, mapping: 'worker' })
+    expect([inline.threaded, threaded.threaded]).toEqual([false, true])
+    expect(threaded.statements).toBe(inline.statements)
+    expect(threaded.statements).toBeGreaterThan(2)
+    expect(threaded.skipped).toEqual(inline.skipped)
+    expect(threaded.bodies.map((b) => b.toString('base64'))).toEqual(inline.bodies.map((b) => b.toString('base64')))
+    expect(await filings(threaded.runId)).toEqual(await filings(inline.runId))
+    expect(await dsaRunFiles(db, threaded.runId)).toEqual(threaded.bodies.map((b) => b.toString('utf8')))
+
+    // A clip that does not parse, met in the worker on the last chunk: the error as it was
+    // raised there, and nothing of the run is recorded.
+    const [last] = await rows<{ clip_id: string; json: string }>(
+      db,
+      sql`SELECT co.clip_id, c.json FROM clip_outcomes co JOIN clips c ON c.id = co.clip_id
+          WHERE co.kind IN ('single_review', 'consensus') AND co.action <> 'allow' ORDER BY co.updated_at DESC, co.outcome_id DESC LIMIT 1`,
+    )
+    await db.execute(sql`UPDATE clips SET json = '{"cut short' WHERE id = ${last!.clip_id}`)
+    const err = await runDsaExport(db, policy, { chunk: 2, mapping: 'worker' }).then(() => null, (e: unknown) => e as Error)
+    await db.execute(sql`UPDATE clips SET json = ${last!.json} WHERE id = ${last!.clip_id}`)
+    expect(err?.name).toBe('SyntaxError')
+    expect(err?.message).toMatch(/JSON/)
+    expect((await listDsaRuns(db)).length).toBe(runsBefore + 2)
+  })
+
 })

@@ -3,17 +3,16 @@ import { rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { timeOrderedId } from './time-ordered-ids'
-import { DsaStatement } from '../../shared/dsa-statement'
-import type { PackClip } from '../../shared/field-pack'
 import type { Policy } from '../../shared/policy'
-import { restrictionOf, statementMapper, type Restrictive } from '../../core/export/dsa-map'
+import { restrictionOf } from '../../core/export/dsa-map'
 import { writeFileAtomically } from '../../core/export/out-file'
 import { one, rows, sql, textArray, type Db } from '../db/open'
 import type { OutcomeKind } from '../db/schema'
 import { ServerError } from '../errors'
 import { allDecisions } from './decisions'
 import { isoSql } from './assignments'
-import { StatementFiles } from './statement-files'
+import { restrictiveActions, type FilableRow, type Filings } from './dsa-statement-chunks'
+import { statementMapper, WORKER_FROM } from './dsa-statement-thread'
 import type { BasisDecision } from './outcomes'
 
 /**
@@ -87,31 +86,8 @@ export interface DsaExportOptions {
   actor?: string
   /** Outcomes read and recorded at a time (EXPORT_CHUNK); tests make it small to span several. */
   chunk?: number
-}
-
-/** What a statement files: a clip's outcome with this action and these categories needs no second statement. */
-export function filingKey(o: { action: string | null; categories: readonly string[] | null; escalation_target: string | null }): string {
-  return JSON.stringify([o.action, [...new Set(o.categories ?? [])].sort(), o.escalation_target])
-}
-
-/** What a statement is made of: the outcome's own fields, its clip and, for a reviewer's outcome, who decided. */
-interface FilableRow {
-  id: string
-  clip_id: string
-  action: string
-  categories: string[] | null
-  escalation_target: string | null
-  ranges: { start_ms: number; end_ms: number; label: string; note: string }[] | null
-  rationale: string | null
-  policy_id: string | null
-  lead_id: string | null
-  created_at: string
-  clip_json: string
-  source_reviewer_id: string | null
-  source_device_id: string | null
-  /** The source decision's matched_from as JSON text; null for a lead's outcome (see the query). */
-  matched_from: string | null
-  filed_key: string | null
+  /** Where statements are made: by default a worker thread from WORKER_FROM outcomes on; tests choose. */
+  mapping?: 'worker' | 'inline'
 }
 
 /**
@@ -151,6 +127,8 @@ export interface DsaRun {
   bodies: Buffer[]
   statements: number
   skipped: Record<DsaSkipReason, number>
+  /** Whether the statements were made in a worker thread (see dsa-statement-thread.ts). */
+  threaded: boolean
 }
 
 /** Make, record and return a run's statement files (bodies), in one transaction under the export lock. */
@@ -177,11 +155,7 @@ async function exportRun(tx: Db, queue: StatementQueue, policy: Policy, opts: Ds
   const chunk = opts.chunk ?? EXPORT_CHUNK
   // Only outcomes that can file a statement are read with their clips (a settled outcome
   // whose action restricts); the others are counted by kind and action, never loaded.
-  const restrictive = new Map<string, Restrictive>()
-  for (const a of policy.actions) {
-    const r = restrictionOf(policy, a.id)
-    if (!('skipped' in r)) restrictive.set(a.id, r)
-  }
+  const restrictive = restrictiveActions(policy)
   const skipped: Record<DsaSkipReason, number> = { pending: 0, disputed: 0, not_restrictive: 0, unknown_action: 0, already_filed: 0 }
   const groups = await rows<{ kind: string; action: string | null; n: number }>(tx, sql`SELECT kind, action, count(*)::int AS n FROM clip_outcomes GROUP BY kind, action`)
   for (const g of groups) {
@@ -223,52 +197,38 @@ async function exportRun(tx: Db, queue: StatementQueue, policy: Policy, opts: Ds
       ),
     )
 
-  const toStatement = statementMapper(policy)
-  const files = new StatementFiles()
-  const recorded: Promise<void>[] = []
-  let statements = 0
-  let next = ids.length > 0 ? readChunk(0) : null
-  for (let at = 0; next !== null; at += chunk) {
-    const list = await next
-    next = at + chunk < ids.length ? readChunk(at + chunk) : null
-    const filings: Filings = { clip_id: [], outcome_id: [], filing_key: [], puid: [] }
-    for (const o of list) {
-      const key = filingKey(o)
-      if (opts.sinceLast && o.filed_key === key) {
-        skipped.already_filed++
-        continue
-      }
-      // dsa-map reads categories and ranges as the app stores them: JSON text, ranges in camelCase.
-      const statement = toStatement(
-        {
-          id: o.id,
-          policy_id: o.policy_id ?? policy.id,
-          categories: JSON.stringify(o.categories ?? []),
-          action: o.action,
-          ranges: JSON.stringify((o.ranges ?? []).map((x) => ({ startMs: x.start_ms, endMs: x.end_ms, label: x.label, note: x.note }))),
-          rationale: o.rationale ?? '',
-          reviewer_id: o.lead_id ?? o.source_reviewer_id ?? '',
-          device_id: o.source_device_id ?? '',
-          decided_at: o.created_at,
-          matched_from: o.matched_from,
-        },
-        JSON.parse(o.clip_json) as PackClip,
-        restrictive.get(o.action)!,
-      )
-      const checked = DsaStatement.safeParse(statement)
-      if (!checked.success) {
-        throw new ServerError('server_error', `the DSA statement for outcome ${o.id} (clip ${o.clip_id}) breaks the schema: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
-      }
-      files.add(statement)
-      filings.clip_id.push(o.clip_id)
-      filings.outcome_id.push(o.id)
-      filings.filing_key.push(key)
-      filings.puid.push(statement.puid)
+  // While chunk k is mapped (in the worker, for a large run), the connection records chunk
+  // k-1 and reads chunk k+1.
+  const mapper = await statementMapper(policy, opts.sinceLast === true, opts.mapping ?? (ids.length >= WORKER_FROM ? 'worker' : 'inline'))
+  try {
+    const files: Buffer[] = []
+    const recorded: Promise<void>[] = []
+    let statements = 0
+    let next = ids.length > 0 ? readChunk(0) : null
+    for (let at = 0; next !== null; at += chunk) {
+      const list = await next
+      next = at + chunk < ids.length ? readChunk(at + chunk) : null
+      const mapped = await mapper.map(list)
+      files.push(...mapped.files)
+      skipped.already_filed += mapped.alreadyFiled
+      statements += mapped.filings.clip_id.length
+      if (mapped.filings.clip_id.length > 0) recorded.push(queue.add(() => recordFilings(tx, runId, mapped.filings)))
     }
-    statements += filings.clip_id.length
-    if (filings.clip_id.length > 0) recorded.push(queue.add(() => recordFilings(tx, runId, filings)))
+    files.push(...(await mapper.finish()))
+    return await recordRun(tx, runId, opts, { bodies: files, statements, skipped, threaded: mapper.threaded }, recorded)
+  } finally {
+    await mapper.close()
   }
-  const bodies = files.finish()
+}
+
+/** The run's files and its row, once every chunk's filings are recorded. */
+async function recordRun(
+  tx: Db,
+  runId: string,
+  opts: DsaExportOptions,
+  { bodies, statements, skipped, threaded }: Omit<DsaRun, 'runId'>,
+  recorded: Promise<void>[],
+): Promise<DsaRun> {
   await Promise.all(recorded)
 
   // The run's row comes last, as it carries the counts and is append-only; its files name it.
@@ -288,14 +248,7 @@ async function exportRun(tx: Db, queue: StatementQueue, policy: Policy, opts: Ds
     INSERT INTO service_audit (actor, action, subject, details)
     VALUES (${opts.actor ?? 'operator'}, 'dsa.export', ${runId},
       ${JSON.stringify({ since_last: opts.sinceLast === true, statements, files: bodies.length, skipped })}::jsonb)`)
-  return { runId, bodies, statements, skipped }
-}
-
-interface Filings {
-  clip_id: string[]
-  outcome_id: string[]
-  filing_key: string[]
-  puid: string[]
+  return { runId, bodies, statements, skipped, threaded }
 }
 
 /** A chunk's statements, by clip: what the run filed (dsa_filings) and each clip's last filing (dsa_filed). */

@@ -12,7 +12,7 @@ export class StatementFiles {
   private scratch = Buffer.allocUnsafe(1 << 20)
   private at = 0
   private count = 0
-  private readonly files: Buffer[] = []
+  private closed: Buffer[] = []
 
   add(statement: DsaStatement): void {
     const json = JSON.stringify(statement)
@@ -24,15 +24,22 @@ export class StatementFiles {
     if (++this.count === MAX_STATEMENTS_PER_CALL) this.close()
   }
 
-  /** Every file, the last one closed: none when no statement was added. */
+  /** The files closed since the last call, in order: a run hands them on as they fill. */
+  takeClosed(): Buffer[] {
+    const out = this.closed
+    this.closed = []
+    return out
+  }
+
+  /** The files not taken yet, the last one closed: none when no statement was added since. */
   finish(): Buffer[] {
     if (this.count > 0) this.close()
-    return this.files
+    return this.takeClosed()
   }
 
   private close(): void {
     this.at += this.scratch.write(FILE_END, this.at, 'latin1')
-    this.files.push(Buffer.from(this.scratch.subarray(0, this.at)))
+    this.closed.push(Buffer.from(this.scratch.subarray(0, this.at)))
     this.at = 0
     this.count = 0
   }
