@@ -242,7 +242,8 @@ describe('outcomes', () => {
     const err = await runDsaExport(db, policy, { chunk: 2, mapping: 'worker' }).then(() => null, (e: unknown) => e as Error)
     await db.execute(sql`UPDATE clips SET json = ${last!.json} WHERE id = ${last!.clip_id}`)
     expect(err?.name).toBe('SyntaxError')
-    expect(err?.message).toMatch(/JSON/)
+    expect(err?.message).toContain(`clip ${last!.clip_id} (outcome `)
+    expect(err?.message).toMatch(/is stored as JSON that does not parse: .*JSON/)
     expect((await listDsaRuns(db)).length).toBe(runsBefore + 2)
   })
 

@@ -49,6 +49,15 @@ export interface ChunkResult {
   files: Buffer[]
 }
 
+/** The clip as its pack gave it; a clip stored broken is named (its pack was checked when loaded). */
+function clipOf(o: FilableRow): PackClip {
+  try {
+    return JSON.parse(o.clip_json) as PackClip
+  } catch (err) {
+    throw new SyntaxError(`clip ${o.clip_id} (outcome ${o.id}) is stored as JSON that does not parse: ${(err as Error).message}`)
+  }
+}
+
 /** What a statement files: a clip's outcome with this action and these categories needs no second statement. */
 export function filingKey(o: { action: string | null; categories: readonly string[] | null; escalation_target: string | null }): string {
   return JSON.stringify([o.action, [...new Set(o.categories ?? [])].sort(), o.escalation_target])
@@ -103,7 +112,7 @@ export class StatementChunks {
           decided_at: o.created_at,
           matched_from: o.matched_from,
         },
-        JSON.parse(o.clip_json) as PackClip,
+        clipOf(o),
         restrictive,
       )
       const checked = DsaStatement.safeParse(statement)
