@@ -11,7 +11,8 @@
  * Environment: DSA_EXPORT_ROOT=<a checkout> runs that checkout's src/server/ops/export.ts
  * instead of this one's (the template must be one of the same migrations); DSA_EXPORT_OUT=<dir>
  * writes the bodies there; DSA_EXPORT_SINCE_LAST=1 runs with since_last (a second run on
- * the same copy, when DSA_EXPORT_TWICE=1); DSA_EXPORT_CHUNK=<n> sets the rows read at a time.
+ * the same copy, when DSA_EXPORT_TWICE=1); DSA_EXPORT_CHUNK=<n> sets the rows read at a time;
+ * DSA_EXPORT_MAPPING=worker|inline says where the statements are made (by default, by the run's size).
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -57,13 +58,16 @@ async function main(): Promise<void> {
     // Warm the pool's connections, as a serving instance's are.
     await Promise.all([db.execute(sql`SELECT 1`), db.execute(sql`SELECT 1`)])
     const runs = process.env.DSA_EXPORT_TWICE === '1' ? 2 : 1
+    const m = process.env.DSA_EXPORT_MAPPING
+    if (m !== undefined && m !== 'worker' && m !== 'inline') throw new Error(`DSA_EXPORT_MAPPING is "${m}": worker or inline`)
+    const mapping: { mapping?: 'worker' | 'inline' } = m === 'worker' || m === 'inline' ? { mapping: m } : {}
     for (let i = 0; i < runs; i++) {
       const pids = await backendPids(db, name)
       const pg0 = pids.map(cpuSeconds)
       const node0 = process.cpuUsage()
       const load = os.loadavg()[0]!.toFixed(2)
       const s = performance.now()
-      const run = await runDsaExport(db, policy, { sinceLast: process.env.DSA_EXPORT_SINCE_LAST === '1', actor: 'operator', ...(process.env.DSA_EXPORT_CHUNK ? { chunk: Number(process.env.DSA_EXPORT_CHUNK) } : {}) })
+      const run = await runDsaExport(db, policy, { sinceLast: process.env.DSA_EXPORT_SINCE_LAST === '1', actor: 'operator', ...(process.env.DSA_EXPORT_CHUNK ? { chunk: Number(process.env.DSA_EXPORT_CHUNK) } : {}), ...mapping })
       const wall = performance.now() - s
       const node = process.cpuUsage(node0)
       // Backends the pool connected meanwhile (the export's readers) count whole.
@@ -73,7 +77,7 @@ async function main(): Promise<void> {
       for (const b of run.bodies) digest.update(b).update('\0')
       console.log(
         `${root === path.resolve(__dirname, '..') ? 'this checkout' : root}: ${Math.round(wall)} ms wall, Node CPU ${((node.user + node.system) / 1e6).toFixed(2)} s, ` +
-          `PostgreSQL backends ${pgCpu.toFixed(2)} s; load ${load} → ${os.loadavg()[0]!.toFixed(2)}; ${run.statements} statements in ${run.bodies.length} files, ` +
+          `PostgreSQL backends ${pgCpu.toFixed(2)} s; load ${load} → ${os.loadavg()[0]!.toFixed(2)}; ${run.statements} statements in ${run.bodies.length} files${'threads' in run ? ` (${run.threads === 0 ? 'made on its own thread' : `made on ${run.threads} worker thread${run.threads === 1 ? '' : 's'}`})` : ''}, ` +
           `skipped ${JSON.stringify(run.skipped)}; RSS ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB; bodies sha256 ${digest.digest('hex').slice(0, 16)}`,
       )
       if (process.env.DSA_EXPORT_OUT) {

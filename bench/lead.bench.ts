@@ -532,7 +532,7 @@ async function exportFigure(db: Db, restricted: number, database: string): Promi
   const cpu = await meter.stop()
   const ok = t < TARGET.exportMs && run.statements === restricted
   console.log(
-    `\n4. the DSA export of the outcomes in force (runDsaExport, since_last off; ${load()}): ${ms(t)}, ${int(run.statements)} statements in ${run.bodies.length} files, ` +
+    `\n4. the DSA export of the outcomes in force (runDsaExport, since_last off; ${load()}): ${ms(t)}, ${int(run.statements)} statements in ${run.bodies.length} files (made ${run.threads === 0 ? "on the export's own thread" : `on ${run.threads} worker thread${run.threads === 1 ? '' : 's'}`}), ` +
       `skipped ${JSON.stringify(run.skipped)}; bench process RSS ${int(rss0 / 2 ** 20)} → ${int(process.memoryUsage().rss / 2 ** 20)} MiB\n` +
       `   CPU meanwhile: the bench's process (the export's Node side) ${((node.user + node.system) / 1e6).toFixed(1)} s, ` +
       `PostgreSQL backends of this database ${cpu ? cpu.postgres.toFixed(1) : '?'} s, of ${((t / 1000) * os.cpus().length).toFixed(1)} s the ${os.cpus().length} cores had\n` +

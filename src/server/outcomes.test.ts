@@ -213,7 +213,7 @@ describe('outcomes', () => {
     expect(await runStartTasks(server.db())).toEqual([])
   })
 
-  it("makes a run's statements in its worker thread byte for byte as on its own thread; a failure there records nothing", async () => {
+  it("makes a run's statements on worker threads byte for byte as on its own thread; a failure there records nothing", async () => {
     const db = server.db()
     const filings = async (runId: string) =>
       rows<{ clip_id: string; outcome_id: string; filing_key: string; puid: string }>(
@@ -222,14 +222,18 @@ describe('outcomes', () => {
       )
     const runsBefore = (await listDsaRuns(db)).length
     const inline = await runDsaExport(db, policy, { chunk: 2, mapping: 'inline' })
-    const threaded = await runDsaExport(db, policy, { chunk: 2, mapping: 'worker' })
-    expect([inline.threaded, threaded.threaded]).toEqual([false, true])
-    expect(threaded.statements).toBe(inline.statements)
-    expect(threaded.statements).toBeGreaterThan(2)
-    expect(threaded.skipped).toEqual(inline.skipped)
-    expect(threaded.bodies.map((b) => b.toString('base64'))).toEqual(inline.bodies.map((b) => b.toString('base64')))
-    expect(await filings(threaded.runId)).toEqual(await filings(inline.runId))
-    expect(await dsaRunFiles(db, threaded.runId)).toEqual(threaded.bodies.map((b) => b.toString('utf8')))
+    expect(inline.threads).toBe(0)
+    expect(inline.statements).toBeGreaterThan(2)
+    // Chunks of 2 go to 3 workers in turn: answered out of step, taken in order.
+    for (const workers of [1, 3]) {
+      const threaded = await runDsaExport(db, policy, { chunk: 2, mapping: 'worker', workers })
+      expect(threaded.threads).toBe(workers)
+      expect(threaded.statements).toBe(inline.statements)
+      expect(threaded.skipped).toEqual(inline.skipped)
+      expect(threaded.bodies.map((b) => b.toString('base64'))).toEqual(inline.bodies.map((b) => b.toString('base64')))
+      expect(await filings(threaded.runId)).toEqual(await filings(inline.runId))
+      expect(await dsaRunFiles(db, threaded.runId)).toEqual(threaded.bodies.map((b) => b.toString('utf8')))
+    }
 
     // A clip that does not parse, met in the worker on the last chunk: the error as it was
     // raised there, and nothing of the run is recorded.
@@ -239,12 +243,11 @@ describe('outcomes', () => {
           WHERE co.kind IN ('single_review', 'consensus') AND co.action <> 'allow' ORDER BY co.updated_at DESC, co.outcome_id DESC LIMIT 1`,
     )
     await db.execute(sql`UPDATE clips SET json = '{"cut short' WHERE id = ${last!.clip_id}`)
-    const err = await runDsaExport(db, policy, { chunk: 2, mapping: 'worker' }).then(() => null, (e: unknown) => e as Error)
+    const err = await runDsaExport(db, policy, { chunk: 2, mapping: 'worker', workers: 2 }).then(() => null, (e: unknown) => e as Error)
     await db.execute(sql`UPDATE clips SET json = ${last!.json} WHERE id = ${last!.clip_id}`)
     expect(err?.name).toBe('SyntaxError')
     expect(err?.message).toContain(`clip ${last!.clip_id} (outcome `)
     expect(err?.message).toMatch(/is stored as JSON that does not parse: .*JSON/)
-    expect((await listDsaRuns(db)).length).toBe(runsBefore + 2)
+    expect((await listDsaRuns(db)).length).toBe(runsBefore + 3)
   })
-
 })

@@ -2,13 +2,13 @@ import { DsaStatement } from '../../shared/dsa-statement'
 import type { PackClip } from '../../shared/field-pack'
 import type { Policy } from '../../shared/policy'
 import { restrictionOf, statementMapper, type Restrictive } from '../../core/export/dsa-map'
-import { StatementFiles } from './statement-files'
+import { StatementEncoder, type EncodedStatements } from './statement-files'
 
 /**
  * A DSA export's statements, made a chunk of outcomes at a time: each outcome read with its
- * clip is mapped (src/core/export/dsa-map.ts), checked against the DSA schema and added to
- * the run's files. The same class runs in the export's worker thread
- * (dsa-statement-worker.ts) or, for a small run, on the thread that reads the database.
+ * clip is mapped (src/core/export/dsa-map.ts), checked against the DSA schema and encoded.
+ * The same class runs in the export's worker threads (dsa-statement-worker.ts) or, for a
+ * small run, on the thread that reads the database.
  * Nothing here touches the database: which outcomes were filed goes back as `Filings`.
  */
 
@@ -45,8 +45,8 @@ export interface ChunkResult {
   filings: Filings
   /** Outcomes filed already with this action and categories (`since last`): no statement. */
   alreadyFiled: number
-  /** Files completed by this chunk (100 statements each), UTF-8, in order. */
-  files: Buffer[]
+  /** The chunk's statements, encoded (the run's files are cut from them: statement-files.ts). */
+  statements: EncodedStatements
 }
 
 /** The clip as its pack gave it; a clip stored broken is named (its pack was checked when loaded). */
@@ -76,7 +76,7 @@ export function restrictiveActions(policy: Policy): Map<string, Restrictive> {
 export class StatementChunks {
   private readonly restrictive: Map<string, Restrictive>
   private readonly toStatement: ReturnType<typeof statementMapper>
-  private readonly files = new StatementFiles()
+  private readonly encoder = new StatementEncoder()
 
   constructor(
     private readonly policy: Policy,
@@ -119,17 +119,12 @@ export class StatementChunks {
       if (!checked.success) {
         throw new Error(`the DSA statement for outcome ${o.id} (clip ${o.clip_id}) breaks the schema: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
       }
-      this.files.add(statement)
+      this.encoder.add(statement)
       filings.clip_id.push(o.clip_id)
       filings.outcome_id.push(o.id)
       filings.filing_key.push(key)
       filings.puid.push(statement.puid)
     }
-    return { filings, alreadyFiled, files: this.files.takeClosed() }
-  }
-
-  /** The last file, when it holds any statement. */
-  finish(): Buffer[] {
-    return this.files.finish()
+    return { filings, alreadyFiled, statements: this.encoder.take() }
   }
 }

@@ -1,52 +1,84 @@
+import os from 'node:os'
 import type { Worker } from 'node:worker_threads'
 import type { Policy } from '../../shared/policy'
 import { startWorker } from '../../core/worker-file'
 import { StatementChunks, type ChunkResult, type FilableRow } from './dsa-statement-chunks'
 
 /**
- * Where a DSA export's statements are made: a worker thread (dsa-statement-worker.ts) for a
- * large run, so that mapping, schema checks and encoding (most of an export's CPU) overlap
- * with reading and recording on the export's own thread; on that thread itself for a small
- * run, or where no worker can start. Either way the answers are the same, byte for byte.
+ * Where a DSA export's statements are made: worker threads (dsa-statement-worker.ts) for a
+ * large run, so that mapping, schema checks and encoding (most of an export's CPU) run on
+ * every core, beside reading and recording on the export's own thread; on that thread
+ * itself for a small run, or where no worker can start. Chunks go to the workers in turn and
+ * are answered in order, and the files are cut from the chunks' statements in that order
+ * (statement-files.ts), so they are the same byte for byte however the run was made.
  */
 
-export type MapperRequest = { kind: 'start'; policy: Policy; sinceLast: boolean } | { kind: 'chunk'; rows: FilableRow[] } | { kind: 'finish' }
+export type MapperRequest = { kind: 'start'; policy: Policy; sinceLast: boolean } | { kind: 'chunk'; rows: FilableRow[] }
 
-export type MapperReply =
-  | { kind: 'ready' }
-  | { kind: 'started' }
-  | { kind: 'chunk'; result: ChunkResult }
-  | { kind: 'finished'; files: Uint8Array[] }
-  | { kind: 'failed'; name: string; message: string }
+export type MapperReply = { kind: 'ready' } | { kind: 'started' } | { kind: 'chunk'; result: ChunkResult } | { kind: 'failed'; name: string; message: string }
 
 export interface StatementMapper {
-  /** Where the statements are made: false when on the calling thread. */
-  readonly threaded: boolean
-  /** The chunk's statements, chunks answered in the order they were given. */
+  /** How many worker threads make the statements: 0 when on the calling thread. */
+  readonly threads: number
+  /** The chunk's statements; chunks are answered in the order they were given. */
   map(rows: FilableRow[]): Promise<ChunkResult>
-  /** The run's last file, if any. */
-  finish(): Promise<Buffer[]>
   close(): Promise<void>
 }
 
-/** A worker for a run of `outcomes` or more; fewer are mapped on the calling thread (a worker's start costs more than it saves). */
+/** Worker threads for a run of `outcomes` or more; fewer are mapped on the calling thread (a worker's start costs more than it saves). */
 export const WORKER_FROM = 10_000
 
-export async function statementMapper(policy: Policy, sinceLast: boolean, where: 'worker' | 'inline'): Promise<StatementMapper> {
+/**
+ * A core for the export's own thread and the database's backend, the others for workers (at
+ * least one, at most four). On two cores a second worker made no run faster: the cores were
+ * busy already (docs/performance.md).
+ */
+export function workerCount(): number {
+  return Math.min(4, Math.max(1, os.availableParallelism() - 1))
+}
+
+export async function statementMapper(policy: Policy, sinceLast: boolean, where: 'worker' | 'inline', threads = workerCount()): Promise<StatementMapper> {
   if (where === 'worker') {
-    const worker = await startWorker(__dirname, 'dsa-statement-worker.js', 'dsa-statement-worker.ts')
-    if (worker) {
-      const thread = new WorkerMapper(worker)
-      await thread.request({ kind: 'start', policy, sinceLast })
-      return thread
+    const started = await Promise.all(Array.from({ length: threads }, () => startWorker(__dirname, 'dsa-statement-worker.js', 'dsa-statement-worker.ts')))
+    const workers = started.filter((w): w is Worker => w !== null).map((w) => new WorkerMapper(w))
+    if (workers.length > 0) {
+      const pool = new WorkerPool(workers)
+      try {
+        await Promise.all(workers.map((w) => w.request({ kind: 'start', policy, sinceLast })))
+      } catch (err) {
+        await pool.close()
+        throw err
+      }
+      return pool
     }
   }
   const chunks = new StatementChunks(policy, sinceLast)
   return {
-    threaded: false,
+    threads: 0,
     map: async (rows) => chunks.map(rows),
-    finish: async () => chunks.finish(),
     close: async () => {},
+  }
+}
+
+/** Chunks to each worker in turn: each answers in the order it was asked, so answers come back in the chunks' order. */
+class WorkerPool implements StatementMapper {
+  private turn = 0
+
+  constructor(private readonly workers: WorkerMapper[]) {}
+
+  get threads(): number {
+    return this.workers.length
+  }
+
+  async map(rows: FilableRow[]): Promise<ChunkResult> {
+    const worker = this.workers[this.turn++ % this.workers.length]!
+    const reply = await worker.request({ kind: 'chunk', rows })
+    if (reply.kind !== 'chunk') throw new Error(`the DSA export's worker answered "${reply.kind}" to a chunk`)
+    return reply.result
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close()))
   }
 }
 
@@ -57,8 +89,7 @@ function rebuilt(name: string, message: string): Error {
   return err
 }
 
-class WorkerMapper implements StatementMapper {
-  readonly threaded = true
+class WorkerMapper {
   private readonly waiting: { resolve: (r: MapperReply) => void; reject: (e: Error) => void }[] = []
   private failure: Error | null = null
 
@@ -79,18 +110,6 @@ class WorkerMapper implements StatementMapper {
     })
   }
 
-  async map(rows: FilableRow[]): Promise<ChunkResult> {
-    const reply = await this.request({ kind: 'chunk', rows })
-    if (reply.kind !== 'chunk') throw new Error(`the DSA export's worker answered "${reply.kind}" to a chunk`)
-    return { ...reply.result, files: reply.result.files.map(asBuffer) }
-  }
-
-  async finish(): Promise<Buffer[]> {
-    const reply = await this.request({ kind: 'finish' })
-    if (reply.kind !== 'finished') throw new Error(`the DSA export's worker answered "${reply.kind}" to the run's end`)
-    return reply.files.map(asBuffer)
-  }
-
   async close(): Promise<void> {
     this.worker.removeAllListeners('exit')
     this.fail(new Error("the DSA export's worker thread was closed"))
@@ -101,9 +120,4 @@ class WorkerMapper implements StatementMapper {
     this.failure ??= err
     for (const w of this.waiting.splice(0)) w.reject(err)
   }
-}
-
-/** Buffers arrive from another thread as plain Uint8Arrays. */
-function asBuffer(u: Uint8Array): Buffer {
-  return Buffer.from(u.buffer, u.byteOffset, u.byteLength)
 }

@@ -11,7 +11,8 @@ import type { OutcomeKind } from '../db/schema'
 import { ServerError } from '../errors'
 import { allDecisions } from './decisions'
 import { isoSql } from './assignments'
-import { restrictiveActions, type FilableRow, type Filings } from './dsa-statement-chunks'
+import { restrictiveActions, type ChunkResult, type FilableRow, type Filings } from './dsa-statement-chunks'
+import { StatementFiles } from './statement-files'
 import { statementMapper, WORKER_FROM } from './dsa-statement-thread'
 import type { BasisDecision } from './outcomes'
 
@@ -86,8 +87,10 @@ export interface DsaExportOptions {
   actor?: string
   /** Outcomes read and recorded at a time (EXPORT_CHUNK); tests make it small to span several. */
   chunk?: number
-  /** Where statements are made: by default a worker thread from WORKER_FROM outcomes on; tests choose. */
+  /** Where statements are made: by default worker threads from WORKER_FROM outcomes on; tests choose. */
   mapping?: 'worker' | 'inline'
+  /** How many worker threads (workerCount() by default); tests choose. */
+  workers?: number
 }
 
 /**
@@ -127,8 +130,8 @@ export interface DsaRun {
   bodies: Buffer[]
   statements: number
   skipped: Record<DsaSkipReason, number>
-  /** Whether the statements were made in a worker thread (see dsa-statement-thread.ts). */
-  threaded: boolean
+  /** How many worker threads made the statements: 0 when the run's own thread did (see dsa-statement-thread.ts). */
+  threads: number
 }
 
 /** Make, record and return a run's statement files (bodies), in one transaction under the export lock. */
@@ -197,25 +200,34 @@ async function exportRun(tx: Db, queue: StatementQueue, policy: Policy, opts: Ds
       ),
     )
 
-  // While chunk k is mapped (in the worker, for a large run), the connection records chunk
-  // k-1 and reads chunk k+1.
-  const mapper = await statementMapper(policy, opts.sinceLast === true, opts.mapping ?? (ids.length >= WORKER_FROM ? 'worker' : 'inline'))
+  // Chunks are mapped on the workers (for a large run) while the connection reads the next
+  // and records the last; with n workers, n chunks are being mapped at once.
+  const mapper = await statementMapper(policy, opts.sinceLast === true, opts.mapping ?? (ids.length >= WORKER_FROM ? 'worker' : 'inline'), opts.workers)
   try {
-    const files: Buffer[] = []
+    const files = new StatementFiles()
+    const bodies: Buffer[] = []
     const recorded: Promise<void>[] = []
     let statements = 0
-    let next = ids.length > 0 ? readChunk(0) : null
-    for (let at = 0; next !== null; at += chunk) {
-      const list = await next
-      next = at + chunk < ids.length ? readChunk(at + chunk) : null
-      const mapped = await mapper.map(list)
-      files.push(...mapped.files)
+    const take = (mapped: ChunkResult) => {
+      bodies.push(...files.add(mapped.statements))
       skipped.already_filed += mapped.alreadyFiled
       statements += mapped.filings.clip_id.length
       if (mapped.filings.clip_id.length > 0) recorded.push(queue.add(() => recordFilings(tx, runId, mapped.filings)))
     }
-    files.push(...(await mapper.finish()))
-    return await recordRun(tx, runId, opts, { bodies: files, statements, skipped, threaded: mapper.threaded }, recorded)
+    const mapping: Promise<ChunkResult>[] = []
+    let next = ids.length > 0 ? readChunk(0) : null
+    for (let at = 0; next !== null; at += chunk) {
+      const list = await next
+      next = at + chunk < ids.length ? readChunk(at + chunk) : null
+      const mapped = mapper.map(list)
+      // Settled later, in order; a failure is awaited there and must not go unhandled meanwhile.
+      mapped.catch(() => {})
+      mapping.push(mapped)
+      if (mapping.length >= Math.max(1, mapper.threads)) take(await mapping.shift()!)
+    }
+    for (const mapped of mapping) take(await mapped)
+    bodies.push(...files.finish())
+    return await recordRun(tx, runId, opts, { bodies, statements, skipped, threads: mapper.threads }, recorded)
   } finally {
     await mapper.close()
   }
@@ -226,7 +238,7 @@ async function recordRun(
   tx: Db,
   runId: string,
   opts: DsaExportOptions,
-  { bodies, statements, skipped, threaded }: Omit<DsaRun, 'runId'>,
+  { bodies, statements, skipped, threads }: Omit<DsaRun, 'runId'>,
   recorded: Promise<void>[],
 ): Promise<DsaRun> {
   await Promise.all(recorded)
@@ -248,7 +260,7 @@ async function recordRun(
     INSERT INTO service_audit (actor, action, subject, details)
     VALUES (${opts.actor ?? 'operator'}, 'dsa.export', ${runId},
       ${JSON.stringify({ since_last: opts.sinceLast === true, statements, files: bodies.length, skipped })}::jsonb)`)
-  return { runId, bodies, statements, skipped, threaded }
+  return { runId, bodies, statements, skipped, threads }
 }
 
 /** A chunk's statements, by clip: what the run filed (dsa_filings) and each clip's last filing (dsa_filed). */
