@@ -6,6 +6,7 @@ import { loadPolicy } from '../core/policy-loader'
 import { tempDir } from '../core/testing/make-pack'
 import { DsaStatement } from '../shared/dsa-statement'
 import { rows, sql } from './db/open'
+import { ServerError } from './errors'
 import { runStartTasks } from './db/start-tasks'
 import { dsaRunFiles, exportDecisionsJson, exportDsaRun, exportDsaStatements, listDsaRuns, listOutcomesInForce, runDsaExport } from './ops/export'
 import type { TestPack } from './testing/fixtures'
@@ -248,6 +249,18 @@ describe('outcomes', () => {
     expect(err?.name).toBe('SyntaxError')
     expect(err?.message).toContain(`clip ${last!.clip_id} (outcome `)
     expect(err?.message).toMatch(/is stored as JSON that does not parse: .*JSON/)
+    expect((await listDsaRuns(db)).length).toBe(runsBefore + 3)
+
+    // A statement that breaks the DSA schema (a policy naming a visibility the schema does
+    // not know): the service's own error, with its message, on either thread; nothing recorded.
+    const broken = structuredClone(policy)
+    for (const a of broken.actions) if (a.dsa) a.dsa = { ...a.dsa, decision_visibility: ['DECISION_VISIBILITY_NOT_IN_THE_SCHEMA'] }
+    for (const mapping of ['inline', 'worker'] as const) {
+      const refused = await runDsaExport(db, broken, { chunk: 2, mapping, workers: 2 }).then(() => null, (e: unknown) => e)
+      expect(refused).toBeInstanceOf(ServerError)
+      expect((refused as ServerError).code).toBe('server_error')
+      expect((refused as ServerError).message).toMatch(/^the DSA statement for outcome \S+ \(clip \S+\) breaks the schema: decision_visibility\.0/)
+    }
     expect((await listDsaRuns(db)).length).toBe(runsBefore + 3)
   })
 })

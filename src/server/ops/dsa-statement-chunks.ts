@@ -2,6 +2,7 @@ import { DsaStatement } from '../../shared/dsa-statement'
 import type { PackClip } from '../../shared/field-pack'
 import type { Policy } from '../../shared/policy'
 import { restrictionOf, statementMapper, type Restrictive } from '../../core/export/dsa-map'
+import { ServerError } from '../errors'
 import { StatementEncoder, type EncodedStatements } from './statement-files'
 
 /**
@@ -97,7 +98,7 @@ export class StatementChunks {
         continue
       }
       const restrictive = this.restrictive.get(o.action)
-      if (!restrictive) throw new Error(`outcome ${o.id} (clip ${o.clip_id}) has action "${o.action}", which restricts nothing under policy ${this.policy.id}`)
+      if (!restrictive) throw new ServerError('server_error', `outcome ${o.id} (clip ${o.clip_id}) has action "${o.action}", which restricts nothing under policy ${this.policy.id}`)
       // dsa-map reads categories and ranges as the app stores them: JSON text, ranges in camelCase.
       const statement = this.toStatement(
         {
@@ -117,7 +118,7 @@ export class StatementChunks {
       )
       const checked = DsaStatement.safeParse(statement)
       if (!checked.success) {
-        throw new Error(`the DSA statement for outcome ${o.id} (clip ${o.clip_id}) breaks the schema: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
+        throw new ServerError('server_error', `the DSA statement for outcome ${o.id} (clip ${o.clip_id}) breaks the schema: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
       }
       this.encoder.add(statement)
       filings.clip_id.push(o.clip_id)

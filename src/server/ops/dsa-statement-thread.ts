@@ -2,6 +2,8 @@ import os from 'node:os'
 import type { Worker } from 'node:worker_threads'
 import type { Policy } from '../../shared/policy'
 import { startWorker } from '../../core/worker-file'
+import type { SyncErrorCode } from '../../shared/sync-protocol'
+import { ServerError } from '../errors'
 import { StatementChunks, type ChunkResult, type FilableRow } from './dsa-statement-chunks'
 
 /**
@@ -15,7 +17,7 @@ import { StatementChunks, type ChunkResult, type FilableRow } from './dsa-statem
 
 export type MapperRequest = { kind: 'start'; policy: Policy; sinceLast: boolean } | { kind: 'chunk'; rows: FilableRow[] }
 
-export type MapperReply = { kind: 'ready' } | { kind: 'started' } | { kind: 'chunk'; result: ChunkResult } | { kind: 'failed'; name: string; message: string }
+export type MapperReply = { kind: 'ready' } | { kind: 'started' } | { kind: 'chunk'; result: ChunkResult } | { kind: 'failed'; name: string; message: string; code?: SyncErrorCode }
 
 export interface StatementMapper {
   /** How many worker threads make the statements: 0 when on the calling thread. */
@@ -37,7 +39,7 @@ export function workerCount(): number {
   return Math.min(4, Math.max(1, os.availableParallelism() - 1))
 }
 
-export async function statementMapper(policy: Policy, sinceLast: boolean, where: 'worker' | 'inline', threads = workerCount()): Promise<StatementMapper> {
+export async function startStatementMapper(policy: Policy, sinceLast: boolean, where: 'worker' | 'inline', threads = workerCount()): Promise<StatementMapper> {
   if (where === 'worker') {
     const started = await Promise.all(Array.from({ length: threads }, () => startWorker(__dirname, 'dsa-statement-worker.js', 'dsa-statement-worker.ts')))
     const workers = started.filter((w): w is Worker => w !== null).map((w) => new WorkerMapper(w))
@@ -82,10 +84,15 @@ class WorkerPool implements StatementMapper {
   }
 }
 
-/** A failure in the worker, with the name and message it had there (a SyntaxError stays one). */
-function rebuilt(name: string, message: string): Error {
-  const err = new Error(message)
-  err.name = name
+/**
+ * A failure in the worker as it was there: the service's own error keeps its code (so the
+ * HTTP layer shows its message, as for a run made inline), any other its name and message
+ * (a SyntaxError stays one).
+ */
+function rebuilt(reply: Extract<MapperReply, { kind: 'failed' }>): Error {
+  if (reply.code) return new ServerError(reply.code, reply.message)
+  const err = new Error(reply.message)
+  err.name = reply.name
   return err
 }
 
@@ -105,7 +112,7 @@ class WorkerMapper {
       this.waiting.push({ resolve, reject })
       this.worker.postMessage(m)
     }).then((reply) => {
-      if (reply.kind === 'failed') throw rebuilt(reply.name, reply.message)
+      if (reply.kind === 'failed') throw rebuilt(reply)
       return reply
     })
   }

@@ -1,4 +1,5 @@
 import { parentPort } from 'node:worker_threads'
+import { ServerError } from '../errors'
 import { StatementChunks } from './dsa-statement-chunks'
 import type { MapperReply, MapperRequest } from './dsa-statement-thread'
 
@@ -26,7 +27,8 @@ port.on('message', (m: MapperRequest) => {
     }
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err))
-    port.postMessage({ kind: 'failed', name: e.name, message: e.message } satisfies MapperReply)
+    const code = e instanceof ServerError ? e.code : undefined
+    port.postMessage({ kind: 'failed', name: e.name, message: e.message, ...(code ? { code } : {}) } satisfies MapperReply)
   }
 })
 port.postMessage({ kind: 'ready' } satisfies MapperReply)

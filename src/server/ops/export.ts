@@ -13,7 +13,7 @@ import { allDecisions } from './decisions'
 import { isoSql } from './assignments'
 import { restrictiveActions, type ChunkResult, type FilableRow, type Filings } from './dsa-statement-chunks'
 import { StatementFiles } from './statement-files'
-import { statementMapper, WORKER_FROM } from './dsa-statement-thread'
+import { startStatementMapper, WORKER_FROM } from './dsa-statement-thread'
 import type { BasisDecision } from './outcomes'
 
 /**
@@ -202,7 +202,7 @@ async function exportRun(tx: Db, queue: StatementQueue, policy: Policy, opts: Ds
 
   // Chunks are mapped on the workers (for a large run) while the connection reads the next
   // and records the last; with n workers, n chunks are being mapped at once.
-  const mapper = await statementMapper(policy, opts.sinceLast === true, opts.mapping ?? (ids.length >= WORKER_FROM ? 'worker' : 'inline'), opts.workers)
+  const mapper = await startStatementMapper(policy, opts.sinceLast === true, opts.mapping ?? (ids.length >= WORKER_FROM ? 'worker' : 'inline'), opts.workers)
   try {
     const files = new StatementFiles()
     const bodies: Buffer[] = []
